@@ -1,0 +1,66 @@
+# resident: the README's two commands are `make run` and `make test`.
+# Every target installs what is missing first (Python venv from
+# requirements.lock, npm packages from package-lock.json, the solc wrapper).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+SOLC_VERSION := $(shell sed -n 's/^ *version: *\([0-9][0-9.]*\) *$$/\1/p' brownie-config.yaml | head -n 1)
+
+# py-solc-x (Brownie's compiler front) finds `solc-v<version>` here.
+export SOLCX_BINARY_PATH := $(VENV)/solcx
+export PATH := $(BIN):$(PATH)
+export PYTHONPATH := $(CURDIR)
+export PYTHONDONTWRITEBYTECODE := 1
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+SOLC := $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
+ANVIL := $(BIN)/anvil
+
+.PHONY: run test setup compile bench clean
+
+setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL)
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3 and python3-venv"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20 and npm are needed: apt-get install nodejs npm"; exit 1; }
+	# --ignore-scripts: anvil's postinstall only checks for the platform
+	# binary, which npm installs as an optional dependency anyway.
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(SOLC): tools/solc-native.js $(NODE_STAMP) $(PY_STAMP)
+	mkdir -p $(SOLCX_BINARY_PATH)
+	ln -sfn $(CURDIR)/tools/solc-native.js $@
+	$@ --version | grep -q "Version: $(SOLC_VERSION)+" || { echo "npm solc is not $(SOLC_VERSION): align package.json with brownie-config.yaml"; exit 1; }
+
+$(ANVIL): $(NODE_STAMP) $(PY_STAMP)
+	# Brownie launches and stops `anvil` by name: link the real binary, not
+	# npm's Node launcher, so stopping it stops the chain.
+	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
+	$@ --version >/dev/null
+
+compile: setup
+	$(BIN)/brownie compile
+
+run: setup
+	$(BIN)/python tools/run_local.py
+
+test: setup
+	$(BIN)/brownie compile
+	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
+	$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/tools -q
+
+bench: setup
+	$(BIN)/python bench/gas.py
+
+clean:
+	rm -rf build reports .hypothesis

@@ -1,0 +1,1 @@
+"""resident backend: deployment records today; indexer, auth, perks and the API later."""
