@@ -491,6 +491,14 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         super.approve(account, tokenId);
     }
 
+    /// @notice Transfers `tokenId` from `from` to `to`.
+    /// @dev Reverts with ERC-6093's `ERC721InvalidReceiver(address(0))` for the zero
+    /// address (burning has its own functions), and as {_beforeTokenTransfer} says.
+    function transferFrom(address from, address to, uint256 tokenId) public payable override {
+        if (to == address(0)) revert IERC721Errors.ERC721InvalidReceiver(address(0));
+        super.transferFrom(from, to, tokenId);
+    }
+
     /// @notice Transfers `tokenId` and, if `to` is a contract, asks it to accept the card.
     function safeTransferFrom(address from, address to, uint256 tokenId) public payable override {
         transferFrom(from, to, tokenId);
@@ -514,7 +522,7 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         if (from == address(0)) return;
         State memory s = _state;
         _requireNotPaused(s);
-        if (to == address(0)) return; // burns: revoke, opt out, re-issue
+        if (to == address(0)) return; // burns (revoke, opt out, re-issue): transferFrom refuses address(0)
         address holder = _requireOwned(tokenId);
         if (holder != from) revert ResidentCardIncorrectHolder(from, tokenId, holder);
         if (_getExtraData(tokenId) & _LOCKED_BIT != 0) revert ResidentCardLocked(tokenId);

@@ -22,7 +22,7 @@ def error(name, *args):
             shown.append(repr(bytes(arg)))
         else:
             shown.append(str(arg))
-    return f"{name}: {', '.join(shown)}" if shown else name
+    return f"{name}: {', '.join(shown)}"
 
 
 def config(admin, *, soulbound=True, cap=1, royalty_bps=0, base_uri="ipfs://cards/", name_ja="美祢市"):
