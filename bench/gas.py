@@ -12,6 +12,7 @@ most 1.10x the reference's single mint.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -87,6 +88,7 @@ def measure() -> list[dict]:
 
         single = card.issue(next(addrs), 0, 0, {"from": admin}).gas_used
         ref_single = ref_tx(ref.functions.mint(next(addrs), 2))
+        ref_safe_single = ref_tx(ref.functions.safeMint(next(addrs), 3))
 
         batch = card.issueBatch([next(addrs) for _ in range(BATCH)], 0, 0, {"from": admin}).gas_used
         ref_batch = ref_tx(ref.functions.mintBatch([next(addrs) for _ in range(BATCH)], 1_000))
@@ -110,6 +112,7 @@ def measure() -> list[dict]:
         row("deploy", card_deploy, ref_receipt.gasUsed),
         row("issue one card (fresh address)", single, ref_single,
             target=f"<= {SINGLE_TARGET_RATIO:.2f}x reference", met=single <= SINGLE_TARGET_RATIO * ref_single),
+        row("issue one card vs OZ _safeMint (context)", single, ref_safe_single),
         row(f"issue batch of {BATCH}, per card", batch / BATCH, ref_batch / BATCH,
             target=f"<= {BATCH_TARGET_PER_CARD:,} per card", met=batch / BATCH <= BATCH_TARGET_PER_CARD),
         row("transfer (tradable)", transfer, ref_transfer),
@@ -150,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
-    rows = measure()
+    # Brownie reports every transaction on stdout; keep stdout for the results.
+    with contextlib.redirect_stdout(sys.stderr):
+        rows = measure()
     if args.json:
         print(json.dumps({"gas": rows, "batch_size": BATCH}, indent=2))
     else:

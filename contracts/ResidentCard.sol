@@ -173,7 +173,7 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
                 data += 1 << _NUMBER_SHIFT; // next resident number; cannot overflow, see _reserve
             }
         }
-        _state = s;
+        _saveCounters(s);
         emit CardsIssued(firstTokenId, count, firstNumber, tier, expiresAt, isLocked);
     }
 
@@ -187,9 +187,9 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         tokenId = uint256(s.lastTokenId) + 1;
         _reserve(s, 1);
         uint256 data = _cardData(s, number, tier, block.timestamp, expiresAt, isLocked);
-        // State is written before the receiver callback, so a re-entering
+        // Counters are written before the receiver callback, so a re-entering
         // receiver sees the card counted.
-        _state = s;
+        _saveCounters(s);
         _mintCard(to, tokenId, data, s.maxCardsPerWallet);
         _emitLockStatus(tokenId, isLocked);
         ERC721Utils.checkOnERC721Received(msg.sender, address(0), to, tokenId, "");
@@ -204,6 +204,13 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         if (lastId > _MAX_TOKEN_ID) revert ResidentCardNumbersExhausted(_MAX_TOKEN_ID);
         s.lastResidentNumber = uint24(lastNumber);
         s.lastTokenId = uint32(lastId);
+    }
+
+    /// @dev Writes back only what issuing changes: one store to the state slot
+    /// instead of one per field.
+    function _saveCounters(State memory s) private {
+        State storage stored = _state;
+        (stored.lastTokenId, stored.lastResidentNumber) = (s.lastTokenId, s.lastResidentNumber);
     }
 
     /// @dev Mints `tokenId` with its packed data to `to`, within the wallet cap.
@@ -264,7 +271,7 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         newTokenId = uint256(s.lastTokenId) + 1;
         if (newTokenId > _MAX_TOKEN_ID) revert ResidentCardNumbersExhausted(_MAX_TOKEN_ID);
         s.lastTokenId = uint32(newTokenId);
-        _state = s;
+        _saveCounters(s);
         _mintCard(to, newTokenId, data, s.maxCardsPerWallet);
         bool isLocked = data & _LOCKED_BIT != 0;
         _emitLockStatus(newTokenId, isLocked);

@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import ResidentCard, chain
 
-from conftest import BASIC, DAY, PREMIUM, ZERO, config, error
+from card_setup import BASIC, DAY, PREMIUM, ZERO, config, error
 
 
 def test_deployer_config_admin_holds_every_role(card, admin):

@@ -2,7 +2,7 @@
 
 import brownie
 
-from conftest import BASIC, PREMIUM, ZERO, error
+from card_setup import BASIC, PREMIUM, ZERO, error
 
 
 def test_batch_issues_consecutive_ids_and_numbers(card, issuer, alice, bob, carol):

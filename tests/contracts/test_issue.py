@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from conftest import BASIC, DAY, PREMIUM, ZERO, error
+from card_setup import BASIC, DAY, PREMIUM, ZERO, error
 
 
 def test_issue_assigns_sequential_resident_numbers(card, issuer, alice, bob):

@@ -3,7 +3,7 @@
 import brownie
 from brownie import chain
 
-from conftest import BASIC, DAY, PREMIUM, ZERO, error
+from card_setup import BASIC, DAY, PREMIUM, ZERO, error
 
 
 def test_issuer_revokes_a_card(card, issuer, alice):

@@ -2,7 +2,7 @@
 
 import brownie
 
-from conftest import BASIC, error
+from card_setup import BASIC, error
 
 
 def issued(card, issuer, holder):

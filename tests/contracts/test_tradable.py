@@ -2,7 +2,7 @@
 
 import brownie
 
-from conftest import BASIC, ZERO, error
+from card_setup import BASIC, ZERO, error
 
 
 def issued(contract, issuer, holder):

@@ -1,0 +1,78 @@
+"""Set up the demo municipality on the local chain: the collection and a few cards.
+
+    brownie run scripts/demo.py --network development   (what `make run` does)
+
+Idempotent: the collection is deployed once (its record is reused while the
+chain keeps its code) and demo cards are issued only into an empty collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from brownie import accounts, chain, web3
+from eth_utils import encode_hex, keccak
+
+from backend.deployment import ROOT, load_collection_config, record_path
+from scripts.deploy import deployer, ensure_collection
+
+DEMO_CONFIG = ROOT / "config" / "demo.yaml"
+BASIC, PREMIUM = 0, 1
+YEAR = 365 * 86_400
+
+
+@dataclass(frozen=True)
+class DemoCard:
+    token_id: int
+    holder: str
+    resident_number: int
+    tier: int
+    expires_at: int
+
+
+def demo_holders():
+    """The anvil accounts that receive demo cards (the first one administers)."""
+    return list(accounts[1:4])
+
+
+def issue_demo_cards(contract, issuer) -> bool:
+    """Issues the demo cards into an empty collection; returns whether it issued any."""
+    if contract.residentCount() > 0:
+        return False
+    one_year = chain.time() + YEAR
+    first, second, third = demo_holders()
+    contract.issue(first, PREMIUM, one_year, {"from": issuer})
+    contract.issueBatch([second, third], BASIC, 0, {"from": issuer})
+    return True
+
+
+def demo_cards(contract, from_block: int) -> list[DemoCard]:
+    """Cards that exist now, found from the collection's mint events (ERC-721 has no index of tokens)."""
+    mint_topics = [encode_hex(keccak(text="Transfer(address,address,uint256)")), "0x" + "00" * 32]
+    logs = web3.eth.get_logs({"address": contract.address, "fromBlock": from_block, "topics": mint_topics})
+    cards = []
+    for log in logs:
+        token_id = int.from_bytes(log["topics"][3], "big")
+        if not contract.isValid(token_id):
+            continue
+        data = contract.cardOf(token_id)
+        cards.append(DemoCard(token_id, contract.ownerOf(token_id), data["residentNumber"], data["tier"], data["expiresAt"]))
+    return cards
+
+
+def main():
+    config = load_collection_config(DEMO_CONFIG)
+    admin = deployer()
+    contract, record, deployed_now = ensure_collection(config, admin)
+    issued_now = issue_demo_cards(contract, admin)
+    print()
+    print(("Deployed" if deployed_now else "Reusing") +
+          f" {config.collection.name} / {config.municipality.name_ja} ({record.symbol})")
+    print(f"  contract  {record.address}  (chain {record.chain_id}, block {record.deployment_block})")
+    print(f"  record    {record_path(record.chain_id, record.symbol)}")
+    print(f"  admin     {admin.address}")
+    print(("Issued demo cards:" if issued_now else "Demo cards (already issued):"))
+    for card in demo_cards(contract, record.deployment_block):
+        tier = "premium" if card.tier == PREMIUM else "basic"
+        print(f"  #{card.token_id}  resident {card.resident_number:>3}  {tier:<7}  holder {card.holder}")
+    return contract
