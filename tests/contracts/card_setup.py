@@ -37,3 +37,8 @@ def config(admin, *, soulbound=True, cap=1, royalty_bps=0, base_uri="ipfs://card
         admin.address,
         royalty_bps,
     )
+
+
+def issued(contract, issuer, holder):
+    """Issues a basic card without expiry to `holder`; returns its token id."""
+    return contract.issue(holder, BASIC, 0, {"from": issuer}).return_value

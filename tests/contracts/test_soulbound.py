@@ -2,11 +2,7 @@
 
 import brownie
 
-from card_setup import BASIC, error
-
-
-def issued(card, issuer, holder):
-    return card.issue(holder, BASIC, 0, {"from": issuer}).return_value
+from card_setup import error, issued
 
 
 def test_soulbound_card_reports_locked(card, issuer, alice):

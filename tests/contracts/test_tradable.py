@@ -2,11 +2,7 @@
 
 import brownie
 
-from card_setup import BASIC, ZERO, error
-
-
-def issued(contract, issuer, holder):
-    return contract.issue(holder, BASIC, 0, {"from": issuer}).return_value
+from card_setup import BASIC, ZERO, error, issued
 
 
 def test_holder_transfers_tradable_card_keeping_its_data(tradable, issuer, alice, bob):
