@@ -19,7 +19,10 @@ NODE_STAMP := node_modules/.installed
 SOLC := $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
 ANVIL := $(BIN)/anvil
 
-.PHONY: run test setup compile bench clean
+LINT_VENV := $(CURDIR)/.venv-lint
+LINT_STAMP := $(LINT_VENV)/.installed
+
+.PHONY: run test setup compile bench lint clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL)
 
@@ -48,13 +51,26 @@ $(ANVIL): $(NODE_STAMP) $(PY_STAMP)
 	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
 	$@ --version >/dev/null
 
+# Slither has dependencies of its own (newer than Brownie's pins): own venv.
+$(LINT_STAMP): tools/slither.lock
+	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/slither.lock
+	touch $@
+
+# Static analysis of the contracts. Excluded detectors: `timestamp` (expiry
+# is about time by design) and `unindexed-event-address` (Paused/Unpaused
+# keep OpenZeppelin's signatures so tools recognise them).
+lint: setup $(LINT_STAMP)
+	VIRTUAL_ENV=$(LINT_VENV) $(LINT_VENV)/bin/slither contracts --config-file slither.config.json --fail-pedantic \
+		--solc $(SOLC) --solc-standard-json
+
 compile: setup
 	$(BIN)/brownie compile
 
 run: setup
 	$(BIN)/python tools/run_local.py
 
-test: setup
+test: setup lint
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
 	$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/tools -q
@@ -63,4 +79,4 @@ bench: setup
 	$(BIN)/python bench/gas.py
 
 clean:
-	rm -rf build reports .hypothesis
+	rm -rf build reports .hypothesis crytic-export

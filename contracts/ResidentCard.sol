@@ -187,13 +187,12 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         tokenId = uint256(s.lastTokenId) + 1;
         _reserve(s, 1);
         uint256 data = _cardData(s, number, tier, block.timestamp, expiresAt, isLocked);
-        // Counters are written before the receiver callback, so a re-entering
-        // receiver sees the card counted.
         _saveCounters(s);
         _mintCard(to, tokenId, data, s.maxCardsPerWallet);
         _emitLockStatus(tokenId, isLocked);
-        ERC721Utils.checkOnERC721Received(msg.sender, address(0), to, tokenId, "");
         emit CardsIssued(tokenId, 1, number, tier, expiresAt, isLocked);
+        // Last, so a re-entering receiver finds every effect done and logged.
+        ERC721Utils.checkOnERC721Received(msg.sender, address(0), to, tokenId, "");
     }
 
     /// @dev Takes `count` token ids and resident numbers from `s` (in memory).
@@ -275,8 +274,8 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         _mintCard(to, newTokenId, data, s.maxCardsPerWallet);
         bool isLocked = data & _LOCKED_BIT != 0;
         _emitLockStatus(newTokenId, isLocked);
-        ERC721Utils.checkOnERC721Received(msg.sender, address(0), to, newTokenId, "");
         emit CardReissued(oldTokenId, newTokenId, data >> _NUMBER_SHIFT, previousHolder, to);
+        ERC721Utils.checkOnERC721Received(msg.sender, address(0), to, newTokenId, "");
     }
 
     /// @dev Burns `tokenId` (the pause is enforced in {_beforeTokenTransfer}) and counts it.

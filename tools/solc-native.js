@@ -43,9 +43,19 @@ function parseArgs(argv) {
 
 function makeImportReader(opts) {
   const roots = [opts.basePath, ...opts.includePaths];
+  // As native solc: files are read only inside the base path, the include
+  // paths and the --allow-paths directories.
+  const allowed = [...roots, ...opts.allowPaths];
+  const isAllowed = (file) => allowed.some((dir) => {
+    const rel = path.relative(dir, file);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
   return function findImports(importPath) {
     const candidates = path.isAbsolute(importPath) ? [importPath] : roots.map((root) => path.join(root, importPath));
     for (const candidate of candidates) {
+      if (!isAllowed(path.resolve(candidate))) {
+        return { error: `${candidate} is outside the allowed directories (${allowed.join(', ')}); pass --allow-paths` };
+      }
       try {
         return { contents: fs.readFileSync(candidate, 'utf8') };
       } catch (err) {

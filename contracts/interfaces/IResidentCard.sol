@@ -127,7 +127,7 @@ interface IResidentCardEvents {
     event MaxTierChanged(uint256 previousMaxTier, uint256 newMaxTier);
 
     /// @dev Emitted when the default royalty changes.
-    event RoyaltyChanged(address receiver, uint256 feeBasisPoints);
+    event RoyaltyChanged(address indexed receiver, uint256 feeBasisPoints);
 
     /// @dev Emitted when `account` pauses issuing, transfers, burns and data changes.
     event Paused(address account);
@@ -216,7 +216,7 @@ interface IResidentCard is IResidentCardErrors, IResidentCardEvents {
 
     /// @notice Sets the highest tier cards may have (at most 127).
     /// @dev Requirements: caller has DEFAULT_ADMIN_ROLE. Emits {MaxTierChanged}.
-    function setMaxTier(uint256 maxTier) external;
+    function setMaxTier(uint256 newMaxTier) external;
 
     /// @notice Sets the ERC-2981 royalty paid to `receiver` on secondary sales of tradable cards.
     /// @dev Requirements: caller has DEFAULT_ADMIN_ROLE; `feeBasisPoints` <= 10000; `receiver`
