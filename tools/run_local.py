@@ -97,6 +97,11 @@ def setup_demo(url: str):
         network.disconnect(kill_rpc=False)  # the chain is ours to stop, on Ctrl-C
 
 
+def interrupt(signum, frame):
+    """SIGTERM (a service manager stopping us) ends the run as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGINT)  # anvil saves its state on SIGINT
@@ -118,7 +123,7 @@ def main() -> int:
 
     resumed = state_file.exists()
     chain = start_chain(port, state_file)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         chain_id = wait_for_chain(url, chain)
         print(f"Local chain: {url} (chain id {chain_id}), "

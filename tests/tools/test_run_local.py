@@ -20,8 +20,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def run_until_ready(env, timeout=120):
-    """Starts tools/run_local.py, waits for its 'Running.' line, then presses Ctrl-C."""
+def run_until_ready(env, timeout=120, stop_signal=signal.SIGINT):
+    """Starts tools/run_local.py, waits for its 'Running.' line, then presses Ctrl-C (or sends `stop_signal`)."""
     process = subprocess.Popen([sys.executable, str(ROOT / "tools" / "run_local.py")], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -30,7 +30,7 @@ def run_until_ready(env, timeout=120):
         lines.append(line)
         if line.startswith("Running.") or time.monotonic() > deadline:
             break
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop_signal)
     rest, _ = process.communicate(timeout=60)
     return process.returncode, "".join(lines) + rest
 
@@ -71,3 +71,10 @@ def test_port_in_use_is_refused_with_advice(env):
     assert result.returncode == 1
     assert "already in use" in result.stderr
     assert "RESIDENT_RPC_PORT" in result.stderr
+
+
+def test_sigterm_stops_cleanly_and_saves_the_chain(env, tmp_path):
+    code, output = run_until_ready(env, stop_signal=signal.SIGTERM)
+    assert code == 0, output
+    assert "saving chain state" in output
+    assert (tmp_path / "chain" / "anvil-state.json").stat().st_size > 0
