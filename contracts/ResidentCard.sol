@@ -233,7 +233,7 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
         _checkTier(s, tier);
         _checkExpiry(expiresAt);
         return (number << _NUMBER_SHIFT) | (isLocked ? _LOCKED_BIT : 0) | (tier << _TIER_SHIFT)
-            | (issuedAt << _ISSUED_SHIFT) | expiresAt;
+            | ((issuedAt & _TIME_MASK) << _ISSUED_SHIFT) | expiresAt;
     }
 
     // ------------------------------------------------------------------
