@@ -29,7 +29,9 @@ setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL)
 $(PY_STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3 and python3-venv"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	# --no-deps: the lock pins every package; it knowingly overrides Brownie's
+	# python-dotenv pin (see pyproject.toml), which pip's resolver would refuse.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 

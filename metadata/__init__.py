@@ -1,0 +1,1 @@
+"""Card metadata, card images and content addressing (IPFS CIDs)."""
