@@ -15,6 +15,7 @@ from backend.campaigns.csvfile import (
     read_allowlist,
     read_recipients,
 )
+from backend.deployment import ROOT
 from backend.errors import ResidentError
 
 # Real wallets (the Remix test accounts) in their EIP-55 form, lower case and upper case.
@@ -324,3 +325,14 @@ def test_nul_byte_names_its_line(tmp_path):
     path.write_bytes(b"address\r\n" + ALICE.encode() + b"\r\n0x\x00\r\n")
     problem = only_problem(read_recipients, path)
     assert problem.line == 3
+
+
+def test_examples_read_in_their_encodings():
+    examples = ROOT / "config" / "examples"
+    allowlist = examples / "allowlist-sjis.csv"
+    assert "アドレス".encode("cp932") in allowlist.read_bytes()
+    assert [row.price_wei for row in read_allowlist(allowlist)] == [10**16, 0, None, 5 * 10**15]
+    airdrop_list = examples / "airdrop-list.csv"
+    assert airdrop_list.read_bytes().startswith(codecs.BOM_UTF8)
+    assert [row.tier for row in read_recipients(airdrop_list)] == [1, None, 0, 1, None]
+    assert [row.tier for row in read_recipients(examples / "airdrop-list-sjis.csv")] == [1, None, 0, 1]
