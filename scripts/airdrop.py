@@ -19,12 +19,13 @@ the list's first wallets plus ESTIMATE_MARGIN; rows of one tier share batches.
 
 Resuming: a journal, data_dir()/airdrops/<chain id>/<SYMBOL>/<sha256 of the
 CSV>.json, holds the plan (every batch and its wallets) and, per batch, the
-sending nonce, then the transaction hash before the script waits for it, then
-the outcome. Run the same command again after a crash, a kill or a failed
-batch and it finishes the job: batches with a receipt are done; a batch
-whose transaction the node still holds is waited for; one whose transaction
-is gone is sent again (with the same nonce when that nonce is still free, so
-the lost transaction and its replacement cannot both be mined).
+block and nonce of its first try, then the transaction hash before the script
+waits for it, then the outcome (fsync'd at each step). Run the same command
+again after a crash, a kill or a failed batch and it finishes the job: a
+batch still pending in the node is waited for; a batch counts as issued when
+the chain holds a successful issueBatch from the issuer with exactly its call
+data since its first try (so a lost or replaced hash cannot make it go out
+twice); any other batch is sent (again).
 
 Who is skipped: the journal is the record of what this list issued; the chain
 is the record of who holds a card. In a collection that allows one card per
@@ -305,12 +306,13 @@ class _Chain:
         except TransactionNotFound:
             return False
 
-    def issued_with_nonce(self, nonce: int, from_block: int) -> Any | None:
-        """The receipt of our issueBatch sent with `nonce` since `from_block`, found from CardsIssued logs."""
-        event = self.contract.events.CardsIssued()
-        for log in event.get_logs(from_block=from_block, to_block="latest"):
+    def find_batch(self, batch: Batch, expires_at: int) -> Any | None:
+        """The receipt of a mined issueBatch of exactly `batch`, sent by us since batch.from_block."""
+        calldata = bytes.fromhex(self.contract.encode_abi(
+            "issueBatch", args=[batch.addresses, batch.tier, expires_at])[2:])
+        for log in self.contract.events.CardsIssued().get_logs(from_block=batch.from_block, to_block="latest"):
             tx = self.w3.eth.get_transaction(log["transactionHash"])
-            if tx["from"] == self.sender and tx["nonce"] == nonce:
+            if tx["from"] == self.sender and bytes(tx["input"]) == calldata:
                 return self.w3.eth.get_transaction_receipt(log["transactionHash"])
         return None
 
@@ -487,41 +489,47 @@ def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[Recipien
 
 
 def _recover(state: Journal, chain: _Chain, timeout: float) -> None:
-    """Settles batches a previous run left in flight, from what the chain says happened."""
+    """Settles batches a previous run sent or may have sent, from what the chain says happened.
+
+    A batch counts as issued when the chain holds a successful issueBatch from
+    the issuer with exactly this batch's call data, mined since the batch was
+    first tried: whatever hash or nonce the journal kept (lost, replaced, or
+    never learnt because the kill came first), the same wallets are never sent twice.
+    """
     for batch in state.batches:
-        if batch.status == "sent":
-            receipt = chain.find_receipt(batch.tx)
-            if receipt is None and chain.is_pending(batch.tx):
-                try:
-                    receipt = chain.receipt(batch.tx, timeout)
-                except TimeExhausted:
-                    raise AirdropError(f"batch {batch.index} ({batch.tx}) is still pending after {timeout:.0f} s; "
-                                       "run the same command again later to finish") from None
-            if receipt is None:
-                # Gone from the node: send it again (the nonce, if still free, is taken again).
-                batch.status, batch.tx = "planned", None
-            else:
-                _settle(batch, receipt, chain)
-            state.save()
-        elif batch.status == "sending":
-            # Killed between taking a nonce and learning the hash (node-held keys only).
-            deadline = time.monotonic() + timeout
-            while chain.nonce("latest") <= batch.nonce < chain.nonce("pending"):
-                if time.monotonic() > deadline:
-                    raise AirdropError(f"batch {batch.index}: a transaction with nonce {batch.nonce} is still pending "
-                                       f"after {timeout:.0f} s; run again later")
-                time.sleep(0.2)
-            receipt = None
-            if chain.nonce("latest") > batch.nonce:
-                receipt = chain.issued_with_nonce(batch.nonce, batch.from_block)
-            if receipt is None:
-                batch.status = "planned"
-            else:
-                _settle(batch, receipt, chain)
-            state.save()
-        elif batch.status == "failed":
-            batch.status, batch.tx = "planned", None
-            state.save()
+        if batch.finished or batch.from_block is None:
+            continue  # done, or never tried
+        _wait_if_in_flight(batch, chain, timeout)
+        receipt = chain.find_batch(batch, state.expires_at)
+        if receipt is None:
+            batch.status = "planned"  # failed, dropped or never broadcast: send it (again)
+        else:
+            _settle(batch, receipt, chain)
+        state.save()
+
+
+def _wait_if_in_flight(batch: Batch, chain: _Chain, timeout: float) -> None:
+    """Waits for the batch's transaction if the node still holds it unmined."""
+    deadline = time.monotonic() + timeout
+    if batch.tx and chain.find_receipt(batch.tx) is None and chain.is_pending(batch.tx):
+        try:
+            chain.receipt(batch.tx, timeout)
+            return
+        except TimeExhausted:
+            pass
+    elif batch.status == "sending" and batch.nonce is not None:
+        # Killed between taking the nonce and learning the hash (node-held keys):
+        # a pending transaction with that nonce may be this batch.
+        while chain.nonce("latest") <= batch.nonce < chain.nonce("pending"):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        else:
+            return
+    else:
+        return
+    raise AirdropError(f"batch {batch.index}: its transaction (nonce {batch.nonce}) is still pending after "
+                       f"{timeout:.0f} s; run the same command again later to finish")
 
 
 def _settle(batch: Batch, receipt: Any, chain: _Chain) -> None:
@@ -575,7 +583,8 @@ def _send_all(state: Journal, chain: _Chain, progress: bool, observer: Callable[
                 state.save()
 
             batch.nonce = chain.nonce("pending")
-            batch.from_block = chain.block()["number"]
+            if batch.from_block is None:  # the first try: recovery searches the chain from here
+                batch.from_block = chain.block()["number"]
             batch.tx = chain.send(batch, state.expires_at, gas_limit, batch.nonce, before_broadcast)
             batch.status = "sent"
             state.save()

@@ -249,6 +249,45 @@ def test_killed_before_the_hash_was_known_finds_its_transaction_by_nonce(tradabl
     assert_issued_once(tradable, addresses)
 
 
+def test_batch_on_chain_under_another_hash_is_not_sent_again(tradable):
+    # E.g. the journal kept the hash of a transaction that was later replaced.
+    addresses = wallets(6)
+    rows = rows_for(addresses)
+    with pytest.raises(Killed):
+        ad.airdrop(tradable, rows, sender=accounts[0], max_batch_size=3, progress=False, observer=kill_at("done", 0))
+    path = journal_of(tradable, rows)
+    journal = json.loads(path.read_text(encoding="utf-8"))
+    mined = journal["batches"][0]["tx"]
+    journal["batches"][0].update(status="sent", tx="0x" + "ab" * 32)
+    path.write_text(json.dumps(journal), encoding="utf-8")
+    result = ad.airdrop(tradable, rows, sender=accounts[0], max_batch_size=3, progress=False)
+    assert result.sent_now == 1
+    assert result.batches[0].tx == mined
+    assert_issued_once(tradable, addresses)
+
+
+def test_reverted_batch_is_sent_again(tradable):
+    addresses = wallets(4)
+    rows = rows_for(addresses)
+    with pytest.raises(Killed):
+        ad.airdrop(tradable, rows, sender=accounts[0], max_batch_size=2, progress=False, observer=kill_at("done", 0))
+    # A failed try of batch 1: same wallets, reverted on chain (the collection was paused).
+    tradable.pause({"from": accounts[0]})
+    path = journal_of(tradable, rows)
+    journal = json.loads(path.read_text(encoding="utf-8"))
+    batch = journal["batches"][1]
+    failed = tradable.issueBatch.encode_input(batch["addresses"], 0, 0)
+    tx = web3.eth.send_transaction({"from": accounts[0].address, "to": tradable.address, "data": failed, "gas": 500_000})
+    assert web3.eth.wait_for_transaction_receipt(tx)["status"] == 0
+    batch.update(status="failed", tx="0x" + bytes(tx).hex(), from_block=web3.eth.block_number - 1)
+    path.write_text(json.dumps(journal), encoding="utf-8")
+    tradable.unpause({"from": accounts[0]})
+    result = ad.airdrop(tradable, rows, sender=accounts[0], max_batch_size=2, progress=False)
+    assert result.sent_now == 1
+    assert result.batches[1].tx != batch["tx"]
+    assert_issued_once(tradable, addresses)
+
+
 def test_killed_before_broadcast_sends_the_batch(tradable):
     addresses = wallets(6)
     rows = rows_for(addresses)
