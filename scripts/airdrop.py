@@ -256,20 +256,24 @@ class _Chain:
             return self.contract.functions.issueBatch(list(addresses), tier, expires_at).estimate_gas(
                 {"from": self.sender})
         except ContractLogicError as exc:
-            raise AirdropError(f"the collection refuses this batch: {self.explain(exc)}") from None
+            reason = self.explain(exc.data, exc.message or str(exc))
+        except ValueError as exc:  # Brownie's middleware turns node errors into ValueError({code, message, data})
+            payload = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+            if "data" not in payload:
+                raise
+            reason = self.explain(payload["data"], payload.get("message", str(exc)))
+        raise AirdropError(f"the collection refuses this batch: {reason}")
 
-    def explain(self, exc: ContractLogicError) -> str:
-        """A revert as `ErrorName(args)` from the collection's ABI, else web3's message."""
-        data = exc.data if isinstance(exc.data, str) else None
-        if data and data.startswith("0x") and len(data) >= 10:
+    def explain(self, data: Any, message: str) -> str:
+        """A revert as `ErrorName(args)` from the collection's ABI, else the node's message."""
+        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
             raw = bytes.fromhex(data[2:])
             item = self._errors.get(raw[:4])
             if item:
-                types = [i["type"] for i in item["inputs"]]
-                values = abi_decode(types, raw[4:])
+                values = abi_decode([i["type"] for i in item["inputs"]], raw[4:])
                 shown = ", ".join(encode_hex(v) if isinstance(v, bytes) else str(v) for v in values)
                 return f"{item['name']}({shown})"
-        return str(exc.message or exc)
+        return message
 
     def block(self) -> Any:
         return self.w3.eth.get_block("latest")
@@ -277,7 +281,8 @@ class _Chain:
     def nonce(self, block: str) -> int:
         return self.w3.eth.get_transaction_count(self.sender, block)
 
-    def send(self, batch: Batch, expires_at: int, gas: int, nonce: int, before_broadcast: Callable[[str | None], None]) -> str:
+    def send(self, batch: Batch, expires_at: int, gas: int, nonce: int,
+             before_broadcast: Callable[[str | None], None]) -> str:
         """Sends batch's issueBatch with `nonce`; calls before_broadcast(tx hash or None) first."""
         tx = self.contract.functions.issueBatch(batch.addresses, batch.tier, expires_at).build_transaction(
             {"from": self.sender, "nonce": nonce, "gas": gas, "chainId": self.chain_id})
@@ -447,14 +452,18 @@ def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[Recipien
     if chain.call("paused"):
         raise AirdropError(f"the collection {symbol} is paused: unpause it before the airdrop")
     if not chain.call("hasRole", chain.call("ISSUER_ROLE"), chain.sender):
-        raise AirdropError(f"{chain.sender} may not issue cards of {symbol}: grant it ISSUER_ROLE or use the issuer's key")
+        raise AirdropError(f"{chain.sender} may not issue cards of {symbol}: "
+                           "grant it ISSUER_ROLE or use the issuer's key")
     max_tier = chain.call("maxTier")
     if not 0 <= tier <= max_tier:
         raise AirdropError(f"--tier {tier} is not a tier of {symbol} (0 to {max_tier})")
 
-    problems = [RowProblem(r.line, "tier", f"the tier {r.tier} is above the collection's highest tier {max_tier}: "
-                           f"use 0 to {max_tier}", f"ランク {r.tier} はこのコレクションの最大ランク {max_tier} を"
-                           f"超えています。0から{max_tier}にしてください") for r in rows if r.tier is not None and r.tier > max_tier]
+    problems = [
+        RowProblem(r.line, "tier", f"the tier {r.tier} is above the collection's highest tier {max_tier}: "
+                   f"use 0 to {max_tier}",
+                   f"ランク {r.tier} はこのコレクションの最大ランク {max_tier} を超えています。0から{max_tier}にしてください")
+        for r in rows if r.tier is not None and r.tier > max_tier
+    ]
     cap = chain.call("maxCardsPerWallet")
     balances = chain.balances([r.address for r in rows])
     skipped, to_issue = [], []

@@ -361,6 +361,15 @@ def test_non_issuer_is_refused_before_sending(card):
     assert card.totalSupply() == 0
 
 
+def test_collection_refusal_is_named_from_its_abi(card):
+    # 100,000 days is past 2106, beyond the card's 32-bit expiry.
+    with pytest.raises(ad.AirdropError) as caught:
+        ad.airdrop(card, rows_for(wallets(2)), sender=accounts[0], validity_days=100_000, progress=False)
+    assert "the collection refuses this batch: ResidentCardExpiryTooLate(" in str(caught.value)
+    assert f", {2**32 - 1})" in str(caught.value)
+    assert card.totalSupply() == 0
+
+
 def test_paused_collection_is_refused(card):
     card.pause({"from": accounts[0]})
     with pytest.raises(ad.AirdropError, match="paused"):
