@@ -457,7 +457,7 @@ def test_process_killed_while_waiting_then_run_again_issues_everyone_once(tradab
     csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8-sig")
     digest = __import__("hashlib").sha256((data_dir / "list.csv").read_bytes()).hexdigest()
     journal = ad.journal_path(web3.eth.chain_id, "TRADE", digest)
-    web3.provider.make_request("evm_setIntervalMining", [2])  # a block every 2 s: time to kill a waiting run
+    web3.provider.make_request("evm_setIntervalMining", [1])  # a block a second: time to kill a waiting run
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "brownie"), "run", "scripts/airdrop.py", "main", csv, "TRADE", "--network", "anvil",
          "--", "--batch-size", "3"],
@@ -482,4 +482,19 @@ def test_process_killed_while_waiting_then_run_again_issues_everyone_once(tradab
     result = ad.main(csv, "TRADE", "--", "--batch-size", "3")
     assert result.issued == len(addresses)
     assert result.sent_now < len(result.batches)
+    assert_issued_once(tradable, addresses)
+
+
+def test_plain_web3_contract_and_eth_account_key(tradable):
+    """What the backend passes: a web3 contract and an eth-account key, no Brownie objects."""
+    from eth_account import Account
+
+    issuer = Account.create()
+    accounts[0].transfer(issuer.address, "1 ether")
+    tradable.grantRole(tradable.ISSUER_ROLE(), issuer.address, {"from": accounts[0]})
+    contract = web3.eth.contract(address=tradable.address, abi=tradable.abi)
+    addresses = wallets(5)
+    result = ad.airdrop(contract, rows_for(addresses), sender=issuer, max_batch_size=2, progress=False)
+    assert [len(b.addresses) for b in result.batches] == [2, 2, 1]
+    assert all(web3.eth.get_transaction(b.tx)["from"] == issuer.address for b in result.batches)
     assert_issued_once(tradable, addresses)
