@@ -18,7 +18,7 @@ as fit in GAS_FRACTION of the block gas limit, judged from a gas estimate of
 the list's first wallets plus ESTIMATE_MARGIN; rows of one tier share batches.
 
 Resuming: a journal, data_dir()/airdrops/<chain id>/<SYMBOL>/<sha256 of the
-CSV>.json, holds the plan (every batch and its wallets) and, per batch, the
+list>.json, holds the plan (every batch and its wallets) and, per batch, the
 block and nonce of its first try, then the transaction hash before the script
 waits for it, then the outcome (fsync'd at each step). Run the same command
 again after a crash, a kill or a failed batch and it finishes the job: a
@@ -166,7 +166,11 @@ class Journal:
 
 
 def list_digest(rows: Iterable[RecipientRow]) -> str:
-    """sha256 of a list's content, for lists that did not come from a file."""
+    """sha256 of what a CSV list says: its wallets and tiers, in order.
+
+    Not of the file's bytes: the same list saved again from Excel in another
+    encoding, or with its notes edited, is the same airdrop and resumes it.
+    """
     text = "\n".join(f"{r.address},{'' if r.tier is None else r.tier}" for r in rows)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -665,10 +669,9 @@ def main(*args: str):
         rows = read_recipients(csv_path)
         record = DeploymentRecord.read(record_path(web3.eth.chain_id, options.symbol))
         card = ResidentCard.at(record.address)
-        digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
         result = airdrop(card, rows, sender=deployer(), tier=options.tier, validity_days=options.validity_days,
                          dry_run=options.dry_run, max_batch_size=options.batch_size,
-                         journal=journal_path(record.chain_id, record.symbol, digest))
+                         journal=journal_path(record.chain_id, record.symbol, list_digest(rows)))
     except ResidentError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 
-from eth_utils import is_checksum_address, to_checksum_address
+from eth_utils import to_checksum_address
 
 from backend.errors import ResidentError
 
@@ -225,9 +225,13 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
         rows.append((line, cells))
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def _clean(cell: str) -> str:
-    """A cell as meant: full-width letters and digits folded (０ｘ → 0x), spaces trimmed."""
-    return unicodedata.normalize("NFKC", cell).strip()
+    """A cell as meant: full-width letters and digits folded (０ｘ → 0x), spaces and
+    invisible characters (zero-width spaces pasted from web pages) removed."""
+    return unicodedata.normalize("NFKC", cell).translate(_INVISIBLE).strip()
 
 
 # ----------------------------------------------------------------------
@@ -267,9 +271,9 @@ def parse_address(raw: str) -> str:
                        "or extra; copy it again from the wallet",
                        f"アドレスの0x以降が{len(body)}桁です（正しくは40桁）。文字の欠けか余分があります。"
                        "ウォレットからもう一度コピーしてください")
-    address = "0x" + body
+    checksummed = to_checksum_address("0x" + body)
     mixed = body != body.lower() and body != body.upper()
-    if mixed and not is_checksum_address(address):
+    if mixed and checksummed[2:] != body:
         raise _Problem("the address mixes upper and lower case but its EIP-55 checksum is wrong, so it has a "
                        "typo: copy it again from the wallet",
                        "アドレスの大文字・小文字のチェックサム(EIP-55)が合いません。入力ミスがあります。"
@@ -277,7 +281,7 @@ def parse_address(raw: str) -> str:
     if int(body, 16) == 0:
         raise _Problem("the zero address (0x000…0) cannot hold a card: write the recipient's wallet address",
                        "ゼロアドレス(0x000…0)はカードを受け取れません。受取人のウォレットアドレスを入力してください")
-    return to_checksum_address(address)
+    return checksummed
 
 
 def parse_price(raw: str) -> int | None:
@@ -359,6 +363,8 @@ def _read_table(
     """Rows of `data` as {"line", kind: parsed value}; raises CsvFileError with every problem."""
     records = _records(decode(data))
     records = [(line, cells) for line, cells in records if any(_clean(c) for c in cells)]
+    if records and _clean(records[0][1][0]).lower().startswith("sep="):
+        records = records[1:]  # Excel's "sep=," hint line, before the header
     if not records:
         raise CsvFileError([RowProblem(
             1, "",
@@ -437,7 +443,7 @@ def _columns(
     problems: list[RowProblem] = []
     found: dict[str, _Column] = {}
     for index, raw in enumerate(header):
-        name = _clean(raw).lstrip("\ufeff")
+        name = _clean(raw)
         cell = f"{_letter(index)}{line}"
         if not name:
             if any(index < len(cells) and _clean(cells[index]) for _, cells in body):

@@ -84,6 +84,16 @@ def test_full_width_characters_are_folded(tmp_path):
     assert read_allowlist(path) == [AllowlistRow(2, ALICE, 5 * 10**17, None)]
 
 
+def test_zero_width_spaces_pasted_from_the_web_are_removed(tmp_path):
+    path = write(tmp_path, f"address\n\u200b{ALICE}\u200b\n")
+    assert read_recipients(path) == [RecipientRow(2, ALICE, None)]
+
+
+def test_excel_separator_hint_line_is_skipped(tmp_path):
+    path = write(tmp_path, f"sep=,\naddress,tier\n{ALICE},1\n")
+    assert read_recipients(path) == [RecipientRow(3, ALICE, 1)]
+
+
 def test_lower_and_upper_case_addresses_are_checksummed(tmp_path):
     upper = "0x" + BOB[2:].upper()
     path = write(tmp_path, f"address\n{ALICE.lower()}\n{upper}\n0X{CAROL[2:].lower()}\n")

@@ -405,11 +405,23 @@ def test_shift_jis_csv_end_to_end(card, data_dir):
     tiers = {holder: card.cardOf(token)["tier"] for token, holder in mints(card)}
     assert tiers[addresses[0]] == 1 and tiers[addresses[1]] == 0
     assert card.cardOf(1)["expiresAt"] > chain.time() + 364 * 86_400
-    digest = __import__("hashlib").sha256((data_dir / "list.csv").read_bytes()).hexdigest()
+    digest = ad.list_digest(ad.read_recipients(csv))
     assert result.journal == data_dir / "airdrops" / str(web3.eth.chain_id) / "MINEDEMO" / f"{digest}.json"
     # Run again: nothing more is sent.
     assert ad.main(csv, "MINEDEMO", "--", "--validity-days", "365").sent_now == 0
     assert card.totalSupply() == 5
+
+
+def test_same_list_saved_again_in_another_encoding_is_the_same_airdrop(tradable, data_dir):
+    addresses = wallets(4)
+    sjis = write_csv(data_dir / "list.csv", "アドレス,備考\n" + "\n".join(f"{a},山田" for a in addresses) + "\n", "cp932")
+    first = ad.main(sjis, "TRADE")
+    utf8 = write_csv(data_dir / "list-utf8.csv", "address,memo\n" + "\n".join(f"{a},edited" for a in addresses) + "\n",
+                     "utf-8-sig")
+    again = ad.main(utf8, "TRADE")
+    assert again.journal == first.journal
+    assert again.sent_now == 0
+    assert_issued_once(tradable, addresses)
 
 
 def test_dry_run_command_prints_the_plan(card, data_dir, capsys):
@@ -455,8 +467,7 @@ def test_process_killed_while_waiting_then_run_again_issues_everyone_once(tradab
     """The real thing: `brownie run` killed with SIGKILL while its batch waits to be mined."""
     addresses = wallets(8)
     csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8-sig")
-    digest = __import__("hashlib").sha256((data_dir / "list.csv").read_bytes()).hexdigest()
-    journal = ad.journal_path(web3.eth.chain_id, "TRADE", digest)
+    journal = ad.journal_path(web3.eth.chain_id, "TRADE", ad.list_digest(rows_for(addresses)))
     web3.provider.make_request("evm_setIntervalMining", [1])  # a block a second: time to kill a waiting run
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "brownie"), "run", "scripts/airdrop.py", "main", csv, "TRADE", "--network", "anvil",
