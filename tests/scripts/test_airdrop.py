@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -367,6 +368,28 @@ def test_collection_refusal_is_named_from_its_abi(card):
         ad.airdrop(card, rows_for(wallets(2)), sender=accounts[0], validity_days=100_000, progress=False)
     assert "the collection refuses this batch: ResidentCardExpiryTooLate(" in str(caught.value)
     assert f", {2**32 - 1})" in str(caught.value)
+    assert card.totalSupply() == 0
+
+
+@pytest.mark.parametrize(("options", "says"), [
+    ({"validity_days": 0}, "--validity-days must be at least 1"),
+    ({"max_batch_size": 0}, "--batch-size must be at least 1"),
+    ({"tier": 2}, "--tier 2 is not a tier of MINEDEMO (0 to 1)"),
+])
+def test_bad_options_are_refused_before_sending(card, options, says):
+    with pytest.raises(ad.AirdropError, match=re.escape(says)):
+        ad.airdrop(card, rows_for(wallets(2)), sender=accounts[0], progress=False, **options)
+    assert card.totalSupply() == 0
+
+
+def test_damaged_journal_is_not_overwritten(card):
+    rows = rows_for(wallets(2))
+    path = journal_of(card, rows)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ad.AirdropError, match="restore it from a backup"):
+        ad.airdrop(card, rows, sender=accounts[0], progress=False)
+    assert path.read_text(encoding="utf-8") == "{not json"
     assert card.totalSupply() == 0
 
 
