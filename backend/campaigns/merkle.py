@@ -191,7 +191,8 @@ def write_proofs(tree: StandardMerkleTree, folder: Path | str) -> Path:
     """Writes `<address>.json` per allowlist entry, `tree.json` (the OZ dump) and `index.json`.
 
     A proofs file holds what a wallet passes to `claim`: the leaf values and the proof. The index maps
-    every address to its file, with the root. Returns the index's path.
+    every address to its file, with the root. Proofs files of addresses no longer in the tree are
+    removed. Returns the index's path.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -207,6 +208,10 @@ def write_proofs(tree: StandardMerkleTree, folder: Path | str) -> Path:
         }
         _write_json(folder / f"{address}.json", record)
         index["entries"][address] = f"{address}.json"
+    # A list written again (an updated campaign) must not leave the proofs of dropped wallets behind.
+    for stale in folder.glob("0x*.json"):
+        if stale.stem not in index["entries"]:
+            stale.unlink()
     _write_json(folder / "tree.json", tree.dump())
     return _write_json(folder / "index.json", index)
 

@@ -123,7 +123,7 @@ interface IResidentMinter is IResidentMinterErrors {
         uint256 price; // wei per card in the native token; 0 = free claim
         uint256 supply; // most cards the campaign issues
         uint256 maxPerWallet; // most cards one wallet claims in this campaign
-        uint256 tier; // tier of the cards it issues
+        uint256 tier; // tier of the cards it issues (in voucher mode each voucher names its own)
         uint256 validFor; // cards expire this many seconds after their claim; 0 = see expiresAt
         uint256 expiresAt; // fixed expiry of its cards; 0 with validFor 0 = never expire
         bytes32 allowlistRoot; // OpenZeppelin StandardMerkleTree root of (address,uint256,uint256); 0 = open
@@ -197,8 +197,11 @@ interface IResidentMinter is IResidentMinterErrors {
         returns (uint256 firstTokenId);
 
     /// @notice Redeems a voucher signed by a VOUCHER_SIGNER_ROLE account: one card to `voucher.recipient`,
-    /// with the voucher's tier and expiry, paying `voucher.price`. Anyone may submit it.
-    /// @dev Emits {Claimed} and the card's issuing events.
+    /// with the voucher's tier and expiry, paying `voucher.price`. Anyone may submit it (staff, a relayer).
+    /// @dev The campaign's window, pause, supply and wallet limit (counted for the recipient) apply; its price,
+    /// tier and validity do not: the signer decided them (the backend takes them from the campaign by default).
+    /// A voucher is single-use, and a non-zero nullifier claims once per collection, predecessors included.
+    /// Emits {Claimed} and the card's issuing events.
     /// @return tokenId The card.
     function claimWithVoucher(Voucher calldata voucher, bytes calldata signature)
         external

@@ -133,3 +133,12 @@ def test_write_proofs_writes_one_file_per_address_and_an_index(tmp_path):
         assert record["value"] == [wallet, str(CAMPAIGN_PRICE), str(i + 1)]
         assert record["proof"] == [encode_hex(node) for node in tree.proof(i)]
         assert record["leaf"] == encode_hex(tree.leaf(i))
+
+
+def test_writing_a_new_list_removes_proofs_of_dropped_wallets(tmp_path):
+    write_proofs(allowlist_tree([(address(i), None, None) for i in range(3)]), tmp_path)
+    write_proofs(allowlist_tree([(address(i), None, None) for i in (1, 2, 3)]), tmp_path)
+    names = sorted(p.name for p in tmp_path.glob("0x*.json"))
+    index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert names == sorted(index["entries"].values())
+    assert len(names) == 3

@@ -29,6 +29,10 @@ def test_domain_is_read_from_the_contract(minter, domain):
     }
 
 
+def test_domain_reads_the_same_through_web3(minter, domain):
+    assert vouchers.domain_of(web3.eth.contract(address=minter.address, abi=minter.abi)) == domain
+
+
 def test_python_digest_equals_the_contract_digest(minter, domain, alice):
     v = voucher(alice, 1, tier=1, expires_at=chain.time() + 400 * DAY, price=123)
     assert encode_hex(vouchers.digest(domain, v)) == minter.voucherDigest(v.as_tuple())
