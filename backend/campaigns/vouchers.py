@@ -84,6 +84,46 @@ class Voucher:
         return (self.recipient, self.campaign_id, self.tier, self.expires_at, self.nullifier, self.price, self.deadline)
 
 
+def _call(minter, name: str, *args):
+    """Calls view `name` on a web3.py or a Brownie contract."""
+    functions = getattr(minter, "functions", None)
+    return getattr(functions, name)(*args).call() if functions is not None else getattr(minter, name)(*args)
+
+
+def voucher_for_campaign(
+    minter,
+    campaign_id: int,
+    recipient: str,
+    nullifier: bytes,
+    *,
+    now: int,
+    valid_for_seconds: int = 3600,
+    price: int | None = None,
+    tier: int | None = None,
+) -> Voucher:
+    """A voucher with the campaign's defaults read from the chain: its tier, its card expiry (fixed, or
+    `now` plus the validity period) and its price, unless given. `now` is the chain's time; the voucher
+    can be used until `now + valid_for_seconds`. Refuses a campaign that is not in voucher mode.
+    """
+    settings, _, closed = _call(minter, "campaign", campaign_id)
+    start, end, campaign_price, _, _, campaign_tier, valid_for, expires_at, _, voucher_mode, _ = tuple(settings)
+    if not voucher_mode:
+        raise VoucherError(f"campaign {campaign_id} is not a voucher campaign / このキャンペーンはバウチャー方式ではありません")
+    if closed:
+        raise VoucherError(f"campaign {campaign_id} is closed / このキャンペーンは終了しています")
+    if not expires_at and valid_for:
+        expires_at = now + valid_for
+    return Voucher(
+        recipient=recipient,
+        campaign_id=campaign_id,
+        tier=campaign_tier if tier is None else tier,
+        expires_at=int(expires_at),
+        nullifier=nullifier,
+        price=int(campaign_price) if price is None else price,
+        deadline=now + valid_for_seconds,
+    )
+
+
 def nullifier(identity_id: str, salt: bytes) -> bytes:
     """The 32-byte nullifier of a verified identity: HMAC-SHA256(salt, NFKC-normalised identity).
 
@@ -103,8 +143,7 @@ def domain_of(minter) -> dict[str, Any]:
 
     `minter` is a web3.py contract or a Brownie contract of ResidentMinter.
     """
-    functions = getattr(minter, "functions", None)
-    raw = functions.eip712Domain().call() if functions is not None else minter.eip712Domain()
+    raw = _call(minter, "eip712Domain")
     fields, name, version, chain_id, verifying_contract, salt, extensions = tuple(raw)
     fields = bytes(fields)[0] if isinstance(fields, (bytes, bytearray)) else int(fields, 16) if isinstance(fields, str) else int(fields)
     if extensions:

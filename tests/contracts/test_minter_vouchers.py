@@ -222,3 +222,26 @@ def test_python_verify_helper_agrees_with_the_chain(minter, domain, signer, alic
     assert vouchers.verify_voucher(domain, v, signature, signer.address) is True
     assert vouchers.verify_voucher({**domain, "chainId": 1}, v, signature, signer.address) is False
     assert vouchers.signer_of(domain, v, signature) == signer.address
+
+
+def test_voucher_for_campaign_takes_the_campaign_defaults(minter, collection, admin, signer, domain, alice):
+    campaign_id = created(minter, admin, voucher=True, tier=1, validFor=30 * DAY, price=ETHER // 100)
+    now = chain.time()
+    v = vouchers.voucher_for_campaign(minter, campaign_id, alice.address, vouchers.nullifier("JP-9", b"s" * 16), now=now)
+    assert (v.tier, v.expires_at, v.price, v.deadline) == (1, now + 30 * DAY, ETHER // 100, now + 3600)
+    fiat = vouchers.voucher_for_campaign(web3.eth.contract(address=minter.address, abi=minter.abi), campaign_id,
+                                         alice.address, v.nullifier, now=now, price=0)
+    assert fiat.price == 0
+    tx = redeem(minter, fiat, signed(domain, signer, fiat), alice)
+    assert collection.cardOf(tx.return_value)["expiresAt"] == now + 30 * DAY
+
+
+def test_voucher_for_campaign_refuses_open_and_closed_campaigns(minter, admin, alice):
+    import pytest
+
+    open_id = created(minter, admin)
+    closed_id = created(minter, admin, voucher=True)
+    minter.closeCampaign(closed_id, {"from": admin})
+    for campaign_id, message in ((open_id, "not a voucher campaign"), (closed_id, "closed")):
+        with pytest.raises(vouchers.VoucherError, match=message):
+            vouchers.voucher_for_campaign(minter, campaign_id, alice.address, NO_NULLIFIER, now=chain.time())
