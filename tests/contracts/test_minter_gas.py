@@ -9,11 +9,12 @@ from backend.campaigns.merkle import allowlist_tree
 from eth_utils import encode_hex
 
 # Budgets about 5% above what was measured when written (118,635 free; 125,583 paid with a refund;
-# 123,468 allowlist of 10; 149,355 voucher), so a regression fails the suite.
+# 123,468 allowlist of 10; 149,355 voucher; 170,944 three cards), so a regression fails the suite.
 CLAIM_ONE_FREE = 125_000
 CLAIM_ONE_PAID_WITH_REFUND = 132_000
 CLAIM_ALLOWLIST = 130_000
 CLAIM_WITH_VOUCHER = 157_000
+CLAIM_THREE_FREE = 180_000
 
 
 def measured(tx, budget, label):
@@ -50,3 +51,9 @@ def test_gas_of_a_voucher_claim(minter, admin, signer, domain, bob, alice):
         v = voucher(wallet, 1, identity=identity)
         tx = minter.claimWithVoucher(v.as_tuple(), vouchers.sign_voucher(domain, v, signer.key), {"from": wallet})
     measured(tx, CLAIM_WITH_VOUCHER, "claimWithVoucher")
+
+
+def test_gas_of_a_three_card_claim(minter, admin, bob, alice):
+    created(minter, admin, maxPerWallet=3)
+    open_claim(minter, bob, 1)
+    measured(open_claim(minter, alice, 1, quantity=3), CLAIM_THREE_FREE, "claim, 3 cards, free")
