@@ -210,44 +210,9 @@ def allowlist_path(config: CampaignConfig, config_path: Path | str) -> Path | No
 def allowlist_entries(path: Path) -> list[tuple[str, int | None, int | None]]:
     """(address, price in wei or None, limit or None) per row of the allowlist CSV at `path`.
 
-    Uses `backend.campaigns.csvfile` (Shift_JIS / UTF-8 with BOM, Japanese headers, every problem with
-    its row); raises its CsvFileError. Until that module is merged into this branch, a minimal reader
-    of UTF-8 files with the columns address, price, limit stands in for it.
+    Read by `backend.campaigns.csvfile` (Shift_JIS / UTF-8 with BOM, Japanese headers, every problem with
+    its row); raises its CsvFileError.
     """
-    try:
-        from backend.campaigns.csvfile import read_allowlist
-    except ImportError:  # pragma: no cover - only before the csvfile branch is merged
-        read_allowlist = _read_allowlist_minimal
+    from backend.campaigns.csvfile import read_allowlist
+
     return [(row.address, row.price_wei, row.max_claims) for row in read_allowlist(path)]
-
-
-def _read_allowlist_minimal(path: Path):
-    """Stand-in for csvfile.read_allowlist: UTF-8 (BOM allowed), header address[,price][,limit]."""
-    import csv
-    from types import SimpleNamespace
-
-    from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
-
-    problems, rows, seen = [], [], {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for line, record in enumerate(csv.DictReader(handle), start=2):
-            address = (record.get("address") or "").strip()
-            if not is_hex_address(address) or (address != address.lower() and not is_checksum_address(address)):
-                problems.append(f"line {line}: {address!r} is not a valid address / {line}行目: アドレスが正しくありません")
-                continue
-            address = to_checksum_address(address)
-            if address in seen:
-                problems.append(f"line {line}: {address} is also on line {seen[address]} / {line}行目: 重複しています")
-                continue
-            seen[address] = line
-            price = (record.get("price") or "").strip()
-            limit = (record.get("limit") or "").strip()
-            try:
-                rows.append(SimpleNamespace(line=line, address=address,
-                                            price_wei=price_to_wei(price) if price else None,
-                                            max_claims=int(limit) if limit else None))
-            except ValueError as exc:
-                problems.append(f"line {line}: {exc}")
-    if problems:
-        raise CampaignConfigError(path, problems)
-    return rows
