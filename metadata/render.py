@@ -213,10 +213,11 @@ def _static_text(collection: CollectionInfo, tier: int) -> Image.Image:
     name_font = _fit(collection.municipality_ja, 300, 46, 22)
     draw.text((30, 52), collection.municipality_ja, font=name_font, fill=WHITE,
               stroke_width=1, stroke_fill=(0, 0, 0, 60))
-    name_bottom = 52 + name_font.getbbox(collection.municipality_ja)[3]
+    # Lines are placed by font size, not by the glyphs' ink, so they sit the same for any name.
+    name_bottom = 52 + round(name_font.size * 1.08)
     en_font = _fit(collection.municipality_en, 300, 21, 12, bold=False)
     draw.text((32, name_bottom + 8), collection.municipality_en, font=en_font, fill=SOFT)
-    rule_y = name_bottom + 8 + en_font.getbbox(collection.municipality_en)[3] + 12
+    rule_y = name_bottom + 8 + round(en_font.size * 1.2) + 10
     draw.line([(32, rule_y), (92, rule_y)], fill=light + (255,), width=3)
 
     draw.text((32, 262), "RESIDENT No.  住民番号", font=font(11, True), fill=SOFT)
