@@ -216,62 +216,96 @@ def _ripples(layer, centre, count, colour=(255, 255, 255, 70)):
                      outline=colour, width=int(1.5 * S))
 
 
-def _koi(spine, width, body, spots, spot_colour, rng, fin="#f4efe6"):
-    """One koi along `spine` (head first): body polygon, tail, fins and coloured patches."""
+def _ellipse_points(cx, cy, rx, ry, angle, steps=36):
+    ca, sa = math.cos(angle), math.sin(angle)
+    return [(cx + rx * math.cos(2 * math.pi * k / steps) * ca - ry * math.sin(2 * math.pi * k / steps) * sa,
+             cy + rx * math.cos(2 * math.pi * k / steps) * sa + ry * math.sin(2 * math.pi * k / steps) * ca)
+            for k in range(steps)]
+
+
+def _koi(spine, width, body, spots, spot_colour, rng, fin="#f7f3ea"):
+    """One koi along `spine` (head first): rounded body, fan tail, soft fins and coloured patches."""
     layer = canvas()
     n = len(spine)
-    left, right = [], []
-    for k, (x, y) in enumerate(spine):
-        t = k / (n - 1)
-        w = width * (math.sin(math.pi * min(1, 0.15 + t * 0.95)) ** 0.8) * (1 - 0.55 * t)
+
+    def half_width(t):
+        if t < 0.3:
+            return width * (0.6 + 0.4 * math.sin(math.pi / 2 * t / 0.3))
+        return width * (1 - 0.8 * ((t - 0.3) / 0.7) ** 1.3)
+
+    def frame(k):
         px, py = spine[max(k - 1, 0)]
         nx, ny = spine[min(k + 1, n - 1)]
-        dx, dy = nx - px, ny - py
-        length = math.hypot(dx, dy) or 1
-        ox, oy = -dy / length * w, dx / length * w
-        left.append((x + ox, y + oy))
-        right.append((x - ox, y - oy))
-    draw = ImageDraw.Draw(layer)
-    # tail: two lobes from the last spine point
+        length = math.hypot(nx - px, ny - py) or 1
+        return (nx - px) / length, (ny - py) / length
+
+    left, right = [], []
+    for k, (x, y) in enumerate(spine):
+        dx, dy = frame(k)
+        w = half_width(k / (n - 1))
+        left.append((x - dy * w, y + dx * w))
+        right.append((x + dy * w, y - dx * w))
+    hx, hy = spine[0]
+    dx, dy = frame(0)
+    head_angle = math.atan2(-dy, -dx)
+    w0 = half_width(0)
+    cap = [(hx + math.cos(head_angle + a) * w0 * (1.0 if abs(a) > 1.2 else 1.15),
+            hy + math.sin(head_angle + a) * w0 * (1.0 if abs(a) > 1.2 else 1.15))
+           for a in [math.pi / 2 - math.pi * k / 12 for k in range(13)]]
+    outline = cap[::-1] + left[1:] + right[::-1][:-1]
+    draw = ImageDraw.Draw(layer, "RGBA")
+    # fan tail with rays
     tx, ty = spine[-1]
-    px, py = spine[-4]
-    ang = math.atan2(ty - py, tx - px)
+    dx, dy = frame(n - 1)
+    ang = math.atan2(dy, dx)
+    fan = [(tx, ty)]
+    for k in range(21):
+        a = ang - 0.62 + 1.24 * k / 20
+        reach = width * (1.9 - 0.55 * math.sin(math.pi * k / 20))  # notch in the middle
+        fan.append((tx + math.cos(a) * reach, ty + math.sin(a) * reach))
+    draw.polygon(fan, fill=rgb(fin, 190))
+    for k in range(0, 21, 3):
+        draw.line([(tx, ty), fan[k + 1]], fill=rgb("#d9d2c3", 200), width=S)
+    # pectoral fins: soft ovals behind the head
+    fx, fy = spine[n // 6]
+    dx, dy = frame(n // 6)
+    base_angle = math.atan2(dy, dx)
     for side in (-1, 1):
-        tip = (tx + math.cos(ang + side * 0.55) * width * 2.1, ty + math.sin(ang + side * 0.55) * width * 2.1)
-        mid = (tx + math.cos(ang) * width * 1.1, ty + math.sin(ang) * width * 1.1)
-        draw.polygon([(tx, ty), tip, mid], fill=rgb(fin, 215))
-    # pectoral fins near the head
-    hx, hy = spine[n // 5]
-    hx2, hy2 = spine[n // 5 + 2]
-    ang_h = math.atan2(hy2 - hy, hx2 - hx)
-    for side in (-1, 1):
-        base = (hx + math.cos(ang_h + side * math.pi / 2) * width * 0.8,
-                hy + math.sin(ang_h + side * math.pi / 2) * width * 0.8)
-        tip = (base[0] + math.cos(ang_h + side * 1.0) * width * 1.5, base[1] + math.sin(ang_h + side * 1.0) * width * 1.5)
-        tip2 = (base[0] + math.cos(ang_h + side * 0.5) * width * 1.2, base[1] + math.sin(ang_h + side * 0.5) * width * 1.2)
-        draw.polygon([base, tip, tip2], fill=rgb(fin, 200))
+        a = base_angle + side * 2.1
+        cx = fx + math.cos(a) * width * 1.25
+        cy = fy + math.sin(a) * width * 1.25
+        draw.polygon(_ellipse_points(cx, cy, width * 0.85, width * 0.38, a), fill=rgb(fin, 175))
     body_mask = Image.new("L", (SW, SH), 0)
-    ImageDraw.Draw(body_mask).polygon(left + right[::-1], fill=255)
+    ImageDraw.Draw(body_mask).polygon(outline, fill=255)
     body_layer = Image.new("RGBA", (SW, SH), rgb(body))
     patches = Image.new("L", (SW, SH), 0)
     patch_draw = ImageDraw.Draw(patches)
     for k in spots:
         x, y = spine[k]
-        r = width * rng.uniform(0.7, 1.15)
-        patch_draw.ellipse([x - r * 1.3, y - r, x + r * 1.3, y + r * 0.9], fill=255)
-    patches = ImageChops.multiply(patches.filter(ImageFilter.GaussianBlur(S)), body_mask)
+        for _ in range(3):
+            r = width * rng.uniform(0.45, 0.8)
+            ox, oy = rng.uniform(-0.6, 0.6) * width, rng.uniform(-0.5, 0.5) * width
+            patch_draw.ellipse([x + ox - r, y + oy - r, x + ox + r, y + oy + r], fill=255)
+    patches = ImageChops.multiply(patches.filter(ImageFilter.GaussianBlur(1.5 * S)), body_mask)
     body_layer.paste(Image.new("RGBA", (SW, SH), rgb(spot_colour)), (0, 0), patches)
-    layer.paste(body_layer, (0, 0), body_mask)
-    # eyes
-    ex, ey = spine[2]
-    for side in (-1, 1):
-        x = ex + math.cos(ang_h + side * math.pi / 2) * width * 0.45
-        y = ey + math.sin(ang_h + side * math.pi / 2) * width * 0.45
-        draw.ellipse([x - 2.2 * S, y - 2.2 * S, x + 2.2 * S, y + 2.2 * S], fill=(20, 20, 20, 255))
+    # a sheen along the back
+    sheen = Image.new("L", (SW, SH), 0)
+    ImageDraw.Draw(sheen).line(spine[2:int(n * 0.8)], fill=70, width=int(width * 0.5))
+    sheen = ImageChops.multiply(sheen.filter(ImageFilter.GaussianBlur(3 * S)), body_mask)
+    body_layer.paste(Image.new("RGBA", (SW, SH), (255, 255, 255, 255)), (0, 0), sheen)
     shadow = Image.new("RGBA", (SW, SH), (0, 0, 0, 0))
-    shadow.paste((5, 20, 40, 90), (0, 0), body_mask.filter(ImageFilter.GaussianBlur(6 * S)))
-    return Image.alpha_composite(shadow.transform(shadow.size, Image.Transform.AFFINE,
-                                                  (1, 0, -6 * S, 0, 1, -8 * S)), layer)
+    shadow.paste((5, 20, 40, 80), (0, 0), body_mask.filter(ImageFilter.GaussianBlur(6 * S)))
+    layer = Image.alpha_composite(shadow.transform(shadow.size, Image.Transform.AFFINE,
+                                                   (1, 0, -7 * S, 0, 1, -9 * S)), layer)
+    layer.paste(body_layer, (0, 0), body_mask)
+    draw = ImageDraw.Draw(layer)
+    ex, ey = spine[1]
+    dx, dy = frame(1)
+    for side in (-1, 1):
+        x = ex - dy * side * w0 * 0.6
+        y = ey + dx * side * w0 * 0.6
+        draw.ellipse([x - 2.4 * S, y - 2.4 * S, x + 2.4 * S, y + 2.4 * S], fill=(25, 25, 25, 255))
+    return layer
 
 
 def _arc_spine(centre, radius, start, end, steps=40):
@@ -281,7 +315,7 @@ def _arc_spine(centre, radius, start, end, steps=40):
 
 
 def motif_koi():
-    """錦鯉: a kohaku and a yamabuki circling in a pond (Yamakoshi is where nishikigoi were born)."""
+    """錦鯉: a kohaku and an orange-and-black koi circling in a pond (Yamakoshi is where nishikigoi were born)."""
     layer = canvas()
     pond = (SW * 0.73, SH * 0.52)
     water = canvas()
@@ -290,10 +324,10 @@ def motif_koi():
     layer = Image.alpha_composite(layer, water.filter(ImageFilter.GaussianBlur(24 * S)))
     _ripples(layer, pond, 4)
     rng = random.Random("koi")
-    kohaku = _koi(_arc_spine(pond, 92 * S, -95, 10), 24 * S, "#fbf7f0", [5, 14, 24], "#d7261e", rng)
-    yamabuki = _koi(_arc_spine(pond, 92 * S, 85, 190), 23 * S, "#f2b632", [12, 24], "#fbf7f0", rng)
+    kohaku = _koi(_arc_spine(pond, 95 * S, -100, 5), 22 * S, "#fbf7f0", [7, 17, 27], "#d7261e", rng)
+    showa = _koi(_arc_spine(pond, 95 * S, 80, 185), 21 * S, "#f2a93b", [9, 22], "#1d1d1f", rng)
     layer = Image.alpha_composite(layer, kohaku)
-    layer = Image.alpha_composite(layer, yamabuki)
+    layer = Image.alpha_composite(layer, showa)
     draw = ImageDraw.Draw(layer)
     for (x, y, r) in [(0.6, 0.22, 22), (0.93, 0.8, 17)]:  # lily pads
         cx, cy = SW * x, SH * y
