@@ -486,28 +486,43 @@ def motif_hanabi():
 
 
 def motif_tanada():
-    """棚田: terraced rice fields climbing a hillside, water mirroring the sky."""
+    """棚田: terraced rice fields stepping down a hillside, the flooded ones mirroring the sky."""
     layer = canvas()
     rng = random.Random("tanada")
-    greens = ["#4c956c", "#2c6e49", "#90a955", "#6a994e", "#a7c957"]
-    for k in range(9):
-        y = SH * (0.3 + k * 0.085)
-        terrace = canvas()
-        draw = ImageDraw.Draw(terrace)
-        points = []
-        for step in range(41):
-            x = SW * 0.35 + SW * 0.7 * step / 40
-            wave = math.sin(step / 40 * math.pi * (1.3 + 0.1 * k) + k * 0.9) * 16 * S
-            points.append((x, y + wave))
-        fill = rgb(greens[k % len(greens)]) if k % 3 else rgb("#bde0fe", 235)
-        draw.polygon(points + [(SW * 1.05, SH), (SW * 0.35, SH)], fill=fill)
-        draw.line(points, fill=rgb("#f1faee", 200), width=int(2.2 * S))
-        if k % 3 == 0:  # flooded paddies reflect the sky
-            for _ in range(6):
-                x = rng.uniform(SW * 0.45, SW)
-                draw.line([(x, y + 16 * S), (x + 28 * S, y + 16 * S)], fill=(255, 255, 255, 150), width=2 * S)
-        layer = Image.alpha_composite(layer, terrace)
-    return fade_in_from_left(layer, 0.36, 0.6)
+    draw = ImageDraw.Draw(layer)
+    # the hill behind, with a crown of trees
+    hill = [(SW * 0.3, SH)] + [(SW * (0.3 + 0.75 * k / 40), SH * (0.3 - 0.1 * math.sin(math.pi * k / 40)))
+                               for k in range(41)] + [(SW * 1.05, SH)]
+    draw.polygon(hill, fill=rgb("#2d6a4f"))
+    for k in range(34):
+        x = SW * rng.uniform(0.36, 1.0)
+        y = SH * (0.3 - 0.1 * math.sin(math.pi * (x / SW - 0.3) / 0.75)) + rng.uniform(-4, 10) * S
+        r = rng.uniform(9, 16) * S
+        draw.ellipse([x - r, y - r * 1.3, x + r, y + r * 0.7], fill=rgb(rng.choice(["#1b4332", "#2d6a4f", "#40916c"])))
+    surfaces = ["#cde8f6", "#a7c957", "#cde8f6", "#90a955", "#b7e4c7", "#cde8f6", "#a7c957", "#cde8f6"]
+    for k, surface in enumerate(surfaces):
+        top = SH * (0.34 + k * 0.085)
+        depth = (17 + k * 1.6) * S  # nearer terraces look deeper
+        wall = (5 + k * 1.2) * S
+        phase = rng.uniform(0, math.pi)
+        edge = [(SW * (0.3 + 0.75 * j / 48), top + math.sin(j / 48 * math.pi * 1.6 + phase) * (10 + k * 2) * S)
+                for j in range(49)]
+        front = [(x, y + depth) for x, y in edge]
+        draw.polygon(edge + [(SW * 1.05, SH), (SW * 0.3, SH)], fill=rgb("#52796f"))  # earth wall
+        draw.polygon(edge + front[::-1], fill=rgb(surface))
+        draw.line(front, fill=rgb("#354f52"), width=int(wall))
+        draw.line(edge, fill=rgb("#f1faee", 230), width=int(1.6 * S))
+        if surface == "#cde8f6":  # flooded paddies: sky glints on the water
+            for _ in range(5):
+                j = rng.randint(3, 42)
+                x, y = edge[j]
+                draw.line([(x, y + depth * 0.45), (x + rng.uniform(20, 46) * S, y + depth * 0.45)],
+                          fill=(255, 255, 255, 210), width=int(1.4 * S))
+        else:  # rows of young rice
+            for j in range(2, 48, 2):
+                x, y = edge[j]
+                draw.line([(x, y + depth * 0.3), (x, y + depth * 0.8)], fill=rgb("#6a994e"), width=int(1.2 * S))
+    return fade_in_from_left(layer, 0.34, 0.58)
 
 
 DRAWERS = {
