@@ -187,7 +187,7 @@ def pin_all(node: IpfsNode, store: ContentStore, cids: Iterable[str], *, journal
             try:
                 node.add(store.get(cid), expected=cid)
             except CidMismatchError:
-                raise
+                raise  # not a connection problem: re-running would not help; the message says what to fix
             except IpfsNodeError as exc:
                 raise PinIncompleteError(count, len(wanted), str(exc)) from None
             book.record(node_id, cid)

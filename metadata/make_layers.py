@@ -113,8 +113,8 @@ def bg_gold_leaf():
             base = (212 + shade, 175 + shade, 72 + shade // 2, rng.randint(70, 150))
             x, y = col * leaf + rng.randint(-8, 8), row * leaf + rng.randint(-8, 8)
             tile = Image.new("RGBA", (leaf + 10, leaf + 10), base).rotate(rng.uniform(-3, 3), expand=True)
-            image.alpha_composite(tile, (max(x, 0), max(y, 0)) if x >= 0 and y >= 0 else (0, 0)) \
-                if x >= 0 and y >= 0 else None
+            if x >= 0 and y >= 0:  # alpha_composite takes no negative offsets; the edge shows the base
+                image.alpha_composite(tile, (x, y))
     return Image.alpha_composite(image, radial_glow((SW * 0.3, SH * 0.2), SW * 0.5, "#fff3c4", 90))
 
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from metadata.card import CardData, CollectionInfo, card_seed, jst_date
 from metadata.errors import LayerImageError
@@ -185,8 +185,6 @@ def _shade() -> Image.Image:
     column.putdata([round(120 * max(0.0, (y - 250) / 130) ** 1.5) for y in range(height)])
     alpha = Image.new("L", SIZE)
     alpha.paste(row.resize(SIZE))
-    from PIL import ImageChops
-
     alpha = ImageChops.lighter(alpha, column.resize(SIZE))
     shade = Image.new("RGBA", SIZE, (8, 14, 30, 0))
     shade.putalpha(alpha)
