@@ -78,27 +78,46 @@ def test_pin_all_refuses_cids_not_in_the_store(ipfs_node, tmp_path):
         pin_all(ipfs_node, store, [cid_of(b"absent")], journal=tmp_path / "j.sqlite")
 
 
-def test_node_stopping_mid_pin_is_resumable(tmp_path):
-    """The node goes away after 3 of 8 pins: the error says so, and a re-run finishes the 5 others."""
+def test_add_many_checks_every_cid(ipfs_node):
+    items = [f"batch item {i} {random.random()}".encode() for i in range(3)]
+    assert ipfs_node.add_many(items) == [cid_of(item) for item in items]
+    with pytest.raises(CidMismatchError):
+        ipfs_node.add_many(items, [cid_of(items[0]), cid_of(items[1]), cid_of(b"something else")])
+
+
+def test_batches_are_bounded_by_count_and_bytes(ipfs_node, tmp_path):
     store = ContentStore(tmp_path / "blocks")
-    cids = [store.put(f"resumable {i} {random.random()}".encode()) for i in range(8)]
+    big = [store.put(random.randbytes(3_000_000)) for _ in range(3)]  # 8 MB per request: 2 + 1
+    small = [store.put(f"small {i} {random.random()}".encode()) for i in range(40)]
+    calls = []
+    pin_all(ipfs_node, store, big + small, journal=tmp_path / "pins.sqlite",
+            progress=lambda done, total: calls.append(done))
+    # [big, big] (a third would pass 8 MB), [big + 31 small] (32 items), [9 small]
+    assert calls == [0, 2, 34, 43]
+    assert all(ipfs_node.is_pinned(cid) for cid in big + small[::13])
+
+
+def test_node_stopping_mid_pin_is_resumable(tmp_path):
+    """The node goes away after the first batch of 32 of 70: the error says so; a re-run finishes the 38 others."""
+    store = ContentStore(tmp_path / "blocks")
+    cids = [store.put(f"resumable {i} {random.random()}".encode()) for i in range(70)]
     journal = tmp_path / "pins.sqlite"
     process = IpfsNodeProcess(tmp_path / "node").start()
     try:
         node = IpfsNode(process.api, timeout=5)
 
-        def stop_after_three(done, total):
-            if done == 3:
+        def stop_after_first_batch(done, total):
+            if done == 32:
                 process.stop()
 
         with pytest.raises(PinIncompleteError) as info:
-            pin_all(node, store, cids, journal=journal, progress=stop_after_three)
-        assert (info.value.pinned, info.value.total) == (3, 8)
-        assert "run the same pin again" in str(info.value)
+            pin_all(node, store, cids, journal=journal, progress=stop_after_first_batch)
+        assert (info.value.pinned, info.value.total) == (32, 70)
+        assert "run the same pin again" in str(info.value) and "cannot reach the IPFS node" in str(info.value)
         process.start()
         node = IpfsNode(process.api, timeout=5)
         report = pin_all(node, store, cids, journal=journal)
-        assert (report.already_pinned, report.newly_pinned) == (3, 5)
+        assert (report.already_pinned, report.newly_pinned) == (32, 38)
         assert all(node.is_pinned(cid) for cid in cids)
     finally:
         process.stop()
