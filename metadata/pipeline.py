@@ -70,14 +70,27 @@ def _init(store_root: str, layers_root: str) -> None:
     _STATE["layers"] = LayerSet.load(layers_root)
 
 
-def _build_one(collection: CollectionInfo, card: CardData) -> ManifestEntry:
-    store: ContentStore = _STATE["store"]
-    layers: LayerSet = _STATE["layers"]
+@dataclass(frozen=True)
+class PublishedCard:
+    entry: ManifestEntry
+    document: dict  # the metadata JSON object (what tokenURI serves for the card's current state)
+
+
+def publish_card(collection: CollectionInfo, card: CardData, store: ContentStore | None = None,
+                 layers: LayerSet | None = None) -> PublishedCard:
+    """One card: render and store its image, build and store its metadata (e.g. after a tier change)."""
+    store = store or ContentStore()
+    layers = layers or LayerSet.load(LAYERS_DIR)
     rendered = render_card(collection, card, layers)
     image_cid = store.put_encoded(encode_file(rendered.png))
     document = metadata_for(collection, card, image_cid, rendered.traits)
     metadata_cid = store.put_encoded(encode_file(metadata_bytes(document)))
-    return ManifestEntry(card.token_id, card.resident_number, card.tier, image_cid, metadata_cid, rendered.picks)
+    entry = ManifestEntry(card.token_id, card.resident_number, card.tier, image_cid, metadata_cid, rendered.picks)
+    return PublishedCard(entry, document)
+
+
+def _build_one(collection: CollectionInfo, card: CardData) -> ManifestEntry:
+    return publish_card(collection, card, _STATE["store"], _STATE["layers"]).entry
 
 
 def _build_chunk(collection: CollectionInfo, cards: list[CardData]) -> list[ManifestEntry]:

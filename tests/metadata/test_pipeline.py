@@ -89,3 +89,17 @@ def test_pin_manifest_without_a_node_does_nothing(built, monkeypatch):
     monkeypatch.delenv("RESIDENT_IPFS_API", raising=False)
     store, manifest, _ = built
     assert pin_manifest(manifest, store) is None
+
+
+def test_publish_card_after_a_tier_change(built):
+    """Re-publishing a card in its new state stores a new image and JSON; the art stays."""
+    from metadata.pipeline import publish_card
+
+    store, manifest, _ = built
+    before = manifest.by_token()[2]
+    upgraded = CardData(token_id=2, resident_number=2, tier=1, issued_at=1_764_000_000, expires_at=0)
+    published = publish_card(COLLECTION, upgraded, store)
+    assert published.entry.image_cid != before.image_cid and published.entry.art == before.art
+    assert store.has(published.entry.image_cid) and store.has(published.entry.metadata_cid)
+    assert published.document["image"] == f"ipfs://{published.entry.image_cid}"
+    assert {"trait_type": "Tier", "value": "Premium"} in published.document["attributes"]
