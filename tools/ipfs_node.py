@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +80,23 @@ def init_repo(repo: Path, api_port: int = 0, gateway_port: int = 0, swarm_port: 
     os.replace(tmp, config_path)
 
 
+def _running_api(repo: Path) -> str | None:
+    """The RPC address of a node that is running on `repo` and answers, if any."""
+    try:
+        api = (Path(repo) / "api").read_text().strip()
+    except OSError:
+        return None
+    match = re.match(r"/ip4/([^/]+)/tcp/(\d+)", api)
+    if not match:
+        return None
+    try:
+        request = urllib.request.Request(f"http://{match.group(1)}:{match.group(2)}/api/v0/version", method="POST")
+        with urllib.request.urlopen(request, timeout=2):
+            return api
+    except OSError:
+        return None
+
+
 class IpfsNodeProcess:
     """A js-ipfs daemon in its own repo; `api` and `gateway` are set once it is ready."""
 
@@ -102,9 +120,13 @@ class IpfsNodeProcess:
         return f"http://{match.group(1)}:{match.group(2)}"
 
     def start(self, timeout: float = 60) -> "IpfsNodeProcess":
+        running = _running_api(self.repo)
+        if running:
+            raise IpfsNodeStartError(f"an IPFS node already runs on {self.repo} (RPC {running}); stop it first")
         init_repo(self.repo, *self.ports)
-        # A node killed without warning leaves its lock behind; nothing else uses this repo.
+        # No node answers for this repo: a lock left by a killed node is stale.
         shutil.rmtree(self.repo / "repo.lock", ignore_errors=True)
+        (self.repo / "api").unlink(missing_ok=True)
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [shutil.which("node"), str(CLI), "daemon"], env=_environment(self.repo),

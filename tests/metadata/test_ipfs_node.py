@@ -56,3 +56,12 @@ def _answers(api):
         return True
     except IpfsNodeError:
         return False
+
+
+def test_second_node_on_the_same_repo_is_refused(ipfs_process):
+    import pytest
+
+    from tools.ipfs_node import IpfsNodeProcess, IpfsNodeStartError
+
+    with pytest.raises(IpfsNodeStartError, match="already runs"):
+        IpfsNodeProcess(ipfs_process.repo).start()
