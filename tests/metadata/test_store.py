@@ -35,6 +35,15 @@ def test_chunked_file_is_reassembled(store):
     assert len(list(store.iter_content(cid))) == 5
 
 
+def test_two_level_tree_is_reassembled(store):
+    from metadata.cid import MAX_LINKS
+
+    data = random.Random(4).randbytes(MAX_LINKS * CHUNK_SIZE + 5)
+    cid = store.put(data)
+    assert store.get(cid) == data
+    assert len(list(store.iter_content(cid))) == MAX_LINKS + 1
+
+
 def test_empty_file(store):
     cid = store.put(b"")
     assert store.get(cid) == b""
