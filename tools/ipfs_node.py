@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,6 +79,16 @@ def init_repo(repo: Path, api_port: int = 0, gateway_port: int = 0, swarm_port: 
     tmp = config_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(config, indent=2))
     os.replace(tmp, config_path)
+
+
+def _free_or_any(port: int) -> int:
+    """`port` when nothing listens on it, else 0 (the node then picks a free one)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return 0
+    return port
 
 
 def _running_api(repo: Path) -> str | None:
@@ -157,6 +168,11 @@ class IpfsNodeProcess:
             self.process.wait(timeout)
         except ProcessLookupError:
             pass
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, api_port: int = 5001, gateway_port: int = 8080) -> "IpfsNodeProcess":
+        """The node `make run` starts: repo <data dir>/ipfs/node, Kubo's usual ports when free."""
+        return cls(Path(data_dir) / "ipfs" / "node", _free_or_any(api_port), _free_or_any(gateway_port))
 
     def __enter__(self) -> "IpfsNodeProcess":
         return self.start() if self.process is None else self

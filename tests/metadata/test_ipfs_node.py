@@ -65,3 +65,12 @@ def test_second_node_on_the_same_repo_is_refused(ipfs_process):
 
     with pytest.raises(IpfsNodeStartError, match="already runs"):
         IpfsNodeProcess(ipfs_process.repo).start()
+
+
+def test_for_data_dir_uses_the_data_dir_and_falls_back_to_free_ports(tmp_path, ipfs_process):
+    from tools.ipfs_node import IpfsNodeProcess
+
+    busy = int(ipfs_process.api.split("/")[4])
+    node = IpfsNodeProcess.for_data_dir(tmp_path, api_port=busy, gateway_port=busy)
+    assert node.repo == (tmp_path / "ipfs" / "node").resolve()
+    assert node.ports[:2] == (0, 0)
