@@ -8,9 +8,11 @@ profile (no bootstrap peers, no mDNS: the node contacts nobody) and listens on
 
     python tools/ipfs_node.py [--repo DIR] [--api-port N] [--gateway-port N]
 
-runs a node in the foreground until Ctrl-C and prints its RPC address, which
-is what RESIDENT_IPFS_API takes. From Python: `with IpfsNodeProcess(repo) as node:
-node.api` (a multiaddr like /ip4/127.0.0.1/tcp/5001/http).
+runs a node in the foreground until Ctrl-C (repo <data dir>/ipfs/node, ports
+5001 and 8080 unless taken) and prints its RPC address, which is what
+RESIDENT_IPFS_API takes. From Python: `with IpfsNodeProcess(repo) as node:
+node.api` (a multiaddr like /ip4/127.0.0.1/tcp/5001/http; free ports unless
+given), or `IpfsNodeProcess.for_data_dir(data_dir())` for `make run`.
 """
 
 from __future__ import annotations
@@ -187,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=None, help="node repo (default: <data dir>/ipfs/node)")
-    parser.add_argument("--api-port", type=int, default=0, help="RPC port (default: a free one)")
-    parser.add_argument("--gateway-port", type=int, default=0, help="gateway port (default: a free one)")
+    parser.add_argument("--api-port", type=int, default=5001, help="RPC port (default 5001, or a free one if taken)")
+    parser.add_argument("--gateway-port", type=int, default=8080,
+                        help="gateway port (default 8080, or a free one if taken)")
     args = parser.parse_args(argv)
-    node = IpfsNodeProcess(args.repo or data_dir() / "ipfs" / "node", args.api_port, args.gateway_port)
+    node = IpfsNodeProcess(args.repo or data_dir() / "ipfs" / "node", _free_or_any(args.api_port),
+                           _free_or_any(args.gateway_port))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     with node:
         print(f"IPFS node ready. RESIDENT_IPFS_API={node.api}  gateway: {node.gateway_url}/ipfs/<cid>", flush=True)
