@@ -17,7 +17,6 @@ metadata/pipeline.py) keeps those caches hot.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
