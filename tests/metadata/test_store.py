@@ -1,9 +1,9 @@
 """The embedded content store: put, get (chunked files reassembled), has, atomic writes."""
 
-import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,18 +98,18 @@ def test_killed_writer_leaves_no_partial_content(tmp_path):
     data_path.write_bytes(data)
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
               "from metadata.store import ContentStore\n"
+              # a slow disk: 10 ms per block, so the kill surely lands mid-file
+              "import time; write = ContentStore._write\n"
+              "ContentStore._write = lambda self, cid, block: (write(self, cid, block), time.sleep(0.01))\n"
               f"s = ContentStore({str(root)!r})\n"
-              "import os; print('go', flush=True)\n"
+              "print('go', flush=True)\n"
               f"s.put(open({str(data_path)!r}, 'rb').read())\n")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "go"
-    # Let it write some blocks, then kill it without warning.
-    deadline = 200
-    while deadline and not (root.exists() and sum(1 for _ in root.rglob("b*")) >= 20):
-        os.sched_yield()
-        import time
+    # Let it write some blocks (of its 161), then kill it without warning.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (root.exists() and sum(1 for _ in root.rglob("b*")) >= 20):
         time.sleep(0.005)
-        deadline -= 1
     process.kill()
     process.wait()
     store = ContentStore(root)
