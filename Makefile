@@ -75,7 +75,7 @@ run: setup
 test: setup lint
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
-	$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/tools -q
+	$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
 
 bench: setup
 	$(BIN)/python bench/gas.py
