@@ -187,3 +187,58 @@ def signer_of(domain: dict[str, Any], voucher: Voucher, signature: bytes) -> str
 def verify_voucher(domain: dict[str, Any], voucher: Voucher, signature: bytes, signer: str) -> bool:
     """Whether `signature` is `signer`'s over `voucher` under `domain`."""
     return signer_of(domain, voucher, signature) == to_checksum_address(signer)
+
+
+def nullifier_salt() -> bytes:
+    """The municipality's nullifier salt: $RESIDENT_NULLIFIER_SALT (hex), else a per-installation secret.
+
+    Without the variable (a development machine), a random 32-byte salt is created once in
+    <data dir>/secrets/nullifier-salt, readable by its owner only. The salt must never change once
+    vouchers were signed with it: a changed salt gives the same person a new nullifier.
+    """
+    import os
+    import secrets
+
+    from backend.deployment import data_dir
+
+    configured = os.environ.get("RESIDENT_NULLIFIER_SALT")
+    if configured:
+        try:
+            salt = bytes.fromhex(configured.removeprefix("0x"))
+        except ValueError:
+            raise VoucherError("RESIDENT_NULLIFIER_SALT must be hex (e.g. `openssl rand -hex 32`)") from None
+        if len(salt) < MIN_SALT_BYTES:
+            raise VoucherError(f"RESIDENT_NULLIFIER_SALT must be at least {MIN_SALT_BYTES} bytes of hex")
+        return salt
+    path = data_dir() / "secrets" / "nullifier-salt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        tmp.replace(path)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def to_json(domain: dict[str, Any], voucher: Voucher, signature: bytes) -> dict[str, Any]:
+    """A signed voucher as the holder's wallet (or `scripts/claim.py`) receives it."""
+    return {
+        "minter": domain["verifyingContract"],
+        "chainId": domain["chainId"],
+        "voucher": {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in voucher.message().items()},
+        "signature": "0x" + signature.hex(),
+    }
+
+
+def from_json(data: dict[str, Any]) -> tuple[Voucher, bytes]:
+    """The voucher and signature of a `to_json` document."""
+    try:
+        v = data["voucher"]
+        voucher = Voucher(recipient=v["recipient"], campaign_id=int(v["campaignId"]), tier=int(v["tier"]),
+                          expires_at=int(v["expiresAt"]), nullifier=bytes.fromhex(v["nullifier"].removeprefix("0x")),
+                          price=int(v["price"]), deadline=int(v["deadline"]))
+        return voucher, bytes.fromhex(data["signature"].removeprefix("0x"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VoucherError(f"not a voucher file ({exc}); ask the municipality for a new one / "
+                           "バウチャーのファイルが正しくありません") from None
