@@ -132,5 +132,5 @@ def test_examples_are_valid():
     assert voucher.voucher and not voucher.allowlist
     path = allowlist_path(free, ROOT / "config/campaigns/free-claim.yaml")
     entries = allowlist_entries(path)
-    assert len(entries) == 3
+    assert len(entries) == 4
     assert entries[1][2] == 2
