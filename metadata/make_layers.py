@@ -452,6 +452,18 @@ def motif_sakura():
     return layer
 
 
+def dates_text_box() -> tuple[int, int, int]:
+    """(left, right, bottom) in card pixels of the issue and validity dates line, the longest it gets."""
+    from metadata.card import CardData
+    from metadata.render import DATES_Y, SIZE, draw_card_text
+
+    probe = Image.new("RGB", SIZE, 0)
+    # Widest digits and the longer of the two validity texts ("Valid until ...", not "No expiry").
+    draw_card_text(ImageDraw.Draw(probe), CardData(1, 888888, 0, 4_000_000_000, 4_100_000_000))
+    left, _, right, bottom = probe.crop((0, DATES_Y - 4, SIZE[0], SIZE[1])).getbbox()
+    return left, right, DATES_Y - 4 + bottom
+
+
 def motif_hanabi():
     """花火: summer fireworks over the town."""
     layer = canvas()
@@ -473,12 +485,20 @@ def motif_hanabi():
         layer = Image.alpha_composite(layer, burst)
     skyline = canvas()
     draw = ImageDraw.Draw(skyline)
+    # Below the dates line the town stays low (roofs under the text, with a
+    # gap), so "Valid until ..." reads on it; right of the text it rises.
+    text_left, text_right, text_bottom = (v * S for v in dates_text_box())
+    low_top = text_bottom + 5 * S  # the highest a roof may reach under the text
     x = SW * 0.38
     while x < SW:  # low roofs of a town along a river
         w = rng.uniform(26, 54) * S
         h = rng.uniform(18, 42) * S
+        roof = 16 * S
+        if x < text_right + 8 * S and x + w + 6 * S > text_left:
+            roof = 7 * S
+            h = min(h * 0.45, SH - low_top - roof)
         draw.rectangle([x, SH - h, x + w, SH], fill=rgb("#0b1320"))
-        draw.polygon([(x - 6 * S, SH - h), (x + w / 2, SH - h - 16 * S), (x + w + 6 * S, SH - h)], fill=rgb("#0b1320"))
+        draw.polygon([(x - 6 * S, SH - h), (x + w / 2, SH - h - roof), (x + w + 6 * S, SH - h)], fill=rgb("#0b1320"))
         if rng.random() < 0.6:
             draw.rectangle([x + w * 0.35, SH - h * 0.6, x + w * 0.55, SH - h * 0.35], fill=rgb("#ffd166", 220))
         x += w + rng.uniform(2, 10) * S
