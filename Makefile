@@ -79,6 +79,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/gas.py
+	$(BIN)/python bench/campaign.py
 
 clean:
 	rm -rf build reports .hypothesis crytic-export
