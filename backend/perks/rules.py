@@ -52,7 +52,7 @@ class PerkTerms:
 class CardState:
     """What the index knows about a card, as far as perks care."""
 
-    status: str  # 'active' | 'revoked' | 'opted_out' | 'reissued'
+    status: str  # 'active' | 'revoked' | 'opted_out' | 'reissued' | 'burned' | 'orphaned' (backend/db/models_chain.py)
     tier: int
     expires_at: int  # unix seconds; 0 = never
     locked: bool  # ERC-5192 locked (soulbound) as the chain reports it for this token
@@ -86,6 +86,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "card_reissued": (
         "このカードは再発行により無効です。新しいカードをお使いください。",
         "This card was replaced by a re-issued card; use the new one.",
+    ),
+    "card_burned": ("このカードは存在しません（焼却済み）。", "This card no longer exists (burned)."),
+    "card_orphaned": (
+        "このカードはブロックチェーン上で確認できません。",
+        "This card is not on the chain (its blocks were replaced).",
     ),
     "card_unknown": ("このカードは見つかりません。", "This card does not exist."),
     "card_expired": ("このカードは有効期限切れです（{expired_on}）。", "This card expired on {expired_on}."),

@@ -40,7 +40,7 @@ def test_a_valid_card_may_use_a_plain_perk():
     assert v.ok and v.reason_code == "ok"
 
 
-@pytest.mark.parametrize("status", ["revoked", "opted_out", "reissued"])
+@pytest.mark.parametrize("status", ["revoked", "opted_out", "reissued", "burned", "orphaned"])
 def test_a_card_that_is_not_active_is_refused_with_its_status(status):
     v = evaluate(terms(), card(status=status), NOW)
     assert not v.ok and v.reason_code == f"card_{status}"
@@ -165,7 +165,7 @@ def test_period_keys_agree_with_the_japan_calendar(now):
     tier=st.integers(0, 10), min_tier=st.integers(0, 10), locked=st.booleans(), soulbound_only=st.booleans(),
     held=st.integers(0, 400 * DAY_SECONDS), days=st.integers(0, 365), used=st.integers(0, 5),
     limit=st.integers(1, 5), period=st.sampled_from(["day", "year", "unlimited"]),
-    status=st.sampled_from(["active", "revoked", "opted_out", "reissued"]), expires=st.integers(-5, 5),
+    status=st.sampled_from(["active", "revoked", "opted_out", "reissued", "burned", "orphaned"]), expires=st.integers(-5, 5),
 )
 def test_ok_exactly_when_every_requirement_holds(tier, min_tier, locked, soulbound_only, held, days, used, limit,
                                                  period, status, expires):
