@@ -30,13 +30,21 @@ import binascii
 import hashlib
 import hmac
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from backend.auth.errors import SsoBadRequest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.auth.errors import NoValidCard, NotFound, SsoBadRequest, SsoUnknownForum
 from backend.auth.signin import origin_of
+from backend.cards import CardView, cards_of_owner
+from backend.db.models_access import Forum
+from backend.db.models_chain import Collection
 
 MAX_PAYLOAD_CHARS = 4096
+GROUP_PREFIX = re.compile(r"^[a-z0-9_]{2,30}$")
 
 
 @dataclass(frozen=True)
@@ -153,3 +161,58 @@ def answer_fields(
 def same_forum(return_sso_url: str, forum_url: str) -> bool:
     """True when the return URL is on the registered forum's origin (scheme, host and port)."""
     return origin_of(return_sso_url) == origin_of(forum_url)
+
+
+# --- registered forums and the answer for a holder (database side) ----------------------------------------
+def register_forum(
+    db: Session, collection_id: int, url: str, *, name: str = "", group_prefix: str | None = None, max_tier: int = 1,
+) -> Forum:
+    """Register (or update) the forum at `url`'s origin, gated by `collection_id`. The caller commits."""
+    collection = db.get(Collection, collection_id)
+    if collection is None:
+        raise NotFound(f"No collection {collection_id}.", f"（コレクション {collection_id} はありません）")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise ValueError(f"the forum URL must be an http(s) URL, got {url!r}")
+    if not 0 <= max_tier <= 127:
+        raise ValueError("max_tier must be between 0 and 127")
+    origin = origin_of(url)
+    prefix = group_prefix or collection.symbol.lower()
+    if not GROUP_PREFIX.match(prefix):
+        raise ValueError("group_prefix must be 2-30 of a-z, 0-9 and '_' (Discourse group names)")
+    forum = db.scalar(select(Forum).where(Forum.url == origin))
+    if forum is None:
+        forum = Forum(url=origin, collection_id=collection_id, name=name or origin, group_prefix=prefix,
+                      max_tier=max_tier)
+        db.add(forum)
+    else:
+        forum.collection_id, forum.group_prefix, forum.max_tier = collection_id, prefix, max_tier
+        forum.name = name or forum.name
+    db.flush()
+    return forum
+
+
+def forum_for(db: Session, return_sso_url: str) -> Forum:
+    """The registered forum that `return_sso_url` belongs to; SsoUnknownForum otherwise (open redirect guard)."""
+    forum = db.scalar(select(Forum).where(Forum.url == origin_of(return_sso_url)))
+    if forum is None:
+        raise SsoUnknownForum()
+    return forum
+
+
+def best_valid_card(db: Session, address: str, collection_id: int, now: float) -> CardView | None:
+    """The holder's valid card with the highest tier in the collection, from the index; None if none."""
+    valid = [card for card in cards_of_owner(db, address, collection_id=collection_id) if card.valid_now(now)]
+    return max(valid, key=lambda card: (card.tier, -card.token_id), default=None)
+
+
+def login_redirect(db: Session, request: SsoRequest, address: str, settings, now: float) -> str:
+    """The URL that logs the holder into the forum; NoValidCard when they hold no valid card (checked at
+    every login, from the index)."""
+    forum = forum_for(db, request.return_sso_url)
+    card = best_valid_card(db, address, forum.collection_id, now)
+    if card is None:
+        raise NoValidCard()
+    fields = answer_fields(nonce=request.nonce, chain_id=card.chain_id, address=address,
+                           tier=card.tier, prefix=forum.group_prefix,
+                           max_tier=max(forum.max_tier, card.tier), public_url=settings.public_url)
+    return answer_url(request.return_sso_url, fields, settings.discourse_sso_secret)

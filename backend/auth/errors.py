@@ -6,10 +6,10 @@ handler turns them into the project's JSON error body.
 
 from __future__ import annotations
 
-from backend.errors import ResidentError
+from backend.errors import ApiError
 
 
-class AccessError(ResidentError):
+class AccessError(ApiError):
     """Raised when a request cannot be let in; subclasses fix the status, code and messages."""
 
     status_code = 400
@@ -19,11 +19,10 @@ class AccessError(ResidentError):
 
     def __init__(self, detail_en: str | None = None, detail_ja: str | None = None) -> None:
         # A detail (e.g. which field failed) is appended to the fixed message of the class.
-        if detail_en:
-            self.message_en = f"{type(self).message_en} {detail_en}"
-        if detail_ja:
-            self.message_ja = f"{type(self).message_ja}{detail_ja}"
-        super().__init__(self.message_en)
+        cls = type(self)
+        message_en = f"{cls.message_en} {detail_en}" if detail_en else cls.message_en
+        message_ja = f"{cls.message_ja}{detail_ja}" if detail_ja else cls.message_ja
+        super().__init__(cls.status_code, cls.code, message_en, message_ja)
 
 
 # --- wallet sign-in (EIP-4361) -----------------------------------------------------------------------------

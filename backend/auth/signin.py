@@ -175,9 +175,9 @@ def recover_signer(text: str, signature: bytes) -> ChecksumAddress | None:
         return None
 
 
-# (address, hash, signature) -> True when the contract at `address` answers the ERC-1271 magic value.
-# Returns None when `address` has no code (not a contract wallet). Raises ChainUnavailable when the RPC is down.
-ContractCheck = Callable[[ChecksumAddress, bytes, bytes], "bool | None"]
+# (address, hash, signature) -> True when a contract at `address` answers the ERC-1271 magic value; False
+# when it answers anything else, reverts, or there is no contract. Raises when the chain cannot be asked.
+ContractCheck = Callable[[ChecksumAddress, bytes, bytes], bool]
 
 
 def verify_sign_in(
@@ -190,13 +190,9 @@ def verify_sign_in(
     address = to_checksum_address(message.address)
     contract_wallet = False
     if recover_signer(text, raw) != address:
-        verdict = contract_check(address, eip191_hash(text), raw)
-        if verdict is None:
+        # Not the address's own key: maybe the address is a contract wallet that accepts it (ERC-1271).
+        if not contract_check(address, eip191_hash(text), raw):
             raise SiweBadSignature()
-        if not verdict:
-            raise SiweBadSignature(
-                "The contract wallet did not accept it (ERC-1271).", "（コントラクトウォレットが署名を承認しませんでした）"
-            )
         contract_wallet = True
     return SignIn(
         address=address,

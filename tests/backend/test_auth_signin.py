@@ -31,7 +31,7 @@ OTHER = Account.from_key("0x" + "22" * 32)
 
 def no_contract(address, digest, signature):
     """The chain's answer for an address without code."""
-    return None
+    return False
 
 
 def message(**overrides):
