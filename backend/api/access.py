@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from backend.api.deps import ChainDep, SessionDep, SettingsDep
 from backend.auth import bots, holders, staff
-from backend.auth.deps import CurrentHolder, CurrentStaff, OptionalHolder, require_staff
+from backend.auth.deps import CurrentHolder, CurrentStaff, OptionalHolder, require_staff, write_transaction
 from backend.auth.errors import NotFound, NotSignedIn
 from backend.auth.nonces import issue_nonce
 from backend.auth.sessions import (
@@ -184,6 +184,7 @@ def _staff_out(member: StaffMember) -> StaffOut:
 @router.post("/staff/login", response_model=StaffSessionOut, tags=["staff auth"], summary="Staff sign-in")
 def staff_login(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
     """Username (or email) and password; opens a staff session (its own cookie, separate from holders)."""
+    write_transaction(db)
     account = staff.authenticate(db, body.login, body.password)
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
@@ -222,6 +223,7 @@ class BotKeyOut(BaseModel):
 def create_bot_key(municipality_id: int, body: BotKeyIn, db: SessionDep,
                    _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> BotKeyOut:
     """A key for a Discord/Telegram bot to call GET /bot/check on this municipality's collections (admin)."""
+    write_transaction(db)
     row, key = bots.create_bot_key(db, municipality_id, body.name)
     db.commit()
     return BotKeyOut(id=row.id, name=row.name, key=key)
@@ -232,6 +234,7 @@ def create_bot_key(municipality_id: int, body: BotKeyIn, db: SessionDep,
 def revoke_bot_key(municipality_id: int, key_id: int, db: SessionDep,
                    _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> SignedOut:
     """The key stops working at once (admin)."""
+    write_transaction(db)
     bots.revoke_bot_key(db, municipality_id, key_id)
     db.commit()
     return SignedOut(signed_out=True)
@@ -266,6 +269,7 @@ def _forum_out(forum: Forum, settings) -> ForumOut:
 def create_forum(municipality_id: int, body: ForumIn, db: SessionDep, settings: SettingsDep,
                  _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> ForumOut:
     """Let holders of a valid card of `collection_id` into the Discourse forum at `url` (admin)."""
+    write_transaction(db)
     collection = db.get(Collection, body.collection_id)
     if collection is None or collection.municipality_id != municipality_id:
         raise NotFound(f"No collection {body.collection_id} in municipality {municipality_id}.",

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from eth_utils import is_hex_address, to_checksum_address
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.auth.errors import BadAddress, BotKeyInvalid, NotFound
@@ -42,14 +42,21 @@ def revoke_bot_key(db: Session, municipality_id: int, key_id: int) -> None:
     db.flush()
 
 
-def authenticate_bot(db: Session, key: str | None) -> BotKey:
-    """The live key row for `key`; BotKeyInvalid otherwise."""
+def authenticate_bot(db: Session, key: str | None, *, now: int | None = None) -> BotKey:
+    """The live key row for `key`, its last use recorded; BotKeyInvalid otherwise.
+
+    Writes first (UPDATE ... WHERE digest and not revoked), reads after: on SQLite a transaction that read
+    before writing could fail when the indexer commits in between.
+    """
     if not key or len(key) > 200:
         raise BotKeyInvalid()
-    row = db.scalar(select(BotKey).where(BotKey.key_digest == token_digest(key)))
-    if row is None or row.revoked:
+    digest = token_digest(key)
+    used = db.execute(update(BotKey).where(BotKey.key_digest == digest, BotKey.revoked.is_(False))
+                      .values(last_used_at=int(time.time()) if now is None else now)
+                      .execution_options(synchronize_session=False)).rowcount
+    if used != 1:
         raise BotKeyInvalid()
-    return row
+    return db.scalar(select(BotKey).where(BotKey.key_digest == digest))
 
 
 def find_collection(db: Session, chain_id: int, collection: str) -> Collection | None:
@@ -81,6 +88,5 @@ def check_holder(db: Session, key: BotKey, chain_id: int, collection: str, addre
         raise NotFound(f"No collection {str(collection)[:60]!r} for this key.",
                        f"（このキーで参照できるコレクション {str(collection)[:60]!r} はありません）")
     valid = [card for card in cards_of_owner(db, address, collection_id=found.id) if card.valid_now(now)]
-    key.last_used_at = int(now)
     return HolderCheck(collection_id=found.id, symbol=found.symbol, address=to_checksum_address(address),
                        holder=bool(valid), tier=max((c.tier for c in valid), default=None), valid_cards=len(valid))

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from backend.api.deps import SessionDep
 from backend.auth.errors import NotSignedIn
 from backend.auth.sessions import SessionInfo, resolve, token_from_request
 from backend.auth.staff import StaffMember, check_role, member, rank
+from backend.db.session import begin_immediate
 
 
 def session_of(kind: str):
@@ -92,3 +94,17 @@ def require_staff_role(staff: StaffMember, municipality_id: int, min_role: str) 
     """In a handler, when the municipality comes from data (a perk's collection...): 403 unless allowed."""
     check_role(staff, municipality_id, min_role)
     return staff
+
+
+def write_transaction(db: Session) -> None:
+    """Start the handler's read-decide-write work in a write transaction.
+
+    Ends the read-only transaction that dependencies (session lookup) opened, then begins anew holding the
+    write lock on SQLite (BEGIN IMMEDIATE). Without this, a transaction that read first and writes later
+    fails with "database is locked" when another writer (the indexer thread) committed in between.
+    """
+    if db.in_transaction():
+        if db.new or db.dirty or db.deleted:
+            raise RuntimeError("write_transaction must come before the handler's first change")
+        db.commit()
+    begin_immediate(db)

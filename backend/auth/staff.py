@@ -125,8 +125,8 @@ def member(db: Session, staff_id: int) -> StaffMember | None:
     account = db.get(StaffAccount, staff_id)
     if account is None or not account.active:
         return None
-    roles = dict(db.execute(select(StaffRole.municipality_id, StaffRole.role)
-                            .where(StaffRole.staff_id == staff_id)).tuples().all())
+    roles = {municipality_id: role for municipality_id, role in db.execute(
+        select(StaffRole.municipality_id, StaffRole.role).where(StaffRole.staff_id == staff_id))}
     return StaffMember(id=account.id, username=account.username, display_name=account.display_name,
                        superuser=account.superuser, roles=roles)
 
@@ -182,7 +182,7 @@ def _municipality_id(db: Session, slug_or_id: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from backend.db import make_engine, migrate, session_factory
+    from backend.db import begin_immediate, make_engine, migrate, session_factory
     from backend.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m backend.auth.staff", description=__doc__.splitlines()[0])
@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(settings.database_url)
     try:
         with session_factory(engine)() as db:
+            begin_immediate(db)  # a running backend's indexer may be writing too
             municipality_id = _municipality_id(db, args.municipality) if args.municipality else None
             try:
                 account = create_admin(db, args.username, password, municipality_id=municipality_id,
