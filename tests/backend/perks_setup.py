@@ -113,3 +113,47 @@ def add_venue_account(world: World, venue_id: int, login: str, password: str) ->
         s.add(account)
         s.commit()
         return account.id
+
+
+# --- helpers for the HTTP tests (app + anvil + indexer) ---------------------------------------------------
+STAFF_PASSWORD = "staff-password-123"
+VENUE_PASSWORD = "venue-password-123"
+
+
+def staff_headers(client, app, username: str = "admin", municipality_id: int | None = None,
+                  role: str | None = None) -> dict:
+    """A staff session: a superuser (default), or an account with `role` in `municipality_id`."""
+    from backend.auth.staff import create_staff, grant_role
+
+    with app.state.session_factory() as db:
+        account = create_staff(db, username, STAFF_PASSWORD, superuser=municipality_id is None)
+        if municipality_id is not None:
+            grant_role(db, account.id, municipality_id, role or "staff")
+        db.commit()
+    response = client.post("/staff/login", json={"login": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def municipality_id_of(app, collection) -> int:
+    from sqlalchemy import select
+
+    from backend.db.models_chain import Collection
+
+    with app.state.session_factory() as db:
+        return db.scalar(select(Collection.municipality_id).where(Collection.address == collection.address))
+
+
+def collection_id_of(app, collection) -> int:
+    from sqlalchemy import select
+
+    from backend.db.models_chain import Collection
+
+    with app.state.session_factory() as db:
+        return db.scalar(select(Collection.id).where(Collection.address == collection.address))
+
+
+def venue_headers(client, login: str, password: str = VENUE_PASSWORD) -> dict:
+    response = client.post("/venue/login", json={"login": login, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
