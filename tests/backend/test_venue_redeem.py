@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from backend.db.models_perks import Redemption
 from backend.perks.rules import JST
 from backend.venues.redeem import Redeemer
-from tests.backend.perks_setup import build_world, checksum
+from perks_setup import build_world, checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,13 +181,13 @@ from sqlalchemy.orm import Session
 from backend.db import make_engine, session_factory
 from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
-from tests.backend.perks_setup import SECRET, CHAIN_ID
+from perks_setup import SECRET, CHAIN_ID
 def die(self):
     os.kill(os.getpid(), signal.SIGKILL)
 Session.commit = die
 Redeemer(session_factory(make_engine({db_url!r})), PassSigner(SECRET, CHAIN_ID)).redeem({text!r}, {world.cave})
 """
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests' / 'backend'}"},
                           capture_output=True, timeout=60)
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     assert redemptions(world) == 0
