@@ -25,13 +25,16 @@ that), and a re-issued card copies the old card's data as the contract does.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from eth_utils import keccak, to_checksum_address
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain import Block, Chain
@@ -48,6 +51,7 @@ TIME_MASK = 0xFFFFFFFF
 REGISTER_EVERY_SECONDS = 2.0
 SYNCED_WRITE_EVERY_SECONDS = 1.0
 SELECT_BATCH = 500
+LEASE_SECONDS = 15.0
 
 
 def _topic(signature: str) -> str:
@@ -237,6 +241,7 @@ class PollResult:
     events: int = 0
     reorg_to: int | None = None
     collections: int = 0
+    leader: bool = True  # False: another process holds the lease and indexes
     ranges: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -251,6 +256,7 @@ class Indexer:
         self.lock = threading.Lock()
         self._registered_at = 0.0
         self._synced_written_at = 0.0
+        self.id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
     # -- one round --------------------------------------------------------
     def poll(self) -> PollResult:
@@ -265,6 +271,9 @@ class Indexer:
         result = PollResult()
         chain_id = self.settings.chain_id
         with self.sessions() as session:
+            if not self._claim_lease(session):
+                result.leader = False
+                return result
             if time.monotonic() - self._registered_at > REGISTER_EVERY_SECONDS:
                 register_deployments(session, self.settings.deployments_dir, chain_id)
                 session.commit()
@@ -297,6 +306,7 @@ class Indexer:
                         continue
                     raise
                 result.ranges.append((start, end))
+                cursor.lease_until = time.time() + LEASE_SECONDS
                 session.commit()
                 start = end + 1
             if not collections:
@@ -311,6 +321,35 @@ class Indexer:
                 session.commit()
                 self._synced_written_at = now
         return result
+
+    def _claim_lease(self, session: Session) -> bool:
+        """Whether this indexer holds (now or newly) the lease of its chain; app processes share a database."""
+        chain_id = self.settings.chain_id
+        if session.get(ChainCursor, chain_id) is None:
+            session.add(ChainCursor(chain_id=chain_id, indexed_block=-1))
+            try:
+                session.commit()
+            except IntegrityError:  # another process created it first
+                session.rollback()
+        now = time.time()
+        claimed = session.execute(
+            update(ChainCursor)
+            .where(ChainCursor.chain_id == chain_id,
+                   or_(ChainCursor.leader == self.id, ChainCursor.leader.is_(None), ChainCursor.lease_until < now))
+            .values(leader=self.id, lease_until=now + LEASE_SECONDS)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+        session.commit()
+        session.expire_all()
+        return claimed
+
+    def release(self) -> None:
+        """Gives the lease up (on shutdown) so another process can take over at once."""
+        with self.sessions() as session:
+            session.execute(update(ChainCursor).where(ChainCursor.chain_id == self.settings.chain_id,
+                                                      ChainCursor.leader == self.id)
+                            .values(leader=None, lease_until=None).execution_options(synchronize_session=False))
+            session.commit()
 
     def _record_error(self, message: str) -> None:
         try:
@@ -442,6 +481,8 @@ class Indexer:
         deadline = time.monotonic() + timeout
         while True:
             result = self.poll()
+            if not result.leader:
+                raise RuntimeError("another process holds the indexer lease of this chain")
             if result.indexed is not None and result.head is not None \
                     and result.indexed >= result.head - self.settings.confirmations:
                 return result
@@ -471,6 +512,10 @@ class IndexerThread:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+            try:
+                self.indexer.release()
+            except Exception:  # shutting down with the database gone: the lease simply expires
+                log.warning("could not release the indexer lease", exc_info=True)
 
     def catch_up(self, timeout: float = 30.0) -> PollResult:
         return self.indexer.catch_up(timeout)

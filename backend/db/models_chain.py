@@ -109,6 +109,9 @@ class ChainCursor(Base):
     # Wall time of the last poll that reached the head (minus confirmations): staleness is now minus this.
     synced_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # One indexer per database even with several app processes: the holder of an unexpired lease indexes.
+    leader: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class IndexedBlock(Base):

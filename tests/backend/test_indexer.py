@@ -139,6 +139,7 @@ def test_restart_resumes_from_the_stored_block(db_sessions, migrated_db_url, cha
     with db_sessions() as session:
         stored = index_state(session, 31337).indexed_block
         events_before = session.scalar(select(func.count()).select_from(CardEvent))
+    first.release()  # as on shutdown
     token_id = deployed.issue(chain.new_holder().address)
     restarted = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
     result = restarted.catch_up()
@@ -179,3 +180,29 @@ def test_a_collection_deployed_later_is_picked_up_and_backfilled(indexer, db_ses
     indexer._registered_at = 0  # as after REGISTER_EVERY_SECONDS
     indexer.catch_up()
     assert_matches_chain(indexed(db_sessions, later, token_id), later, token_id)
+
+
+def test_one_indexer_per_database_holds_the_lease(db_sessions, migrated_db_url, chain_with_collection):
+    chain = chain_with_collection
+    leader = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    other = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    assert leader.poll().leader
+    result = other.poll()
+    assert not result.leader and result.ranges == []
+    leader.release()
+    assert other.poll().leader
+    assert not leader.poll().leader
+
+
+def test_an_expired_lease_is_taken_over(db_sessions, migrated_db_url, chain_with_collection, monkeypatch):
+    import backend.indexer as indexer_module
+
+    chain = chain_with_collection
+    crashed = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    monkeypatch.setattr(indexer_module, "LEASE_SECONDS", 0.2)
+    crashed.poll()  # then it dies without releasing
+    successor = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    assert not successor.poll().leader
+    import time
+    time.sleep(0.3)
+    assert successor.poll().leader

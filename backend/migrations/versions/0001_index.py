@@ -90,6 +90,8 @@ def upgrade() -> None:
         sa.Column("head_block", sa.BigInteger(), nullable=True),
         sa.Column("synced_at", sa.Float(), nullable=True),
         sa.Column("error", sa.String(500), nullable=True),
+        sa.Column("leader", sa.String(64), nullable=True),
+        sa.Column("lease_until", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("chain_id", name=op.f("pk_chain_cursors")),
     )
     op.create_table(
