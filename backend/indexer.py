@@ -94,7 +94,9 @@ def decode(log_entry: dict) -> tuple[str, int, dict] | None:
     if kind == "transfer":
         if len(t) != 3:  # an ERC-20 style Transfer (value in data): not a card
             return None
-        return kind, t[2], {"from": _address_word(t[0]), "to": _address_word(t[1])}
+        # Checksumming costs a keccak: skip it for the zero address (every mint's `from`, every burn's `to`).
+        return kind, t[2], {"from": _address_word(t[0]) if t[0] else ZERO_ADDRESS,
+                            "to": _address_word(t[1]) if t[1] else ZERO_ADDRESS}
     if kind in ("locked", "unlocked"):
         return kind, _word(data, 0), {}
     if kind == "issued":
