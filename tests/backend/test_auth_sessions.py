@@ -68,3 +68,17 @@ def test_purge_removes_only_expired_sessions(db_sessions):
 def test_unknown_kind_is_a_programming_error(db_sessions):
     with db_sessions() as db, pytest.raises(ValueError, match="kind"):
         create_session(db, "admin", 1)
+
+
+def test_the_cookie_is_http_only_lax_and_secure_on_https_sites():
+    from fastapi import Response
+
+    from backend.auth.sessions import set_session_cookie
+
+    for public_url, secure in (("https://resident.city.example.jp", True), ("http://127.0.0.1:8000", False)):
+        response = Response()
+        set_session_cookie(response, "holder", "tok", 2_000_000_000, public_url)
+        header = response.headers["set-cookie"]
+        assert header.startswith("resident_session=tok;")
+        assert "HttpOnly" in header and "SameSite=lax" in header and "Path=/" in header
+        assert ("Secure" in header) is secure
