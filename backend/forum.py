@@ -26,7 +26,6 @@ Choices (documented here because Discourse keeps them forever):
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -71,7 +70,7 @@ def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
         raise SsoBadRequest()
     try:
         decoded = base64.b64decode(sso, validate=False).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input: all ValueErrors
         raise SsoBadRequest("The payload is not base64 text.", "（ペイロードが不正です）") from None
     fields = parse_qs(decoded, keep_blank_values=True)
     nonce = fields.get("nonce", [""])[0]
