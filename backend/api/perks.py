@@ -170,8 +170,14 @@ def include(app: FastAPI) -> None:
 
     settings = app.state.settings
     app.state.pass_signer = PassSigner(settings.pass_secret, settings.chain_id)
-    app.state.redeemer = Redeemer(app.state.session_factory, app.state.pass_signer,
+    app.state.redeemer = Redeemer(app.state.engine, app.state.pass_signer,
                                   stale_after=settings.stale_after)
     app.include_router(router)
     app.include_router(venue.router)
     app.include_router(staff.router)
+    # The desk's scan is the hot path: match its route first instead of after every other route.
+    routes = app.router.routes
+    hot = [r for r in routes if getattr(r, "path", None) == "/venue/redeem"]
+    for r in hot:
+        routes.remove(r)
+    routes[0:0] = hot

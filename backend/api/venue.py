@@ -17,6 +17,7 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from backend.api.deps import SessionDep, SettingsDep
@@ -28,8 +29,14 @@ from backend.db.models_perks import Perk, Redemption, Venue
 from backend.errors import ApiError
 from backend.perks.rules import JST, japan_date
 from backend.venues.accounts import VenueSession, authenticate, venue_of_token
+from backend.venues.redeem import NoVenueSession
 
 router = APIRouter(prefix="/venue", tags=["venue"])
+
+
+def _sign_in_required() -> ApiError:
+    return ApiError(401, "venue_sign_in_required", "Sign in with the venue account first.",
+                    "施設アカウントでサインインしてください。")
 
 
 def current_venue(request: Request) -> VenueSession:
@@ -38,8 +45,7 @@ def current_venue(request: Request) -> VenueSession:
     with request.app.state.session_factory() as db:
         venue = venue_of_token(db, token)
     if venue is None:
-        raise ApiError(401, "venue_sign_in_required", "Sign in with the venue account first.",
-                       "施設アカウントでサインインしてください。")
+        raise _sign_in_required()
     return venue
 
 
@@ -123,17 +129,45 @@ def logout_venue(request: Request, session: SessionDep, settings: SettingsDep) -
     return response
 
 
-@router.post("/redeem", response_model=RedeemAnswer, summary="Verify and redeem a pass (one atomic operation)")
-def redeem_pass(body: RedeemRequest, venue: CurrentVenue, request: Request) -> Response:
+def _redeem_body(raw: bytes) -> str:
+    """The pass from the request body {"pass": "..."}; 422 for anything else (parsed by hand: hot path)."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ApiError(422, "invalid_request", "The request is not valid: the body is not valid JSON.",
+                       "リクエストが正しくありません: 本文が正しいJSONではありません。") from None
+    text = data.get("pass") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not 1 <= len(text) <= 1000 or len(data) != 1:
+        raise ApiError(422, "invalid_request", 'The request is not valid: send {"pass": "<the QR code\'s text>"}.',
+                       'リクエストが正しくありません: {"pass": "<QRコードの文字列>"} を送ってください。')
+    return text
+
+
+@router.post("/redeem", response_model=RedeemAnswer, summary="Verify and redeem a pass (one atomic operation)",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": RedeemRequest.model_json_schema()}}},
+                 "security": [{"venue bearer token or cookie": []}]})
+async def redeem_pass(request: Request) -> Response:
     """Verifies the pass and redeems it for this venue, or says why not (200 with ok=false).
 
-    Checked at this moment from the index: the pass is genuine, unexpired and unused; this venue may redeem
-    the perk; the card is still held by the wallet the pass was made for, active and unexpired; the perk's
-    requirements and period limit hold. `index` tells how current the index is (it keeps answering while the
-    chain's RPC node is down).
+    Needs a venue session (`Authorization: Bearer <token>` from POST /venue/login, or its cookie); 401
+    without one. Checked at this moment from the index: the pass is genuine, unexpired and unused; this
+    venue may redeem the perk; the card is still held by the wallet the pass was made for, active and
+    unexpired; the perk's requirements and period limit hold. `index` tells how current the index is (it
+    keeps answering while the chain's RPC node is down).
     """
-    result = request.app.state.redeemer.redeem(body.pass_, venue.venue_id, venue.account_id)
-    # Serialized directly: this is the hot path, and the dict already has the documented shape.
+    # The venue session is resolved on the redemption's own connection (one pool checkout per scan).
+    token = token_from_request(request, "venue")
+    text = _redeem_body(await request.body())
+    redeemer = request.app.state.redeemer
+    try:
+        if redeemer.sqlite and redeemer.chain_reader is None:
+            # SQLite work is a few hundred microseconds of local calls: cheaper inline than a thread hop.
+            result = redeemer.redeem_for_token(text, token)
+        else:  # network round trips (PostgreSQL, the RPC variant): keep the event loop free
+            result = await run_in_threadpool(redeemer.redeem_for_token, text, token)
+    except NoVenueSession:
+        raise _sign_in_required() from None
     return Response(orjson.dumps(result.as_dict()), media_type="application/json")
 
 

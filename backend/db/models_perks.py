@@ -87,7 +87,6 @@ class Redemption(Base):
         UniqueConstraint("card_id", "perk_id", "period_key", "slot", name="uq_redemptions_period_slot"),
         Index("ix_redemptions_venue_day", "venue_id", "day"),
         Index("ix_redemptions_perk_day", "perk_id", "day"),
-        Index("ix_redemptions_redeemed_at", "redeemed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

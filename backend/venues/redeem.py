@@ -14,6 +14,13 @@ On SQLite the transaction starts with BEGIN IMMEDIATE (writers queue instead
 of failing on a stale snapshot); on PostgreSQL READ COMMITTED plus the unique
 indexes is enough.
 
+The hot path talks to the database through the pooled DBAPI connection (the
+engine's own pool, so SQLite gets its pragmas) with three plain SQL
+statements: at a few hundred microseconds a request, SQLAlchemy's ORM and
+result machinery would cost more than the database work itself. The
+statements are cached and prepared by the drivers (sqlite3's statement cache,
+psycopg's automatic server-side prepare).
+
 Nothing here calls the chain unless a `chain_reader` is given (the bench's
 per-request-RPC variant): the answer comes from the index and says how stale
 it is, so checks keep working while the RPC node is down.
@@ -21,17 +28,18 @@ it is, so checks keep working while the RPC node is down.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from eth_utils import to_checksum_address
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
 
-from backend.db.session import begin_immediate
+from backend.auth.secrets import token_digest
+from backend.auth.sessions import MAX_TOKEN_CHARS
+from backend.db.session import is_sqlite
 from backend.perks.rules import CardState, PerkTerms, Verdict, evaluate, japan_date, period_key
 from backend.venues.passes import PassError, PassSigner
 
@@ -78,7 +86,15 @@ class RedeemResult:
                 "index": self.index}
 
 
-_LOOKUP = text("""
+_VENUE = """
+SELECT a.id, a.venue_id
+FROM auth_sessions s
+JOIN venue_accounts a ON a.id = CAST(s.subject AS INTEGER)
+JOIN venues v ON v.id = a.venue_id
+WHERE s.token_digest = :digest AND s.kind = 'venue' AND s.expires_at > :now AND a.active AND v.active
+"""
+
+_LOOKUP = """
 SELECT p.id, p.name_ja, p.name_en, p.kind, p.min_tier, p.soulbound_only, p.min_holding_days, p.limit_count,
        p.limit_period, p.active,
        (SELECT 1 FROM perk_venues pv WHERE pv.perk_id = p.id AND pv.venue_id = :venue_id) AS venue_ok,
@@ -92,13 +108,20 @@ JOIN collections col ON col.id = p.collection_id
 LEFT JOIN cards c ON c.collection_id = col.id AND c.token_id = :token_id
 LEFT JOIN chain_cursors cur ON cur.chain_id = col.chain_id
 WHERE p.id = :perk_id AND col.chain_id = :chain_id AND col.address = :address
-""")
+"""
 
-_INSERT = text("""
+_COUNT = "SELECT count(*) FROM redemptions WHERE card_id = :card_id AND perk_id = :perk_id AND period_key = :period_key"
+
+_INSERT = """
 INSERT INTO redemptions (pass_id, perk_id, card_id, venue_id, venue_account_id, holder, redeemed_at, day,
                          period_key, slot)
 VALUES (:pass_id, :perk_id, :card_id, :venue_id, :venue_account_id, :holder, :redeemed_at, :day, :period_key, :slot)
-""")
+"""
+
+
+def _pyformat(sql: str) -> str:
+    """:name parameters (sqlite3) as %(name)s (psycopg)."""
+    return re.sub(r":([a-z_]+)", r"%(\1)s", sql)
 
 
 @lru_cache(maxsize=4096)
@@ -115,99 +138,144 @@ def index_info(synced_at, indexed_block, now: float, stale_after: float) -> dict
             "stale": lag > stale_after}
 
 
+class NoVenueSession(Exception):
+    """Raised by `redeem_for_token` when the token opens no live venue session."""
+
+
 class Redeemer:
     """Verify-and-redeem for one backend: build once, call `redeem` per scan."""
 
-    def __init__(self, sessions: sessionmaker[Session], signer: PassSigner, *, stale_after: float = 10.0,
+    def __init__(self, engine: Engine, signer: PassSigner, *, stale_after: float = 10.0,
                  chain_reader: Callable[[str, int], object] | None = None) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.signer = signer
         self.stale_after = stale_after
         # (contract address, token id) -> backend.chain.OnChainCard; only the per-request-RPC variant sets it.
         self.chain_reader = chain_reader
+        self.sqlite = is_sqlite(engine)
+        self.integrity_error = engine.dialect.dbapi.IntegrityError
+        convert = (lambda q: q) if self.sqlite else _pyformat
+        self._venue_sql, self._lookup_sql, self._count_sql, self._insert_sql = (
+            convert(q) for q in (_VENUE, _LOOKUP, _COUNT, _INSERT))
 
     def redeem(self, pass_text: str, venue_id: int, venue_account_id: int | None = None,
                now: float | None = None) -> RedeemResult:
+        """Redeems `pass_text` for the venue, or says why not."""
+        return self._redeem(pass_text, None, venue_id, venue_account_id, now)
+
+    def redeem_for_token(self, pass_text: str, token: str | None, now: float | None = None) -> RedeemResult:
+        """Like `redeem`, for the venue whose session `token` opens (looked up on the same connection);
+        raises NoVenueSession if it opens none."""
+        if not token or len(token) > MAX_TOKEN_CHARS:
+            raise NoVenueSession()
+        return self._redeem(pass_text, token_digest(token), None, None, now)
+
+    def _redeem(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
         now = time.time() if now is None else now
         try:
             p = self.signer.verify(pass_text, now)
         except PassError as exc:
-            return RedeemResult(Verdict(False, exc.code, exc.message_ja, exc.message_en))
-        address = checksum(p.contract)
-        on_chain = None
-        if self.chain_reader is not None:
-            try:
-                on_chain = self.chain_reader(address, p.token_id)
-            except Exception:  # the RPC variant has no index to fall back on: say so
-                return RedeemResult(refusal("chain_unavailable"))
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return self._attempt(p, address, venue_id, venue_account_id, now, on_chain)
-            except IntegrityError:
-                # Lost a race on the pass id or on the period slot: the next attempt reads what won.
-                continue
-        raise RuntimeError("redemption kept conflicting")  # unreachable in practice: each retry sees more rows
+            verdict = Verdict(False, exc.code, exc.message_ja, exc.message_en)
+            p = None
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            if digest is not None:
+                cur.execute(self._venue_sql, {"digest": digest, "now": int(now)})
+                rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open
+                if not rows:
+                    conn.rollback()
+                    raise NoVenueSession()
+                venue_account_id, venue_id = rows[0]
+            if p is None:
+                conn.rollback()
+                return RedeemResult(verdict)
+            address = checksum(p.contract)
+            on_chain = None
+            if self.chain_reader is not None:
+                try:
+                    on_chain = self.chain_reader(address, p.token_id)
+                except Exception:  # the RPC variant has no index to fall back on: say so
+                    conn.rollback()
+                    return RedeemResult(refusal("chain_unavailable"))
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    return self._attempt(conn, cur, p, address, venue_id, venue_account_id, now, on_chain)
+                except self.integrity_error:
+                    # Lost a race on the pass id or on the period slot: the next attempt reads what won.
+                    conn.rollback()
+            raise RuntimeError("redemption kept conflicting")  # each retry sees the winner's row: unreachable
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()  # back to the pool
 
-    def _attempt(self, p, address, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
+    def _attempt(self, conn, cur, p, address, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
         pass_id = p.pass_id.hex()
-        with self.sessions() as session:
-            begin_immediate(session)
-            # The one query counts this card's uses under today's key (daily limits are the common case
-            # at a desk); a yearly perk recounts under its own key below.
-            params = {"venue_id": venue_id, "pass_id": pass_id, "token_id": p.token_id, "perk_id": p.perk_id,
-                      "chain_id": p.chain_id, "address": address, "period_key": period_key("day", now)}
-            row = session.execute(_LOOKUP, params).first()
-            if row is None:
-                return RedeemResult(refusal("perk_unknown"))
-            index = index_info(row.synced_at, row.indexed_block, now, self.stale_after)
-            perk = {"id": row.id, "name_ja": row.name_ja, "name_en": row.name_en, "kind": row.kind}
-            card = None
-            if row.card_id is not None:
-                card = {"token_id": p.token_id, "resident_number": row.resident_number, "tier": row.tier}
-            result = RedeemResult(Verdict(False, "", "", ""), perk, card, None, index)
-            if row.used_at is not None:
-                used = time.strftime("%Y-%m-%d %H:%M", time.gmtime(row.used_at + 9 * 3600)) + " JST"
-                result.verdict = refusal("pass_used", used_at=used)
-                return result
-            if not row.venue_ok:
-                result.verdict = refusal("wrong_venue")
-                return result
-            state = None
-            owner = row.owner
-            if row.card_id is not None:
-                state = CardState(row.status, row.tier, row.expires_at, bool(row.locked), row.holding_since)
-            if on_chain is not None and row.card_id is not None:
+        if self.sqlite:
+            conn.rollback()  # end the autocommit read, if any (no-op otherwise)
+            cur.execute("BEGIN IMMEDIATE")  # queue behind other writers instead of failing on a stale read
+        # The one query counts this card's uses under today's key (daily limits are the common case at a
+        # desk); a yearly perk recounts under its own key below.
+        cur.execute(self._lookup_sql, {"venue_id": venue_id, "pass_id": pass_id, "token_id": p.token_id,
+                                       "perk_id": p.perk_id, "chain_id": p.chain_id, "address": address,
+                                       "period_key": period_key("day", now)})
+        rows = cur.fetchall()
+        row = rows[0] if rows else None
+        if row is None:
+            conn.rollback()
+            return RedeemResult(refusal("perk_unknown"))
+        (perk_id, name_ja, name_en, kind, min_tier, soulbound_only, min_holding_days, limit_count, limit_period,
+         active, venue_ok, card_id, owner, status, tier, expires_at, locked, holding_since, resident_number,
+         used_at, used_in_period, synced_at, indexed_block) = row
+        result = RedeemResult(Verdict(False, "", "", ""),
+                              {"id": perk_id, "name_ja": name_ja, "name_en": name_en, "kind": kind},
+                              None if card_id is None else {"token_id": p.token_id, "resident_number": resident_number,
+                                                            "tier": tier},
+                              None, index_info(synced_at, indexed_block, now, self.stale_after))
+        if used_at is not None:
+            used = time.strftime("%Y-%m-%d %H:%M", time.gmtime(used_at + 9 * 3600)) + " JST"
+            result.verdict = refusal("pass_used", used_at=used)
+        elif not venue_ok:
+            result.verdict = refusal("wrong_venue")
+        if result.verdict.reason_code:
+            conn.rollback()
+            return result
+        state = None
+        if card_id is not None:
+            state = CardState(status, tier, expires_at, bool(locked), holding_since)
+            if on_chain is not None:
                 # The per-request-RPC variant: holder and validity as the contract says right now.
                 owner = on_chain.owner
                 if owner is None:
-                    state = CardState("burned", row.tier, row.expires_at, bool(row.locked), row.holding_since)
+                    state = CardState("burned", tier, expires_at, bool(locked), holding_since)
                 elif not on_chain.valid:  # exists but not valid: expired
-                    state = CardState("active", row.tier, row.expires_at or int(now), bool(row.locked),
-                                      row.holding_since)
+                    state = CardState("active", tier, expires_at or int(now), bool(locked), holding_since)
                 else:
                     state = CardState("active", on_chain.tier, on_chain.expires_at, bool(on_chain.locked),
-                                      row.holding_since)
-                    card["tier"] = on_chain.tier
-            if state is not None and state.status != "burned" and owner != checksum(p.owner):
-                result.verdict = refusal("card_transferred")
-                return result
-            terms = PerkTerms(row.kind, row.min_tier, bool(row.soulbound_only), row.min_holding_days, row.limit_count,
-                              row.limit_period, bool(row.active))
-            key = period_key(terms.limit_period, now)
-            used = row.used_in_period
-            if terms.limit_period == "year":
-                used = session.execute(text(
-                    "SELECT count(*) FROM redemptions WHERE card_id = :c AND perk_id = :p AND period_key = :k"),
-                    {"c": row.card_id, "p": row.id, "k": key}).scalar_one()
-            verdict = evaluate(terms, state, now, used)
-            result.verdict = verdict
-            if not verdict.ok:
-                return result
-            session.execute(_INSERT, {
-                "pass_id": pass_id, "perk_id": row.id, "card_id": row.card_id, "venue_id": venue_id,
-                "venue_account_id": venue_account_id, "holder": owner, "redeemed_at": int(now),
-                "day": japan_date(now), "period_key": key, "slot": None if key is None else used + 1,
-            })
-            session.commit()
-            result.redeemed_at = int(now)
+                                      holding_since)
+                    result.card["tier"] = on_chain.tier
+        if state is not None and state.status != "burned" and owner != checksum(p.owner):
+            result.verdict = refusal("card_transferred")
+            conn.rollback()
             return result
+        terms = PerkTerms(kind, min_tier, bool(soulbound_only), min_holding_days, limit_count, limit_period,
+                          bool(active))
+        key = period_key(limit_period, now)
+        used = used_in_period
+        if limit_period == "year":
+            cur.execute(self._count_sql, {"card_id": card_id, "perk_id": perk_id, "period_key": key})
+            used = cur.fetchone()[0]
+        result.verdict = evaluate(terms, state, now, used)
+        if not result.verdict.ok:
+            conn.rollback()
+            return result
+        cur.execute(self._insert_sql, {
+            "pass_id": pass_id, "perk_id": perk_id, "card_id": card_id, "venue_id": venue_id,
+            "venue_account_id": venue_account_id, "holder": owner, "redeemed_at": int(now),
+            "day": japan_date(now), "period_key": key, "slot": None if key is None else used + 1,
+        })
+        conn.commit()
+        result.redeemed_at = int(now)
+        return result

@@ -54,7 +54,7 @@ def world(db_url):
 
 
 def test_kpis_count_cards_holders_and_redemptions(world):
-    r = Redeemer(world.sessions, world.signer)
+    r = Redeemer(world.engine, world.signer)
     assert r.redeem(world.pass_for("cave", token_id=1), world.cave).verdict.ok
     assert r.redeem(world.pass_for("cowork", token_id=2), world.cowork).verdict.ok
     assert r.redeem(world.pass_for("both", token_id=2), world.cave).verdict.ok
@@ -82,7 +82,7 @@ def test_kpis_count_cards_holders_and_redemptions(world):
 
 
 def test_redemptions_csv_lists_each_redemption_in_japan_time(world):
-    r = Redeemer(world.sessions, world.signer)
+    r = Redeemer(world.engine, world.signer)
     assert r.redeem(world.pass_for("cave", token_id=5), world.cave).verdict.ok
     assert r.redeem(world.pass_for("cowork", token_id=6), world.cowork).verdict.ok
     from backend.perks.rules import japan_date

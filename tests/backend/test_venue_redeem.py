@@ -28,7 +28,7 @@ def world(db_url):
 
 @pytest.fixture
 def redeemer(world):
-    return Redeemer(world.sessions, world.signer)
+    return Redeemer(world.engine, world.signer)
 
 
 def redemptions(world) -> int:
@@ -134,7 +134,7 @@ def test_a_stale_index_still_answers_and_says_so(world):
     with world.sessions() as s:
         s.execute(update(ChainCursor).values(synced_at=int(time.time()) - 120))
         s.commit()
-    r = Redeemer(world.sessions, world.signer, stale_after=10).redeem(world.pass_for("cave"), world.cave)
+    r = Redeemer(world.engine, world.signer, stale_after=10).redeem(world.pass_for("cave"), world.cave)
     assert r.verdict.ok
     assert r.index["stale"] is True and r.index["lag_seconds"] >= 119
 
@@ -177,18 +177,26 @@ def test_a_backend_killed_mid_redemption_leaves_no_half_written_redemption(world
     text = world.pass_for("cave", token_id=8)
     script = f"""
 import os, signal
-from sqlalchemy.orm import Session
-from backend.db import make_engine, session_factory
+from backend.db import make_engine
 from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
 from perks_setup import SECRET, CHAIN_ID
-def die(self):
-    os.kill(os.getpid(), signal.SIGKILL)
-Session.commit = die
-Redeemer(session_factory(make_engine({db_url!r})), PassSigner(SECRET, CHAIN_ID)).redeem({text!r}, {world.cave})
+
+class DiesAtCommit:
+    def __init__(self, conn):
+        self.conn = conn
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+    def commit(self):
+        # the INSERT has run in this transaction; the process dies before COMMIT
+        os.kill(os.getpid(), signal.SIGKILL)
+
+attempt = Redeemer._attempt
+Redeemer._attempt = lambda self, conn, *args: attempt(self, DiesAtCommit(conn), *args)
+Redeemer(make_engine({db_url!r}), PassSigner(SECRET, CHAIN_ID)).redeem({text!r}, {world.cave})
 """
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'tests' / 'backend'}"},
                           capture_output=True, timeout=60)
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     assert redemptions(world) == 0
-    assert Redeemer(world.sessions, world.signer).redeem(text, world.cave).verdict.ok
+    assert Redeemer(world.engine, world.signer).redeem(text, world.cave).verdict.ok

@@ -104,7 +104,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_redemptions_venue_day", "redemptions", ["venue_id", "day"])
     op.create_index("ix_redemptions_perk_day", "redemptions", ["perk_id", "day"])
-    op.create_index("ix_redemptions_redeemed_at", "redemptions", ["redeemed_at"])
 
 
 def downgrade() -> None:
