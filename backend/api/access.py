@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from backend.api.deps import ChainDep, SessionDep, SettingsDep
 from backend.auth import bots, holders, staff
 from backend.auth.deps import CurrentHolder, CurrentStaff, OptionalHolder, require_staff, write_transaction
-from backend.auth.errors import NotFound, NotSignedIn
+from backend.auth.errors import BadCredentials, NotFound, NotSignedIn
 from backend.auth.nonces import issue_nonce
 from backend.auth.sessions import (
     clear_session_cookie,
@@ -185,7 +185,11 @@ def _staff_out(member: StaffMember) -> StaffOut:
 def staff_login(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
     """Username (or email) and password; opens a staff session (its own cookie, separate from holders)."""
     write_transaction(db)
-    account = staff.authenticate(db, body.login, body.password)
+    try:
+        account = staff.authenticate(db, body.login, body.password)
+    except BadCredentials:
+        db.commit()  # keep the failure count
+        raise
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
     set_session_cookie(response, "staff", token, expires_at, settings.public_url)

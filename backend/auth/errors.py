@@ -104,6 +104,15 @@ class BadCredentials(AccessError):
     message_ja = "ログイン名またはパスワードが正しくありません。"
 
 
+class AccountLocked(AccessError):
+    """Raised when a staff account is locked after too many wrong passwords in a row."""
+
+    status_code = 429
+    code = "account_locked"
+    message_en = "Too many wrong passwords: this account is locked for a few minutes."
+    message_ja = "パスワードの誤りが続いたため、このアカウントは数分間ロックされています。"
+
+
 class RoleRequired(AccessError):
     """Raised when a staff member lacks the role needed in that municipality."""
 

@@ -79,6 +79,9 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     last_login_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Password guessing: consecutive failures, and the lock they lead to (backend/auth/staff.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class StaffRole(Base):

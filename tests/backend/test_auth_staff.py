@@ -156,6 +156,7 @@ def test_create_admin_is_idempotent_and_grants_admin(db, towns):
         first = staff.create_admin(session, "mine-admin", PASSWORD, municipality_id=mine)
         again = staff.create_admin(session, "mine-admin", "another password", municipality_id=mine)
         session.commit()
+        begin_immediate(session)  # authenticate writes (last login); the indexer writes concurrently
         assert first.id == again.id and not first.superuser
         assert staff.member(session, first.id).roles == {mine: "admin"}
         assert staff.authenticate(session, "mine-admin", PASSWORD).id == first.id  # password not reset
@@ -181,3 +182,28 @@ def test_create_admin_command_line(settings, monkeypatch, capsys):
             assert account.superuser
     finally:
         engine.dispose()
+
+
+def test_many_wrong_passwords_lock_the_account_for_a_while(client, db, towns):
+    staff_id = make_staff(db, "nakamura")
+    for _ in range(staff.MAX_FAILED_LOGINS):
+        assert_error(login(client, "nakamura", "wrong password!"), 401, "bad_credentials")
+    assert_error(login(client, "nakamura"), 429, "account_locked")  # even the right password waits
+    with db() as session:
+        account = session.get(StaffAccount, staff_id)
+        account.locked_until = 1  # the lock has run out
+        session.commit()
+    assert login(client, "nakamura").status_code == 200
+
+
+def test_a_successful_login_resets_the_failure_count(db, towns):
+    staff_id = make_staff(db, "hayashi")
+    with db() as session:
+        for _ in range(staff.MAX_FAILED_LOGINS - 1):
+            with pytest.raises(BadCredentials):
+                staff.authenticate(session, "hayashi", "wrong password!")
+        staff.authenticate(session, "hayashi", PASSWORD)
+        assert session.get(StaffAccount, staff_id).failed_logins == 0
+        with pytest.raises(BadCredentials):
+            staff.authenticate(session, "hayashi", "wrong password!")
+        assert session.get(StaffAccount, staff_id).locked_until is None

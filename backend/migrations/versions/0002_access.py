@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("last_login_at", sa.BigInteger(), nullable=True),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_accounts")),
         sa.UniqueConstraint("username", name=op.f("uq_staff_accounts_username")),
         sa.UniqueConstraint("email", name=op.f("uq_staff_accounts_email")),
