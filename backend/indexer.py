@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 import threading
 import time
 import uuid
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain import Block, Chain
+from backend.db.session import begin_immediate
 from backend.db.models_chain import (ACTIVE, BURNED, OPTED_OUT, ORPHANED, REISSUED, REVOKED, Card, CardEvent,
                                      ChainCursor, Collection, IndexedBlock)
 from backend.errors import ChainError, ResidentError
@@ -73,6 +75,10 @@ EVENT_KINDS = {
 
 class ReorgDuringFetch(ResidentError):
     """Raised when the chain changed while a range was being read; the range is retried next poll."""
+
+
+class LeaseLost(ResidentError):
+    """Raised when another process took over indexing (this one stalled past its lease); it stops writing."""
 
 
 def _word(data: bytes, index: int) -> int:
@@ -237,6 +243,21 @@ def _write_states(session: Session, states: dict, ids: dict, keys: Iterable[tupl
 
 
 @dataclass
+class CollectionRef:
+    id: int
+    address: str
+    indexed_block: int
+
+
+@dataclass
+class Fetched:
+    end_block: Block
+    blocks: list[Block]
+    events: list[Event]
+    collection_ids: list[int]
+
+
+@dataclass
 class PollResult:
     head: int | None = None
     indexed: int | None = None
@@ -258,7 +279,10 @@ class Indexer:
         self.lock = threading.Lock()
         self._registered_at = 0.0
         self._synced_written_at = 0.0
+        self._records_seen: tuple = ()
+        self._error_recorded = False
         self.id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._lease_until = 0.0  # when the lease this indexer holds runs out (0: holds none)
 
     # -- one round --------------------------------------------------------
     def poll(self) -> PollResult:
@@ -269,105 +293,141 @@ class Indexer:
                 self._record_error(str(exc))
                 raise
 
+    @contextmanager
+    def _write(self):
+        """A short write transaction with no RPC call inside. On SQLite it holds the write lock from
+        its start, so it waits its turn instead of failing on a snapshot another writer made stale."""
+        with self.sessions() as session:
+            begin_immediate(session)
+            yield session
+            session.commit()
+
     def _poll(self) -> PollResult:
         result = PollResult()
-        chain_id = self.settings.chain_id
-        with self.sessions() as session:
-            if not self._claim_lease(session):
-                result.leader = False
-                return result
-            if time.monotonic() - self._registered_at > REGISTER_EVERY_SECONDS:
-                register_deployments(session, self.settings.deployments_dir, chain_id)
-                session.commit()
-                self._registered_at = time.monotonic()
-            head = self.chain.head()
-            result.head = head
-            target = head - self.settings.confirmations
-            cursor = session.get(ChainCursor, chain_id) or ChainCursor(chain_id=chain_id, indexed_block=-1)
-            session.add(cursor)
+        if not self._claim_lease():
+            result.leader = False
+            return result
+        if time.monotonic() - self._registered_at > REGISTER_EVERY_SECONDS:
+            self._register()
+        head = self.chain.head()
+        result.head = head
+        target = head - self.settings.confirmations
 
-            ancestor = self._find_fork(session, head)
-            if ancestor is not None:
+        ancestor = self._find_fork(head)
+        if ancestor is not None:
+            with self._write() as session:
+                self._check_lease(session)
                 self._rewind(session, ancestor)
-                result.reorg_to = ancestor
-                session.commit()
+            result.reorg_to = ancestor
 
-            collections = list(session.scalars(select(Collection).where(Collection.chain_id == chain_id)
-                                               .order_by(Collection.id)))
-            result.collections = len(collections)
-            start = min((c.indexed_block for c in collections), default=target) + 1
-            while start <= target:
-                end = min(start + self.chunk - 1, target)
-                try:
-                    result.events += self._index_range(session, collections, cursor, start, end)
-                except ChainError as exc:
-                    if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
-                        self.chunk = max(1, (end - start + 1) // 2)
-                        session.rollback()
-                        log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
-                        continue
-                    raise
-                result.ranges.append((start, end))
-                cursor.lease_until = time.time() + LEASE_SECONDS
-                session.commit()
-                start = end + 1
-            if not collections:
-                cursor.indexed_block = max(cursor.indexed_block, target)
-            result.indexed = cursor.indexed_block
-            now = time.time()
-            changed = bool(result.ranges) or result.reorg_to is not None or cursor.error is not None
-            if changed or now - self._synced_written_at > SYNCED_WRITE_EVERY_SECONDS:
+        collections = self._collections()
+        result.collections = len(collections)
+        start = min((c.indexed_block for c in collections), default=target) + 1
+        while start <= target:
+            end = min(start + self.chunk - 1, target)
+            try:
+                fetched = self._fetch(collections, start, end)
+            except ChainError as exc:
+                if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
+                    self.chunk = max(1, (end - start + 1) // 2)
+                    log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
+                    continue
+                raise
+            with self._write() as session:
+                self._apply(session, collections, fetched)
+            result.events += len(fetched.events)
+            result.ranges.append((start, end))
+            start = end + 1
+
+        result.indexed = min((c.indexed_block for c in collections), default=target)
+        now = time.time()
+        if result.ranges or result.reorg_to is not None or self._error_recorded \
+                or now - self._synced_written_at > SYNCED_WRITE_EVERY_SECONDS:
+            with self._write() as session:
+                cursor = session.get(ChainCursor, self.settings.chain_id)
                 cursor.head_block = head
                 cursor.synced_at = now
                 cursor.error = None
-                session.commit()
-                self._synced_written_at = now
+                if not collections:
+                    cursor.indexed_block = max(cursor.indexed_block, target)
+            self._synced_written_at = now
+            self._error_recorded = False
         return result
 
-    def _claim_lease(self, session: Session) -> bool:
+    def _collections(self) -> list[CollectionRef]:
+        with self.sessions() as session:
+            return [CollectionRef(c.id, c.address, c.indexed_block) for c in session.execute(
+                select(Collection.id, Collection.address, Collection.indexed_block)
+                .where(Collection.chain_id == self.settings.chain_id).order_by(Collection.id))]
+
+    def _register(self) -> None:
+        """Registers collections of new or changed deployment records (a write only when there are some)."""
+        directory = self.settings.deployments_dir
+        seen = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.json"))) \
+            if directory.is_dir() else ()
+        if seen != self._records_seen:
+            with self._write() as session:
+                register_deployments(session, directory, self.settings.chain_id)
+            self._records_seen = seen
+        self._registered_at = time.monotonic()
+
+    # -- the lease: one indexing process per database ----------------------
+    def _claim_lease(self) -> bool:
         """Whether this indexer holds (now or newly) the lease of its chain; app processes share a database."""
         chain_id = self.settings.chain_id
-        if session.get(ChainCursor, chain_id) is None:
-            session.add(ChainCursor(chain_id=chain_id, indexed_block=-1))
-            try:
-                session.commit()
-            except IntegrityError:  # another process created it first
-                session.rollback()
         now = time.time()
-        claimed = session.execute(
-            update(ChainCursor)
-            .where(ChainCursor.chain_id == chain_id,
-                   or_(ChainCursor.leader == self.id, ChainCursor.leader.is_(None), ChainCursor.lease_until < now))
-            .values(leader=self.id, lease_until=now + LEASE_SECONDS)
-            .execution_options(synchronize_session=False)
-        ).rowcount == 1
-        session.commit()
-        session.expire_all()
+        if self._lease_until - now > LEASE_SECONDS / 2:
+            return True  # held, and far from expiring: no write needed this poll
+        try:
+            with self._write() as session:
+                if session.get(ChainCursor, chain_id) is None:
+                    session.add(ChainCursor(chain_id=chain_id, indexed_block=-1))
+                    session.flush()
+                claimed = session.execute(
+                    update(ChainCursor)
+                    .where(ChainCursor.chain_id == chain_id,
+                           or_(ChainCursor.leader == self.id, ChainCursor.leader.is_(None),
+                               ChainCursor.lease_until < now))
+                    .values(leader=self.id, lease_until=now + LEASE_SECONDS)
+                    .execution_options(synchronize_session=False)
+                ).rowcount == 1
+        except IntegrityError:  # another process created the cursor at the same moment; it leads
+            claimed = False
+        self._lease_until = now + LEASE_SECONDS if claimed else 0.0
         return claimed
+
+    def _check_lease(self, session: Session) -> ChainCursor:
+        """The cursor, after checking (inside a write) that this indexer still leads; renews the lease."""
+        cursor = session.get(ChainCursor, self.settings.chain_id)
+        if cursor is None or cursor.leader != self.id:
+            self._lease_until = 0.0
+            raise LeaseLost(f"indexer {self.id} lost its lease to {cursor.leader if cursor else None}")
+        self._lease_until = cursor.lease_until = time.time() + LEASE_SECONDS
+        return cursor
 
     def release(self) -> None:
         """Gives the lease up (on shutdown) so another process can take over at once."""
-        with self.sessions() as session:
+        self._lease_until = 0.0
+        with self._write() as session:
             session.execute(update(ChainCursor).where(ChainCursor.chain_id == self.settings.chain_id,
                                                       ChainCursor.leader == self.id)
                             .values(leader=None, lease_until=None).execution_options(synchronize_session=False))
-            session.commit()
 
     def _record_error(self, message: str) -> None:
         try:
-            with self.sessions() as session:
+            with self._write() as session:
                 cursor = session.get(ChainCursor, self.settings.chain_id)
                 if cursor is None:
                     cursor = ChainCursor(chain_id=self.settings.chain_id, indexed_block=-1)
                     session.add(cursor)
                 cursor.error = message[:500]
-                session.commit()
+            self._error_recorded = True
         except Exception:  # the database may be what failed; the log has it
             log.exception("could not record the indexer error")
 
     # -- indexing a range -------------------------------------------------
-    def _index_range(self, session: Session, collections: list[Collection], cursor: ChainCursor,
-                     start: int, end: int) -> int:
+    def _fetch(self, collections: list[CollectionRef], start: int, end: int) -> Fetched:
+        """Reads and decodes the logs of [start, end] (RPC only), checking they all come from one fork."""
         active = [c for c in collections if c.indexed_block < end]
         end_block = self.chain.block(end)
         if end_block is None:
@@ -399,20 +459,28 @@ class Indexer:
         again = self.chain.block(end)
         if again is None or again.hash != end_block.hash:
             raise ReorgDuringFetch(f"block {end} changed while reading")
+        events.sort(key=lambda e: (e.block_number, e.log_index))
+        return Fetched(end_block, list(blocks.values()), events, [c.id for c in active])
 
-        if events:
-            events.sort(key=lambda e: (e.block_number, e.log_index))
-            states, ids = _load_states(session, touched_tokens(events))
-            changed = fold(states, events)
+    def _apply(self, session: Session, collections: list[CollectionRef], fetched: Fetched) -> None:
+        """Writes a fetched range: card states, the events, block hashes and the cursor, in one transaction."""
+        cursor = self._check_lease(session)
+        end = fetched.end_block.number
+        if fetched.events:
+            states, ids = _load_states(session, touched_tokens(fetched.events))
+            changed = fold(states, fetched.events)
             _write_states(session, states, ids, changed)
-            session.execute(insert(CardEvent), [e.row() for e in events])
-        self._store_blocks(session, blocks.values())
-        for collection in active:
-            collection.indexed_block = end
+            session.execute(insert(CardEvent), [e.row() for e in fetched.events])
+        self._store_blocks(session, fetched.blocks)
+        if fetched.collection_ids:
+            session.execute(update(Collection).where(Collection.id.in_(fetched.collection_ids))
+                            .values(indexed_block=end).execution_options(synchronize_session=False))
+        for collection in collections:
+            if collection.id in fetched.collection_ids:
+                collection.indexed_block = end
         cursor.indexed_block = min(c.indexed_block for c in collections)
-        cursor.indexed_block_time = end_block.timestamp
+        cursor.indexed_block_time = fetched.end_block.timestamp
         cursor.head_block = max(cursor.head_block or 0, end)
-        return len(events)
 
     def _store_blocks(self, session: Session, blocks: Iterable[Block]) -> None:
         chain_id = self.settings.chain_id
@@ -430,11 +498,12 @@ class Indexer:
                                                        IndexedBlock.number < oldest_kept))
 
     # -- reorgs -----------------------------------------------------------
-    def _find_fork(self, session: Session, head: int) -> int | None:
+    def _find_fork(self, head: int) -> int | None:
         """None if the stored blocks are canonical; else the newest stored block that is (-1: none is)."""
-        stored = list(session.execute(select(IndexedBlock.number, IndexedBlock.hash)
-                                      .where(IndexedBlock.chain_id == self.settings.chain_id)
-                                      .order_by(IndexedBlock.number.desc())))
+        with self.sessions() as session:
+            stored = list(session.execute(select(IndexedBlock.number, IndexedBlock.hash)
+                                          .where(IndexedBlock.chain_id == self.settings.chain_id)
+                                          .order_by(IndexedBlock.number.desc())))
         if not stored:
             return None
         for i, (number, stored_hash) in enumerate(stored):
@@ -531,7 +600,7 @@ class IndexerThread:
                 backoff = self.interval
             except Exception as exc:  # keep following the chain whatever one round hit; /health shows it
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                if not isinstance(exc, (ChainError, ReorgDuringFetch)):
+                if not isinstance(exc, (ChainError, ReorgDuringFetch, LeaseLost)):
                     log.exception("indexer poll failed")
                     self.indexer._record_error(self.last_error)
                 backoff = min(max(backoff * 2, self.interval), 5.0)

@@ -206,3 +206,46 @@ def test_an_expired_lease_is_taken_over(db_sessions, migrated_db_url, chain_with
     import time
     time.sleep(0.3)
     assert successor.poll().leader
+
+
+def test_indexing_alongside_busy_writers_neither_fails(db_sessions, migrated_db_url, chain_with_collection):
+    """Other requests writing all the time (as redemptions do) make the indexer wait its turn, never fail."""
+    import threading
+    import time
+    import uuid
+
+    from backend.db.models_chain import Municipality
+    from backend.db.session import begin_immediate
+
+    chain, deployed = chain_with_collection, chain_with_collection.collection
+    indexer = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    stop, errors = threading.Event(), []
+
+    def writer():
+        while not stop.is_set():
+            try:
+                with db_sessions() as session:
+                    begin_immediate(session)
+                    session.scalar(select(func.count()).select_from(Municipality))
+                    session.add(Municipality(slug=uuid.uuid4().hex, name_ja="町", name_en="Town"))
+                    time.sleep(0.002)
+                    session.commit()
+            except Exception as exc:
+                errors.append(exc)
+            time.sleep(0.003)
+
+    writers = [threading.Thread(target=writer) for _ in range(3)]
+    for thread in writers:
+        thread.start()
+    try:
+        tokens = []
+        for _ in range(8):
+            tokens.append(deployed.issue(chain.new_holder().address))
+            indexer.poll()
+        indexer.catch_up()
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join()
+    assert errors == []
+    assert all(indexed(db_sessions, deployed, token_id).status == "active" for token_id in tokens)
