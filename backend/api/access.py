@@ -5,17 +5,19 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from eth_utils import is_hex_address, to_checksum_address
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from backend.api.deps import ChainDep, SessionDep, SettingsDep
-from backend.auth import bots, holders, staff
+from backend.auth import bots, holders, signin_page, staff
 from backend.auth.deps import CurrentHolder, CurrentStaff, OptionalHolder, require_staff, write_transaction
-from backend.auth.errors import BadCredentials, NotFound, NotSignedIn
+from backend.auth.errors import BadAddress, BadCredentials, NotFound, NotSignedIn
 from backend.auth.nonces import issue_nonce
 from backend.auth.sessions import (
     clear_session_cookie,
@@ -24,7 +26,7 @@ from backend.auth.sessions import (
     set_session_cookie,
     token_from_request,
 )
-from backend.auth.signin import origin_of
+from backend.auth.signin import build_message, origin_of
 from backend.auth.staff import StaffMember
 from backend.cards import CardView, cards_of_owner, index_state
 from backend.db.models_access import Forum
@@ -32,13 +34,21 @@ from backend.db.models_chain import Collection
 from backend.errors import ApiError
 from backend.forum import login_redirect, parse_request, register_forum
 
-# Where the holder web app signs people in; it comes back to `next` afterwards.
+# The wallet sign-in page (served below); it comes back to `next` afterwards.
 SIGN_IN_PATH = "/signin"
+# What holders read in their wallet when signing in: one line of printable ASCII (the EIP-4361 grammar
+# allows no other characters in the statement, so no Japanese here; the page around it is bilingual).
+SIGN_IN_STATEMENT = "Sign in as a digital resident (no transaction, no gas)."
 
 router = APIRouter()
 
 
 # --- wallet sign-in -------------------------------------------------------------------------------------
+class NonceIn(BaseModel):
+    address: str | None = Field(default=None, max_length=64,
+                                description="If given, the answer also holds the complete message to sign")
+
+
 class NonceOut(BaseModel):
     nonce: str = Field(description="Put it in the message's Nonce field; single use, expires at expires_at")
     expires_at: int
@@ -46,6 +56,8 @@ class NonceOut(BaseModel):
     uri: str = Field(description="The message's URI must be on this origin")
     chain_id: int
     version: str = "1"
+    message: str | None = Field(default=None, description="The EIP-4361 message for `address`, ready to sign "
+                                                          "(expires with the nonce); null without an address")
 
 
 class SiweIn(BaseModel):
@@ -69,12 +81,22 @@ class SignedOut(BaseModel):
 
 
 @router.post("/auth/nonce", response_model=NonceOut, tags=["auth"], summary="Get a sign-in nonce (EIP-4361)")
-def create_nonce(db: SessionDep, settings: SettingsDep) -> NonceOut:
-    """A fresh single-use nonce (valid 5 minutes) and the values the message must contain."""
+def create_nonce(db: SessionDep, settings: SettingsDep, body: NonceIn | None = None) -> NonceOut:
+    """A fresh single-use nonce (valid 5 minutes) and the values the message must contain; with an address,
+    also the whole message (wallet front ends without an EIP-4361 library just sign it)."""
+    if body is not None and body.address is not None and not is_hex_address(body.address):
+        raise BadAddress(f"Got {body.address[:60]!r}.", f"（{body.address[:60]!r}）")
     nonce, expires_at = issue_nonce(db)
     db.commit()
-    return NonceOut(nonce=nonce, expires_at=expires_at, domain=settings.siwe_domain,
-                    uri=origin_of(settings.public_url), chain_id=settings.chain_id)
+    uri = origin_of(settings.public_url)
+    message = None
+    if body is not None and body.address is not None:
+        now = datetime.now(timezone.utc)
+        message = build_message(domain=settings.siwe_domain, address=to_checksum_address(body.address), uri=uri,
+                                chain_id=settings.chain_id, nonce=nonce, issued_at=now, statement=SIGN_IN_STATEMENT,
+                                expiration_time=datetime.fromtimestamp(expires_at, timezone.utc))
+    return NonceOut(nonce=nonce, expires_at=expires_at, domain=settings.siwe_domain, uri=uri,
+                    chain_id=settings.chain_id, message=message)
 
 
 @router.post("/auth/siwe", response_model=HolderSessionOut, tags=["auth"], summary="Sign in with Ethereum")
@@ -87,6 +109,14 @@ def sign_in_with_ethereum(body: SiweIn, response: Response, db: SessionDep, chai
     set_session_cookie(response, "holder", result.token, result.expires_at, settings.public_url)
     return HolderSessionOut(token=result.token, expires_at=result.expires_at, address=result.address,
                             contract_wallet=result.contract_wallet)
+
+
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse, tags=["auth"], summary="Wallet sign-in page")
+def read_sign_in_page() -> HTMLResponse:
+    """A minimal page that signs a holder in with a browser wallet (EIP-1193), then goes to `?next=`."""
+    return HTMLResponse(signin_page.PAGE,
+                        headers={"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
+                                                           "style-src 'unsafe-inline'; frame-ancestors 'none'"})
 
 
 @router.post("/auth/logout", response_model=SignedOut, tags=["auth"], summary="Sign out (holder)")

@@ -93,8 +93,15 @@ def parse_message(text: str) -> SiweMessage:
         raise SiweMalformed(f"It must be 1 to {MAX_MESSAGE_CHARS} characters.", f"（1〜{MAX_MESSAGE_CHARS}文字）")
     try:
         message = SiweMessage.from_message(text, abnf=True)
-    except (ValueError, ValidationError, TypeError) as exc:
+    except ValidationError as exc:
         raise SiweMalformed(_first_line(exc)) from None
+    except (ValueError, TypeError):
+        # The grammar's parser says only that it failed; point at the usual causes.
+        raise SiweMalformed(
+            "It does not follow the EIP-4361 grammar (line layout, ASCII-only statement, EIP-55 address, "
+            "8+ letter nonce, RFC 3339 times).",
+            "（EIP-4361 の書式に従っていません）",
+        ) from None
     # The signature is checked over `text`; the fields we check come from the parse. Requiring that the
     # parse serialises back to `text` makes sure both describe the same message.
     if message.prepare_message() != text:

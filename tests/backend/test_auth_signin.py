@@ -179,3 +179,8 @@ def test_origin_of_normalises_default_ports_and_case():
     assert origin_of("HTTPS://Example.JP:443/a?b") == "https://example.jp"
     assert origin_of("http://127.0.0.1:8000/x") == "http://127.0.0.1:8000"
     assert origin_of("http://[::1]:8000/") == "http://[::1]:8000"
+
+
+def test_a_non_ascii_statement_is_malformed_as_the_grammar_says():
+    with pytest.raises(SiweMalformed, match="grammar"):
+        parse_message(message(statement="デジタル住民としてサインイン"))

@@ -197,3 +197,30 @@ def test_concurrent_replays_of_one_message_open_exactly_one_session(db_sessions,
     assert sorted(outcomes) == ["ok"] + ["refused"] * 7
     with db_sessions() as db:
         assert db.query(AuthSession).count() == 1
+
+
+def test_the_server_writes_the_message_for_an_address_and_it_signs_in(client):
+    """The sign-in page's flow: ask for the message, sign it as it is, post it back."""
+    account = Account.create()
+    body = client.post("/auth/nonce", json={"address": account.address.lower()}).json()
+    message = body["message"]
+    assert message.startswith("127.0.0.1:8000 wants you to sign in with your Ethereum account:\n" + account.address)
+    assert f"Nonce: {body['nonce']}" in message and "Chain ID: 31337" in message
+    assert "Expiration Time: " in message
+    response = client.post("/auth/siwe", json={"message": message, "signature": personal_sign(account, message)})
+    assert response.status_code == 200, response.text
+    assert response.json()["expires_at"] <= body["expires_at"]  # the session ends with the message's expiry
+
+
+def test_a_message_for_a_malformed_address_is_refused(client):
+    assert_error(client.post("/auth/nonce", json={"address": "0x123"}), 422, "bad_address")
+
+
+def test_the_sign_in_page_is_served(client):
+    response = client.get("/signin", params={"next": "/forum/sso?sso=x&sig=y"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    page = response.text
+    assert "/auth/nonce" in page and "/auth/siwe" in page and "personal_sign" in page
+    assert "サインイン" in page and "Sign in" in page
