@@ -351,6 +351,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server URL: bench on a fresh database there")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--index-only", action="store_true", help="skip the per-request-RPC variants")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="resident-venue-bench-"))
     drop = None
@@ -368,6 +369,8 @@ def main(argv=None) -> int:
         indexed = load("backend.app:create_app", env, args, settings, deployed.address, holders, perk_id,
                        args.seconds)
         report("index", indexed)
+        if args.index_only:
+            return 0
         rpc = load("bench.venue:rpc_variant_app", env, args, settings, deployed.address, holders, perk_id,
                    args.rpc_seconds or args.seconds)
         report("per-RPC (backend/chain.py read_card)", rpc)
