@@ -51,3 +51,17 @@ def test_my_cards_needs_a_holder_session(client):
     client.cookies.clear()
     assert_error(client.get("/me/cards"), 401, "not_signed_in")
     assert_error(client.get("/me/cards", headers=bearer("not-a-token")), 401, "not_signed_in")
+
+
+def test_openapi_documents_every_access_endpoint(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    expected = {
+        ("/auth/nonce", "post"), ("/auth/siwe", "post"), ("/auth/logout", "post"), ("/signin", "get"),
+        ("/me", "get"), ("/me/cards", "get"), ("/staff/login", "post"), ("/staff/logout", "post"),
+        ("/staff/me", "get"), ("/staff/municipalities/{municipality_id}/bot-keys", "post"),
+        ("/staff/municipalities/{municipality_id}/bot-keys/{key_id}", "delete"),
+        ("/staff/municipalities/{municipality_id}/forums", "post"), ("/forum/sso", "get"), ("/bot/check", "get"),
+    }
+    for path, method in expected:
+        operation = paths[path][method]
+        assert operation["summary"] and operation.get("description"), (path, method)
