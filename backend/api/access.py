@@ -57,7 +57,7 @@ class NonceOut(BaseModel):
     chain_id: int
     version: str = "1"
     message: str | None = Field(default=None, description="The EIP-4361 message for `address`, ready to sign "
-                                                          "(expires with the nonce); null without an address")
+                                                          "(usable until the nonce expires); null without an address")
 
 
 class SiweIn(BaseModel):
@@ -92,9 +92,10 @@ def create_nonce(db: SessionDep, settings: SettingsDep, body: NonceIn | None = N
     message = None
     if body is not None and body.address is not None:
         now = datetime.now(timezone.utc)
+        # No Expiration Time: it would cap the session (as in SpruceID's examples); the nonce's 5 minutes
+        # already bound how long this message can be used to sign in.
         message = build_message(domain=settings.siwe_domain, address=to_checksum_address(body.address), uri=uri,
-                                chain_id=settings.chain_id, nonce=nonce, issued_at=now, statement=SIGN_IN_STATEMENT,
-                                expiration_time=datetime.fromtimestamp(expires_at, timezone.utc))
+                                chain_id=settings.chain_id, nonce=nonce, issued_at=now, statement=SIGN_IN_STATEMENT)
     return NonceOut(nonce=nonce, expires_at=expires_at, domain=settings.siwe_domain, uri=uri,
                     chain_id=settings.chain_id, message=message)
 
