@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
@@ -71,8 +72,17 @@ def _create_postgres_database(server_url: str):
     url = make_url(normalize_url(server_url)).set(database=name).render_as_string(hide_password=False)
 
     def drop():
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # An autovacuum worker (a superuser process FORCE may not end) can still be in the fresh
+        # database: wait for it rather than fail the test that used it.
+        for attempt in range(20):
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
 
     return url, drop
 

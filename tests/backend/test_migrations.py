@@ -56,3 +56,20 @@ def test_card_token_is_unique_per_collection(db_sessions):
         session.add(Card(**card))
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+def test_concurrent_starts_migrate_once(db_url):
+    """Several app processes (uvicorn workers) starting on a fresh database at the same moment."""
+    import subprocess
+    import sys
+
+    code = "import sys; from backend.db import migrate; migrate(sys.argv[1])"
+    starts = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE, text=True)
+              for _ in range(3)]
+    results = [(start.wait(timeout=120), start.stderr.read()) for start in starts]
+    assert [code for code, _ in results] == [0, 0, 0], results
+    engine = make_engine(db_url)
+    try:
+        assert CHAIN_TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
