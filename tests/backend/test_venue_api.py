@@ -194,3 +194,40 @@ def test_venue_checks_keep_answering_from_the_index_when_the_rpc_is_down(client,
         assert body["index"]["as_of"] is not None and body["index"]["lag_seconds"] > 0
         assert body["index"]["stale"] is True
         assert other.get("/venue/redemptions", headers=town["cave"]).json()["count"] == 1
+
+
+def test_the_documented_route_answers_like_the_fast_path(client, app, town, settings):
+    """The route behind RedeemFastPath (what OpenAPI documents) gives the same answers when the fast path is
+    not installed."""
+    from fastapi.testclient import TestClient
+
+    from backend.api.venue import RedeemFastPath
+    from backend.app import create_app
+
+    assert any(m.cls is RedeemFastPath for m in app.user_middleware)
+    text = get_pass(client, town)
+    plain = create_app(settings.model_copy(update={"indexer_enabled": False}))
+    plain.user_middleware = [m for m in plain.user_middleware if m.cls is not RedeemFastPath]
+    with TestClient(plain) as other:
+        first = other.post("/venue/redeem", json={"pass": text}, headers=town["cave"])
+        assert first.status_code == 200 and first.json()["ok"] is True
+        assert set(first.json()) == {"ok", "reason_code", "message_ja", "message_en", "perk", "card", "redeemed_at",
+                                     "index"}
+        assert other.post("/venue/redeem", json={"pass": text}, headers=town["cave"]).json()["reason_code"] \
+            == "pass_used"
+        assert_error(other.post("/venue/redeem", json={"pass": text}), 401, "venue_sign_in_required")
+        assert_error(other.post("/venue/redeem", json={"pass": "x" * 5000}, headers=town["cave"]), 413,
+                     "body_too_large")
+        assert_error(other.post("/venue/redeem", json={"nope": 1}, headers=town["cave"]), 422, "invalid_request")
+
+
+def test_openapi_documents_the_perk_venue_and_staff_endpoints(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/me/perks", "/me/perks/{perk_id}/pass", "/venue/login", "/venue/redeem", "/venue/redemptions",
+                 "/staff/municipalities/{municipality_id}/perks", "/staff/municipalities/{municipality_id}/kpis.csv",
+                 "/staff/venues/{venue_id}/accounts"):
+        assert path in paths, path
+    redeem = paths["/venue/redeem"]["post"]
+    assert "pass" in str(redeem["requestBody"]) and redeem["description"]
+    assert "200" in redeem["responses"]
