@@ -94,10 +94,25 @@ JOIN venues v ON v.id = a.venue_id
 WHERE s.token_digest = :digest AND s.kind = 'venue' AND s.expires_at > :now AND a.active AND v.active
 """
 
+# The venue the scan is for, as the CTE `va`: from the session token (the HTTP path) or given (tests).
+_VA_FROM_TOKEN = """
+SELECT a.id AS account_id, a.venue_id
+FROM auth_sessions s
+JOIN venue_accounts a ON a.id = CAST(s.subject AS INTEGER)
+JOIN venues v ON v.id = a.venue_id
+WHERE s.token_digest = :digest AND s.kind = 'venue' AND s.expires_at > :now AND a.active AND v.active
+"""
+_VA_GIVEN = "SELECT CAST(:account_id AS INTEGER) AS account_id, CAST(:venue_id AS INTEGER) AS venue_id"
+
+# Everything the decision needs, in one round trip: the venue (NULL: no live session), the perk and
+# whether this venue may redeem it, the card as indexed, whether this pass was used, this card's uses
+# under today's key, and how current the index is.
 _LOOKUP = """
-SELECT p.id, p.name_ja, p.name_en, p.kind, p.min_tier, p.soulbound_only, p.min_holding_days, p.limit_count,
+WITH va AS ({va})
+SELECT (SELECT account_id FROM va) AS account_id, (SELECT venue_id FROM va) AS venue_id,
+       p.id, p.name_ja, p.name_en, p.kind, p.min_tier, p.soulbound_only, p.min_holding_days, p.limit_count,
        p.limit_period, p.active,
-       (SELECT 1 FROM perk_venues pv WHERE pv.perk_id = p.id AND pv.venue_id = :venue_id) AS venue_ok,
+       (SELECT 1 FROM perk_venues pv JOIN va ON pv.venue_id = va.venue_id WHERE pv.perk_id = p.id) AS venue_ok,
        c.id AS card_id, c.owner, c.status, c.tier, c.expires_at, c.locked, c.holding_since, c.resident_number,
        (SELECT r.redeemed_at FROM redemptions r WHERE r.pass_id = :pass_id) AS used_at,
        (SELECT count(*) FROM redemptions r2
@@ -155,8 +170,9 @@ class Redeemer:
         self.sqlite = is_sqlite(engine)
         self.integrity_error = engine.dialect.dbapi.IntegrityError
         convert = (lambda q: q) if self.sqlite else _pyformat
-        self._venue_sql, self._lookup_sql, self._count_sql, self._insert_sql = (
-            convert(q) for q in (_VENUE, _LOOKUP, _COUNT, _INSERT))
+        self._venue_sql, self._count_sql, self._insert_sql = (convert(q) for q in (_VENUE, _COUNT, _INSERT))
+        self._lookup_token_sql = convert(_LOOKUP.format(va=_VA_FROM_TOKEN))
+        self._lookup_given_sql = convert(_LOOKUP.format(va=_VA_GIVEN))
 
     def redeem(self, pass_text: str, venue_id: int, venue_account_id: int | None = None,
                now: float | None = None) -> RedeemResult:
@@ -175,57 +191,67 @@ class Redeemer:
         try:
             p = self.signer.verify(pass_text, now)
         except PassError as exc:
-            verdict = Verdict(False, exc.code, exc.message_ja, exc.message_en)
-            p = None
+            p, refused = None, RedeemResult(Verdict(False, exc.code, exc.message_ja, exc.message_en))
         conn = self.engine.raw_connection()
         try:
             cur = conn.cursor()
-            if digest is not None:
-                cur.execute(self._venue_sql, {"digest": digest, "now": int(now)})
-                rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open
-                if not rows:
-                    conn.rollback()
-                    raise NoVenueSession()
-                venue_account_id, venue_id = rows[0]
             if p is None:
-                conn.rollback()
-                return RedeemResult(verdict)
+                # Nothing to look up, but a scan without a venue session is still a 401, not an answer.
+                if digest is not None and self._venue(cur, digest, now) is None:
+                    raise NoVenueSession()
+                return refused
             address = checksum(p.contract)
             on_chain = None
             if self.chain_reader is not None:
                 try:
                     on_chain = self.chain_reader(address, p.token_id)
                 except Exception:  # the RPC variant has no index to fall back on: say so
-                    conn.rollback()
+                    if digest is not None and self._venue(cur, digest, now) is None:
+                        raise NoVenueSession() from None
                     return RedeemResult(refusal("chain_unavailable"))
             for _ in range(MAX_ATTEMPTS):
                 try:
-                    return self._attempt(conn, cur, p, address, venue_id, venue_account_id, now, on_chain)
+                    return self._attempt(conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain)
                 except self.integrity_error:
                     # Lost a race on the pass id or on the period slot: the next attempt reads what won.
                     conn.rollback()
             raise RuntimeError("redemption kept conflicting")  # each retry sees the winner's row: unreachable
-        except BaseException:
-            conn.rollback()
-            raise
         finally:
+            try:
+                conn.rollback()  # a no-op after a commit; ends any read
+            except Exception:  # a broken connection: the pool must not hand it out again
+                conn.invalidate()
             conn.close()  # back to the pool
 
-    def _attempt(self, conn, cur, p, address, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
+    def _venue(self, cur, digest, now):
+        cur.execute(self._venue_sql, {"digest": digest, "now": int(now)})
+        rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open
+        return rows[0] if rows else None
+
+    def _attempt(self, conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
         pass_id = p.pass_id.hex()
         if self.sqlite:
-            conn.rollback()  # end the autocommit read, if any (no-op otherwise)
             cur.execute("BEGIN IMMEDIATE")  # queue behind other writers instead of failing on a stale read
-        # The one query counts this card's uses under today's key (daily limits are the common case at a
-        # desk); a yearly perk recounts under its own key below.
-        cur.execute(self._lookup_sql, {"venue_id": venue_id, "pass_id": pass_id, "token_id": p.token_id,
-                                       "perk_id": p.perk_id, "chain_id": p.chain_id, "address": address,
-                                       "period_key": period_key("day", now)})
+        params = {"pass_id": pass_id, "token_id": p.token_id, "perk_id": p.perk_id, "chain_id": p.chain_id,
+                  "address": address, "period_key": period_key("day", now)}
+        if digest is not None:
+            params.update(digest=digest, now=int(now))
+            cur.execute(self._lookup_token_sql, params)
+        else:
+            params.update(account_id=venue_account_id, venue_id=venue_id)
+            cur.execute(self._lookup_given_sql, params)
         rows = cur.fetchall()
-        row = rows[0] if rows else None
-        if row is None:
+        if not rows:
             conn.rollback()
+            if digest is not None and self._venue(cur, digest, now) is None:
+                raise NoVenueSession()
             return RedeemResult(refusal("perk_unknown"))
+        row = rows[0]
+        if row[1] is None:  # the token opens no live venue session
+            conn.rollback()
+            raise NoVenueSession()
+        venue_account_id, venue_id = row[0], row[1]
+        row = row[2:]
         (perk_id, name_ja, name_en, kind, min_tier, soulbound_only, min_holding_days, limit_count, limit_period,
          active, venue_ok, card_id, owner, status, tier, expires_at, locked, holding_since, resident_number,
          used_at, used_in_period, synced_at, indexed_block) = row
