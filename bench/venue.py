@@ -1,6 +1,6 @@
 """Venue verify-and-redeem throughput against the running backend (issue 4; a measurement, not a test).
 
-    python bench/venue.py [--cards 10000] [--clients 64] [--seconds 20] [--workers 2] [--postgres URL] [--json FILE]
+    python bench/venue.py [--cards 10000] [--clients 64] [--seconds 20] [--workers N] [--postgres URL] [--json FILE]
 
 1. Starts a fresh anvil, deploys a collection, issues `--cards` cards (issueBatch) and indexes them
    with the real indexer into a fresh database (SQLite by default; PostgreSQL with --postgres).
@@ -348,7 +348,9 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rpc-seconds", type=float, default=None, help="duration of the RPC variant (default: same)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="uvicorn workers (default 2 on SQLite: one writer lock; 4 on PostgreSQL: each "
+                             "scan waits on database round trips, more workers overlap them)")
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server URL: bench on a fresh database there")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--index-only", action="store_true", help="skip the per-request-RPC variants")
@@ -360,6 +362,8 @@ def main(argv=None) -> int:
         from indexer import postgres_database  # bench/indexer.py
 
         args.database_url, drop = postgres_database(args.postgres)
+    if args.workers is None:
+        args.workers = 4 if args.postgres else 2
     node = None
     try:
         node, chain, deployed, url, settings, perk_id, holders = prepare(args, work)
