@@ -46,8 +46,15 @@ def postgres_database(server_url: str) -> tuple[str, callable]:
         conn.execute(f'CREATE DATABASE "{name}"')
 
     def drop():
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(20):  # an autovacuum worker may still be in it (FORCE cannot end it)
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if attempt == 19:
+                    raise
+                time.sleep(0.25)
 
     return server.set(database=name).render_as_string(hide_password=False), drop
 
