@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", validation_alias=AliasChoices("RESIDENT_DATABASE_URL", "DATABASE_URL",
                                                                          "database_url"))
     auto_migrate: bool = Field(default=True, description="Run `alembic upgrade head` when the app starts")
+    # Where this chain's deployment records are; default <data_dir>/deployments/<chain_id>.
+    deployments_path: Path | None = None
 
     # Indexer: blocks behind the head that count as final, poll period, eth_getLogs range.
     confirmations: int = Field(default=0, ge=0)
@@ -67,5 +69,7 @@ class Settings(BaseSettings):
 
     @property
     def deployments_dir(self) -> Path:
-        """Deployment records of this chain: <data_dir>/deployments/<chain_id>/*.json."""
+        """Deployment records of this chain: $RESIDENT_DEPLOYMENTS_PATH or <data_dir>/deployments/<chain_id>."""
+        if self.deployments_path is not None:
+            return Path(self.deployments_path).resolve()
         return self.data_dir / "deployments" / str(self.chain_id)

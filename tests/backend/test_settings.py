@@ -16,6 +16,11 @@ def test_default_database_is_sqlite_in_the_data_dir(tmp_path):
     assert settings.deployments_dir == tmp_path.resolve() / "deployments" / "31337"
 
 
+def test_deployment_records_can_live_elsewhere(monkeypatch, tmp_path):
+    monkeypatch.setenv("RESIDENT_DEPLOYMENTS_PATH", str(tmp_path / "records"))
+    assert Settings(_env_file=None, data_dir=tmp_path / "data").deployments_dir == (tmp_path / "records").resolve()
+
+
 def test_environment_variables_are_read(monkeypatch, tmp_path):
     monkeypatch.setenv("RESIDENT_RPC_URL", "http://node:8545")
     monkeypatch.setenv("RESIDENT_CONFIRMATIONS", "12")
