@@ -77,7 +77,7 @@ test: setup lint
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
 	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing).
 	RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) && export RESIDENT_TEST_POSTGRES_URL && \
-		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/tools -q
+		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
 
 bench: setup
 	$(BIN)/python bench/gas.py

@@ -1,1 +1,5 @@
-"""Card metadata, card images and content addressing (IPFS CIDs)."""
+"""Card metadata, card images and content addressing (IPFS CIDs). See metadata/README.md."""
+
+from metadata.cid import cid_of
+
+__all__ = ["cid_of"]

@@ -1,0 +1,1 @@
+"""Minting campaigns: allowlists, vouchers, airdrop lists and their CSV import."""

@@ -1,0 +1,158 @@
+"""Create, update or close a minting campaign from a YAML file (config/campaigns/*.yaml).
+
+    brownie run scripts/campaign.py main create config/campaigns/free-claim.yaml --network anvil
+    brownie run scripts/campaign.py main update config/campaigns/free-claim.yaml --network anvil
+    brownie run scripts/campaign.py main close  config/campaigns/free-claim.yaml --network anvil
+
+The collection must be deployed first (scripts/deploy.py). The first campaign of a collection deploys
+its ResidentMinter, records it next to the collection's record and grants it the card's ISSUER_ROLE.
+An allowlist CSV becomes a Merkle root on chain and one proofs file per wallet under
+data/campaigns/<chain id>/<SYMBOL>/<campaign name>/ (what a wallet passes to `claim`).
+The acting account is $RESIDENT_DEPLOYER_KEY or the node's first account (see scripts/deploy.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from brownie import ResidentCard, ResidentMinter, network, web3
+from brownie.network.account import Account
+
+from backend.campaigns.config import CampaignConfig, allowlist_entries, allowlist_path, load_campaign_config
+from backend.campaigns.merkle import allowlist_tree, write_proofs
+from backend.campaigns.records import MinterRecord, minter_record_path
+from backend.deployment import DeploymentRecord, data_dir, record_path
+from backend.errors import DeploymentRecordError, ResidentError
+from scripts.deploy import deployer
+
+ZERO = "0x0000000000000000000000000000000000000000"
+ACTIONS = ("create", "update", "close")
+
+
+class CampaignError(ResidentError):
+    """Raised when a campaign cannot be created, updated or closed as asked."""
+
+
+def collection_of(symbol: str) -> ResidentCard:
+    """The recorded collection `symbol` on the connected chain."""
+    try:
+        record = DeploymentRecord.read(record_path(web3.eth.chain_id, symbol))
+    except DeploymentRecordError as exc:
+        raise CampaignError(f"collection {symbol} is not deployed on chain {web3.eth.chain_id}: deploy it first "
+                            f"with scripts/deploy.py / コレクション {symbol} が未デプロイです ({exc})") from None
+    if len(web3.eth.get_code(record.address)) == 0:
+        raise CampaignError(f"the recorded collection {symbol} at {record.address} has no code on this chain "
+                            "(a reset chain?): deploy it again / 記録されたコレクションがチェーン上にありません")
+    return ResidentCard.at(record.address)
+
+
+def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, MinterRecord, bool]:
+    """The collection's minter: the recorded one, or a new one; makes sure it holds ISSUER_ROLE.
+
+    Returns (minter, record, deployed_now).
+    """
+    card = collection_of(symbol)
+    path = minter_record_path(web3.eth.chain_id, symbol)
+    try:
+        record = MinterRecord.read(path)
+    except DeploymentRecordError:
+        record = None
+    deployed_now = False
+    if record is None or record.collection != card.address or len(web3.eth.get_code(record.address)) == 0:
+        minter = ResidentMinter.deploy(card, account, ZERO, {"from": account})
+        record = MinterRecord(
+            network=network.show_active(),
+            chain_id=web3.eth.chain_id,
+            address=minter.address,
+            deployment_block=minter.tx.block_number,
+            deployment_tx=minter.tx.txid,
+            symbol=symbol,
+            collection=card.address,
+            abi=ResidentMinter.abi,
+        )
+        record.write(path)
+        deployed_now = True
+    else:
+        minter = ResidentMinter.at(record.address)
+    role = card.ISSUER_ROLE()
+    if not card.hasRole(role, minter):
+        card.grantRole(role, minter, {"from": account})
+    return minter, record, deployed_now
+
+
+def _allowlist(config: CampaignConfig, config_path: Path, chain_id: int) -> tuple[bytes | None, Path | None]:
+    """Builds the allowlist tree and writes its proofs; returns (root, proofs folder)."""
+    csv_path = allowlist_path(config, config_path)
+    if csv_path is None:
+        return None, None
+    if not csv_path.is_file():
+        raise CampaignError(f"{config_path}: allowlist {csv_path} does not exist / 許可リストのファイルがありません")
+    tree = allowlist_tree(allowlist_entries(csv_path))
+    folder = data_dir() / "campaigns" / str(chain_id) / config.collection / config.name
+    write_proofs(tree, folder)
+    return tree.root, folder
+
+
+def create(config_path: str | Path, account: Account) -> int:
+    """Creates the campaign of `config_path`; returns its id. Refuses a name already created."""
+    config_path = Path(config_path)
+    config = load_campaign_config(config_path)
+    minter, record, _ = ensure_minter(config.collection, account)
+    if config.name in record.campaigns:
+        raise CampaignError(f"campaign {config.name} already exists as #{record.campaigns[config.name]['id']}: "
+                            "use update / このキャンペーンは作成済みです。update を使ってください")
+    # The proofs are written before the transaction: a campaign never exists on chain without them.
+    root, proofs = _allowlist(config, config_path, record.chain_id)
+    tx = minter.createCampaign(config.settings(root), {"from": account})
+    campaign_id = tx.events["CampaignCreated"]["campaignId"]
+    record.campaigns[config.name] = {"id": campaign_id, "tx": tx.txid, "root": "0x" + root.hex() if root else None,
+                                     "proofs": str(proofs) if proofs else None}
+    record.write(minter_record_path(record.chain_id, config.collection))
+    return campaign_id
+
+
+def _recorded(config: CampaignConfig, account: Account) -> tuple[ResidentMinter, MinterRecord, int]:
+    minter, record, _ = ensure_minter(config.collection, account)
+    if config.name not in record.campaigns:
+        raise CampaignError(f"campaign {config.name} was never created on chain {record.chain_id}: use create / "
+                            "このキャンペーンはまだ作成されていません。create を使ってください")
+    return minter, record, record.campaigns[config.name]["id"]
+
+
+def update(config_path: str | Path, account: Account) -> int:
+    """Replaces the settings of the recorded campaign with those of `config_path`; returns its id."""
+    config_path = Path(config_path)
+    config = load_campaign_config(config_path)
+    minter, record, campaign_id = _recorded(config, account)
+    root, proofs = _allowlist(config, config_path, record.chain_id)
+    minter.updateCampaign(campaign_id, config.settings(root), {"from": account})
+    entry = record.campaigns[config.name]
+    entry.update(root="0x" + root.hex() if root else None, proofs=str(proofs) if proofs else None)
+    record.write(minter_record_path(record.chain_id, config.collection))
+    return campaign_id
+
+
+def close(config_path: str | Path, account: Account) -> int:
+    """Closes the recorded campaign of `config_path` for good; returns its id."""
+    config = load_campaign_config(config_path)
+    minter, _, campaign_id = _recorded(config, account)
+    minter.closeCampaign(campaign_id, {"from": account})
+    return campaign_id
+
+
+def main(action: str = "create", config_path: str = "config/campaigns/free-claim.yaml"):
+    if action not in ACTIONS:
+        raise SystemExit(f"unknown action {action!r}: use one of {', '.join(ACTIONS)} / 操作は create・update・close のいずれかです")
+    account = deployer()
+    try:
+        campaign_id = {"create": create, "update": update, "close": close}[action](config_path, account)
+    except ResidentError as exc:
+        raise SystemExit(str(exc)) from None
+    config = load_campaign_config(config_path)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    done = {"create": "Created", "update": "Updated", "close": "Closed"}[action]
+    print(f"{done} campaign #{campaign_id} ({config.name}) on minter {record.address}, chain {record.chain_id}")
+    entry = record.campaigns.get(config.name, {})
+    if entry.get("proofs"):
+        print(f"Allowlist root {entry['root']}; proofs per wallet in {entry['proofs']}")
+    return campaign_id

@@ -1,0 +1,80 @@
+"""Sign a voucher: one card of a voucher campaign for one verified person (one person, one resident).
+
+    brownie run scripts/voucher.py main config/campaigns/voucher.yaml <wallet> <identity id> --network development
+
+Staff run this after checking the person's identity (or after a payment in yen). The identity id
+(e.g. the verification provider's subject id) is turned into a salted nullifier and never stored or
+sent; the signed voucher is written to data/vouchers/<chain>/<SYMBOL>/<campaign>/<wallet>.json for
+the holder's wallet to submit. Signing key: $RESIDENT_DEPLOYER_KEY or the node's first account, which
+must hold the minter's VOUCHER_SIGNER_ROLE.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from brownie import ResidentMinter, chain, web3
+from eth_utils import is_address, to_checksum_address
+
+from backend.campaigns import vouchers
+from backend.campaigns.config import load_campaign_config
+from backend.campaigns.records import MinterRecord, minter_record_path
+from backend.deployment import data_dir
+from backend.errors import ResidentError
+from scripts.deploy import deployer
+
+VALID_FOR_SECONDS = 7 * 86_400  # a week to claim
+
+
+def _sign(account, domain: dict, voucher: vouchers.Voucher) -> bytes:
+    """Signs with the key when we hold it, else asks the node (its unlocked development accounts)."""
+    key = getattr(account, "private_key", None)
+    if key:
+        return vouchers.sign_voucher(domain, voucher, key)
+    typed = vouchers.typed_data(domain, voucher)
+    typed["message"] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in typed["message"].items()}
+    typed["domain"] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in typed["domain"].items()}
+    result = web3.provider.make_request("eth_signTypedData_v4", [account.address, json.dumps(typed)])
+    if "error" in result:
+        raise vouchers.VoucherError(f"the node refused to sign: {result['error'].get('message')}")
+    return bytes.fromhex(result["result"].removeprefix("0x"))
+
+
+def sign(config_path: str | Path, recipient: str, identity: str, account) -> Path:
+    """Signs a voucher of the campaign in `config_path` for `recipient`; returns the voucher file."""
+    if not is_address(recipient):
+        raise vouchers.VoucherError(f"{recipient!r} is not a wallet address / ウォレットアドレスが正しくありません")
+    config = load_campaign_config(config_path)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    if config.name not in record.campaigns:
+        raise vouchers.VoucherError(f"campaign {config.name} was never created: run scripts/campaign.py create first / "
+                                    "キャンペーンがまだ作成されていません")
+    minter = ResidentMinter.at(record.address)
+    campaign_id = record.campaigns[config.name]["id"]
+    voucher = vouchers.voucher_for_campaign(
+        minter, campaign_id, to_checksum_address(recipient), vouchers.nullifier(identity, vouchers.nullifier_salt()),
+        now=chain.time(), valid_for_seconds=VALID_FOR_SECONDS)
+    if minter.nullifierUsed(voucher.nullifier):
+        raise vouchers.VoucherError("this person already received a card of this collection / "
+                                    "この方はすでにこのコレクションの住民証を受け取っています")
+    domain = vouchers.domain_of(minter)
+    signature = _sign(account, domain, voucher)
+    if not minter.hasRole(minter.VOUCHER_SIGNER_ROLE(), vouchers.signer_of(domain, voucher, signature)):
+        raise vouchers.VoucherError(f"{account.address} may not sign vouchers for this minter (VOUCHER_SIGNER_ROLE) / "
+                                    "このアカウントにはバウチャーの署名権限がありません")
+    path = data_dir() / "vouchers" / str(record.chain_id) / config.collection / config.name / f"{voucher.recipient}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(vouchers.to_json(domain, voucher, signature), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def main(config_path: str, recipient: str, identity: str):
+    try:
+        path = sign(config_path, recipient, identity, deployer())
+    except ResidentError as exc:
+        raise SystemExit(str(exc)) from None
+    print(f"Voucher for {to_checksum_address(recipient)} written to {path}")
+    print("The holder claims it with their wallet (or, on the local chain: scripts/claim.py) / "
+          "受け取りはウォレットから行います")
+    return path

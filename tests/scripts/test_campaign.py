@@ -1,0 +1,191 @@
+"""scripts/campaign.py against a real chain: minter deployment, campaigns from YAML, allowlist proofs, vouchers."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from brownie import ResidentMinter, accounts, chain, web3
+from eth_account import Account
+from eth_utils import keccak
+
+from backend.campaigns import vouchers
+from backend.campaigns.records import MinterRecord, minter_record_path
+from backend.deployment import load_collection_config
+from scripts import campaign as campaign_script
+from scripts import demo, deploy
+
+JST = timezone(timedelta(hours=9))
+CAMPAIGN_PRICE = 2**256 - 1
+
+
+@pytest.fixture
+def collection(data_dir):
+    contract, _, _ = deploy.ensure_collection(load_collection_config(demo.DEMO_CONFIG), accounts[0])
+    return contract
+
+
+def write_campaign(folder, name="spring", allowlist_rows=None, **fields):
+    """Writes a campaign YAML (open now, for 30 days) and its allowlist CSV; returns the YAML's path."""
+    now = datetime.fromtimestamp(chain.time(), JST)
+    values = {
+        "collection": "MINEDEMO",
+        "name": name,
+        "start": (now - timedelta(minutes=5)).isoformat(timespec="seconds"),
+        "end": (now + timedelta(days=30)).isoformat(timespec="seconds"),
+        "price": '"0"',
+        "supply": 100,
+        "per_wallet": 1,
+        "tier": 0,
+        "validity_days": 365,
+        "voucher": "false",
+    }
+    values.update(fields)
+    if allowlist_rows is not None:
+        csv = folder / f"{name}.csv"
+        csv.write_text("address,price,limit\n" + "".join(f"{a},{p},{l}\n" for a, p, l in allowlist_rows),
+                       encoding="utf-8")
+        values["allowlist"] = csv.name
+    path = folder / f"{name}.yaml"
+    path.write_text("".join(f"{k}: {v}\n" for k, v in values.items()), encoding="utf-8")
+    return path
+
+
+def test_first_campaign_deploys_and_records_the_minter(collection, data_dir, tmp_path):
+    campaign_id = campaign_script.create(write_campaign(tmp_path), accounts[0])
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    assert minter_record_path(web3.eth.chain_id, "MINEDEMO").is_relative_to(data_dir)
+    assert record.collection == collection.address
+    assert record.campaigns["spring"]["id"] == campaign_id == 1
+    minter = ResidentMinter.at(record.address)
+    assert minter.card() == collection
+    assert collection.hasRole(collection.ISSUER_ROLE(), minter)
+    minter.claim(1, 1, [], CAMPAIGN_PRICE, 0, {"from": accounts[1]})
+    assert collection.balanceOf(accounts[1]) == 1
+
+
+def test_campaign_settings_follow_the_yaml(collection, tmp_path):
+    path = write_campaign(tmp_path, price='"0.015"', supply=250, per_wallet=1, tier=1, validity_days=30)
+    campaign_id = campaign_script.create(path, accounts[0])
+    minter, _, deployed_now = campaign_script.ensure_minter("MINEDEMO", accounts[0])
+    assert deployed_now is False
+    settings, claimed, closed = minter.campaign(campaign_id)
+    assert settings["price"] == 15 * 10**15
+    assert (settings["supply"], settings["maxPerWallet"], settings["tier"]) == (250, 1, 1)
+    assert settings["validFor"] == 30 * 86_400
+    assert settings["end"] - settings["start"] == 30 * 86_400 + 300
+    assert (claimed, closed, settings["voucher"]) == (0, False, False)
+
+
+def test_second_campaign_reuses_the_minter(collection, tmp_path):
+    campaign_script.create(write_campaign(tmp_path, name="first"), accounts[0])
+    campaign_script.create(write_campaign(tmp_path, name="second"), accounts[0])
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    assert [entry["id"] for entry in record.campaigns.values()] == [1, 2]
+    assert ResidentMinter.at(record.address).campaignCount() == 2
+
+
+def test_creating_the_same_campaign_twice_is_refused(collection, tmp_path):
+    path = write_campaign(tmp_path)
+    campaign_script.create(path, accounts[0])
+    with pytest.raises(campaign_script.CampaignError, match="already exists as #1: use update"):
+        campaign_script.create(path, accounts[0])
+
+
+def test_allowlist_proofs_files_let_listed_wallets_claim(collection, data_dir, tmp_path):
+    rows = [(accounts[1].address, "", ""), (accounts[2].address, "0", "2"), (accounts[3].address, "0.01", "")]
+    campaign_id = campaign_script.create(write_campaign(tmp_path, allowlist_rows=rows, price='"0.02"'), accounts[0])
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    minter = ResidentMinter.at(record.address)
+    folder = data_dir / "campaigns" / str(web3.eth.chain_id) / "MINEDEMO" / "spring"
+    assert record.campaigns["spring"]["proofs"] == str(folder)
+    assert minter.campaign(campaign_id)[0]["allowlistRoot"] == record.campaigns["spring"]["root"]
+    for wallet, pay in ((accounts[1], 2 * 10**16), (accounts[2], 0), (accounts[3], 10**16)):
+        proof = json.loads((folder / f"{wallet.address}.json").read_text(encoding="utf-8"))
+        _, price, limit = proof["value"]
+        minter.claim(campaign_id, 1, proof["proof"], int(price), int(limit), {"from": wallet, "value": pay})
+        assert collection.balanceOf(wallet) == 1
+    assert minter.balance() == 3 * 10**16
+    with pytest.raises(Exception, match="ResidentMinterInvalidProof"):
+        minter.claim(campaign_id, 1, [], CAMPAIGN_PRICE, 0, {"from": accounts[4], "value": 2 * 10**16})
+
+
+def test_update_changes_settings_and_allowlist(collection, tmp_path):
+    path = write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")])
+    campaign_id = campaign_script.create(path, accounts[0])
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    old_root = record.campaigns["spring"]["root"]
+    path = write_campaign(tmp_path, allowlist_rows=[(accounts[2].address, "", "")], supply=7)
+    assert campaign_script.update(path, accounts[0]) == campaign_id
+    minter = ResidentMinter.at(record.address)
+    settings = minter.campaign(campaign_id)[0]
+    assert settings["supply"] == 7
+    new_root = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO")).campaigns["spring"]["root"]
+    assert new_root != old_root
+    assert settings["allowlistRoot"] == new_root
+
+
+def test_close_ends_the_campaign(collection, tmp_path):
+    path = write_campaign(tmp_path)
+    campaign_id = campaign_script.create(path, accounts[0])
+    assert campaign_script.close(path, accounts[0]) == campaign_id
+    minter, _, _ = campaign_script.ensure_minter("MINEDEMO", accounts[0])
+    assert minter.campaign(campaign_id)[2] is True
+    assert list(minter.activeCampaignIds()) == []
+
+
+def test_update_or_close_of_an_unknown_campaign_is_refused(collection, tmp_path):
+    path = write_campaign(tmp_path, name="never")
+    with pytest.raises(campaign_script.CampaignError, match="never created"):
+        campaign_script.update(path, accounts[0])
+    with pytest.raises(campaign_script.CampaignError, match="never created"):
+        campaign_script.close(path, accounts[0])
+
+
+def test_voucher_campaign_gives_one_card_per_person(collection, tmp_path):
+    campaign_id = campaign_script.create(write_campaign(tmp_path, voucher="true"), accounts[0])
+    minter, _, _ = campaign_script.ensure_minter("MINEDEMO", accounts[0])
+    domain = vouchers.domain_of(minter)
+    salt = b"municipality salt, at least 16 bytes"
+    issuer_key = Account.from_key(keccak(text="municipality issuer key"))
+    minter.grantRole(minter.VOUCHER_SIGNER_ROLE(), issuer_key.address, {"from": accounts[0]})
+
+    def voucher_for(wallet, identity):
+        v = vouchers.Voucher(wallet.address, campaign_id, 0, chain.time() + 365 * 86_400,
+                             vouchers.nullifier(identity, salt), 0, chain.time() + 3600)
+        return v, vouchers.sign_voucher(domain, v, issuer_key.key)
+
+    v, signature = voucher_for(accounts[1], "KAGA-0001")
+    minter.claimWithVoucher(v.as_tuple(), signature, {"from": accounts[1]})
+    v, signature = voucher_for(accounts[2], "KAGA-0001")
+    with pytest.raises(Exception, match="ResidentMinterNullifierUsed"):
+        minter.claimWithVoucher(v.as_tuple(), signature, {"from": accounts[2]})
+    assert collection.balanceOf(accounts[1]) == 1
+    assert collection.balanceOf(accounts[2]) == 0
+
+
+def test_campaign_for_an_undeployed_collection_is_refused(data_dir, tmp_path):
+    with pytest.raises(campaign_script.CampaignError, match="deploy it first"):
+        campaign_script.create(write_campaign(tmp_path), accounts[0])
+
+
+def test_recorded_minter_without_code_is_replaced(collection, tmp_path):
+    campaign_script.create(write_campaign(tmp_path), accounts[0])
+    path = minter_record_path(web3.eth.chain_id, "MINEDEMO")
+    record = MinterRecord.read(path)
+    record.address = "0x000000000000000000000000000000000000dEaD"
+    record.write(path)
+    minter, new_record, deployed_now = campaign_script.ensure_minter("MINEDEMO", accounts[0])
+    assert deployed_now is True
+    assert new_record.campaigns == {}
+    assert collection.hasRole(collection.ISSUER_ROLE(), minter)
+
+
+def test_main_reports_problems_and_refuses_unknown_actions(collection, tmp_path):
+    with pytest.raises(SystemExit, match="create"):
+        campaign_script.main("delete", str(write_campaign(tmp_path)))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("collection: MINEDEMO\nname: x\nstart: 2026-12-01T10:00:00\nsupply: 0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="タイムゾーン") as failure:
+        campaign_script.main("create", str(bad))
+    assert "supply" in str(failure.value) and "end" in str(failure.value)
+    assert campaign_script.main("create", str(write_campaign(tmp_path))) == 1

@@ -1,0 +1,79 @@
+"""The staff path of a voucher campaign (scripts/voucher.py) and a holder's claim (scripts/claim.py)."""
+
+import json
+
+import pytest
+from brownie import accounts
+
+from backend.campaigns import vouchers
+from backend.deployment import load_collection_config
+from scripts import campaign as campaign_script
+from scripts import claim as claim_script
+from scripts import demo, deploy
+from scripts import voucher as voucher_script
+from test_campaign import write_campaign
+
+
+@pytest.fixture
+def collection(data_dir):
+    contract, _, _ = deploy.ensure_collection(load_collection_config(demo.DEMO_CONFIG), accounts[0])
+    return contract
+
+
+@pytest.fixture
+def voucher_campaign(collection, tmp_path):
+    path = write_campaign(tmp_path, name="e-resident", voucher="true", per_wallet=1)
+    campaign_script.create(path, accounts[0])
+    return path
+
+
+def test_signed_voucher_is_claimed_once_per_person(collection, voucher_campaign, data_dir):
+    # The node signs for its unlocked account 0 (eth_signTypedData_v4), as on `make run`'s chain.
+    path = voucher_script.sign(voucher_campaign, accounts[5].address, "xid-subject-123", accounts[0])
+    assert path.is_relative_to(data_dir)
+    document = json.loads(path.read_text())
+    assert "xid-subject-123" not in path.read_text()  # only the salted nullifier leaves the office
+    token_id = claim_script.claim(voucher_campaign, accounts[5], path)
+    assert collection.ownerOf(token_id) == accounts[5]
+    # The same person with another wallet: refused before signing, and on chain if signed anyway.
+    with pytest.raises(vouchers.VoucherError, match="already received"):
+        voucher_script.sign(voucher_campaign, accounts[6].address, "xid-subject-123", accounts[0])
+    voucher, signature = vouchers.from_json(document)
+    forged = json.loads(path.read_text())
+    forged["voucher"]["recipient"] = accounts[6].address
+    other = path.with_name("other.json")
+    other.write_text(json.dumps(forged))
+    with pytest.raises(claim_script.ClaimError, match="ResidentMinterVoucherSignerNotAuthorised"):
+        claim_script.claim(voucher_campaign, accounts[6], other)
+    with pytest.raises(claim_script.ClaimError, match="ResidentMinterVoucherReplayed"):
+        claim_script.claim(voucher_campaign, accounts[5], path)
+
+
+def test_private_key_signer_without_role_is_refused(voucher_campaign):
+    stranger = accounts.add("0x" + "42" * 32)
+    with pytest.raises(vouchers.VoucherError, match="VOUCHER_SIGNER_ROLE"):
+        voucher_script.sign(voucher_campaign, accounts[5].address, "someone", stranger)
+
+
+def test_nullifier_salt_is_created_once_and_private(data_dir, monkeypatch):
+    monkeypatch.delenv("RESIDENT_NULLIFIER_SALT", raising=False)
+    first = vouchers.nullifier_salt()
+    assert first == vouchers.nullifier_salt() and len(first) == 32
+    assert (data_dir / "secrets" / "nullifier-salt").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("RESIDENT_NULLIFIER_SALT", "ab" * 16)
+    assert vouchers.nullifier_salt() == b"\xab" * 16
+    monkeypatch.setenv("RESIDENT_NULLIFIER_SALT", "zz")
+    with pytest.raises(vouchers.VoucherError, match="hex"):
+        vouchers.nullifier_salt()
+
+
+def test_allowlisted_wallet_claims_and_others_are_told(collection, tmp_path):
+    listed, unlisted = accounts[3], accounts[4]
+    path = write_campaign(tmp_path, name="listed", allowlist_rows=[(listed.address, "", "")])
+    campaign_script.create(path, accounts[0])
+    token_id = claim_script.claim(path, listed)
+    assert collection.ownerOf(token_id) == listed
+    with pytest.raises(claim_script.ClaimError, match="not on this campaign's allowlist"):
+        claim_script.claim(path, unlisted)
+    with pytest.raises(claim_script.ClaimError, match="ResidentMinterWalletLimitExceeded"):
+        claim_script.claim(path, listed)
