@@ -11,10 +11,11 @@ OPTIONAL_AREAS = ("backend.api.access", "backend.api.perks")
 
 
 def include_routers(app: FastAPI) -> None:
-    from backend.api import cards, health
+    from backend.api import cards, content, health
 
     health.include(app)
     cards.include(app)
+    content.include(app)  # also sets app.state.card_image, which /me/cards uses
     for name in OPTIONAL_AREAS:
         try:
             module = importlib.import_module(name)
