@@ -104,6 +104,11 @@ class CardContent:
         data = CardData(token_id=card.token_id, resident_number=card.resident_number, tier=card.tier,
                         issued_at=card.issued_at, expires_at=card.expires_at)
         with self._render_lock:
+            # Another request may have rendered this state while we waited.
+            with self._lock:
+                found = self._cards.get(key)
+            if found is not None and self.store.has(found.entry.image_cid):
+                return found
             published = publish_card(info, data, self.store, default_layers())
         with self._lock:
             self._cards[key] = published
