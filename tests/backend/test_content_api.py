@@ -205,3 +205,31 @@ def test_openapi_documents_the_content_routes(client):
         assert operation["summary"] and operation.get("description"), (path, method)
     assert "404" in paths["/metadata/{symbol}/{token_id}"]["get"]["responses"]
     assert {"400", "404"} <= set(paths["/ipfs/{cid}"]["get"]["responses"])
+
+
+def test_an_image_removed_from_the_store_is_rendered_again(client, chain_with_collection, sync_index):
+    holder = chain_with_collection.new_holder()
+    token_id = chain_with_collection.collection.issue(holder.address)
+    sync_index()
+    cid = image_cid(client.get(f"/metadata/RESTEST/{token_id}").json())
+    store = store_for(chain_with_collection.data_dir)
+    store.path_of(cid).unlink()  # e.g. the data directory was restored from an older backup
+    assert_json_error(client.get(f"/ipfs/{cid}"), 404, "content_not_found")
+    assert image_cid(client.get(f"/metadata/RESTEST/{token_id}").json()) == cid
+    assert cid_of(client.get(f"/ipfs/{cid}").content) == cid
+
+
+def test_metadata_without_a_reachable_chain_is_503_not_500(settings, client, chain_with_collection, sync_index):
+    from fastapi.testclient import TestClient
+
+    from backend.app import create_app
+    from localchain import free_port
+
+    holder = chain_with_collection.new_holder()
+    token_id = chain_with_collection.collection.issue(holder.address)
+    sync_index()
+    # A second app on the same index whose RPC node is gone: the collection's name() cannot be read.
+    offline = settings.model_copy(update={"rpc_url": f"http://127.0.0.1:{free_port()}", "indexer_enabled": False})
+    with TestClient(create_app(offline)) as other:
+        assert_json_error(other.get(f"/metadata/RESTEST/{token_id}"), 503, "chain_unavailable")
+        assert other.get("/ipfs/" + VALID).status_code == 404  # files need no chain
