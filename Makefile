@@ -75,7 +75,9 @@ run: setup
 test: setup lint
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
-	$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
+	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing).
+	RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) && export RESIDENT_TEST_POSTGRES_URL && \
+		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
 
 bench: setup
 	$(BIN)/python bench/gas.py

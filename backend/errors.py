@@ -30,3 +30,28 @@ class DeploymentRecordError(DeploymentError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class ChainError(ResidentError):
+    """Raised when the chain's RPC node cannot be reached or answers with an error."""
+
+    def __init__(self, rpc_url: str, reason: str) -> None:
+        self.rpc_url = rpc_url
+        self.reason = reason
+        super().__init__(f"chain RPC {rpc_url}: {reason}")
+
+
+class ApiError(ResidentError):
+    """Raised by request handlers for a refusal the client should see: an HTTP status,
+    a stable machine code, and the message in English and Japanese.
+
+    The app answers with JSON `{"detail": en, "code": code, "message_en": en, "message_ja": ja}`.
+    """
+
+    def __init__(self, status: int, code: str, message_en: str, message_ja: str, **extra) -> None:
+        self.status = status
+        self.code = code
+        self.message_en = message_en
+        self.message_ja = message_ja
+        self.extra = extra
+        super().__init__(message_en)

@@ -1,12 +1,14 @@
 """`make run`: the local stack on the embedded defaults.
 
 Starts an anvil chain whose state persists in the data directory, deploys the
-demo collection once and issues its demo cards the first time, prints where
-everything is, and keeps the chain running until Ctrl-C (the chain state is
-saved then, and every few seconds meanwhile).
+demo collection once and issues its demo cards the first time, then starts the
+backend (uvicorn at http://127.0.0.1:8000, database and index in the data
+directory) with the demo municipality's perks, venue and accounts, prints where
+everything is, and keeps both running until Ctrl-C (the chain state is saved
+then, and every few seconds meanwhile).
 
 Settings (environment): RESIDENT_DATA_DIR (default ./data), RESIDENT_RPC_PORT
-(default 8545).
+(default 8545), RESIDENT_API_PORT (default 8000).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from backend.deployment import data_dir  # noqa: E402
 
 CHAIN_ID = 31337
 STATE_SAVE_SECONDS = 5
+DEMO_SYMBOL = "MINEDEMO"
 
 
 def port_in_use(port: int) -> bool:
@@ -97,6 +100,90 @@ def setup_demo(url: str):
         network.disconnect(kill_rpc=False)  # the chain is ours to stop, on Ctrl-C
 
 
+def backend_env(data: Path, rpc_url: str, chain_id: int, api_port: int) -> dict:
+    """The backend's settings (RESIDENT_*), pointing at this run's chain and data directory."""
+    public = f"http://127.0.0.1:{api_port}"
+    return {**os.environ, "RESIDENT_ENVIRONMENT": "development", "RESIDENT_DATA_DIR": str(data),
+            "RESIDENT_RPC_URL": rpc_url, "RESIDENT_CHAIN_ID": str(chain_id), "RESIDENT_PUBLIC_URL": public,
+            "RESIDENT_SIWE_DOMAIN": f"127.0.0.1:{api_port}", "PYTHONPATH": str(ROOT)}
+
+
+def prepare_backend(env: dict) -> list[str]:
+    """Migrates the database, registers the demo collection and seeds the demo data (if the
+    perks module provides `backend.demo.seed`); returns the lines the seed asks to print."""
+    import importlib
+
+    from backend.db import make_engine, migrate, session_factory
+    from backend.deployment import record_path
+    from backend.registry import register_deployments
+    from backend.settings import Settings
+
+    settings = Settings(environment="development", data_dir=env["RESIDENT_DATA_DIR"],
+                        rpc_url=env["RESIDENT_RPC_URL"], chain_id=int(env["RESIDENT_CHAIN_ID"]),
+                        public_url=env["RESIDENT_PUBLIC_URL"], siwe_domain=env["RESIDENT_SIWE_DOMAIN"])
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        with sessions() as session:
+            register_deployments(session, settings.deployments_dir, settings.chain_id)
+            session.commit()
+        try:
+            demo = importlib.import_module("backend.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != "backend.demo":
+                raise
+            return []
+        seeded = demo.seed(sessions, settings, record_path(settings.chain_id, DEMO_SYMBOL,
+                                                           settings.data_dir / "deployments"))
+    finally:
+        engine.dispose()
+    if seeded is None:
+        return []
+    if hasattr(seeded, "summary"):
+        return seeded.summary().splitlines()
+    if isinstance(seeded, str):
+        return seeded.splitlines()
+    if isinstance(seeded, dict):
+        return [f"{key}: {value}" for key, value in seeded.items()]
+    return [str(line) for line in seeded]
+
+
+def start_backend(env: dict, api_port: int, log_path: Path) -> subprocess.Popen:
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(api_port), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        # Its own session: a terminal's Ctrl-C reaches only us, and we stop it once, with SIGTERM
+        # (uvicorn re-raises the signal it stopped on; SIGINT would print a KeyboardInterrupt).
+        start_new_session=True,
+    )
+
+
+def stop_backend(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_for_backend(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the backend stopped at start (exit {process.returncode}); see {log_path}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                return json.load(response)
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the backend did not answer at {url} within {seconds:.0f} s; see {log_path}")
+
+
 def interrupt(signum, frame):
     """SIGTERM (a service manager stopping us) ends the run as Ctrl-C does."""
     raise KeyboardInterrupt
@@ -113,34 +200,54 @@ def stop(process: subprocess.Popen) -> None:
 
 def main() -> int:
     port = int(os.environ.get("RESIDENT_RPC_PORT", "8545"))
+    api_port = int(os.environ.get("RESIDENT_API_PORT", "8000"))
     url = f"http://127.0.0.1:{port}"
+    api_url = f"http://127.0.0.1:{api_port}"
     data = data_dir()
     state_file = data / "chain" / "anvil-state.json"
-    if port_in_use(port):
-        print(f"Port {port} is already in use. Stop what runs there (an earlier `make run`?) "
-              f"or choose another port: RESIDENT_RPC_PORT=8555 make run", file=sys.stderr)
-        return 1
+    for busy, variable, other in ((port, "RESIDENT_RPC_PORT", 8555), (api_port, "RESIDENT_API_PORT", 8010)):
+        if port_in_use(busy):
+            print(f"Port {busy} is already in use. Stop what runs there (an earlier `make run`?) "
+                  f"or choose another port: {variable}={other} make run", file=sys.stderr)
+            return 1
 
     resumed = state_file.exists()
     chain = start_chain(port, state_file)
+    backend = None
     signal.signal(signal.SIGTERM, interrupt)
     try:
         chain_id = wait_for_chain(url, chain)
         print(f"Local chain: {url} (chain id {chain_id}), "
               + ("state resumed from " if resumed else "new state in ") + str(state_file))
         setup_demo(url)
+        env = backend_env(data, url, chain_id, api_port)
+        seed_lines = prepare_backend(env)
+        backend_log = data / "backend.log"
+        backend = start_backend(env, api_port, backend_log)
+        health = wait_for_backend(api_url, backend, backend_log)
         print()
         print(f"Data directory: {data}")
         print(f"Chain RPC:      {url}")
+        print(f"Backend:        {api_url}  (database {env.get('RESIDENT_DATABASE_URL') or data / 'resident.db'}, "
+              f"log {backend_log})")
+        print(f"API docs:       {api_url}/docs")
+        print(f"Health:         {api_url}/health  (indexed block {health.get('indexed_block')}, "
+              f"head {health.get('head_block')})")
+        for line in seed_lines:
+            print(line)
         print("Running. Press Ctrl-C to stop; the chain state is saved and reused next time.", flush=True)
-        while chain.poll() is None:
+        while chain.poll() is None and backend.poll() is None:
             time.sleep(0.5)
-        print(f"anvil exited ({chain.returncode}); see {state_file.parent / 'anvil.log'}", file=sys.stderr)
+        if backend.poll() is not None:
+            print(f"the backend exited ({backend.returncode}); see {backend_log}", file=sys.stderr)
+        else:
+            print(f"anvil exited ({chain.returncode}); see {state_file.parent / 'anvil.log'}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping; saving chain state...", flush=True)
         return 0
     finally:
+        stop_backend(backend)
         stop(chain)
 
 

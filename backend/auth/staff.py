@@ -1,0 +1,236 @@
+"""Staff accounts and their role in each municipality (viewer < staff < admin).
+
+    python -m backend.auth.staff create-admin --username admin [--municipality mine-city] [--email ...]
+
+creates the first administrator (a superuser unless --municipality is given); the password is read from
+the terminal or from $RESIDENT_ADMIN_PASSWORD. The demo seed calls `create_admin` directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.auth.errors import AccountExists, AccountLocked, BadCredentials, NotFound, RoleRequired
+from backend.auth.secrets import dummy_verify, hash_secret, verify_secret
+from backend.db.models_access import ROLES, StaffAccount, StaffRole
+from backend.db.models_chain import Municipality
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_CHARS = 10
+# Online guessing: after this many wrong passwords in a row the account is locked for LOCK_SECONDS.
+MAX_FAILED_LOGINS = 10
+LOCK_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A signed-in staff member and the roles they hold."""
+
+    id: int
+    username: str
+    display_name: str
+    superuser: bool
+    roles: dict[int, str] = field(default_factory=dict)  # municipality id -> role
+
+    def role_in(self, municipality_id: int) -> str | None:
+        return "admin" if self.superuser else self.roles.get(municipality_id)
+
+    def has_role(self, municipality_id: int, min_role: str) -> bool:
+        role = self.role_in(municipality_id)
+        return role is not None and rank(role) >= rank(min_role)
+
+
+def rank(role: str) -> int:
+    """viewer 0 < staff 1 < admin 2."""
+    try:
+        return ROLES.index(role)
+    except ValueError:
+        raise ValueError(f"unknown role {role!r}; one of {ROLES}") from None
+
+
+def check_role(member: StaffMember, municipality_id: int, min_role: str) -> None:
+    """Raise RoleRequired unless `member` has at least `min_role` in `municipality_id`."""
+    rank(min_role)
+    if not member.has_role(municipality_id, min_role):
+        raise RoleRequired(f"It needs the role {min_role!r} in municipality {municipality_id}.",
+                           f"（自治体 {municipality_id} で「{min_role}」以上の権限が必要です）")
+
+
+def _normalise_login(value: str) -> str:
+    return value.strip().lower()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+
+
+def create_staff(
+    db: Session, username: str, password: str, *, email: str | None = None, display_name: str = "",
+    superuser: bool = False,
+) -> StaffAccount:
+    """Add a staff account (password scrypt-hashed). Raises AccountExists; the caller commits."""
+    username = _normalise_login(username)
+    if not USERNAME.match(username):
+        raise ValueError("the username must be 2-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit")
+    check_password_strength(password)
+    account = StaffAccount(username=username, email=_normalise_login(email) if email else None,
+                           display_name=display_name or username, password_hash=hash_secret(password),
+                           superuser=superuser, active=True, created_at=int(time.time()), failed_logins=0)
+    try:
+        with db.begin_nested():
+            db.add(account)
+            db.flush()
+    except IntegrityError:
+        raise AccountExists() from None
+    return account
+
+
+def grant_role(db: Session, staff_id: int, municipality_id: int, role: str) -> StaffRole:
+    """Give (or change) a staff member's role in a municipality. The caller commits."""
+    rank(role)
+    if db.get(Municipality, municipality_id) is None:
+        raise NotFound(f"No municipality {municipality_id}.", f"（自治体 {municipality_id} はありません）")
+    existing = db.scalar(select(StaffRole).where(StaffRole.staff_id == staff_id,
+                                                 StaffRole.municipality_id == municipality_id))
+    if existing:
+        existing.role = role
+        db.flush()
+        return existing
+    grant = StaffRole(staff_id=staff_id, municipality_id=municipality_id, role=role)
+    db.add(grant)
+    db.flush()
+    return grant
+
+
+def revoke_role(db: Session, staff_id: int, municipality_id: int) -> bool:
+    grant = db.scalar(select(StaffRole).where(StaffRole.staff_id == staff_id,
+                                              StaffRole.municipality_id == municipality_id))
+    if grant is None:
+        return False
+    db.delete(grant)
+    db.flush()
+    return True
+
+
+def member(db: Session, staff_id: int) -> StaffMember | None:
+    """The active staff member with this id, with their roles; None if unknown or disabled."""
+    account = db.get(StaffAccount, staff_id)
+    if account is None or not account.active:
+        return None
+    roles = {municipality_id: role for municipality_id, role in db.execute(
+        select(StaffRole.municipality_id, StaffRole.role).where(StaffRole.staff_id == staff_id))}
+    return StaffMember(id=account.id, username=account.username, display_name=account.display_name,
+                       superuser=account.superuser, roles=roles)
+
+
+def authenticate(db: Session, login: str, password: str, *, now: int | None = None) -> StaffAccount:
+    """The active account whose username or email is `login` and whose password matches; else BadCredentials
+    (or AccountLocked after MAX_FAILED_LOGINS wrong passwords in a row, for LOCK_SECONDS).
+
+    Takes as long for an unknown login as for a wrong password, so logins cannot be enumerated by timing.
+    A failure changes the account's counters: the caller commits also when this raises.
+    """
+    now = int(time.time()) if now is None else now
+    login = _normalise_login(login or "")
+    account = None
+    if login and len(login) <= 254:
+        account = db.scalar(select(StaffAccount).where(
+            (StaffAccount.username == login) | (StaffAccount.email == login)))
+    if account is None or not account.active:
+        dummy_verify(password or "x")
+        raise BadCredentials()
+    if account.locked_until is not None and now < account.locked_until:
+        raise AccountLocked()
+    if not verify_secret(password or "", account.password_hash):
+        account.failed_logins = (account.failed_logins or 0) + 1
+        if account.failed_logins >= MAX_FAILED_LOGINS:
+            account.failed_logins, account.locked_until = 0, now + LOCK_SECONDS
+        db.flush()
+        raise BadCredentials()
+    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    return account
+
+
+def create_admin(
+    db: Session, username: str, password: str, *, municipality_id: int | None = None, email: str | None = None,
+    display_name: str = "",
+) -> StaffAccount:
+    """The first administrator: a superuser, or (with municipality_id) an admin of that municipality.
+
+    Idempotent for the demo seed: an existing account with this username is returned unchanged (its
+    password is NOT reset) after making sure it has the admin role. The caller commits.
+    """
+    existing = db.scalar(select(StaffAccount).where(StaffAccount.username == _normalise_login(username)))
+    account = existing or create_staff(db, username, password, email=email, display_name=display_name,
+                                       superuser=municipality_id is None)
+    if municipality_id is not None:
+        grant_role(db, account.id, municipality_id, "admin")
+    return account
+
+
+def staff_count(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(StaffAccount)) or 0
+
+
+def _municipality_id(db: Session, slug_or_id: str) -> int:
+    if slug_or_id.isdigit():
+        found = db.get(Municipality, int(slug_or_id))
+    else:
+        found = db.scalar(select(Municipality).where(Municipality.slug == slug_or_id))
+    if found is None:
+        raise SystemExit(f"No municipality {slug_or_id!r}: register its collection first (make run does).")
+    return found.id
+
+
+def main(argv: list[str] | None = None) -> int:
+    from backend.db import begin_immediate, make_engine, migrate, session_factory
+    from backend.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m backend.auth.staff", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-admin", help="create the first staff administrator")
+    create.add_argument("--username", required=True)
+    create.add_argument("--email")
+    create.add_argument("--municipality", help="slug or id; without it the account is a superuser")
+    args = parser.parse_args(argv)
+
+    password = os.environ.get("RESIDENT_ADMIN_PASSWORD") or getpass.getpass("Password (10+ characters): ")
+    try:
+        check_password_strength(password)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as db:
+            begin_immediate(db)  # a running backend's indexer may be writing too
+            municipality_id = _municipality_id(db, args.municipality) if args.municipality else None
+            try:
+                account = create_admin(db, args.username, password, municipality_id=municipality_id,
+                                       email=args.email)
+            except (AccountExists, ValueError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            db.commit()
+            scope = f"admin of municipality {municipality_id}" if municipality_id else "superuser"
+            print(f"staff account {account.username!r} (id {account.id}) is {scope}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""Tables of access: sign-in nonces, sessions (holders, staff, venues), holders seen, staff accounts and
+roles per municipality, forums (DiscourseConnect), bot API keys.
+
+Secrets are never stored: sessions and bot keys as SHA-256 digests of random tokens, passwords as
+scrypt hashes (backend/auth/secrets.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base
+
+ROLES = ("viewer", "staff", "admin")  # ascending: each role may do what the ones before it may
+SESSION_KINDS = ("holder", "staff", "venue")
+
+
+def unix_now() -> int:
+    return int(time.time())
+
+
+class SignInNonce(Base):
+    """An EIP-4361 nonce handed out by POST /auth/nonce; used at most once, before it expires."""
+
+    __tablename__ = "sign_in_nonces"
+    __table_args__ = (Index("ix_sign_in_nonces_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)  # public in the signed message: not a secret
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class AuthSession(Base):
+    """A signed-in session of a holder (subject = address), staff member or venue account (subject = id)."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('holder', 'staff', 'venue')", name="kind"),
+        Index("ix_auth_sessions_kind_subject", "kind", "subject"),
+        Index("ix_auth_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Holder(Base):
+    """A wallet that has signed in at least once (for 'active holders' KPIs; no personal data)."""
+
+    __tablename__ = "holders"
+
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)  # EIP-55
+    first_sign_in_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    last_sign_in_at: Mapped[int] = mapped_column(BigInteger, default=unix_now, index=True)
+    sign_in_count: Mapped[int] = mapped_column(Integer, default=1)
+    contract_wallet: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffAccount(Base):
+    """A municipality staff member's login. `superuser` may act in every municipality and create them."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # stored lower-case
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)  # lower-case
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    last_login_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Password guessing: consecutive failures, and the lock they lead to (backend/auth/staff.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class StaffRole(Base):
+    """A staff member's role in one municipality: viewer < staff < admin."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "municipality_id"),
+        CheckConstraint("role IN ('viewer', 'staff', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class Forum(Base):
+    """A Discourse forum that signs holders in through us (DiscourseConnect), gated by one collection."""
+
+    __tablename__ = "forums"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500), unique=True)  # origin, e.g. https://forum.city.example.jp
+    group_prefix: Mapped[str] = mapped_column(String(40))  # Discourse groups <prefix>_holders, <prefix>_tier_<n>
+    max_tier: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+
+
+class BotKey(Base):
+    """An API key a Discord/Telegram bot uses for GET /bot/check, limited to one municipality."""
+
+    __tablename__ = "bot_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    last_used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

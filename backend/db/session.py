@@ -1,0 +1,77 @@
+"""Engines and sessions for SQLite (default) and PostgreSQL.
+
+SQLite gets WAL (readers never wait for the writer), enforced foreign keys, a
+busy timeout, and a real BEGIN at the start of every transaction: pysqlite's
+own handling only begins before the first write, so a read-then-write would
+not be one transaction. `begin_immediate(session)` takes the write lock up
+front (SQLite) for read-check-write operations that must not interleave.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+IMMEDIATE = "resident_sqlite_immediate"
+
+
+def normalize_url(url: str) -> str:
+    """postgresql:// and postgres:// URLs use psycopg 3 (the driver we ship)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_sqlite(url_or_engine) -> bool:
+    url = url_or_engine.url if isinstance(url_or_engine, Engine) else make_url(normalize_url(str(url_or_engine)))
+    return url.get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    url = normalize_url(url)
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                               **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_immediate(session: Session) -> None:
+    """Starts the session's transaction holding the write lock (SQLite); a no-op elsewhere.
+
+    Call it first thing in a unit of work that reads, decides and writes, so two
+    such units queue up instead of one failing with "database is locked".
+    On PostgreSQL use row locks (SELECT ... FOR UPDATE) or conditional UPDATEs.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_immediate must be the first thing the session does")
+    if is_sqlite(session.get_bind()):
+        session.connection(execution_options={IMMEDIATE: True})

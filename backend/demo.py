@@ -1,0 +1,95 @@
+"""Demo data for `make run`: Mine City (美祢市) with its perks, venues, a staff admin and venue desk logins.
+
+    from backend.demo import seed
+    demo = seed(session_factory, settings, record)   # idempotent
+    print(demo.summary())
+
+The passwords below are for the local demo only (development settings); the
+seed refuses to run when settings.environment is "production".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from backend.db.models_perks import Perk, Venue, VenueAccount
+from backend.deployment import DeploymentRecord
+from backend.perks.store import create_perk
+from backend.registry import register_record
+from backend.venues.accounts import create_account
+
+STAFF_LOGIN = "admin"
+STAFF_PASSWORD = "demo-admin-password"
+VENUES = [
+    # (name_ja, name_en, login, password)
+    ("秋芳洞", "Akiyoshi-do Cave", "cave-desk", "demo-cave-password"),
+    ("美祢市コワーキングスペース", "Mine Coworking Space", "cowork-desk", "demo-cowork-password"),
+]
+PERKS = [
+    dict(name_ja="秋芳洞 入場無料", name_en="Akiyoshi-do Cave: free entry", kind="venue_entry",
+         description_ja="通常1,300円の入洞料が無料になります（1日1回）。",
+         description_en="Free entry to the cave, normally 1,300 yen (once a day).",
+         limit_count=1, limit_period="day", venues=["Akiyoshi-do Cave"]),
+    dict(name_ja="コワーキングスペース 1日利用", name_en="Coworking space: day pass", kind="discount",
+         description_ja="コワーキングスペースを住民料金で1日利用できます（年12回まで）。",
+         description_en="A day at the coworking space at the resident price (12 times a year).",
+         limit_count=12, limit_period="year", venues=["Mine Coworking Space"]),
+    dict(name_ja="デジタル住民フォーラム", name_en="Digital residents' forum", kind="online_access",
+         description_ja="デジタル住民限定のオンラインコミュニティに参加できます。",
+         description_en="Join the online community for digital residents.",
+         limit_count=None, limit_period="unlimited", venues=[]),
+]
+
+
+@dataclass
+class DemoSeed:
+    municipality_id: int
+    collection_id: int
+    perk_ids: dict[str, int] = field(default_factory=dict)
+    venue_ids: dict[str, int] = field(default_factory=dict)
+    credentials: list[tuple[str, str, str]] = field(default_factory=list)  # (who, login, password)
+
+    def summary(self) -> str:
+        lines = ["Demo accounts (local only):"]
+        lines += [f"  {who:<28} login {login:<12} password {password}" for who, login, password in self.credentials]
+        lines += ["  staff sign-in: POST /staff/login   venue desk: POST /venue/login, then POST /venue/redeem"]
+        return "\n".join(lines)
+
+
+def seed(session_factory, settings, collection_record: DeploymentRecord | Path | str) -> DemoSeed:
+    """Adds the demo municipality's collection, venues, perks and accounts, unless they already exist."""
+    if getattr(settings, "environment", "development") == "production":
+        raise RuntimeError("the demo seed has fixed passwords and must not run in production")
+    record = collection_record if isinstance(collection_record, DeploymentRecord) \
+        else DeploymentRecord.read(collection_record)
+    path = None if isinstance(collection_record, DeploymentRecord) else Path(collection_record)
+    from backend.auth.staff import create_admin
+
+    with session_factory() as db:
+        collection = register_record(db, record, path)
+        demo = DemoSeed(collection.municipality_id, collection.id)
+        create_admin(db, STAFF_LOGIN, STAFF_PASSWORD, municipality_id=None)
+        demo.credentials.append(("staff admin (superuser)", STAFF_LOGIN, STAFF_PASSWORD))
+        for name_ja, name_en, login, password in VENUES:
+            venue = db.scalar(select(Venue).where(Venue.municipality_id == collection.municipality_id,
+                                                  Venue.name_en == name_en))
+            if venue is None:
+                venue = Venue(municipality_id=collection.municipality_id, name_ja=name_ja, name_en=name_en)
+                db.add(venue)
+                db.flush()
+            demo.venue_ids[name_en] = venue.id
+            if db.scalar(select(VenueAccount.id).where(VenueAccount.login == login)) is None:
+                create_account(db, venue, login, password)
+            demo.credentials.append((f"venue desk: {name_en}", login, password))
+        for spec in PERKS:
+            spec = dict(spec)
+            venue_names = spec.pop("venues")
+            perk = db.scalar(select(Perk).where(Perk.collection_id == collection.id, Perk.name_en == spec["name_en"]))
+            if perk is None:
+                perk = create_perk(db, collection, spec, [demo.venue_ids[n] for n in venue_names])
+            demo.perk_ids[spec["name_en"]] = perk.id
+        db.commit()
+    return demo

@@ -1,0 +1,216 @@
+"""Perk eligibility as pure functions of (perk terms, card state, time, prior use).
+
+Nothing here touches the database, the chain or the clock: callers pass `now`
+(unix seconds) and how many times the card already used the perk in the
+current period. The redeem path and the holder's "my perks" page both ask
+`evaluate`, so a venue and a holder always see the same answer and reason.
+
+Periods follow Japan time (Asia/Tokyo, UTC+9 all year: Japan has had no
+daylight saving time since 1951, so a fixed offset is exact and needs no tz
+database): "once a day" resets at midnight in Japan whatever the holder's own
+time zone; "N a year" counts per calendar year in Japan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+JST = timezone(timedelta(hours=9), "JST")
+DAY_SECONDS = 86_400
+
+# The national rule (MIC): a perk is used in the town or online, never goods
+# shipped to the holder. These are the only kinds a perk may have.
+KINDS = ("venue_entry", "discount", "online_access")
+KIND_LABELS = {
+    "venue_entry": ("施設入場", "Venue entry"),
+    "discount": ("割引", "Discount"),
+    "online_access": ("オンライン参加", "Online access"),
+}
+PERIODS = ("day", "year", "unlimited")
+# Kinds that need a venue to redeem them; online access is checked online.
+VENUE_KINDS = ("venue_entry", "discount")
+MAX_TIER = 255
+MAX_LIMIT = 10_000
+MAX_HOLDING_DAYS = 36_500
+
+
+@dataclass(frozen=True, slots=True)
+class PerkTerms:
+    """What a perk requires; mirrors the perk's columns."""
+
+    kind: str
+    min_tier: int = 0
+    soulbound_only: bool = False
+    min_holding_days: int = 0
+    limit_count: int | None = 1  # None when limit_period is "unlimited"
+    limit_period: str = "day"
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """What the index knows about a card, as far as perks care."""
+
+    status: str  # 'active' | 'revoked' | 'opted_out' | 'reissued' | 'burned' | 'orphaned' (backend/db/models_chain.py)
+    tier: int
+    expires_at: int  # unix seconds; 0 = never
+    locked: bool  # ERC-5192 locked (soulbound) as the chain reports it for this token
+    holding_since: int | None  # unix seconds when the current owner received it
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer a venue or a holder sees: OK or not, a stable code and the reason in both languages."""
+
+    ok: bool
+    reason_code: str
+    message_ja: str
+    message_en: str
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "reason_code": self.reason_code,
+            "message_ja": self.message_ja,
+            "message_en": self.message_en,
+        }
+
+
+# reason_code -> (Japanese, English); formatted with keyword arguments.
+REASONS: dict[str, tuple[str, str]] = {
+    "ok": ("利用できます。", "OK: the perk can be used."),
+    "perk_inactive": ("この特典は現在停止中です。", "This perk is not active at the moment."),
+    "card_revoked": ("このカードは失効しています（取消済み）。", "This card has been revoked."),
+    "card_opted_out": ("このカードは保有者の申し出により無効です。", "This card was given up by its holder."),
+    "card_reissued": (
+        "このカードは再発行により無効です。新しいカードをお使いください。",
+        "This card was replaced by a re-issued card; use the new one.",
+    ),
+    "card_burned": ("このカードは存在しません（焼却済み）。", "This card no longer exists (burned)."),
+    "card_orphaned": (
+        "このカードはブロックチェーン上で確認できません。",
+        "This card is not on the chain (its blocks were replaced).",
+    ),
+    "card_unknown": ("このカードは見つかりません。", "This card does not exist."),
+    "card_expired": ("このカードは有効期限切れです（{expired_on}）。", "This card expired on {expired_on}."),
+    "tier_too_low": (
+        "この特典はティア{min_tier}以上のカードが対象です（このカード：ティア{tier}）。",
+        "This perk needs a tier {min_tier} card or higher (this card is tier {tier}).",
+    ),
+    "not_soulbound": (
+        "この特典は譲渡できない（ソウルバウンド）カードのみ対象です。",
+        "This perk is only for non-transferable (soulbound) cards.",
+    ),
+    "held_too_short": (
+        "この特典はカードを{min_days}日以上保有している方が対象です（あと{days_left}日）。",
+        "This perk needs the card held for at least {min_days} days ({days_left} more to go).",
+    ),
+    "limit_day": (
+        "本日はすでに利用済みです（1日{limit}回まで）。日本時間の0時に再び利用できます。",
+        "Already used today (limit {limit} a day); usable again after midnight Japan time.",
+    ),
+    "limit_year": (
+        "今年の利用回数の上限（{limit}回）に達しています。",
+        "The yearly limit of {limit} uses has been reached.",
+    ),
+}
+
+
+def verdict(code: str, **values) -> Verdict:
+    ja, en = REASONS[code]
+    return Verdict(code == "ok", code, ja.format(**values), en.format(**values))
+
+
+OK = verdict("ok")
+
+
+class PerkTermsError(ValueError):
+    """Raised when perk terms break a rule; `problems` lists every one in English."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def check_terms(terms: PerkTerms) -> PerkTerms:
+    """Returns `terms` if staff may create a perk with them, else raises PerkTermsError listing every problem."""
+    problems: list[str] = []
+    if terms.kind not in KINDS:
+        problems.append(
+            f"kind {terms.kind!r} is not allowed: a perk is used in the town or online "
+            f"({', '.join(KINDS)}), never goods shipped to the holder"
+        )
+    if not isinstance(terms.min_tier, int) or not 0 <= terms.min_tier <= MAX_TIER:
+        problems.append(f"min_tier must be between 0 and {MAX_TIER} (got {terms.min_tier!r})")
+    if not isinstance(terms.min_holding_days, int) or not 0 <= terms.min_holding_days <= MAX_HOLDING_DAYS:
+        problems.append(f"min_holding_days must be between 0 and {MAX_HOLDING_DAYS} (got {terms.min_holding_days!r})")
+    if terms.limit_period not in PERIODS:
+        problems.append(f"limit_period must be one of {', '.join(PERIODS)} (got {terms.limit_period!r})")
+    elif terms.limit_period == "unlimited":
+        if terms.limit_count is not None:
+            problems.append("limit_count must be empty when limit_period is 'unlimited'")
+    elif not isinstance(terms.limit_count, int) or not 1 <= terms.limit_count <= MAX_LIMIT:
+        problems.append(f"limit_count must be between 1 and {MAX_LIMIT} (got {terms.limit_count!r})")
+    if problems:
+        raise PerkTermsError(problems)
+    return terms
+
+
+def japan_date(now: int | float) -> str:
+    """The calendar date in Japan at unix time `now`, as YYYY-MM-DD."""
+    return datetime.fromtimestamp(now, JST).date().isoformat()
+
+
+def period_key(limit_period: str, now: int | float) -> str | None:
+    """The key that groups redemptions of one period: 'D2026-11-25', 'Y2026', or None when unlimited.
+
+    Redemptions store this key, so counting the uses of the current period is
+    an equality match and the database can enforce the limit with a unique
+    index on (card, perk, period key, slot).
+    """
+    if limit_period == "day":
+        return "D" + japan_date(now)
+    if limit_period == "year":
+        return "Y" + japan_date(now)[:4]
+    if limit_period == "unlimited":
+        return None
+    raise ValueError(f"unknown limit_period {limit_period!r}")
+
+
+def card_verdict(card: CardState | None, now: int | float) -> Verdict:
+    """Whether the card itself is valid now: it exists, is active and has not expired."""
+    if card is None:
+        return verdict("card_unknown")
+    if card.status != "active":
+        return verdict(f"card_{card.status}" if f"card_{card.status}" in REASONS else "card_revoked")
+    if card.expires_at and now >= card.expires_at:
+        return verdict("card_expired", expired_on=japan_date(card.expires_at))
+    return OK
+
+
+def evaluate(terms: PerkTerms, card: CardState | None, now: int | float, used_in_period: int = 0) -> Verdict:
+    """Whether `card` may use the perk at `now`, having used it `used_in_period` times in the current period.
+
+    Checks in the order a person would explain them: the perk, the card, then
+    the perk's requirements on the card, then the use limit.
+    """
+    if not terms.active:
+        return verdict("perk_inactive")
+    card_ok = card_verdict(card, now)
+    if not card_ok.ok:
+        return card_ok
+    if card.tier < terms.min_tier:
+        return verdict("tier_too_low", min_tier=terms.min_tier, tier=card.tier)
+    if terms.soulbound_only and not card.locked:
+        return verdict("not_soulbound")
+    if terms.min_holding_days:
+        since = card.holding_since if card.holding_since is not None else now
+        held = now - since
+        needed = terms.min_holding_days * DAY_SECONDS
+        if held < needed:
+            days_left = -(-(needed - held) // DAY_SECONDS)  # ceiling division
+            return verdict("held_too_short", min_days=terms.min_holding_days, days_left=int(days_left))
+    if terms.limit_period != "unlimited" and used_in_period >= (terms.limit_count or 0):
+        return verdict(f"limit_{terms.limit_period}", limit=terms.limit_count)
+    return OK

@@ -1,0 +1,75 @@
+"""The backend's settings: environment variables (prefix RESIDENT_) or a `.env` file.
+
+One `Settings` object is built by whoever starts the backend (the app factory,
+`make run`, a test) and passed down; nothing reads the environment at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.deployment import data_dir as default_data_dir
+
+# Secrets that are fine on a developer's machine and nowhere else.
+DEV_SECRET_PREFIX = "dev-only-"
+MIN_SECRET_LENGTH = 32
+SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RESIDENT_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production", "test"] = "development"
+    rpc_url: str = "http://127.0.0.1:8545"
+    chain_id: int = Field(default=31337, ge=1)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # RESIDENT_DATABASE_URL, or the conventional DATABASE_URL; default: SQLite in the data directory.
+    database_url: str = Field(default="", validation_alias=AliasChoices("RESIDENT_DATABASE_URL", "DATABASE_URL",
+                                                                         "database_url"))
+    auto_migrate: bool = Field(default=True, description="Run `alembic upgrade head` when the app starts")
+    # Where this chain's deployment records are; default <data_dir>/deployments/<chain_id>.
+    deployments_path: Path | None = None
+
+    # Indexer: blocks behind the head that count as final, poll period, eth_getLogs range.
+    confirmations: int = Field(default=0, ge=0)
+    poll_interval: float = Field(default=0.25, gt=0)
+    log_chunk_blocks: int = Field(default=2000, ge=1)
+    reorg_window: int = Field(default=128, ge=2, description="Recent block hashes kept to find a fork point")
+    indexer_enabled: bool = True
+    stale_after: float = Field(default=10.0, gt=0, description="Seconds without a successful poll → index is stale")
+
+    session_secret: str = Field(default=DEV_SECRET_PREFIX + "session-secret-change-me-0000000", repr=False)
+    pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
+    discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
+
+    public_url: str = "http://127.0.0.1:8000"
+    siwe_domain: str = "127.0.0.1:8000"
+    ipfs_api: str | None = None
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+    @model_validator(mode="after")
+    def _defaults_and_secrets(self) -> Settings:
+        self.data_dir = Path(self.data_dir).resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'resident.db'}"
+        if self.environment == "production":
+            weak = [name for name in SECRET_FIELDS
+                    if getattr(self, name).startswith(DEV_SECRET_PREFIX) or len(getattr(self, name)) < MIN_SECRET_LENGTH]
+            if weak:
+                names = ", ".join("RESIDENT_" + n.upper() for n in weak)
+                raise ValueError(f"production needs real secrets: set {names} to random strings of at least "
+                                 f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
+                                 f"print(secrets.token_urlsafe(32))'`)")
+        return self
+
+    @property
+    def deployments_dir(self) -> Path:
+        """Deployment records of this chain: $RESIDENT_DEPLOYMENTS_PATH or <data_dir>/deployments/<chain_id>."""
+        if self.deployments_path is not None:
+            return Path(self.deployments_path).resolve()
+        return self.data_dir / "deployments" / str(self.chain_id)

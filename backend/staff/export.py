@@ -1,0 +1,92 @@
+"""CSV exports that open correctly in Excel on a Japanese PC: UTF-8 with a BOM, CRLF line ends.
+
+Without the BOM, Excel reads UTF-8 as Shift_JIS and shows mojibake for
+Japanese headers. Cells that start with = + - @ (or a tab/CR) get a leading
+apostrophe so a perk name typed by someone cannot run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models_chain import Card, Collection
+from backend.db.models_perks import Perk, Redemption, Venue
+from backend.perks.rules import JST
+
+BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def excel_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:
+    """The bytes of a CSV file Excel opens as UTF-8: BOM, CRLF, every field quoted when needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def kpis_csv(kpis: dict) -> bytes:
+    """One metric per row: 指標 (metric), 値 (value), key (stable English key for scripts)."""
+    c = kpis["concentration"]
+    rows = [
+        ("集計日時", datetime.fromtimestamp(kpis["as_of"], JST).strftime("%Y-%m-%d %H:%M"), "as_of"),
+        ("発行枚数", kpis["cards_issued"], "cards_issued"),
+        ("有効なカード枚数", kpis["cards_valid"], "cards_valid"),
+        ("保有者数（ユニーク）", kpis["unique_holders"], "unique_holders"),
+        ("上位1保有者のシェア", c["top1_share"], "top1_share"),
+        ("上位10保有者のシェア", c["top10_share"], "top10_share"),
+        ("HHI（0〜10000）", c["hhi"], "hhi"),
+        ("ジニ係数", c["gini"], "gini"),
+        ("アクティブ保有者数（30日）", kpis["active_holders_30d"], "active_holders_30d"),
+        ("特典利用数（30日）", kpis["redemptions_30d"], "redemptions_30d"),
+    ]
+    rows += [(f"特典別利用数：{p['name_ja']}", p["redemptions"], f"perk:{p['perk_id']}")
+             for p in kpis["redemptions_by_perk"]]
+    rows += [(f"施設別利用数：{v['name_ja']}", v["redemptions"], f"venue:{v['venue_id']}")
+             for v in kpis["redemptions_by_venue"]]
+    rows += [(f"日別利用数：{d['day']}", d["redemptions"], f"day:{d['day']}") for d in kpis["redemptions_by_day"]]
+    return excel_csv(["指標", "値", "key"], rows)
+
+
+REDEMPTION_HEADER = ["利用日時（日本時間）", "特典", "特典（英語）", "施設", "住民番号", "トークンID", "ティア", "パスID"]
+
+
+def redemptions_csv(session: Session, municipality_id: int, first_day: str, last_day: str,
+                    venue_id: int | None = None) -> bytes:
+    """Redemptions of the municipality's perks between two Japan dates (inclusive), oldest first."""
+    q = (select(Redemption.redeemed_at, Perk.name_ja, Perk.name_en, Venue.name_ja, Card.resident_number,
+                Card.token_id, Card.tier, Redemption.pass_id)
+         .join(Perk, Perk.id == Redemption.perk_id).join(Collection, Collection.id == Perk.collection_id)
+         .join(Venue, Venue.id == Redemption.venue_id).join(Card, Card.id == Redemption.card_id)
+         .where(Collection.municipality_id == municipality_id, Redemption.day >= first_day,
+                Redemption.day <= last_day)
+         .order_by(Redemption.redeemed_at, Redemption.id))
+    if venue_id is not None:
+        q = q.where(Redemption.venue_id == venue_id)
+    rows = ((datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S"), *rest) for at, *rest in session.execute(q))
+    return excel_csv(REDEMPTION_HEADER, rows)

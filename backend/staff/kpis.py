@@ -1,0 +1,116 @@
+"""KPIs a municipality reports (Omuta-style city promotion metrics): cards, holders, concentration, use.
+
+Concentration matters because a cap on cards per person is the fix for what
+happened in Mine (2,000 cards sold, about 350 real buyers): staff see the
+share of cards held by the top 1 and top 10 holders, the Herfindahl-Hirschman
+index (sum of squared shares, 0-10,000) and the Gini coefficient of cards per
+holder. Concentration is computed over active cards (what holders hold now).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.db.models_chain import ACTIVE, ORPHANED, Card, Collection
+from backend.db.models_perks import Perk, Redemption, Venue
+from backend.perks.rules import DAY_SECONDS, japan_date
+
+ACTIVE_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Concentration:
+    holders: int
+    cards: int
+    top1_share: float  # share of active cards held by the largest holder (0-1)
+    top10_share: float
+    hhi: float  # 0-10,000; 10,000 = one holder holds everything
+    gini: float  # 0 = everybody holds the same number; towards 1 = a few hold most
+
+
+def concentration(holdings: list[int]) -> Concentration:
+    """Concentration of cards per holder; `holdings` is the number of cards of each holder (pure)."""
+    counts = sorted((h for h in holdings if h > 0), reverse=True)
+    total = sum(counts)
+    n = len(counts)
+    if total == 0:
+        return Concentration(0, 0, 0.0, 0.0, 0.0, 0.0)
+    hhi = sum((c / total) ** 2 for c in counts) * 10_000
+    # Gini over holders, from the sorted counts: G = (2 * sum(i * x_i) / (n * sum x)) - (n + 1) / n, x ascending.
+    ascending = counts[::-1]
+    weighted = sum((i + 1) * x for i, x in enumerate(ascending))
+    gini = (2 * weighted) / (n * total) - (n + 1) / n
+    return Concentration(n, total, round(counts[0] / total, 4), round(sum(counts[:10]) / total, 4),
+                         round(hhi, 1), round(max(0.0, gini), 4))
+
+
+def _signed_in_holders(session: Session, since: int) -> set[str]:
+    """Holders who signed in since `since` (the access area's `holders` table, when installed)."""
+    try:
+        from backend.db.models_access import Holder
+    except ImportError:
+        return set()
+    return set(session.scalars(select(Holder.address).where(Holder.last_sign_in_at >= since)))
+
+
+def municipality_kpis(session: Session, municipality_id: int, now: float | None = None) -> dict:
+    now = time.time() if now is None else now
+    collections = select(Collection.id).where(Collection.municipality_id == municipality_id)
+    in_scope = Card.collection_id.in_(collections)
+    issued = session.scalar(select(func.count()).select_from(Card).where(in_scope, Card.status != ORPHANED)) or 0
+    active_cards = session.scalar(select(func.count()).select_from(Card).where(in_scope, Card.status == ACTIVE)) or 0
+    valid_cards = session.scalar(select(func.count()).select_from(Card).where(
+        in_scope, Card.status == ACTIVE, (Card.expires_at == 0) | (Card.expires_at > int(now)))) or 0
+    holdings = [n for (n,) in session.execute(select(func.count()).select_from(Card)
+                                              .where(in_scope, Card.status == ACTIVE).group_by(Card.owner))]
+    conc = concentration(holdings)
+    since = int(now) - ACTIVE_WINDOW_DAYS * DAY_SECONDS
+    # Redemptions are counted by Japan day (indexed with perk and venue; no index on the timestamp, so the
+    # venue's hot INSERT maintains one B-tree fewer).
+    first_day = japan_date(now - (ACTIVE_WINDOW_DAYS - 1) * DAY_SECONDS)
+    perk_scope = Redemption.perk_id.in_(select(Perk.id).where(Perk.collection_id.in_(collections)))
+    redeemers = set(session.scalars(select(Redemption.holder).where(perk_scope, Redemption.day >= first_day)
+                                    .distinct()))
+    holders_now = set(session.scalars(select(Card.owner).where(in_scope, Card.status == ACTIVE).distinct()))
+    active_holders = (redeemers | _signed_in_holders(session, since)) & holders_now
+    return {
+        "municipality_id": municipality_id,
+        "as_of": int(now),
+        "cards_issued": issued,
+        "cards_active": active_cards,
+        "cards_valid": valid_cards,
+        "unique_holders": conc.holders,
+        "concentration": asdict(conc),
+        "active_holders_30d": len(active_holders),
+        "redemptions_30d": session.scalar(select(func.count()).select_from(Redemption).where(
+            perk_scope, Redemption.day >= first_day)) or 0,
+        "redemptions_by_perk": redemptions_by(session, municipality_id, "perk"),
+        "redemptions_by_venue": redemptions_by(session, municipality_id, "venue"),
+        "redemptions_by_day": redemptions_by(session, municipality_id, "day"),
+    }
+
+
+def redemptions_by(session: Session, municipality_id: int, by: str, days: int = 30,
+                   now: float | None = None) -> list[dict]:
+    """Redemption counts per perk, per venue or per (Japan) day over the last `days` days."""
+    now = time.time() if now is None else now
+    first_day = japan_date(now - (days - 1) * DAY_SECONDS)
+    base = (select(func.count(Redemption.id)).join(Perk, Perk.id == Redemption.perk_id)
+            .join(Collection, Collection.id == Perk.collection_id)
+            .where(Collection.municipality_id == municipality_id, Redemption.day >= first_day))
+    if by == "perk":
+        q = base.add_columns(Perk.id, Perk.name_ja, Perk.name_en).group_by(Perk.id, Perk.name_ja, Perk.name_en) \
+            .order_by(Perk.id)
+        return [{"perk_id": i, "name_ja": ja, "name_en": en, "redemptions": n} for n, i, ja, en in session.execute(q)]
+    if by == "venue":
+        q = base.join(Venue, Venue.id == Redemption.venue_id).add_columns(Venue.id, Venue.name_ja, Venue.name_en) \
+            .group_by(Venue.id, Venue.name_ja, Venue.name_en).order_by(Venue.id)
+        return [{"venue_id": i, "name_ja": ja, "name_en": en, "redemptions": n} for n, i, ja, en in session.execute(q)]
+    if by == "day":
+        q = base.add_columns(Redemption.day).group_by(Redemption.day).order_by(Redemption.day)
+        return [{"day": d, "redemptions": n} for n, d in session.execute(q)]
+    raise ValueError(f"unknown grouping {by!r}")

@@ -1,0 +1,307 @@
+"""Verify-and-redeem: one database transaction decides whether a pass is used, and records it.
+
+The path is kept lean because a venue's phone waits on it: the pass is
+verified in memory (HMAC), then ONE query reads the perk, the venue's right to
+redeem it, the card as the index knows it, whether this pass was already used,
+the card's uses in the current period, and how current the index is; then one
+INSERT. Correctness under concurrency comes from the database, not from locks
+in Python:
+- UNIQUE(pass_id): of two venues scanning the same pass at once, one INSERT
+  commits and the other fails; the loser re-reads and answers "already used".
+- UNIQUE(card, perk, period_key, slot): the n-th use of a period takes slot n,
+  so two different passes of one card cannot both take the last use.
+On SQLite the transaction starts with BEGIN IMMEDIATE (writers queue instead
+of failing on a stale snapshot); on PostgreSQL READ COMMITTED plus the unique
+indexes is enough.
+
+The hot path talks to the database through the pooled DBAPI connection (the
+engine's own pool, so SQLite gets its pragmas) with three plain SQL
+statements: at a few hundred microseconds a request, SQLAlchemy's ORM and
+result machinery would cost more than the database work itself. The
+statements are cached and prepared by the drivers (sqlite3's statement cache,
+psycopg's automatic server-side prepare).
+
+Nothing here calls the chain unless a `chain_reader` is given (the bench's
+per-request-RPC variant): the answer comes from the index and says how stale
+it is, so checks keep working while the RPC node is down.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from eth_utils import to_checksum_address
+from sqlalchemy import Engine
+
+from backend.auth.secrets import token_digest
+from backend.auth.sessions import MAX_TOKEN_CHARS
+from backend.db.session import is_sqlite
+from backend.perks.rules import CardState, PerkTerms, Verdict, evaluate, japan_date, period_key
+from backend.venues.passes import PassError, PassSigner
+
+# Venue-side refusals (the card and perk rules have theirs in backend/perks/rules.py).
+REASONS: dict[str, tuple[str, str]] = {
+    "pass_used": (
+        "このパスはすでに使用済みです（{used_at}）。",
+        "This pass has already been used ({used_at}).",
+    ),
+    "perk_unknown": ("このパスの特典は見つかりません。", "The perk of this pass does not exist."),
+    "wrong_venue": (
+        "この特典はこの施設では利用できません。",
+        "This perk cannot be redeemed at this venue.",
+    ),
+    "card_transferred": (
+        "パス発行後にカードが別のウォレットに移されました。保有者本人のパスではありません。",
+        "The card was transferred after this pass was made; the pass is no longer valid.",
+    ),
+    "chain_unavailable": (
+        "ブロックチェーンに接続できません。しばらくしてからもう一度お試しください。",
+        "The blockchain cannot be reached; try again shortly.",
+    ),
+}
+MAX_ATTEMPTS = 4
+
+
+def refusal(code: str, **values) -> Verdict:
+    ja, en = REASONS[code]
+    return Verdict(False, code, ja.format(**values), en.format(**values))
+
+
+@dataclass
+class RedeemResult:
+    """What the venue's screen shows."""
+
+    verdict: Verdict
+    perk: dict | None = None
+    card: dict | None = None
+    redeemed_at: int | None = None
+    index: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {**self.verdict.as_dict(), "perk": self.perk, "card": self.card, "redeemed_at": self.redeemed_at,
+                "index": self.index}
+
+
+_VENUE = """
+SELECT a.id, a.venue_id
+FROM auth_sessions s
+JOIN venue_accounts a ON a.id = CAST(s.subject AS INTEGER)
+JOIN venues v ON v.id = a.venue_id
+WHERE s.token_digest = :digest AND s.kind = 'venue' AND s.expires_at > :now AND a.active AND v.active
+"""
+
+# The venue the scan is for, as the CTE `va`: from the session token (the HTTP path) or given (tests).
+_VA_FROM_TOKEN = """
+SELECT a.id AS account_id, a.venue_id
+FROM auth_sessions s
+JOIN venue_accounts a ON a.id = CAST(s.subject AS INTEGER)
+JOIN venues v ON v.id = a.venue_id
+WHERE s.token_digest = :digest AND s.kind = 'venue' AND s.expires_at > :now AND a.active AND v.active
+"""
+_VA_GIVEN = "SELECT CAST(:account_id AS INTEGER) AS account_id, CAST(:venue_id AS INTEGER) AS venue_id"
+
+# Everything the decision needs, in one round trip: the venue (NULL: no live session), the perk and
+# whether this venue may redeem it, the card as indexed, whether this pass was used, this card's uses
+# under today's key, and how current the index is.
+_LOOKUP = """
+WITH va AS ({va})
+SELECT (SELECT account_id FROM va) AS account_id, (SELECT venue_id FROM va) AS venue_id,
+       p.id, p.name_ja, p.name_en, p.kind, p.min_tier, p.soulbound_only, p.min_holding_days, p.limit_count,
+       p.limit_period, p.active,
+       (SELECT 1 FROM perk_venues pv JOIN va ON pv.venue_id = va.venue_id WHERE pv.perk_id = p.id) AS venue_ok,
+       c.id AS card_id, c.owner, c.status, c.tier, c.expires_at, c.locked, c.holding_since, c.resident_number,
+       (SELECT r.redeemed_at FROM redemptions r WHERE r.pass_id = :pass_id) AS used_at,
+       (SELECT count(*) FROM redemptions r2
+         WHERE r2.card_id = c.id AND r2.perk_id = p.id AND r2.period_key = :period_key) AS used_in_period,
+       cur.synced_at, cur.indexed_block
+FROM perks p
+JOIN collections col ON col.id = p.collection_id
+LEFT JOIN cards c ON c.collection_id = col.id AND c.token_id = :token_id
+LEFT JOIN chain_cursors cur ON cur.chain_id = col.chain_id
+WHERE p.id = :perk_id AND col.chain_id = :chain_id AND col.address = :address
+"""
+
+_COUNT = "SELECT count(*) FROM redemptions WHERE card_id = :card_id AND perk_id = :perk_id AND period_key = :period_key"
+
+_INSERT = """
+INSERT INTO redemptions (pass_id, perk_id, card_id, venue_id, venue_account_id, holder, redeemed_at, day,
+                         period_key, slot)
+VALUES (:pass_id, :perk_id, :card_id, :venue_id, :venue_account_id, :holder, :redeemed_at, :day, :period_key, :slot)
+"""
+
+
+def _pyformat(sql: str) -> str:
+    """:name parameters (sqlite3) as %(name)s (psycopg)."""
+    return re.sub(r":([a-z_]+)", r"%(\1)s", sql)
+
+
+@lru_cache(maxsize=4096)
+def checksum(raw: bytes) -> str:
+    return to_checksum_address(raw)
+
+
+def index_info(synced_at, indexed_block, now: float, stale_after: float) -> dict:
+    """How current the index is: the venue sees 'as of' and whether that is stale."""
+    if synced_at is None:
+        return {"as_of": None, "lag_seconds": None, "indexed_block": indexed_block, "stale": True}
+    lag = max(0.0, now - float(synced_at))
+    return {"as_of": int(synced_at), "lag_seconds": round(lag, 3), "indexed_block": indexed_block,
+            "stale": lag > stale_after}
+
+
+class NoVenueSession(Exception):
+    """Raised by `redeem_for_token` when the token opens no live venue session."""
+
+
+class Redeemer:
+    """Verify-and-redeem for one backend: build once, call `redeem` per scan."""
+
+    def __init__(self, engine: Engine, signer: PassSigner, *, stale_after: float = 10.0,
+                 chain_reader: Callable[[str, int], object] | None = None) -> None:
+        self.engine = engine
+        self.signer = signer
+        self.stale_after = stale_after
+        # (contract address, token id) -> backend.chain.OnChainCard; only the per-request-RPC variant sets it.
+        self.chain_reader = chain_reader
+        self.sqlite = is_sqlite(engine)
+        self.integrity_error = engine.dialect.dbapi.IntegrityError
+        convert = (lambda q: q) if self.sqlite else _pyformat
+        self._venue_sql, self._count_sql, self._insert_sql = (convert(q) for q in (_VENUE, _COUNT, _INSERT))
+        self._lookup_token_sql = convert(_LOOKUP.format(va=_VA_FROM_TOKEN))
+        self._lookup_given_sql = convert(_LOOKUP.format(va=_VA_GIVEN))
+
+    def redeem(self, pass_text: str, venue_id: int, venue_account_id: int | None = None,
+               now: float | None = None) -> RedeemResult:
+        """Redeems `pass_text` for the venue, or says why not."""
+        return self._redeem(pass_text, None, venue_id, venue_account_id, now)
+
+    def redeem_for_token(self, pass_text: str, token: str | None, now: float | None = None) -> RedeemResult:
+        """Like `redeem`, for the venue whose session `token` opens (looked up on the same connection);
+        raises NoVenueSession if it opens none."""
+        if not token or len(token) > MAX_TOKEN_CHARS:
+            raise NoVenueSession()
+        return self._redeem(pass_text, token_digest(token), None, None, now)
+
+    def _redeem(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
+        now = time.time() if now is None else now
+        try:
+            p = self.signer.verify(pass_text, now)
+        except PassError as exc:
+            p, refused = None, RedeemResult(Verdict(False, exc.code, exc.message_ja, exc.message_en))
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            if p is None:
+                # Nothing to look up, but a scan without a venue session is still a 401, not an answer.
+                if digest is not None and self._venue(cur, digest, now) is None:
+                    raise NoVenueSession()
+                return refused
+            address = checksum(p.contract)
+            on_chain = None
+            if self.chain_reader is not None:
+                try:
+                    on_chain = self.chain_reader(address, p.token_id)
+                except Exception:  # the RPC variant has no index to fall back on: say so
+                    if digest is not None and self._venue(cur, digest, now) is None:
+                        raise NoVenueSession() from None
+                    return RedeemResult(refusal("chain_unavailable"))
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    return self._attempt(conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain)
+                except self.integrity_error:
+                    # Lost a race on the pass id or on the period slot: the next attempt reads what won.
+                    conn.rollback()
+            raise RuntimeError("redemption kept conflicting")  # each retry sees the winner's row: unreachable
+        finally:
+            try:
+                conn.rollback()  # a no-op after a commit; ends any read
+            except Exception:  # a broken connection: the pool must not hand it out again
+                conn.invalidate()
+            conn.close()  # back to the pool
+
+    def _venue(self, cur, digest, now):
+        cur.execute(self._venue_sql, {"digest": digest, "now": int(now)})
+        rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open
+        return rows[0] if rows else None
+
+    def _attempt(self, conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
+        pass_id = p.pass_id.hex()
+        if self.sqlite:
+            cur.execute("BEGIN IMMEDIATE")  # queue behind other writers instead of failing on a stale read
+        params = {"pass_id": pass_id, "token_id": p.token_id, "perk_id": p.perk_id, "chain_id": p.chain_id,
+                  "address": address, "period_key": period_key("day", now)}
+        if digest is not None:
+            params.update(digest=digest, now=int(now))
+            cur.execute(self._lookup_token_sql, params)
+        else:
+            params.update(account_id=venue_account_id, venue_id=venue_id)
+            cur.execute(self._lookup_given_sql, params)
+        rows = cur.fetchall()
+        if not rows:
+            conn.rollback()
+            if digest is not None and self._venue(cur, digest, now) is None:
+                raise NoVenueSession()
+            return RedeemResult(refusal("perk_unknown"))
+        row = rows[0]
+        if row[1] is None:  # the token opens no live venue session
+            conn.rollback()
+            raise NoVenueSession()
+        venue_account_id, venue_id = row[0], row[1]
+        row = row[2:]
+        (perk_id, name_ja, name_en, kind, min_tier, soulbound_only, min_holding_days, limit_count, limit_period,
+         active, venue_ok, card_id, owner, status, tier, expires_at, locked, holding_since, resident_number,
+         used_at, used_in_period, synced_at, indexed_block) = row
+        result = RedeemResult(Verdict(False, "", "", ""),
+                              {"id": perk_id, "name_ja": name_ja, "name_en": name_en, "kind": kind},
+                              None if card_id is None else {"token_id": p.token_id, "resident_number": resident_number,
+                                                            "tier": tier},
+                              None, index_info(synced_at, indexed_block, now, self.stale_after))
+        if used_at is not None:
+            used = time.strftime("%Y-%m-%d %H:%M", time.gmtime(used_at + 9 * 3600)) + " JST"
+            result.verdict = refusal("pass_used", used_at=used)
+        elif not venue_ok:
+            result.verdict = refusal("wrong_venue")
+        if result.verdict.reason_code:
+            conn.rollback()
+            return result
+        state = None
+        if card_id is not None:
+            state = CardState(status, tier, expires_at, bool(locked), holding_since)
+            if on_chain is not None:
+                # The per-request-RPC variant: holder and validity as the contract says right now.
+                owner = on_chain.owner
+                if owner is None:
+                    state = CardState("burned", tier, expires_at, bool(locked), holding_since)
+                elif not on_chain.valid:  # exists but not valid: expired
+                    state = CardState("active", tier, expires_at or int(now), bool(locked), holding_since)
+                else:
+                    state = CardState("active", on_chain.tier, on_chain.expires_at, bool(on_chain.locked),
+                                      holding_since)
+                    result.card["tier"] = on_chain.tier
+        if state is not None and state.status != "burned" and owner != checksum(p.owner):
+            result.verdict = refusal("card_transferred")
+            conn.rollback()
+            return result
+        terms = PerkTerms(kind, min_tier, bool(soulbound_only), min_holding_days, limit_count, limit_period,
+                          bool(active))
+        key = period_key(limit_period, now)
+        used = used_in_period
+        if limit_period == "year":
+            cur.execute(self._count_sql, {"card_id": card_id, "perk_id": perk_id, "period_key": key})
+            used = cur.fetchone()[0]
+        result.verdict = evaluate(terms, state, now, used)
+        if not result.verdict.ok:
+            conn.rollback()
+            return result
+        cur.execute(self._insert_sql, {
+            "pass_id": pass_id, "perk_id": perk_id, "card_id": card_id, "venue_id": venue_id,
+            "venue_account_id": venue_account_id, "holder": owner, "redeemed_at": int(now),
+            "day": japan_date(now), "period_key": key, "slot": None if key is None else used + 1,
+        })
+        conn.commit()
+        result.redeemed_at = int(now)
+        return result

@@ -1,0 +1,90 @@
+"""The app factory's error format: every refusal is JSON with a code and English and Japanese messages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from backend.app import create_app
+
+
+class Echo(BaseModel):
+    name: str
+    count: int
+
+
+@pytest.fixture
+def echo_client(settings):
+    app = create_app(settings.model_copy(update={"indexer_enabled": False, "max_body_bytes": 2048}))
+
+    @app.post("/echo")
+    def echo(body: Echo) -> Echo:
+        return body
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == code
+    assert body["detail"] == body["message_en"] and body["message_en"]
+    assert body["message_ja"] and body["message_ja"] != body["message_en"]
+    return body
+
+
+def test_unknown_path_is_a_json_404(echo_client):
+    assert_error(echo_client.get("/no/such/thing"), 404, "not_found")
+
+
+def test_wrong_method_is_a_json_405(echo_client):
+    assert_error(echo_client.delete("/health"), 405, "method_not_allowed")
+
+
+def test_malformed_json_is_a_422_that_says_so(echo_client):
+    body = assert_error(echo_client.post("/echo", content=b"{not json", headers={"content-type": "application/json"}),
+                        422, "invalid_request")
+    assert "not valid JSON" in body["detail"]
+
+
+def test_missing_field_is_named(echo_client):
+    body = assert_error(echo_client.post("/echo", json={"name": "x"}), 422, "invalid_request")
+    assert "count" in body["detail"]
+    assert body["errors"][0]["loc"][-1] == "count"
+
+
+def test_oversized_body_is_refused_by_its_length(echo_client):
+    body = assert_error(echo_client.post("/echo", json={"name": "x" * 5000, "count": 1}), 413, "body_too_large")
+    assert "2048" in body["detail"]
+
+
+def test_oversized_body_without_a_length_is_refused_while_streaming(echo_client):
+    def chunks():
+        for _ in range(10):
+            yield b"x" * 1000
+
+    response = echo_client.post("/echo", content=chunks(), headers={"content-type": "application/json"})
+    assert_error(response, 413, "body_too_large")
+
+
+def test_valid_body_passes(echo_client):
+    assert echo_client.post("/echo", json={"name": "美祢", "count": 2}).json() == {"name": "美祢", "count": 2}
+
+
+def test_bad_address_is_a_422(client):
+    assert_error(client.get("/holders/0x123/cards"), 422, "invalid_address")
+
+
+def test_unknown_card_is_a_404(client):
+    assert_error(client.get("/cards/1/999999"), 404, "card_not_found")
+
+
+def test_non_numeric_path_parameter_is_a_422(client):
+    assert_error(client.get("/cards/one/1"), 422, "invalid_request")
+
+
+def test_openapi_documents_the_core_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/health", "/cards/{collection_id}/{token_id}", "/holders/{address}/cards"} <= set(paths)

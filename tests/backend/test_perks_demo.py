@@ -1,0 +1,37 @@
+"""The demo seed `make run` uses: Mine City's perks, venues and accounts, idempotent."""
+
+from sqlalchemy import func, select
+
+from backend.db.models_access import StaffAccount
+from backend.db.models_perks import Perk, PerkVenue, Venue, VenueAccount
+from backend.demo import seed
+from backend.settings import Settings
+from backend.venues.accounts import authenticate
+
+
+def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp_path):
+    record = chain_with_collection.soulbound_collection.record_file
+    settings = Settings(_env_file=None, environment="development", data_dir=tmp_path)
+    first = seed(db_sessions, settings, record)
+    second = seed(db_sessions, settings, record)
+    assert first.perk_ids == second.perk_ids and first.venue_ids == second.venue_ids
+    with db_sessions() as db:
+        counts = [db.scalar(select(func.count()).select_from(t)) for t in (Perk, Venue, VenueAccount, StaffAccount)]
+        assert counts == [3, 2, 2, 1]
+        kinds = dict(db.execute(select(Perk.name_ja, Perk.kind)).all())
+        assert kinds["秋芳洞 入場無料"] == "venue_entry" and kinds["デジタル住民フォーラム"] == "online_access"
+        cave_perk = first.perk_ids["Akiyoshi-do Cave: free entry"]
+        assert db.scalar(select(PerkVenue.venue_id).where(PerkVenue.perk_id == cave_perk)) \
+            == first.venue_ids["Akiyoshi-do Cave"]
+        logins = {login: password for who, login, password in first.credentials if who.startswith("venue")}
+        assert authenticate(db, "cave-desk", logins["cave-desk"]) is not None
+    assert "cave-desk" in first.summary() and "admin" in first.summary()
+
+
+def test_seed_refuses_production(db_sessions, chain_with_collection):
+    import pytest
+
+    settings = Settings(_env_file=None, environment="production", session_secret="s" * 40,
+                        pass_secret="p" * 40, discourse_sso_secret="d" * 40)
+    with pytest.raises(RuntimeError):
+        seed(db_sessions, settings, chain_with_collection.soulbound_collection.record_file)
