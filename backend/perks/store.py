@@ -84,6 +84,10 @@ def update_perk(session: Session, perk: Perk, changes: dict, venue_ids: list[int
         municipality_id = session.scalar(select(Collection.municipality_id).where(
             Collection.id == perk.collection_id))
         _set_venues(session, perk, municipality_id, venue_ids)
+    elif perk.kind not in VENUE_KINDS and venue_ids_of(session, [perk.id])[perk.id]:
+        raise ApiError(422, "perk_venue_kind", f"A {perk.kind} perk is used online; remove its venues "
+                       "(venue_ids: []) in the same change.",
+                       "オンラインで利用する特典には施設を設定できません。同じ変更で施設を外してください（venue_ids: []）。")
     session.flush()
     return perk
 

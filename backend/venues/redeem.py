@@ -40,7 +40,7 @@ from sqlalchemy import Engine
 from backend.auth.secrets import token_digest
 from backend.auth.sessions import MAX_TOKEN_CHARS
 from backend.db.session import is_sqlite
-from backend.perks.rules import CardState, PerkTerms, Verdict, evaluate, japan_date, period_key
+from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, period_key
 from backend.venues.passes import PassError, PassSigner
 
 # Venue-side refusals (the card and perk rules have theirs in backend/perks/rules.py).
@@ -263,7 +263,7 @@ class Redeemer:
         if used_at is not None:
             used = time.strftime("%Y-%m-%d %H:%M", time.gmtime(used_at + 9 * 3600)) + " JST"
             result.verdict = refusal("pass_used", used_at=used)
-        elif not venue_ok:
+        elif not venue_ok or kind not in VENUE_KINDS:
             result.verdict = refusal("wrong_venue")
         if result.verdict.reason_code:
             conn.rollback()

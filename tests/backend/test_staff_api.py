@@ -81,6 +81,12 @@ def test_perks_venues_and_accounts_round_trip(client, app, town):
     assert changed["limit_period"] == "unlimited" and changed["limit_count"] is None and changed["min_tier"] == 1
     assert_error(client.patch(f"/staff/perks/{perk['id']}", headers=admin, json={"kind": "gift"}), 422,
                  "perk_invalid")
+    # an online perk has no desk: turning a venue perk online must drop its venues in the same change
+    assert_error(client.patch(f"/staff/perks/{perk['id']}", headers=admin, json={"kind": "online_access"}), 422,
+                 "perk_venue_kind")
+    online = client.patch(f"/staff/perks/{perk['id']}", headers=admin, json={"kind": "online_access", "venue_ids": []})
+    assert online.status_code == 200 and online.json()["venues"] == []
+    client.patch(f"/staff/perks/{perk['id']}", headers=admin, json={"kind": "venue_entry", "venue_ids": [vid]})
     assert client.get(f"/staff/municipalities/{mid}/perks", headers=admin).json()[0]["min_tier"] == 1
 
     account = client.post(f"/staff/venues/{vid}/accounts", headers=admin,
