@@ -21,6 +21,10 @@ from backend.perks.store import create_perk
 from backend.registry import register_record
 from backend.venues.accounts import create_account
 
+# A Discourse on its development port; its admin sets "discourse connect url" to <backend>/forum/sso and
+# "discourse connect secret" to RESIDENT_DISCOURSE_SSO_SECRET, and creates the groups minedemo_holders,
+# minedemo_tier_0 and minedemo_tier_1.
+DEMO_FORUM_URL = "http://127.0.0.1:4200"
 STAFF_LOGIN = "admin"
 STAFF_PASSWORD = "demo-admin-password"
 VENUES = [
@@ -51,11 +55,15 @@ class DemoSeed:
     perk_ids: dict[str, int] = field(default_factory=dict)
     venue_ids: dict[str, int] = field(default_factory=dict)
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # (who, login, password)
+    forum: str = ""
 
     def summary(self) -> str:
         lines = ["Demo accounts (local only):"]
         lines += [f"  {who:<28} login {login:<12} password {password}" for who, login, password in self.credentials]
         lines += ["  staff sign-in: POST /staff/login   venue desk: POST /venue/login, then POST /venue/redeem"]
+        if self.forum:
+            lines += [f"  forum (DiscourseConnect) at {self.forum}: discourse connect url = <backend>/forum/sso, "
+                      "secret = RESIDENT_DISCOURSE_SSO_SECRET"]
         return "\n".join(lines)
 
 
@@ -91,5 +99,10 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
             if perk is None:
                 perk = create_perk(db, collection, spec, [demo.venue_ids[n] for n in venue_names])
             demo.perk_ids[spec["name_en"]] = perk.id
+        from backend.forum import register_forum
+
+        register_forum(db, collection.id, DEMO_FORUM_URL, name="Mine digital residents",
+                       group_prefix=record.symbol.lower(), max_tier=1)
+        demo.forum = DEMO_FORUM_URL
         db.commit()
     return demo

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from backend.db.models_access import StaffAccount
+from backend.db.models_access import Forum, StaffAccount
 from backend.db.models_perks import Perk, PerkVenue, Venue, VenueAccount
 from backend.demo import seed
 from backend.settings import Settings
@@ -16,8 +16,11 @@ def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp
     second = seed(db_sessions, settings, record)
     assert first.perk_ids == second.perk_ids and first.venue_ids == second.venue_ids
     with db_sessions() as db:
-        counts = [db.scalar(select(func.count()).select_from(t)) for t in (Perk, Venue, VenueAccount, StaffAccount)]
-        assert counts == [3, 2, 2, 1]
+        counts = [db.scalar(select(func.count()).select_from(t))
+                  for t in (Perk, Venue, VenueAccount, StaffAccount, Forum)]
+        assert counts == [3, 2, 2, 1, 1]
+        forum = db.scalar(select(Forum))
+        assert forum.url == "http://127.0.0.1:4200" and forum.collection_id == first.collection_id
         kinds = dict(db.execute(select(Perk.name_ja, Perk.kind)).all())
         assert kinds["秋芳洞 入場無料"] == "venue_entry" and kinds["デジタル住民フォーラム"] == "online_access"
         cave_perk = first.perk_ids["Akiyoshi-do Cave: free entry"]
@@ -25,7 +28,7 @@ def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp
             == first.venue_ids["Akiyoshi-do Cave"]
         logins = {login: password for who, login, password in first.credentials if who.startswith("venue")}
         assert authenticate(db, "cave-desk", logins["cave-desk"]) is not None
-    assert "cave-desk" in first.summary() and "admin" in first.summary()
+    assert "cave-desk" in first.summary() and "admin" in first.summary() and "/forum/sso" in first.summary()
 
 
 def test_seed_refuses_production(db_sessions, chain_with_collection):
