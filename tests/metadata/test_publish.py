@@ -15,7 +15,9 @@ from metadata.cid import cid_of  # noqa: E402
 from metadata.ipfs import IpfsNode  # noqa: E402
 from metadata.store import ContentStore  # noqa: E402
 from scripts import publish as publish_script  # noqa: E402
-from scripts.publish import PublishError, PublishPinError, main, manifest_path, publish  # noqa: E402
+from backend.chain import Chain  # noqa: E402
+from scripts.publish import (PublishError, PublishPinError, live_token_ids, main, manifest_path, publish,  # noqa: E402
+                             read_cards)
 from tools.ipfs_node import IpfsNodeProcess  # noqa: E402
 
 SYMBOL = "PUBTEST"
@@ -64,6 +66,23 @@ def test_manifest_covers_every_live_card_and_the_store_has_every_cid(issued, dat
     assert result.manifest_path == manifest_path(31337, SYMBOL) == data / "manifests" / "31337" / f"{SYMBOL}.json"
     assert json.loads(result.manifest_path.read_text()) == json.loads(result.manifest.to_json())
     assert result.pin is None
+
+
+@pytest.mark.parametrize("chunk_blocks", [1, 3, 50_000])
+def test_transfer_logs_give_the_minted_and_not_burned_tokens(issued, chunk_blocks):
+    chain = Chain(issued.rpc_url)
+    record = issued.collection.record
+    head = chain.head()
+    assert live_token_ids(chain, record.address, record.deployment_block, head, chunk_blocks) == issued.live
+
+
+def test_cards_are_read_at_the_given_block_and_burned_ones_left_out(issued):
+    chain = Chain(issued.rpc_url)
+    burned = issued.live[0] + 1  # revoked in the fixture
+    cards = read_cards(chain, issued.collection.address, [burned, *issued.live], chain.head(), batch=2)
+    assert [card.token_id for card in cards] == issued.live
+    premium = [card for card in cards if card.tier == 1]
+    assert len(premium) == 1 and premium[0].expires_at > premium[0].issued_at > 0
 
 
 def test_running_again_gives_the_same_cids(issued, data):
