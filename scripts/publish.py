@@ -13,10 +13,16 @@
    `cardOf` is read at that same head block, in JSON-RPC batches.
 3. metadata.pipeline.build_cards renders and stores every image and metadata
    JSON in the content store (a progress bar on stderr). Rendering is
-   deterministic and the store is content-addressed, so a second run
-   re-uses what is there and gives the same CIDs the backend serves.
+   deterministic and the store is content-addressed, so a second run gives
+   the same CIDs (the ones the backend serves). A second run renders only
+   cards whose on-chain state changed: the previous manifest's entries are
+   kept for the others, as long as their content is still in the store and
+   nothing that shapes a card changed (the fingerprint covers the
+   collection's data and every file of the `metadata` package: code, layer
+   images, fonts).
 4. The manifest (token -> image CID, metadata CID, art) is written to
-   data_dir()/manifests/<chain id>/<SYMBOL>.json.
+   data_dir()/manifests/<chain id>/<SYMBOL>.json, and next to it
+   <SYMBOL>.state.json (each card's on-chain state and the fingerprint).
 5. With --pin (or RESIDENT_IPFS_API set, or --ipfs-api), everything is added
    and pinned on the node through pin_manifest, whose journal
    (data_dir()/ipfs/pins.sqlite) records each confirmed batch: if the node
@@ -27,6 +33,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shlex
 import sys
@@ -45,9 +53,10 @@ from backend.errors import ChainError, ResidentError
 from metadata.card import CardData, CollectionInfo
 from metadata.errors import IpfsNodeError, PinIncompleteError
 from metadata.ipfs import ENV_API, IpfsNode, PinReport, node_from_env
-from metadata.pipeline import Manifest, build_cards, pin_manifest
+from metadata.pipeline import Manifest, ManifestEntry, build_cards, pin_manifest
 from metadata.store import ContentStore
 
+METADATA_DIR = Path(__file__).resolve().parent.parent / "metadata"
 DEFAULT_RPC = "http://127.0.0.1:8545"
 LOG_CHUNK_BLOCKS = 50_000
 CALL_BATCH = 500
@@ -83,6 +92,7 @@ class PublishResult:
     block: int  # the head block the cards were read at
     manifest: Manifest
     manifest_path: Path
+    rendered: int  # cards rendered in this run (the others were unchanged since the last run)
     pin: PinReport | None  # None: no node configured, nothing pinned
 
 
@@ -159,6 +169,44 @@ def manifest_path(chain_id: int, symbol: str) -> Path:
     return data_dir() / "manifests" / str(chain_id) / f"{symbol}.json"
 
 
+def state_path(chain_id: int, symbol: str) -> Path:
+    return manifest_path(chain_id, symbol).with_suffix(".state.json")
+
+
+def fingerprint(collection: CollectionInfo) -> str:
+    """What every card's bytes depend on besides its own state: the collection and the `metadata` package."""
+    digest = hashlib.sha256(repr(collection).encode())
+    for path in sorted(METADATA_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(METADATA_DIR)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _state(card: CardData) -> list[int]:
+    return [card.resident_number, card.tier, card.issued_at, card.expires_at]
+
+
+def reusable_entries(chain_id: int, symbol: str, key: str, cards: list[CardData],
+                     store: ContentStore) -> dict[int, ManifestEntry]:
+    """Entries of the previous run for cards whose state is unchanged and whose content is still stored."""
+    try:
+        state = json.loads(state_path(chain_id, symbol).read_text(encoding="utf-8"))
+        previous = Manifest.from_json(manifest_path(chain_id, symbol).read_text(encoding="utf-8")).by_token()
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # no previous run (or a damaged file): render everything
+    if state.get("fingerprint") != key:
+        return {}
+    known = state.get("cards", {})
+    reused = {}
+    for card in cards:
+        entry = previous.get(card.token_id)
+        if (entry is not None and known.get(str(card.token_id)) == _state(card)
+                and store.has(entry.image_cid) and store.has(entry.metadata_cid)):
+            reused[card.token_id] = entry
+    return reused
+
+
 def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -225,13 +273,23 @@ def publish(symbol: str, rpc_url: str = DEFAULT_RPC, *, pin: bool = False, node:
     collection = CollectionInfo.from_record(record, collection_name(chain, address, head))
 
     store = ContentStore()
+    key = fingerprint(collection)
+    reused = reusable_entries(chain_id, symbol, key, cards, store)
+    todo = [card for card in cards if card.token_id not in reused]
     update, close = _bar(f"{symbol}: render", "card", progress)
     try:
-        manifest = build_cards(collection, cards, store=store, workers=workers, progress=update)
+        built = build_cards(collection, todo, store=store, workers=workers,
+                            progress=lambda done, total: update(len(reused) + done, len(cards)))
     finally:
         close()
+    entries = sorted([*reused.values(), *built.entries], key=lambda entry: entry.token_id)
+    manifest = Manifest(collection.address, collection.symbol, entries)
     out = manifest_path(chain_id, symbol)
+    # State gone, manifest, then state: a state file never vouches for entries of another manifest.
+    state_path(chain_id, symbol).unlink(missing_ok=True)
     _write_atomically(out, manifest.to_json())
+    _write_atomically(state_path(chain_id, symbol), json.dumps(
+        {"fingerprint": key, "cards": {str(card.token_id): _state(card) for card in cards}}))
 
     report = None
     if node is not None:
@@ -242,7 +300,7 @@ def publish(symbol: str, rpc_url: str = DEFAULT_RPC, *, pin: bool = False, node:
             raise PublishPinError(exc, command or _command_line(symbol, rpc_url, node, workers)) from None
         finally:
             close()
-    return PublishResult(chain_id, head, manifest, out, report)
+    return PublishResult(chain_id, head, manifest, out, len(todo), report)
 
 
 def _command_line(symbol: str, rpc_url: str, node: IpfsNode, workers: int) -> str:
@@ -271,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     cards = len(result.manifest.entries)
     print(f"{cards} cards of {args.symbol} (chain {result.chain_id}, block {result.block}): images and metadata "
-          f"stored; manifest {result.manifest_path}")
+          f"stored ({result.rendered} rendered now, {cards - result.rendered} unchanged); "
+          f"manifest {result.manifest_path}")
     print(f"{args.symbol} のカード {cards} 枚の画像とメタデータを保存しました。")
     if result.pin is None:
         print(f"Not pinned: no IPFS node configured ({ENV_API} / --ipfs-api). / IPFS ノード未設定のためピン留めなし。")

@@ -85,10 +85,34 @@ def test_cards_are_read_at_the_given_block_and_burned_ones_left_out(issued):
     assert len(premium) == 1 and premium[0].expires_at > premium[0].issued_at > 0
 
 
-def test_running_again_gives_the_same_cids(issued, data):
+def test_running_again_renders_only_changed_cards_and_gives_the_same_cids(issued, data):
     first = publish(SYMBOL, issued.rpc_url, workers=1, progress=False)
+    assert first.rendered == len(issued.live)
     again = publish(SYMBOL, issued.rpc_url, workers=2, progress=False)
-    assert again.manifest.entries == first.manifest.entries
+    assert (again.rendered, again.manifest.entries) == (0, first.manifest.entries)
+
+    # Every card rendered again (state file gone) gives the very same bytes: rendering is deterministic.
+    state = data / "manifests" / "31337" / f"{SYMBOL}.state.json"
+    state.unlink()
+    rebuilt = publish(SYMBOL, issued.rpc_url, workers=2, progress=False)
+    assert (rebuilt.rendered, rebuilt.manifest.entries) == (len(issued.live), first.manifest.entries)
+
+    # A card whose expiry changed on chain, and one whose image left the store, are rendered again.
+    changed, lost = issued.live[1], issued.live[2]
+    issued.collection.set_expiry(changed, issued.now() + 1000 * 86400)
+    store = ContentStore(data / "ipfs" / "blocks")
+    store.path_of(first.manifest.by_token()[lost].image_cid).unlink()
+    after = publish(SYMBOL, issued.rpc_url, workers=1, progress=False)
+    assert after.rendered == 2
+    before, now = first.manifest.by_token(), after.manifest.by_token()
+    assert now[changed].metadata_cid != before[changed].metadata_cid
+    assert now[lost] == before[lost] and store.has(now[lost].image_cid)
+    assert all(now[t] == before[t] for t in issued.live if t != changed)
+
+    # Anything that shapes a card (code, layers, fonts, collection data) changes the fingerprint: all rendered.
+    text = json.loads(state.read_text())
+    state.write_text(json.dumps({**text, "fingerprint": "0" * 64}))
+    assert publish(SYMBOL, issued.rpc_url, workers=1, progress=False).rendered == len(issued.live)
 
 
 def test_pins_everything_and_the_node_serves_the_same_bytes(issued, data, ipfs_node):
@@ -174,3 +198,20 @@ def test_script_runs_from_the_command_line(issued, data):
     assert result.returncode == 0, result.stderr
     assert f"{len(issued.live)} cards of {SYMBOL}" in result.stdout
     assert "render" in result.stderr  # the progress bar
+
+
+def test_fingerprint_follows_the_metadata_package_and_the_collection(tmp_path, monkeypatch):
+    from metadata.card import CollectionInfo
+
+    copy = tmp_path / "metadata"
+    shutil.copytree(publish_script.METADATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(publish_script, "METADATA_DIR", copy)
+    mine = CollectionInfo("0x" + "11" * 20, "Mine Digital Resident", SYMBOL, "美祢市", "Mine City", False)
+    key = publish_script.fingerprint(mine)
+    assert publish_script.fingerprint(mine) == key
+    layer = next(copy.glob("layers/*/*.png"))
+    layer.write_bytes(layer.read_bytes() + b"\0")  # a municipality swapped an art layer
+    changed_art = publish_script.fingerprint(mine)
+    assert changed_art != key
+    other = CollectionInfo("0x" + "11" * 20, "Mine Digital Resident", SYMBOL, "美祢市", "Mine-shi", False)
+    assert publish_script.fingerprint(other) != changed_art
