@@ -308,6 +308,12 @@ def _command_line(symbol: str, rpc_url: str, node: IpfsNode, workers: int) -> st
                        "--workers", str(workers)])
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64 (got {text!r}) / 1〜64 の整数で指定してください")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("symbol", help="collection symbol, e.g. MINEDEMO")
@@ -315,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"chain RPC URL (default $RESIDENT_RPC_URL or {DEFAULT_RPC})")
     parser.add_argument("--pin", action="store_true", help=f"pin on the IPFS node (implied when {ENV_API} is set)")
     parser.add_argument("--ipfs-api", default=None, help=f"the node's RPC address (default ${ENV_API})")
-    parser.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
+    parser.add_argument("--workers", type=_workers, default=2, help="rendering processes (default 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
