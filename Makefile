@@ -82,6 +82,8 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/campaign.py
+	$(BIN)/python bench/indexer.py
+	$(BIN)/python bench/venue.py
 
 clean:
 	rm -rf build reports .hypothesis crytic-export

@@ -1,6 +1,6 @@
 """Indexer speed, measured on a fresh anvil chain (issue 4; a measurement, not a timed test).
 
-    python bench/indexer.py [--cards 10000] [--transfers 20] [--postgres URL]
+    python bench/indexer.py [--cards 10000] [--transfers 20] [--postgres URL] [--json FILE]
 
 1. Issues `--cards` cards (issueBatch, 500 per transaction) and times indexing them
    from scratch into SQLite and, with --postgres or $RESIDENT_TEST_POSTGRES_URL, PostgreSQL.
@@ -139,7 +139,9 @@ def main(argv=None) -> int:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--transfers", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("RESIDENT_TEST_POSTGRES_URL"))
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     args = parser.parse_args(argv)
+    results: dict = {"cards": args.cards, "target_lag_seconds": LAG_TARGET_SECONDS, "databases": {}}
 
     from localchain import Anvil, LocalChain
 
@@ -164,17 +166,24 @@ def main(argv=None) -> int:
             print("(PostgreSQL skipped: pass --postgres URL or set RESIDENT_TEST_POSTGRES_URL)")
         for name, url in databases:
             full = time_full_index(url, chain.rpc_url, chain.data_dir, args.cards)
+            results["databases"][name] = {"full_index": full}
             print(f"{name:<10} index {full['cards']:,} cards ({full['events']:,} events) from scratch: "
                   f"{full['seconds']:.2f} s = {full['cards_per_second']:,.0f} cards/s")
         ok = True
         for name, url in databases:
             lag = measure_lag(url, chain, deployed, args.transfers)
+            results["databases"][name]["lag"] = lag
             for kind, stats in lag.items():
                 met = stats["max"] <= LAG_TARGET_SECONDS
                 ok &= met
                 print(f"{name:<10} {kind} → index lag over {stats['n']}: p50 {stats['p50'] * 1000:.0f} ms, "
                       f"max {stats['max'] * 1000:.0f} ms (target ≤ {LAG_TARGET_SECONDS:.0f} s: "
                       f"{'met' if met else 'MISSED'})")
+        results["targets_met"] = ok
+        if args.json:
+            import json
+
+            Path(args.json).write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
         return 0 if ok else 1
     finally:
         for drop in drops:
