@@ -167,11 +167,16 @@ def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session:
 
 def include(app: FastAPI) -> None:
     from backend.api import staff, venue
+    from backend.db.session import is_sqlite, make_engine
 
     settings = app.state.settings
     app.state.pass_signer = PassSigner(settings.pass_secret, settings.chain_id)
-    app.state.redeemer = Redeemer(app.state.engine, app.state.pass_signer,
-                                  stale_after=settings.stale_after)
+    engine = app.state.engine
+    if not is_sqlite(engine):
+        # The desk's scan owns a small pool without pre-ping: one round trip fewer per scan. A connection
+        # the server dropped fails that one scan, and the redeemer invalidates it (see Redeemer._redeem).
+        engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=4)
+    app.state.redeemer = Redeemer(engine, app.state.pass_signer, stale_after=settings.stale_after)
     app.include_router(router)
     app.include_router(venue.router)
     app.include_router(staff.router)

@@ -71,6 +71,10 @@ def refusal(code: str, **values) -> Verdict:
     return Verdict(False, code, ja.format(**values), en.format(**values))
 
 
+class CommitOutcomeUnknown(RuntimeError):
+    """The connection failed during COMMIT: the redemption may or may not be recorded (never retried)."""
+
+
 @dataclass
 class RedeemResult:
     """What the venue's screen shows."""
@@ -169,6 +173,7 @@ class Redeemer:
         self.chain_reader = chain_reader
         self.sqlite = is_sqlite(engine)
         self.integrity_error = engine.dialect.dbapi.IntegrityError
+        self.operational_error = engine.dialect.dbapi.OperationalError
         convert = (lambda q: q) if self.sqlite else _pyformat
         self._venue_sql, self._count_sql, self._insert_sql = (convert(q) for q in (_VENUE, _COUNT, _INSERT))
         self._lookup_token_sql = convert(_LOOKUP.format(va=_VA_FROM_TOKEN))
@@ -187,6 +192,18 @@ class Redeemer:
         return self._redeem(pass_text, token_digest(token), None, None, now)
 
     def _redeem(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
+        # The PostgreSQL pool skips pre-ping (one round trip per scan): a connection the server dropped
+        # (restart, idle timeout) fails its first statement, is invalidated, and the scan is tried once
+        # more on a fresh one. Nothing was written then; a failed COMMIT is never retried (its outcome
+        # is unknown) and propagates.
+        try:
+            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now)
+        except self.operational_error:
+            if self.sqlite:
+                raise
+            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now)
+
+    def _redeem_once(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
         now = time.time() if now is None else now
         try:
             p = self.signer.verify(pass_text, now)
@@ -302,6 +319,9 @@ class Redeemer:
             "venue_account_id": venue_account_id, "holder": owner, "redeemed_at": int(now),
             "day": japan_date(now), "period_key": key, "slot": None if key is None else used + 1,
         })
-        conn.commit()
+        try:
+            conn.commit()
+        except self.operational_error as exc:
+            raise CommitOutcomeUnknown() from exc
         result.redeemed_at = int(now)
         return result

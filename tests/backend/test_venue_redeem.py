@@ -200,3 +200,25 @@ Redeemer(make_engine({db_url!r}), PassSigner(SECRET, CHAIN_ID)).redeem({text!r},
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     assert redemptions(world) == 0
     assert Redeemer(world.engine, world.signer).redeem(text, world.cave).verdict.ok
+
+
+def test_a_connection_the_server_dropped_costs_no_scan(world, db_url):
+    """The desk's pool skips pre-ping on PostgreSQL: a dropped connection is replaced within the scan.
+    (On SQLite, where there is no server, the pool's connections are closed instead.)"""
+    from backend.db.session import make_engine
+    from sqlalchemy import text
+
+    engine = make_engine(str(world.engine.url.render_as_string(hide_password=False)), pool_pre_ping=False,
+                         pool_size=1, max_overflow=0)
+    redeemer = Redeemer(engine, world.signer)
+    assert redeemer.redeem(world.pass_for("cave", token_id=3), world.cave).verdict.ok
+    if db_url.startswith("postgresql"):
+        with world.engine.connect() as admin:  # terminate the pooled connection, as a server restart would
+            admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    else:
+        engine.dispose()
+    second = redeemer.redeem(world.pass_for("cave", token_id=4), world.cave)
+    assert second.verdict.ok, second.verdict
+    assert redemptions(world) == 2
+    engine.dispose()
