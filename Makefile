@@ -80,10 +80,12 @@ test: setup lint
 		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
 
 bench: setup
-	$(BIN)/python bench/gas.py
-	$(BIN)/python bench/campaign.py
-	$(BIN)/python bench/indexer.py
-	$(BIN)/python bench/venue.py
+	# Each bench exits 1 when it misses a target; `-` runs the others anyway (each prints its own table).
+	-$(BIN)/python bench/gas.py
+	-$(BIN)/python bench/campaign.py
+	-RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) $(BIN)/python bench/indexer.py
+	-$(BIN)/python bench/venue.py
+	-$(BIN)/python bench/venue.py --postgres $$(tools/postgres.sh)
 
 clean:
 	rm -rf build reports .hypothesis crytic-export
