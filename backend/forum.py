@@ -66,7 +66,8 @@ def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
     if not sso or not sig or len(sso) > MAX_PAYLOAD_CHARS or len(sig) > 128:
         raise SsoBadRequest("Both sso and sig are required.", "（sso と sig が必要です）")
     # The HMAC covers the payload exactly as sent (older Discourse versions wrap base64 with newlines).
-    if not hmac.compare_digest(sign(sso, secret), sig.strip().lower()):
+    # compare_digest refuses non-ASCII str (TypeError): compare bytes, so a mangled sig is a 400.
+    if not hmac.compare_digest(sign(sso, secret).encode(), sig.strip().lower().encode("utf-8")):
         raise SsoBadRequest()
     try:
         decoded = base64.b64decode(sso, validate=False).decode("utf-8")

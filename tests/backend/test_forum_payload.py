@@ -52,6 +52,14 @@ def test_tampered_payload_or_signature_is_refused():
             parse_request(bad_sso, bad_sig, SECRET)
 
 
+def test_non_ascii_signature_or_payload_is_refused_not_an_error():
+    # Found by schemathesis against the OpenAPI: hmac.compare_digest raised TypeError (a 500).
+    sso, sig = discourse_request()
+    for bad_sso, bad_sig in [(sso, "íâÅ\U000539d0Ä%"), ("\x065\x06\U000979f2", sig), ("é" * 10, "ü" * 64)]:
+        with pytest.raises(SsoBadRequest):
+            parse_request(bad_sso, bad_sig, SECRET)
+
+
 def test_signature_under_another_secret_is_refused():
     sso, _ = discourse_request()
     with pytest.raises(SsoBadRequest):
