@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.chain import Chain
@@ -116,6 +117,14 @@ def install_error_handlers(app: FastAPI) -> None:
         en, ja = _validation_message(exc)
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         return error_body(422, "invalid_request", en, ja, errors=errors)
+
+    # An id or number beyond the database's integer range (SQLite: OverflowError while binding;
+    # PostgreSQL: "integer out of range", a DataError) is bad input, not a server fault.
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: Exception):
+        return error_body(422, "value_out_of_range", "A number in the request is out of range (ids and counts are "
+                          "at most 2^63 - 1).", "リクエストの数値が範囲外です（ID や数量は 2^63 - 1 以下）。")
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):

@@ -73,6 +73,10 @@ def create_perk(session: Session, collection: Collection, values: dict, venue_id
 
 
 def update_perk(session: Session, perk: Perk, changes: dict, venue_ids: list[int] | None) -> Perk:
+    nulls = sorted(k for k, v in changes.items() if v is None and k in EDITABLE and k != "limit_count")
+    if nulls:
+        raise ApiError(422, "null_value", f"{', '.join(nulls)} cannot be null: leave the field out to keep it.",
+                       f"{', '.join(nulls)} は空にできません。変更しない場合は項目ごと省いてください。")
     values = {k: getattr(perk, k) for k in EDITABLE}
     values.update({k: v for k, v in changes.items() if k in EDITABLE})
     if values["limit_period"] == "unlimited":
