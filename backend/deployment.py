@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
@@ -127,8 +127,43 @@ def load_collection_config(path: Path | str) -> CollectionConfig:
         raise CollectionConfigError(path, problems) from None
 
 
+class JsonRecord:
+    """A dataclass kept as one JSON file: written atomically, read back with errors that say what to do.
+
+    Subclasses are dataclasses with a `version` field and set MISSING_HINT / REDO_HINT / RECORD_VERSION.
+    """
+
+    MISSING_HINT: ClassVar[str] = "no record here"
+    REDO_HINT: ClassVar[str] = "delete it and run again"
+    RECORD_VERSION: ClassVar[int] = RECORD_VERSION
+
+    def write(self, path: Path) -> Path:
+        """Writes the record atomically (a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path | str):
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DeploymentRecordError(path, cls.MISSING_HINT) from None
+        except json.JSONDecodeError as exc:
+            raise DeploymentRecordError(path, f"not valid JSON ({exc}); {cls.REDO_HINT}") from None
+        if data.get("version") != cls.RECORD_VERSION:
+            raise DeploymentRecordError(path, f"record version {data.get('version')!r} is not {cls.RECORD_VERSION}")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise DeploymentRecordError(path, f"missing or unknown fields ({exc})") from None
+
+
 @dataclass(frozen=True)
-class DeploymentRecord:
+class DeploymentRecord(JsonRecord):
     """What the backend needs to find and decode a deployed collection."""
 
     network: str
@@ -144,29 +179,8 @@ class DeploymentRecord:
     abi: list[dict[str, Any]]
     version: int = RECORD_VERSION
 
-    def write(self, path: Path) -> Path:
-        """Writes the record atomically (a reader never sees half a file)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
-        return path
-
-    @classmethod
-    def read(cls, path: Path | str) -> DeploymentRecord:
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DeploymentRecordError(path, "no deployment record here; run `make run` or scripts/deploy.py first") from None
-        except json.JSONDecodeError as exc:
-            raise DeploymentRecordError(path, f"not valid JSON ({exc}); delete it and deploy again") from None
-        if data.get("version") != RECORD_VERSION:
-            raise DeploymentRecordError(path, f"record version {data.get('version')!r} is not {RECORD_VERSION}")
-        try:
-            return cls(**data)
-        except TypeError as exc:
-            raise DeploymentRecordError(path, f"missing or unknown fields ({exc})") from None
+    MISSING_HINT: ClassVar[str] = "no deployment record here; run `make run` or scripts/deploy.py first"
+    REDO_HINT: ClassVar[str] = "delete it and deploy again"
 
 
 def record_path(chain_id: int, symbol: str, root: Path | None = None) -> Path:
