@@ -21,6 +21,7 @@ from backend.chain import Chain
 from backend.db import make_engine, migrate, session_factory
 from backend.errors import ApiError
 from backend.indexer import IndexerThread
+from backend.issuer import make_issuer
 from backend.settings import Settings
 
 log = logging.getLogger("resident")
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /health answers within a second even when the RPC node hangs.
     app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
     app.state.indexer = IndexerThread(settings, app.state.session_factory)
+    app.state.issuer = make_issuer(settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 

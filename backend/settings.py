@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.deployment import data_dir as default_data_dir
@@ -17,6 +17,8 @@ from backend.deployment import data_dir as default_data_dir
 # Secrets that are fine on a developer's machine and nowhere else.
 DEV_SECRET_PREFIX = "dev-only-"
 MIN_SECRET_LENGTH = 32
+# anvil's first development account: public knowledge, test chains only.
+ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret")
 
 
@@ -47,6 +49,10 @@ class Settings(BaseSettings):
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
 
+    # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
+    # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
+    issuer_key: SecretStr | None = Field(default=None, repr=False)
+
     public_url: str = "http://127.0.0.1:8000"
     siwe_domain: str = "127.0.0.1:8000"
     ipfs_api: str | None = None
@@ -60,6 +66,9 @@ class Settings(BaseSettings):
         if self.environment == "production":
             weak = [name for name in SECRET_FIELDS
                     if getattr(self, name).startswith(DEV_SECRET_PREFIX) or len(getattr(self, name)) < MIN_SECRET_LENGTH]
+            if self.issuer_key is not None and self.issuer_key.get_secret_value().lower() == ANVIL_DEV_KEY:
+                raise ValueError("production cannot use anvil's public development key as RESIDENT_ISSUER_KEY: "
+                                 "set the municipality's issuer key (kept in a secret store)")
             if weak:
                 names = ", ".join("RESIDENT_" + n.upper() for n in weak)
                 raise ValueError(f"production needs real secrets: set {names} to random strings of at least "

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.deployment import data_dir  # noqa: E402
+from backend.settings import ANVIL_DEV_KEY  # noqa: E402
 
 CHAIN_ID = 31337
 STATE_SAVE_SECONDS = 5
@@ -105,7 +106,9 @@ def backend_env(data: Path, rpc_url: str, chain_id: int, api_port: int) -> dict:
     public = f"http://127.0.0.1:{api_port}"
     return {**os.environ, "RESIDENT_ENVIRONMENT": "development", "RESIDENT_DATA_DIR": str(data),
             "RESIDENT_RPC_URL": rpc_url, "RESIDENT_CHAIN_ID": str(chain_id), "RESIDENT_PUBLIC_URL": public,
-            "RESIDENT_SIWE_DOMAIN": f"127.0.0.1:{api_port}", "PYTHONPATH": str(ROOT)}
+            "RESIDENT_SIWE_DOMAIN": f"127.0.0.1:{api_port}", "PYTHONPATH": str(ROOT),
+            # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card.
+            "RESIDENT_ISSUER_KEY": ANVIL_DEV_KEY}
 
 
 def prepare_backend(env: dict) -> list[str]:
