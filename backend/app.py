@@ -146,9 +146,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         indexer = app.state.indexer
         if settings.indexer_enabled:
             indexer.start()
+        for worker in app.state.workers:  # background workers areas register (airdrop jobs)
+            worker.start()
         try:
             yield
         finally:
+            for worker in app.state.workers:
+                worker.stop()
             indexer.stop()
             engine.dispose()
 
@@ -162,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
     app.state.indexer = IndexerThread(settings, app.state.session_factory)
     app.state.issuer = make_issuer(settings)
+    app.state.workers = []  # objects with start() and stop(), run for the app's lifetime
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
