@@ -22,6 +22,7 @@ from backend.db import make_engine, migrate, session_factory
 from backend.errors import ApiError
 from backend.indexer import IndexerThread
 from backend.issuer import make_issuer
+from backend.jobs import JobRunner, JobThread, default_jobs
 from backend.settings import Settings
 
 log = logging.getLogger("resident")
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         indexer = app.state.indexer
         if settings.indexer_enabled:
             indexer.start()
+        if settings.jobs_enabled:
+            job_thread.start()
         for worker in app.state.workers:  # background workers areas register (airdrop jobs)
             worker.start()
         try:
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for worker in app.state.workers:
                 worker.stop()
+            job_thread.stop()
             indexer.stop()
             engine.dispose()
 
@@ -166,6 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
     app.state.indexer = IndexerThread(settings, app.state.session_factory)
     app.state.issuer = make_issuer(settings)
+    app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer, default_jobs(settings))
+    job_thread = JobThread(app.state.jobs, settings.jobs_interval)
     app.state.workers = []  # objects with start() and stop(), run for the app's lifetime
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
