@@ -212,6 +212,7 @@ def _states(chain, settings, session, campaigns: list[Campaign]) -> list[tuple[C
     minters: dict[str, Minter | None] = {}
     out = []
     with chain_calls():
+        now = int(chain.web3.eth.get_block("latest")["timestamp"]) if campaigns else 0
         for campaign in campaigns:
             symbol = symbols[campaign.collection_id]
             if symbol not in minters:
@@ -219,7 +220,7 @@ def _states(chain, settings, session, campaigns: list[Campaign]) -> list[tuple[C
             minter = minters[symbol]
             if minter is None or minter.address != campaign.minter:
                 continue  # the collection moved to another minter: its old campaigns are not claimable here
-            out.append((campaign, symbol, minter.campaign(campaign.onchain_id), minter.now()))
+            out.append((campaign, symbol, minter.campaign(campaign.onchain_id), now))
     return out
 
 
