@@ -227,17 +227,17 @@ def _states(chain, settings, session, campaigns: list[Campaign]) -> list[tuple[C
 # --- staff: allowlists ----------------------------------------------------------------------------------
 @router.post("/staff/municipalities/{municipality_id}/allowlists", response_model=AllowlistOut, status_code=201,
              summary="Upload an allowlist CSV (UTF-8, UTF-8 with BOM or Shift_JIS)")
-async def upload_allowlist(municipality_id: int, staff: Editor, session: SessionDep,
+def upload_allowlist(municipality_id: int, staff: Editor, session: SessionDep,
                            file: Annotated[UploadFile, File(description="CSV: address[, price, limit]")]) -> AllowlistOut:
     """Every bad row is reported (Excel row numbers, English and Japanese) and nothing is stored."""
-    data = await file.read()
+    data = file.file.read()  # a sync handler: runs in the thread pool, not on the event loop
     filename = file.filename or "allowlist.csv"
-    write_transaction(session)
     try:
-        allowlist = store.save_allowlist(session, municipality_id, filename, data, staff.id)
+        rows, tree = store.read_allowlist_upload(data, filename)
     except CsvFileError as exc:
-        session.rollback()
         raise csv_invalid(exc) from None
+    write_transaction(session)
+    allowlist = store.save_allowlist(session, municipality_id, filename, rows, tree, staff.id)
     session.commit()
     return AllowlistOut(id=allowlist.id, filename=allowlist.filename, count=allowlist.count, root=allowlist.root,
                         created_at=allowlist.created_at)
@@ -367,7 +367,7 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
 # --- staff: airdrops ------------------------------------------------------------------------------------
 @router.post("/staff/municipalities/{municipality_id}/airdrops", status_code=202,
              summary="Upload an airdrop list; the backend issues the cards in the background")
-async def create_airdrop(
+def create_airdrop(
     request: Request, municipality_id: int, staff: Editor, session: SessionDep, settings: SettingsDep,
     issuer: IssuerDep, file: Annotated[UploadFile, File(description="CSV: address[, tier]")],
     collection: Annotated[str, Form(description="The collection's symbol or id")],
@@ -376,7 +376,7 @@ async def create_airdrop(
     batch_size: Annotated[int | None, Form(ge=1, le=5_000, description="At most this many cards per transaction")] = None,
 ) -> dict:
     """202 {id}: follow it at GET /staff/airdrops/{id}. Bad rows: 422 csv_invalid, nothing queued."""
-    data = await file.read()
+    data = file.file.read()  # a sync handler: runs in the thread pool, not on the event loop
     filename = file.filename or "airdrop.csv"
     try:
         rows = parse_recipients(data, filename)

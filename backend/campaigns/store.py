@@ -17,8 +17,8 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
 from backend.campaigns import vouchers
-from backend.campaigns.csvfile import parse_allowlist
-from backend.campaigns.merkle import CAMPAIGN_PRICE, allowlist_tree
+from backend.campaigns.csvfile import AllowlistRow, parse_allowlist
+from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowlist_tree
 from backend.campaigns.minters import OPEN, CampaignState, Minter, leaf_price_to_pay
 from backend.campaigns.reasons import for_revert, reason
 from backend.db.models_campaigns import Allowlist, AllowlistEntry, Campaign, CampaignVoucher
@@ -27,12 +27,16 @@ from backend.issuer import Issuer, error_name
 VOUCHER_VALID_SECONDS = 7 * 86_400  # a week to claim, never past the campaign's end
 
 
-def save_allowlist(session: Session, municipality_id: int, filename: str, data: bytes,
-                   staff_id: int | None) -> Allowlist:
-    """Parses an uploaded allowlist CSV (raises CsvFileError with every bad row), builds its Merkle tree and
-    stores every wallet with its proof. The caller commits."""
+def read_allowlist_upload(data: bytes, filename: str) -> tuple[list[AllowlistRow], StandardMerkleTree]:
+    """The rows of an uploaded allowlist CSV and their Merkle tree; raises CsvFileError with every bad row.
+    CPU work only: done before the database's write lock is taken."""
     rows = parse_allowlist(data, filename)
-    tree = allowlist_tree((r.address, r.price_wei, r.max_claims) for r in rows)
+    return rows, allowlist_tree((r.address, r.price_wei, r.max_claims) for r in rows)
+
+
+def save_allowlist(session: Session, municipality_id: int, filename: str, rows: list[AllowlistRow],
+                   tree: StandardMerkleTree, staff_id: int | None) -> Allowlist:
+    """Stores an allowlist and every wallet with its leaf and proof. The caller commits."""
     allowlist = Allowlist(municipality_id=municipality_id, filename=filename[:255], root=tree.root_hex,
                           count=len(rows), created_by=staff_id)
     session.add(allowlist)

@@ -117,7 +117,7 @@ class CampaignsTab {
     this.allowlistFile = h("input", { type: "file", accept: ".csv,text/csv", id: "campaigns-allowlist-file" });
     const allowlistForm = h("form", { class: "stack", onsubmit: (e) => { e.preventDefault(); this.uploadAllowlist(); } },
       field("campaigns.allowlist.file", this.allowlistFile, "campaigns.allowlist.help"),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "campaigns.allowlist.upload",
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "campaigns-allowlist-upload", i18n: "campaigns.allowlist.upload",
         text: t("campaigns.allowlist.upload") })),
       this.allowlistNotice);
 
