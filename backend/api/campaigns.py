@@ -7,6 +7,7 @@ writes use the backend's issuer key (503 without it). Refusals are 4xx JSON with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
@@ -25,7 +26,15 @@ from backend.campaigns.airdrop_jobs import AirdropWorker, job_json, new_job, pro
 from backend.campaigns.csvfile import CsvFileError, parse_recipients
 from backend.campaigns.minters import DAY_SECONDS, OPEN, CampaignState, Minter, campaign_tuple
 from backend.campaigns.vouchers import VoucherError, nullifier_salt
-from backend.db.models_campaigns import JOB_FAILED, JOB_QUEUED, JOB_RUNNING, AirdropJob, Allowlist, Campaign
+from backend.db.models_campaigns import (
+    JOB_FAILED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    AirdropJob,
+    Allowlist,
+    Campaign,
+    CampaignVoucher,
+)
 from backend.db.models_chain import Collection
 from backend.errors import ApiError, ChainError
 
@@ -451,6 +460,17 @@ def read_my_claim(campaign_id: int, holder: CurrentHolder, session: SessionDep, 
     with chain_calls():
         offer = store.claim_offer(session, minter, campaign, holder.address)
     return ClaimOut(**offer.body(settings.chain_id))
+
+
+@router.get("/me/vouchers", response_model=list[VoucherOut], summary="Vouchers the municipality signed for my wallet")
+def read_my_vouchers(holder: CurrentHolder, session: SessionDep) -> list[VoucherOut]:
+    """Signed vouchers still usable (deadline not passed), newest first; `GET /me/campaigns/{id}/claim` builds the
+    transaction from them, this is for wallets and tools that submit a voucher themselves."""
+    rows = session.scalars(select(CampaignVoucher).where(CampaignVoucher.recipient == holder.address,
+                                                         CampaignVoucher.deadline >= int(time.time()))
+                           .order_by(CampaignVoucher.id.desc()))
+    return [VoucherOut(id=v.id, campaign_id=v.campaign_id, recipient=v.recipient, deadline=v.deadline,
+                       voucher=v.document) for v in rows]
 
 
 def include(app: FastAPI) -> None:

@@ -207,6 +207,8 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
     voucher = client.post(url, headers=town["staff"], json={"recipient": holder.address, "identity": identity})
     assert voucher.status_code == 201, voucher.text
     assert identity not in voucher.text  # only the salted nullifier leaves the server
+    mine = client.get("/me/vouchers", headers=headers).json()
+    assert [(v["campaign_id"], v["voucher"]["voucher"]["recipient"]) for v in mine] == [(campaign["id"], holder.address)]
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=headers).json()
     assert offer["eligible"] is True, offer
     send_as(chain, holder, offer["tx"])
