@@ -54,7 +54,6 @@ function renderMessage(element) {
   // Row problems of a CSV (a 422 of the request itself has no rows: its message says it all).
   const problems = (detail.errors || []).filter((problem) => problem.row !== undefined);
   fill(element);
-  if (detail.code === "csv_invalid") element.append(h("p", { class: "notice-title", text: t("campaigns.allowlist.errors") }));
   element.append(h("p", { text }));
   if (!problems.length) return;
   const list = h("ul", { class: "csv-errors" });
