@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 import requests
 from eth_utils import to_checksum_address
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from web3.exceptions import Web3Exception
 
 from backend.campaigns.airdrop import AirdropError, Batch, Journal, airdrop, journal_path, list_digest
@@ -32,6 +33,8 @@ log = logging.getLogger("resident.airdrops")
 
 RETRY_SECONDS = 2.0  # after an RPC failure: the node may be restarting
 IDLE_SECONDS = 1.0
+LEASE_SECONDS = 20  # a job whose worker stops renewing for this long is taken over by another
+HEARTBEAT_SECONDS = 5.0
 
 
 class _Stopped(Exception):
@@ -68,6 +71,7 @@ class AirdropWorker:
         self.session_factory = session_factory
         self.issuer = issuer
         self.chain = Chain(settings.rpc_url, timeout=30.0)
+        self.worker_id = uuid.uuid4().hex
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -98,9 +102,13 @@ class AirdropWorker:
                 self._wake.wait(IDLE_SECONDS)
                 self._wake.clear()
                 continue
+            finished = threading.Event()
+            threading.Thread(target=self._heartbeat, args=(job_id, finished), daemon=True,
+                             name=f"airdrop-lease-{job_id}").start()
             try:
                 self._process(job_id)
             except _Stopped:
+                self._release(job_id)  # a clean stop: the next start takes it at once
                 return
             except (ChainError, requests.RequestException, OSError, Web3Exception) as exc:
                 # The node is unreachable or answered an error: the journal keeps the state; try again.
@@ -110,11 +118,39 @@ class AirdropWorker:
                 log.exception("airdrop job %s failed", job_id)
                 self._finish(job_id, JOB_FAILED, f"The airdrop stopped on an unexpected error: {exc}",
                              f"予期しないエラーでエアドロップが止まりました: {exc}")
+            finally:
+                finished.set()
 
     def _next_job(self) -> int | None:
+        """The first job waiting or left by a worker whose lease ran out, leased to this worker (one
+        conditional UPDATE, so two processes never take the same job)."""
+        now = unix_now()
+        takeable = or_(AirdropJob.status == JOB_QUEUED,
+                       (AirdropJob.status == JOB_RUNNING)
+                       & ((AirdropJob.lease_until < now) | (AirdropJob.lease_owner == self.worker_id)))
         with self.session_factory() as session:
-            return session.scalar(select(AirdropJob.id).where(AirdropJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
-                                  .order_by(AirdropJob.id).limit(1))
+            for job_id in session.scalars(select(AirdropJob.id).where(takeable).order_by(AirdropJob.id).limit(5)):
+                taken = session.execute(update(AirdropJob).where(AirdropJob.id == job_id, takeable).values(
+                    status=JOB_RUNNING, lease_owner=self.worker_id, lease_until=now + LEASE_SECONDS, updated_at=now))
+                session.commit()
+                if taken.rowcount == 1:
+                    return job_id
+        return None
+
+    def _renew(self, job_id: int) -> bool:
+        """Extends this worker's lease on the job; False if another worker holds it now."""
+        now = unix_now()
+        with self.session_factory() as session:
+            renewed = session.execute(update(AirdropJob).where(
+                AirdropJob.id == job_id, AirdropJob.lease_owner == self.worker_id).values(lease_until=now + LEASE_SECONDS))
+            session.commit()
+            return renewed.rowcount == 1
+
+    def _heartbeat(self, job_id: int, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            if not self._renew(job_id):
+                log.warning("airdrop job %s: lease lost", job_id)
+                return
 
     def _process(self, job_id: int) -> None:
         with self.session_factory() as session:
@@ -127,7 +163,6 @@ class AirdropWorker:
             self._finish(job_id, JOB_FAILED, f"The deployment record of {symbol} is missing on this server.",
                          f"{symbol} のデプロイ記録がサーバーにありません。")
             return
-        self._update(job_id, status=JOB_RUNNING)
         card = self.chain.web3.eth.contract(address=to_checksum_address(record.address), abi=record.abi)
 
         def observer(stage: str, batch: Batch) -> None:
@@ -174,8 +209,11 @@ class AirdropWorker:
         self._update(job_id, done=state.issued, skipped=len(state.skipped), failed=failed,
                      batches=_batches_json(state.batches))
 
+    def _release(self, job_id: int) -> None:
+        self._update(job_id, lease_until=0)
+
     def _finish(self, job_id: int, status: str, en: str, ja: str, errors: list | None = None) -> None:
-        values = {"status": status, "message_en": en, "message_ja": ja}
+        values = {"status": status, "message_en": en, "message_ja": ja, "lease_until": 0}
         if errors is not None:
             values["errors"] = errors
         self._update(job_id, **values)

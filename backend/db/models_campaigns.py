@@ -103,6 +103,10 @@ class AirdropJob(Base):
     batches: Mapped[list] = mapped_column(JSON, default=list)  # [{tx_hash, count, status}]
     errors: Mapped[list] = mapped_column(JSON, default=list)  # [{row, column, message_en, message_ja}]
     journal: Mapped[str] = mapped_column(String(500))
+    # Which worker sends it, until when: several app processes share a database, and only the lease holder
+    # sends (a dead holder's job is taken over when its lease runs out).
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[int] = mapped_column(BigInteger, default=0)
     created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     updated_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)

@@ -170,3 +170,36 @@ def test_killed_server_resumes_the_airdrop_on_restart_without_duplicates(setting
     assert (job["status"], job["done"], job["total"]) == ("done", 10, 10), job
     assert balances(chain, wallets) == [1] * 10
     assert len({b["tx_hash"] for b in job["batches"]}) == 5
+
+
+def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, town, chain_with_collection):
+    """Several app processes share a database: each job is sent by one worker at a time."""
+    from sqlalchemy import update
+
+    from backend.campaigns.airdrop_jobs import AirdropWorker, new_job
+    from backend.campaigns.csvfile import RecipientRow
+    from backend.db.models_campaigns import AirdropJob
+    from backend.db.models_chain import Collection
+
+    sessions = app.state.session_factory
+    with sessions() as db:
+        collection = db.scalar(select(Collection).where(Collection.symbol == "RESTEST"))
+        job = new_job(town["mid"], collection, "x.csv", [RecipientRow(2, chain_with_collection.admin, None)], 0,
+                      None, None, app.state.settings.data_dir, None)
+        job.status = "failed"  # kept away from the app's own running worker
+        db.add(job)
+        db.commit()
+        job_id = job.id
+    first, second = (AirdropWorker(app.state.settings, sessions, app.state.issuer) for _ in range(2))
+    with sessions() as db:
+        db.execute(update(AirdropJob).where(AirdropJob.id == job_id).values(status="queued"))
+        app.state.airdrop_worker.stop()  # the app's worker must not race the two under test
+        db.commit()
+    assert first._next_job() == job_id
+    assert second._next_job() is None  # leased by the first
+    assert first._renew(job_id) and not second._renew(job_id)
+    with sessions() as db:  # the first worker died: its lease runs out
+        db.execute(update(AirdropJob).where(AirdropJob.id == job_id).values(lease_until=0))
+        db.commit()
+    assert second._next_job() == job_id
+    assert not first._renew(job_id)

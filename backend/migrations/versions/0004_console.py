@@ -102,6 +102,8 @@ def upgrade() -> None:
         sa.Column("batches", sa.JSON(), nullable=False),
         sa.Column("errors", sa.JSON(), nullable=False),
         sa.Column("journal", sa.String(500), nullable=False),
+        sa.Column("lease_owner", sa.String(64), nullable=True),
+        sa.Column("lease_until", sa.BigInteger(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
