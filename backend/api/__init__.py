@@ -25,3 +25,6 @@ def include_routers(app: FastAPI) -> None:
                 raise
             continue
         module.include(app)
+    from backend.web import pages  # the web app: /, /desk, /console, /static, /web/config
+
+    pages.include(app)
