@@ -66,7 +66,8 @@ def refused(exc: store.Refusal, status: int = 409) -> ApiError:
 
 def csv_invalid(exc: CsvFileError) -> ApiError:
     count = len(exc.problems)
-    return ApiError(422, "csv_invalid", f"{count} problem(s) in this CSV file; nothing was imported. Fix the rows "
+    return ApiError(422, "csv_invalid", f"{count} problem{'s' if count != 1 else ''} in this CSV file; nothing was "
+                    "imported. Fix the rows "
                     "shown and upload it again.", f"このCSVファイルに{count}件の問題があります。何も取り込んでいません。"
                     "表示された行を修正してから、もう一度アップロードしてください。", errors=problems_json(exc.problems))
 

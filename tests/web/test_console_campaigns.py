@@ -71,6 +71,7 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
     upload_allowlist(driver, bad)
     error = visible(driver, ".csv-errors li[data-row='3']")
     assert "Row 3" in error.text and "address" in error.text.lower()
+    assert japanese_in_english_mode(driver) == []  # the file's own header アドレス is marked lang="ja"
     shoot(driver, "console-campaigns-csv-errors")
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
     wait(driver, lambda d: "3行目" in d.find_element(By.CSS_SELECTOR, ".csv-errors li[data-row='3']").text,
@@ -101,9 +102,15 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
     holder_driver = wallet_browser(holder)
     holder_sign_in(holder_driver, stack)
     claim = visible(holder_driver, f"[data-campaign-id='{campaign_id}'] [data-action='claim']")
+    article = f"[data-campaign-id='{campaign_id}']"
+    shoot(holder_driver, "holder-campaign-open")
     claim.click()
-    wait(holder_driver, lambda d: d.find_elements(By.CSS_SELECTOR,
-         f"[data-campaign-id='{campaign_id}'] .claim-message.ok"), timeout=90, message="claim did not finish")
+    try:
+        wait(holder_driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{article} .claim-message.ok"), timeout=90)
+    except Exception as exc:
+        shown = holder_driver.find_element(By.CSS_SELECTOR, article).text
+        raise AssertionError(f"the claim did not finish; the page shows: {shown}") from exc
+    shoot(holder_driver, "holder-campaign-claimed")
     cards = get_json(stack.url(f"/holders/{holder}/cards"))
     assert [c["symbol"] for c in cards] == ["MINEDEMO"]
     staff = httpx.Client(base_url=stack.base_url)

@@ -8,6 +8,7 @@ import { errorText, formatDate, lang, loadCatalogs, localized, t } from "./i18n.
 import { fill, h } from "./page.js";
 
 const POLL_MS = 1000;
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
 const WEI_DECIMALS = 18;
 
 /** "0.01" (native token) -> "10000000000000000" (wei, as a decimal string: wei do not fit a JS number). */
@@ -59,9 +60,10 @@ function renderMessage(element) {
   const list = h("ul", { class: "csv-errors" });
   for (const problem of problems) {
     const where = problem.row ? t("campaigns.allowlist.row", { row: problem.row }) : t("campaigns.allowlist.file_level");
-    const column = problem.column ? ` · ${problem.column}` : "";
+    // The column's header as written in the file: mark Japanese headers as such in the English view.
+    const column = problem.column ? h("span", { lang: JAPANESE.test(problem.column) ? "ja" : null, text: problem.column }) : null;
     list.append(h("li", { "data-row": problem.row },
-      h("strong", { text: `${where}${column}` }), ": ", lang() === "ja" ? problem.message_ja : problem.message_en));
+      h("strong", {}, where, column ? " · " : "", column), ": ", lang() === "ja" ? problem.message_ja : problem.message_en));
   }
   element.append(list);
 }
