@@ -117,3 +117,46 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
     staff.post("/staff/login", json=STAFF).raise_for_status()
     listed = {str(c["id"]): c for c in staff.get(f"/staff/municipalities/{municipality}/campaigns").json()}
     assert listed[campaign_id]["claimed"] == 1
+
+
+def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_factory, shoot, tmp_path):
+    from eth_account import Account
+
+    driver = browser_factory(lang="ja")
+    open_campaigns_tab(driver, stack)
+
+    # A voucher campaign, then a voucher for a wallet after the identity check.
+    driver.find_element(By.ID, "campaigns-name-ja").send_keys("本人確認つき募集")
+    driver.find_element(By.ID, "campaigns-name-en").send_keys("Checked-identity drive")
+    driver.find_element(By.ID, "campaigns-mode-voucher").click()
+    driver.find_element(By.CSS_SELECTOR, ".campaign-form button[type='submit']").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='create-result'] .notice.ok"), timeout=60,
+         message="voucher campaign not created")
+    row = wait(driver, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]")
+                                  if "本人確認つき募集" in r.text], message="campaign row missing")[0]
+    row.find_elements(By.CSS_SELECTOR, ".row-actions button")[-1].click()  # バウチャー発行
+    recipient = stack.accounts[9]
+    visible(driver, "#campaigns-voucher-recipient").send_keys(recipient)
+    driver.find_element(By.ID, "campaigns-voucher-identity").send_keys("本人確認-0009")
+    driver.find_element(By.CSS_SELECTOR, ".voucher-form button[type='submit']").click()
+    done = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='voucher-result'] .notice.ok"),
+                timeout=30, message="voucher not issued")[0]
+    assert recipient in done.text and "発行しました" in done.text
+    assert driver.find_element(By.ID, "campaigns-voucher-identity").get_attribute("value") == ""
+    shoot(driver, "console-campaigns-voucher")
+
+    # An airdrop of three new wallets, followed to the end by the progress bar.
+    wallets = [Account.create().address for _ in range(3)]
+    listing = tmp_path / "airdrop.csv"
+    listing.write_bytes(("アドレス\r\n" + "\r\n".join(wallets) + "\r\n").encode("cp932"))
+    driver.find_element(By.ID, "campaigns-airdrop-file").send_keys(str(listing))
+    driver.find_element(By.CSS_SELECTOR, "#campaigns-airdrop-validity").send_keys("30")
+    driver.find_element(By.ID, "campaigns-airdrop-file").find_element(By.XPATH, "ancestor::form").submit()
+    job = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-job][data-status='done']"), timeout=90,
+               message="airdrop did not finish")[0]
+    progress = job.find_element(By.TAG_NAME, "progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max") == "3"
+    assert "3 / 3" in job.text and "完了" in job.text
+    shoot(driver, "console-campaigns-airdrop-done")
+    wait(driver, lambda d: all([c["symbol"] for c in get_json(stack.url(f"/holders/{w}/cards"))] == ["MINEDEMO"]
+                               for w in wallets), message="airdropped cards not indexed")
