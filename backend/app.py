@@ -149,9 +149,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             indexer.start()
         if settings.jobs_enabled:
             job_thread.start()
+        for worker in app.state.workers:  # background workers areas register (airdrop jobs)
+            worker.start()
         try:
             yield
         finally:
+            for worker in app.state.workers:
+                worker.stop()
             job_thread.stop()
             indexer.stop()
             engine.dispose()
@@ -168,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer = make_issuer(settings)
     app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer, default_jobs(settings))
     job_thread = JobThread(app.state.jobs, settings.jobs_interval)
+    app.state.workers = []  # objects with start() and stop(), run for the app's lifetime
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 

@@ -72,6 +72,12 @@ class Issuer:
     def address(self) -> str:
         return self.account.address
 
+    @property
+    def nonce_lock(self) -> threading.Lock:
+        """Held from taking a nonce to broadcasting; other senders of this key in the process (airdrop jobs)
+        take it too, so two transactions never get the same nonce."""
+        return self._lock
+
     def send(self, call: Any, *, value: int = 0, gas: int | None = None, timeout: float = 120) -> Sent:
         """Sends `call` (a web3 ContractFunction with its arguments bound) and waits for its receipt.
 

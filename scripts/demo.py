@@ -1,19 +1,26 @@
-"""Set up the demo municipality on the local chain: the collection and a few cards.
+"""Set up the demo municipality on the local chain: the collection, a few cards and the campaign minter.
 
     brownie run scripts/demo.py --network development   (what `make run` does)
 
-Idempotent: the collection is deployed once (its record is reused while the
-chain keeps its code) and demo cards are issued only into an empty collection.
+Idempotent: the collection and its minter are deployed once (their records are
+reused while the chain keeps their code) and demo cards are issued only into an
+empty collection. The minter is there so that staff can create campaigns from
+the console at once; the backend's issuer key ($RESIDENT_ISSUER_KEY, else the
+deployer) administers it and signs vouchers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import os
+
 from brownie import accounts, chain, web3
+from eth_account import Account
 from eth_utils import encode_hex, keccak
 
 from backend.deployment import ROOT, load_collection_config, record_path
+from scripts.campaign import ensure_minter
 from scripts.deploy import deployer, ensure_collection
 
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
@@ -60,17 +67,31 @@ def demo_cards(contract, from_block: int) -> list[DemoCard]:
     return cards
 
 
+def ensure_demo_minter(symbol: str, admin):
+    """The collection's minter (deployed and recorded as scripts/campaign.py does), with the backend's issuer
+    allowed to run campaigns (admin role) and sign vouchers (VOUCHER_SIGNER_ROLE)."""
+    minter, record, deployed_now = ensure_minter(symbol, admin)
+    key = os.environ.get("RESIDENT_ISSUER_KEY")
+    issuer = Account.from_key(key).address if key else admin.address
+    for role in (minter.DEFAULT_ADMIN_ROLE(), minter.VOUCHER_SIGNER_ROLE()):
+        if not minter.hasRole(role, issuer):
+            minter.grantRole(role, issuer, {"from": admin})
+    return minter, record, deployed_now
+
+
 def main():
     config = load_collection_config(DEMO_CONFIG)
     admin = deployer()
     contract, record, deployed_now = ensure_collection(config, admin)
     issued_now = issue_demo_cards(contract, admin)
+    minter, _, minter_now = ensure_demo_minter(record.symbol, admin)
     print()
     print(("Deployed" if deployed_now else "Reusing") +
           f" {config.collection.name} / {config.municipality.name_ja} ({record.symbol})")
     print(f"  contract  {record.address}  (chain {record.chain_id}, block {record.deployment_block})")
     print(f"  record    {record_path(record.chain_id, record.symbol)}")
     print(f"  admin     {admin.address}")
+    print(f"  minter    {minter.address}  ({'deployed now' if minter_now else 'reused'}; campaigns from the console)")
     print(("Issued demo cards:" if issued_now else "Demo cards (already issued):"))
     for card in demo_cards(contract, record.deployment_block):
         tier = "premium" if card.tier == PREMIUM else "basic"

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
@@ -189,11 +190,11 @@ def verify_voucher(domain: dict[str, Any], voucher: Voucher, signature: bytes, s
     return signer_of(domain, voucher, signature) == to_checksum_address(signer)
 
 
-def nullifier_salt() -> bytes:
+def nullifier_salt(root: Path | None = None) -> bytes:
     """The municipality's nullifier salt: $RESIDENT_NULLIFIER_SALT (hex), else a per-installation secret.
 
     Without the variable (a development machine), a random 32-byte salt is created once in
-    <data dir>/secrets/nullifier-salt, readable by its owner only. The salt must never change once
+    <data dir (or `root`)>/secrets/nullifier-salt, readable by its owner only. The salt must never change once
     vouchers were signed with it: a changed salt gives the same person a new nullifier.
     """
     import os
@@ -210,7 +211,7 @@ def nullifier_salt() -> bytes:
         if len(salt) < MIN_SALT_BYTES:
             raise VoucherError(f"RESIDENT_NULLIFIER_SALT must be at least {MIN_SALT_BYTES} bytes of hex")
         return salt
-    path = data_dir() / "secrets" / "nullifier-salt"
+    path = (root or data_dir()) / "secrets" / "nullifier-salt"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -1,0 +1,192 @@
+"""Campaigns run from the console: allowlists into the database, campaigns onto the chain, vouchers signed
+for a wallet, and what a holder's wallet must send to claim.
+
+Handlers in backend/api/campaigns.py stay thin; the decisions are here. The CSV reading, Merkle tree and
+voucher signing are backend/campaigns/{csvfile,merkle,vouchers}.py, shared with the command-line scripts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import encode_hex, to_checksum_address
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
+
+from backend.campaigns import vouchers
+from backend.campaigns.csvfile import AllowlistRow, parse_allowlist
+from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowlist_tree
+from backend.campaigns.minters import OPEN, CampaignState, Minter, leaf_price_to_pay
+from backend.campaigns.reasons import for_revert, reason
+from backend.db.models_campaigns import Allowlist, AllowlistEntry, Campaign, CampaignVoucher
+from backend.issuer import Issuer, error_name
+
+VOUCHER_VALID_SECONDS = 7 * 86_400  # a week to claim, never past the campaign's end
+
+
+def read_allowlist_upload(data: bytes, filename: str) -> tuple[list[AllowlistRow], StandardMerkleTree]:
+    """The rows of an uploaded allowlist CSV and their Merkle tree; raises CsvFileError with every bad row.
+    CPU work only: done before the database's write lock is taken."""
+    rows = parse_allowlist(data, filename)
+    return rows, allowlist_tree((r.address, r.price_wei, r.max_claims) for r in rows)
+
+
+def save_allowlist(session: Session, municipality_id: int, filename: str, rows: list[AllowlistRow],
+                   tree: StandardMerkleTree, staff_id: int | None) -> Allowlist:
+    """Stores an allowlist and every wallet with its leaf and proof. The caller commits."""
+    allowlist = Allowlist(municipality_id=municipality_id, filename=filename[:255], root=tree.root_hex,
+                          count=len(rows), created_by=staff_id)
+    session.add(allowlist)
+    session.flush()
+    entries = []
+    for i, row in enumerate(rows):  # tree values keep the rows' order
+        _, price, limit = tree.values[i]["value"]
+        entries.append({"allowlist_id": allowlist.id, "address": to_checksum_address(row.address), "line": row.line,
+                        "leaf_price": str(price), "leaf_max": int(limit),
+                        "proof": [encode_hex(node) for node in tree.proof(i)]})
+    if entries:
+        session.execute(insert(AllowlistEntry), entries)
+    return allowlist
+
+
+@dataclass(frozen=True)
+class Refusal(Exception):
+    """Raised when the chain refuses a campaign transaction; `code`, `en`, `ja` say why."""
+
+    code: str
+    en: str
+    ja: str
+
+
+def send(issuer: Issuer, call) -> Any:
+    """Sends `call` with the issuer key; a revert becomes a Refusal naming the custom error."""
+    from backend.issuer import TxReverted
+
+    try:
+        return issuer.send(call)
+    except TxReverted as exc:
+        raise Refusal(*for_revert(exc.error)) from None
+
+
+def create_onchain(issuer: Issuer, minter: Minter, settings: tuple) -> tuple[int, str]:
+    """createCampaign(settings) sent by the issuer; returns (on-chain id, tx hash)."""
+    sent = send(issuer, minter.contract.functions.createCampaign(settings))
+    events = minter.contract.events.CampaignCreated().process_receipt({"logs": sent.logs}, errors=DISCARD)
+    return int(events[0]["args"]["campaignId"]), sent.tx_hash
+
+
+# --- vouchers -------------------------------------------------------------------------------------------
+def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: CampaignState, recipient: str,
+                 identity: str, salt: bytes, staff_id: int | None) -> CampaignVoucher:
+    """Signs a voucher of `campaign` for `recipient` after staff checked `identity` (which is turned into the
+    salted nullifier and forgotten). Raises Refusal when this person already claimed or the key may not sign."""
+    recipient = to_checksum_address(recipient)
+    nullifier = vouchers.nullifier(identity, salt)
+    if minter.contract.functions.nullifierUsed(nullifier).call():
+        raise Refusal("voucher_used", "This person already received a card of this collection (the identity was "
+                      "used with another voucher).", "この方はすでにこのコレクションの住民証を受け取っています。")
+    if not minter.has_role("VOUCHER_SIGNER_ROLE", issuer.address):
+        raise Refusal("voucher_signer_missing", "The backend's issuer key may not sign vouchers for this minter: "
+                      "grant it VOUCHER_SIGNER_ROLE.", "発行者鍵にバウチャーの署名権限（VOUCHER_SIGNER_ROLE）がありません。")
+    now = minter.now()
+    valid_for = max(1, min(VOUCHER_VALID_SECONDS, state.end - 1 - now))
+    voucher = vouchers.voucher_for_campaign(minter.contract, state.onchain_id, recipient, nullifier, now=now,
+                                            valid_for_seconds=valid_for)
+    domain = vouchers.domain_of(minter.contract)
+    signature = vouchers.sign_voucher(domain, voucher, issuer.account.key)
+    document = vouchers.to_json(domain, voucher, signature)
+    return CampaignVoucher(campaign_id=campaign.id, recipient=recipient, document=document,
+                           deadline=voucher.deadline, created_by=staff_id)
+
+
+def latest_voucher(session: Session, campaign_id: int, recipient: str, now: int) -> CampaignVoucher | None:
+    return session.scalars(select(CampaignVoucher).where(
+        CampaignVoucher.campaign_id == campaign_id, CampaignVoucher.recipient == to_checksum_address(recipient),
+        CampaignVoucher.deadline >= now).order_by(CampaignVoucher.id.desc())).first()
+
+
+# --- claims ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClaimOffer:
+    """What `GET /me/campaigns/{id}/claim` answers: eligible with the transaction, or why not."""
+
+    eligible: bool
+    code: str
+    tx: dict | None = None
+    error: str | None = None  # the custom error a simulated claim met
+
+    def body(self, chain_id: int) -> dict:
+        en, ja = reason(self.code)
+        if self.error:
+            en, ja = f"{en} ({self.error})", f"{ja}（{self.error}）"
+        return {"eligible": self.eligible, "code": self.code, "message_en": en, "message_ja": ja,
+                "chain_id": chain_id, "tx": self.tx}
+
+
+def claim_offer(session: Session, minter: Minter, campaign: Campaign, holder: str) -> ClaimOffer:
+    """Checks, against the chain, whether `holder` can claim one card of `campaign` now, and builds the
+    transaction its wallet sends: `claim` with its Merkle proof, `claimWithVoucher` with its voucher, or an
+    open `claim`. The transaction is simulated (eth_call from the holder) before it is offered."""
+    holder = to_checksum_address(holder)
+    state = minter.campaign(campaign.onchain_id)
+    now = minter.now()
+    status = state.status(now)
+    if status != OPEN:
+        return ClaimOffer(False, status)
+    held, cap = minter.cards_held(holder)
+    if held >= cap:
+        return ClaimOffer(False, "wallet_full")
+    claimed = minter.claimed_by(state.onchain_id, holder)
+    functions = minter.contract.functions
+    if campaign.mode == "voucher":
+        stored = latest_voucher(session, campaign.id, holder, now)
+        if stored is None:
+            return ClaimOffer(False, "no_voucher")
+        voucher, signature = vouchers.from_json(stored.document)
+        key = voucher.nullifier if any(voucher.nullifier) else minter.contract.functions.voucherDigest(
+            voucher.as_tuple()).call()
+        if functions.nullifierUsed(key).call():
+            return ClaimOffer(False, "voucher_used")
+        if claimed >= state.max_per_wallet:
+            return ClaimOffer(False, "already_claimed")
+        call, value = functions.claimWithVoucher(voucher.as_tuple(), signature), voucher.price
+    elif campaign.mode == "allowlist":
+        entry = session.scalar(select(AllowlistEntry).where(AllowlistEntry.allowlist_id == campaign.allowlist_id,
+                                                            AllowlistEntry.address == holder))
+        if entry is None:
+            return ClaimOffer(False, "not_on_allowlist")
+        leaf_price = int(entry.leaf_price)
+        limit = entry.leaf_max or state.max_per_wallet
+        if claimed >= limit:
+            return ClaimOffer(False, "already_claimed")
+        call = functions.claim(state.onchain_id, 1, entry.proof, leaf_price, entry.leaf_max)
+        value = leaf_price_to_pay(state, leaf_price)
+    else:
+        if claimed >= state.max_per_wallet:
+            return ClaimOffer(False, "already_claimed")
+        call, value = functions.claim(state.onchain_id, 1, [], CAMPAIGN_PRICE, 0), state.price
+    tx = {"to": minter.address, "data": minter.contract.encode_abi(call.fn_name, args=list(call.args)), "value": hex(value)}
+    refused = _simulate(minter, holder, tx, value)
+    if refused is not None:
+        return refused
+    return ClaimOffer(True, "eligible", tx)
+
+
+def _simulate(minter: Minter, holder: str, tx: dict, value: int) -> ClaimOffer | None:
+    """eth_call of the claim from the holder: None if it would succeed, else why not."""
+    web3 = minter.chain.web3
+    if web3.eth.get_balance(holder) < value:
+        return ClaimOffer(False, "insufficient_funds")
+    try:
+        web3.eth.call({"from": holder, "to": tx["to"], "data": tx["data"], "value": value})
+    except (ContractCustomError, ContractLogicError) as exc:
+        abi = minter.contract.abi + minter.card.abi
+        name = error_name(abi, exc.data) if exc.data else str(exc)
+        code, _, _ = for_revert(name)
+        known = code if code in ("already_claimed", "not_on_allowlist", "voucher_used", "wallet_full",
+                                 "insufficient_funds", "sold_out", "ended", "paused", "scheduled") else "claim_refused"
+        return ClaimOffer(False, known, error=name)
+    return None
