@@ -18,6 +18,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from webstack import ROOT, JAPANESE, japanese_in_english_mode, open_page, visible, visible_texts, wait
@@ -244,6 +245,23 @@ def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused
     assert (made["kind"], made["limit_count"], made["limit_period"]) == ("venue_entry", 4, "year")
     assert [v["id"] for v in made["venues"]] == [int(venue_id)]
 
+    # edit it (the form opens with its values), then pause it
+    row.find_element(By.CSS_SELECTOR, "[data-action='edit']").click()
+    assert visible(driver, "#perk-name-en").get_attribute("value") == f"Museum: free entry {suffix}"
+    count = driver.find_element(By.ID, "perk-count")
+    assert count.get_attribute("value") == "4"
+    count.clear()
+    count.send_keys("6")
+    driver.find_element(By.ID, "perk-save").click()
+    row = wait(driver, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, f"tr[data-perk='{made['id']}']")
+                                       if "6 a year" in r.text), False))
+    row.find_element(By.CSS_SELECTOR, "[data-action='pause']").click()
+    wait(driver, lambda d: "Paused" in d.find_element(By.CSS_SELECTOR, f"tr[data-perk='{made['id']}']").text)
+    perks = call(stack, "GET", f"/staff/municipalities/{mid}/perks", token=token)[1]
+    made = next(p for p in perks if p["id"] == made["id"])
+    assert (made["limit_count"], made["active"]) == (6, False)
+    no_sideways_scroll(driver)
+
     # goods sent by post: the backend refuses with the national rule, shown in the form
     driver.find_element(By.ID, "perk-add").click()
     driver.find_element(By.ID, "perk-name-ja").send_keys("特産品の発送")
@@ -265,7 +283,14 @@ def test_csv_exports_download_for_excel(stack, browser, shoot):
     driver = browser
     sign_in(driver, stack)
     visible(driver, "#kpi-cards .kpi")
-    open_tab(driver, "exports")
+    # the tabs work from the keyboard (arrow keys, Home, End), as a WAI-ARIA tab list
+    tabs = [e.get_attribute("data-tab") for e in driver.find_elements(By.CSS_SELECTOR, "#tabs [role=tab]")]
+    assert tabs[0] == "overview" and tabs[-1] == "exports" and "perks" in tabs
+    driver.find_element(By.ID, "tab-overview").send_keys(Keys.ARROW_RIGHT)
+    wait(driver, lambda d: d.find_element(By.ID, f"tab-{tabs[1]}").get_attribute("aria-selected") == "true")
+    assert driver.switch_to.active_element.get_attribute("id") == f"tab-{tabs[1]}"
+    driver.switch_to.active_element.send_keys(Keys.END)
+    wait(driver, lambda d: d.find_element(By.ID, "tab-panel").get_attribute("data-tab") == "exports")
     kpis = visible(driver, "#export-kpis").get_attribute("href")
     got = fetch_in_page(driver, kpis)
     assert got["status"] == 200 and got["type"].startswith("text/csv")
