@@ -105,11 +105,13 @@ export async function mount(container, ctx) {
       tension: 0, ...extra };
   }
 
-  function baseOptions(extra = {}) {
+  function baseOptions(extra = {}, lines = false) {
+    // Lines are told apart by dash as well as colour, so their legend shows a line sample, not a box.
+    const labels = lines ? { usePointStyle: true, pointStyle: "line", pointStyleWidth: 30 } : { boxWidth: 14 };
     return {
       responsive: true, maintainAspectRatio: false, animation: false,
       interaction: { mode: "index", intersect: false },
-      plugins: { legend: { position: "bottom", labels: { boxWidth: 14, usePointStyle: false } } },
+      plugins: { legend: { position: "bottom", labels } },
       scales: { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } } },
       ...extra,
     };
@@ -143,7 +145,7 @@ export async function mount(container, ctx) {
       data: { labels: series.days.map(dayLabel),
         datasets: cardColumns.map(([key, values], i) => lineDataset(t(`console.series.${key}`), values, i)) },
       options: baseOptions({ scales: { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
-        y: { beginAtZero: true, ticks: { precision: 0 } } } }),
+        y: { beginAtZero: true, ticks: { precision: 0 } } } }, true),
     }]);
 
     // 2 and 3. Redemptions by perk and by venue (stacked bars per day)
@@ -169,26 +171,28 @@ export async function mount(container, ctx) {
       }]);
     }
 
-    // 4. Concentration: top-10 and top-1 share (%) and Gini (0-1)
-    const shares = [["top10_share", card.top10_share.map((v) => v * 100)], ["top1_share", card.top1_share.map((v) => v * 100)]];
+    // 4. Concentration: top-10 and top-1 share (%) and Gini (0-1); no point on days nobody held a card
+    const held = (values, scale = 1) => values.map((v, i) => (card.unique_holders[i] ? v * scale : null));
+    const shares = [["top10_share", held(card.top10_share, 100)], ["top1_share", held(card.top1_share, 100)]];
+    const shareText = (v, i) => (card.unique_holders[i] ? percent(v) : "–");
     const concFigure = figure("concentration", "console.chart.concentration.title",
       t("console.chart.concentration.summary", { top10: percent(card.top10_share[last]),
         gini: formatNumber(card.gini[last], 2) }),
       [t("console.chart.day"), t("console.series.top10_share"), t("console.series.top1_share"), t("console.series.gini")],
       series.days.map((day, i) => [{ day, text: dayLabel(day) },
-        { value: card.top10_share[i], text: percent(card.top10_share[i]) },
-        { value: card.top1_share[i], text: percent(card.top1_share[i]) },
-        { value: card.gini[i], text: formatNumber(card.gini[i], 2) }]));
+        { value: card.top10_share[i], text: shareText(card.top10_share[i], i) },
+        { value: card.top1_share[i], text: shareText(card.top1_share[i], i) },
+        { value: card.gini[i], text: card.unique_holders[i] ? formatNumber(card.gini[i], 2) : "–" }]));
     figures.push([concFigure, {
       type: "line",
       data: { labels: series.days.map(dayLabel), datasets: [
         ...shares.map(([key, values], i) => lineDataset(`${t(`console.series.${key}`)} (%)`, values, i, { yAxisID: "y" })),
-        lineDataset(t("console.series.gini"), card.gini, 2, { yAxisID: "y1" })] },
+        lineDataset(t("console.series.gini"), held(card.gini), 2, { yAxisID: "y1" })] },
       options: baseOptions({ scales: {
         x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
         y: { min: 0, max: 100, title: { display: true, text: "%" } },
         y1: { min: 0, max: 1, position: "right", grid: { drawOnChartArea: false },
-          title: { display: true, text: t("console.series.gini") } } } }),
+          title: { display: true, text: t("console.series.gini") } } } }, true),
     }]);
 
     fill(chartArea, ...figures.map(([f]) => f.element));
