@@ -17,6 +17,7 @@ import uuid
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -82,6 +83,17 @@ def open_tab(driver, tab: str):
     visible(driver, f"#tab-{tab}").click()
     wait(driver, lambda d: d.find_element(By.ID, "tab-panel").get_attribute("data-tab") == tab
          and d.find_elements(By.CSS_SELECTOR, "#tab-panel .tab-body > *"), message=f"tab {tab} did not open")
+
+
+def wait_for_item(driver, css: str, text: str):
+    """The first element matching `css` whose text contains `text`, once there (the lists are redrawn after
+    each change, so an element found a moment ago may be gone: look again)."""
+    def found(d):
+        try:
+            return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
+        except StaleElementReferenceException:
+            return False
+    return wait(driver, found, message=f"no {css!r} with {text!r}")
 
 
 def fetch_in_page(driver, path: str) -> dict:
@@ -203,8 +215,7 @@ def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused
     driver.find_element(By.ID, "venue-name-ja").send_keys(f"秋吉台博物館 {suffix}")
     driver.find_element(By.ID, "venue-name-en").send_keys(venue_en)
     driver.find_element(By.ID, "venue-save").click()
-    item = wait(driver, lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#venue-list > li")
-                                        if venue_en in li.text), False))
+    item = wait_for_item(driver, "#venue-list > li", venue_en)
     venue_id = item.get_attribute("data-venue")
     login = f"museum-{suffix}"
     visible(driver, f"#account-login-{venue_id}").send_keys(login)
@@ -235,8 +246,7 @@ def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused
     driver.find_element(By.CSS_SELECTOR, f"#perk-venues input[value='{venue_id}']").click()
     shoot(driver, "console-perk-form")
     driver.find_element(By.ID, "perk-save").click()
-    row = wait(driver, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#perk-table tbody tr")
-                                       if f"Museum: free entry {suffix}" in r.text), False))
+    row = wait_for_item(driver, "#perk-table tbody tr", f"Museum: free entry {suffix}")
     assert "4 a year" in row.text and venue_en in row.text
     token = staff_token(stack)
     mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
@@ -253,10 +263,9 @@ def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused
     count.clear()
     count.send_keys("6")
     driver.find_element(By.ID, "perk-save").click()
-    row = wait(driver, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, f"tr[data-perk='{made['id']}']")
-                                       if "6 a year" in r.text), False))
+    row = wait_for_item(driver, f"tr[data-perk='{made['id']}']", "6 a year")
     row.find_element(By.CSS_SELECTOR, "[data-action='pause']").click()
-    wait(driver, lambda d: "Paused" in d.find_element(By.CSS_SELECTOR, f"tr[data-perk='{made['id']}']").text)
+    wait_for_item(driver, f"tr[data-perk='{made['id']}']", "Paused")
     perks = call(stack, "GET", f"/staff/municipalities/{mid}/perks", token=token)[1]
     made = next(p for p in perks if p["id"] == made["id"])
     assert (made["limit_count"], made["active"]) == (6, False)
@@ -332,3 +341,25 @@ def test_the_language_switch_changes_every_text_and_the_charts(stack, browser_fa
     assert japanese_in_english_mode(driver) == []
     driver.find_element(By.ID, "signout").click()
     visible(driver, "#signin-form")
+
+
+def test_the_municipality_picker_switches_every_tab(stack, browser, shoot):
+    token = staff_token(stack)
+    name = f"Nishikawa {uuid.uuid4().hex[:4]}"
+    status, town = call(stack, "POST", "/staff/municipalities", {"name_ja": "西川町", "name_en": name}, token=token)
+    assert status == 201, town
+    driver = browser
+    sign_in(driver, stack)
+    visible(driver, "#kpi-cards .kpi")
+    picker = Select(visible(driver, "#municipality"))
+    assert picker.first_selected_option.text == "Mine City"
+    picker.select_by_value(str(town["id"]))
+    wait(driver, lambda d: d.find_element(By.ID, "municipality-name").text == name)
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "[data-kpi='cards_issued'] .kpi-value").text == "0")
+    assert driver.find_element(By.CSS_SELECTOR, "#figure-by-perk [data-empty]").text == "No perks were used in this period."
+    open_tab(driver, "perks")
+    visible(driver, "#perks-no-collection")
+    assert not driver.find_elements(By.ID, "perk-add")
+    shoot(driver, "console-perks-no-collection")
+    driver.refresh()  # the choice is kept for the next visit
+    wait(driver, lambda d: d.find_element(By.ID, "municipality-name").text == name)

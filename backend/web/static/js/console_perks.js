@@ -91,8 +91,8 @@ export async function mount(container, ctx) {
   function renderPerks() {
     const header = h("div", { class: "section-title" },
       h("h2", { id: "perks-title" }, t("console.perks.title")),
-      ctx.canEdit && editing === undefined ? h("button", { type: "button", class: "primary", id: "perk-add",
-        onclick: () => openForm(null) }, t("console.perks.add")) : "");
+      ctx.canEdit && editing === undefined && data.collections.length ? h("button", { type: "button",
+        class: "primary", id: "perk-add", onclick: () => openForm(null) }, t("console.perks.add")) : "");
     const list = data.perks.length ? h("div", { class: "table-scroll", tabindex: "0", role: "region",
       "aria-labelledby": "perks-title" },
       h("table", { class: "data-table", id: "perk-table" },
@@ -100,7 +100,9 @@ export async function mount(container, ctx) {
           .map((key) => h("th", { scope: "col" }, t(`console.perk.col.${key}`))))),
         h("tbody", {}, ...data.perks.map(perkRow))))
       : h("p", { class: "muted" }, t("console.perks.none"));
-    fill(perkSection, header, h("p", { class: "muted small" }, t("console.perks.rule")),
+    const noCollection = data.collections.length ? "" : h("div", { class: "notice info", id: "perks-no-collection" },
+      t("console.perks.no_collection"));
+    fill(perkSection, header, h("p", { class: "muted small" }, t("console.perks.rule")), noCollection,
       editing !== undefined ? perkForm(editing) : "", list);
   }
 
