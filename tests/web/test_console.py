@@ -363,3 +363,35 @@ def test_the_municipality_picker_switches_every_tab(stack, browser, shoot):
     shoot(driver, "console-perks-no-collection")
     driver.refresh()  # the choice is kept for the next visit
     wait(driver, lambda d: d.find_element(By.ID, "municipality-name").text == name)
+
+
+VIEWER_SCRIPT = """
+import sys
+from backend.auth.staff import create_staff, grant_role
+from backend.db import begin_immediate, make_engine, session_factory
+from backend.settings import Settings
+engine = make_engine(Settings().database_url)
+with session_factory(engine)() as db:
+    begin_immediate(db)
+    account = create_staff(db, sys.argv[1], sys.argv[2])
+    grant_role(db, account.id, int(sys.argv[3]), "viewer")
+    db.commit()
+"""
+
+
+def test_a_viewer_reads_but_gets_no_forms(stack, browser):
+    token = staff_token(stack)
+    mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
+    login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
+    done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
+                          env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    driver = browser
+    sign_in(driver, stack, login, password)
+    visible(driver, "#kpi-cards .kpi")
+    open_tab(driver, "perks")
+    visible(driver, "#perk-table")
+    assert not driver.find_elements(By.ID, "perk-add") and not driver.find_elements(By.ID, "venue-form")
+    assert not driver.find_elements(By.CSS_SELECTOR, "[data-action='edit'], [data-action='close']")
+    open_tab(driver, "exports")
+    assert fetch_in_page(driver, visible(driver, "#export-kpis").get_attribute("href"))["status"] == 200
