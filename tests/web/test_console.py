@@ -175,9 +175,11 @@ def test_staff_see_the_kpis_and_charts_with_the_numbers_of_the_api(stack, browse
 
     def table(chart):
         rows = driver.find_elements(By.CSS_SELECTOR, f"table[data-chart='{chart}'] tbody tr")
-        return [(r.find_element(By.CSS_SELECTOR, "th").get_attribute("data-day"),
-                 [float(td.get_attribute("data-value")) for td in r.find_elements(By.CSS_SELECTOR, "td")])
-                for r in rows]
+        found = [(r.find_element(By.CSS_SELECTOR, "th").get_attribute("data-day"),
+                  [float(td.get_attribute("data-value")) for td in r.find_elements(By.CSS_SELECTOR, "td")])
+                 for r in rows]
+        assert [day for day, _ in found] == sorted((day for day, _ in found), reverse=True)  # newest first
+        return found[::-1]
 
     cards_table = table("cards")
     assert [day for day, _ in cards_table] == series["days"]

@@ -73,8 +73,10 @@ export async function mount(container, ctx) {
     charts = [];
   }
 
-  /** A <figure>: title, the canvas (an image with a one-line summary for screen readers), the table. */
+  /** A <figure>: title, the canvas (an image with a one-line summary for screen readers), the table (newest
+   * day first: the box scrolls, and the latest numbers are the ones asked for). */
   function figure(id, titleKey, summary, columns, rows) {
+    rows = [...rows].reverse();
     const canvas = h("canvas", { id: `chart-${id}`, role: "img", "aria-label": `${t(titleKey)}: ${summary}` });
     const table = h("table", { class: "data-table", "data-chart": id },
       h("caption", { class: "visually-hidden" }, t(titleKey)),
