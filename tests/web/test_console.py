@@ -202,6 +202,11 @@ def test_staff_see_the_kpis_and_charts_with_the_numbers_of_the_api(stack, browse
 
     Select(driver.find_element(By.ID, "overview-days")).select_by_value("7")
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table[data-chart='cards'] tbody tr")) == 7)
+    # nothing went wrong on the way: no script error, no refused CSP, no failed request
+    severe = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
+              and "/staff/me - Failed to load resource: the server responded with a status of 401" not in e["message"]]
+    # (that 401 is the page asking whether a session exists before the sign-in form)
+    assert severe == [], severe
 
 
 def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused(stack, browser, shoot):
