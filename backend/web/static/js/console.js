@@ -65,6 +65,7 @@ function context() {
 // --- messages --------------------------------------------------------------------------------------------
 function showError(element, error) {
   element.hidden = false;
+  element.lastError = error; // drawn again in the other language after a switch
   fill(element, error instanceof ApiError ? errorText(error) : t("common.error.unexpected"));
 }
 
@@ -217,6 +218,8 @@ async function selectTab(id, focus) {
 }
 
 function relabel() {
+  const signinError = $("signin-error");
+  if (!signinError.hidden && signinError.lastError) showError(signinError, signinError.lastError);
   if (!state.staff) return;
   renderPicker();
   renderTabBar();
