@@ -292,6 +292,12 @@ def test_staff_create_a_venue_with_a_desk_login_and_a_perk_and_goods_are_refused
     assert "never goods shipped to the holder" in refusal.text
     assert not any("Local goods by post" in r.text for r in driver.find_elements(By.CSS_SELECTOR, "#perk-table tbody tr"))
     shoot(driver, "console-perk-refused-en")
+    # closing a venue meanwhile keeps the open form as it is
+    driver.find_element(By.CSS_SELECTOR, f"li[data-venue='{venue_id}'] [data-action='close']").click()
+    visible(driver, f"li[data-venue='{venue_id}'] [data-action='reopen']")
+    assert driver.find_element(By.ID, "perk-name-en").get_attribute("value") == "Local goods by post"
+    venues = call(stack, "GET", f"/staff/municipalities/{mid}/venues", token=token)[1]
+    assert next(v for v in venues if v["id"] == int(venue_id))["active"] is False
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
     wait(driver, lambda d: "返礼品" in d.find_element(By.ID, "perks-title").find_element(By.XPATH, "..").text
          or "返礼品" in d.find_element(By.CSS_SELECTOR, "#tab-panel").text)

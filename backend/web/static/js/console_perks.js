@@ -397,6 +397,12 @@ export async function mount(container, ctx) {
   }
 
   function render() {
+    // A redraw (a venue added, a language switch) keeps what the open perk form holds.
+    const form = perkSection.querySelector("#perk-form");
+    if (form && editing !== undefined) {
+      const { body, collectionId, venues } = readForm(form);
+      draft = { ...body, venues, ...(collectionId ? { collection_id: collectionId } : {}) };
+    }
     renderPerks();
     renderVenues();
   }
@@ -406,13 +412,6 @@ export async function mount(container, ctx) {
   render();
   return {
     unmount() { alive = false; shownPassword = null; },
-    onLang() {
-      const form = perkSection.querySelector("#perk-form");
-      if (form) {
-        const { body, collectionId, venues } = readForm(form);
-        draft = { ...body, venues, ...(collectionId ? { collection_id: collectionId } : {}) };
-      }
-      render();
-    },
+    onLang() { render(); },
   };
 }
