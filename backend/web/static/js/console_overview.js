@@ -104,7 +104,7 @@ export async function mount(container, ctx) {
   function lineDataset(label, data, i, extra = {}) {
     return { label, data, borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length],
       borderDash: DASHES[i % DASHES.length], borderWidth: 2, pointRadius: series.days.length > 45 ? 0 : 2,
-      tension: 0, ...extra };
+      tension: 0, clip: 6, ...extra }; // clip: a point at the top of its axis (100 %) stays whole
   }
 
   function baseOptions(extra = {}, lines = false) {
