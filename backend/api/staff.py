@@ -28,7 +28,7 @@ from backend.errors import ApiError, DeploymentRecordError
 from backend.perks.rules import DAY_SECONDS, KINDS, PERIODS, japan_date
 from backend.perks.store import create_perk, update_perk, venue_ids_of
 from backend.registry import register_record, slugify
-from backend.staff.export import kpis_csv, redemptions_csv
+from backend.staff.export import kpi_series_csv, kpis_csv, redemptions_csv
 from backend.staff.kpi_series import MAX_DAYS, kpi_series
 from backend.staff.kpis import municipality_kpis
 from backend.venues.accounts import MIN_PASSWORD, create_account
@@ -435,6 +435,19 @@ def read_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
 def export_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> Response:
     kpis = municipality_kpis(session, municipality_id)
     return _csv(kpis_csv(kpis), f"kpis-{municipality_id}-{japan_date(kpis['as_of'])}.csv")
+
+
+@router.get("/municipalities/{municipality_id}/kpis/series.csv",
+            summary="KPIs per Japan day as CSV (Excel: UTF-8 with BOM)", response_class=Response,
+            responses={200: {"content": {CSV: {}}}})
+def export_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
+                      days: Annotated[int, Query(ge=1, le=MAX_DAYS, description="How many days, today included")] = 30
+                      ) -> Response:
+    """The history of GET .../kpis/series, one day per row, uses per perk and per venue as columns."""
+    if session.get(Municipality, municipality_id) is None:
+        raise not_found("municipality", "自治体", municipality_id)
+    series = kpi_series(session, municipality_id, days)
+    return _csv(kpi_series_csv(series), f"kpi-history-{municipality_id}-{series['days'][0]}-{series['days'][-1]}.csv")
 
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -8,6 +8,8 @@ the route computes with the wall clock, like the console.
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -186,6 +188,17 @@ def test_redemptions_per_day_by_perk_and_by_venue(client, app, town, history):
     assert by_venue[venues["cave"]]["counts"] == [0, 2, 0, 0, 1]
     assert by_venue[venues["cowork"]]["counts"] == [0, 0, 0, 1, 0]
     assert by_venue[venues["cowork"]]["name_en"] == "Coworking"
+
+    # the same history as a file for Excel: BOM, CRLF, one day per row, a column per perk and per venue
+    r = client.get(f"/staff/municipalities/{mid}/kpis/series.csv", params={"days": 5}, headers=town["admin"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith(b"\xef\xbb\xbf") and b"\r\n" in r.content
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    assert rows[0][:2] == ["日付", "発行枚数（累計）"] and rows[0][-2:] == ["施設：秋芳洞", "施設：コワーキング"]
+    assert [row[0] for row in rows[1:]] == s["days"]
+    assert [int(row[1]) for row in rows[1:]] == s["cards"]["issued"]
+    assert [int(row[9]) for row in rows[1:]] == [0, 2, 0, 1, 1]
+    assert rows[0].index("特典：洞窟入場") == 10 and [int(row[10]) for row in rows[1:]] == [0, 2, 0, 0, 1]
 
     recent = series_of(client, town, 2)  # D-1, D0: the cave's D-3 redemptions fall outside
     assert recent["redemptions"]["total"] == [1, 1]

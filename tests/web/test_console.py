@@ -322,6 +322,13 @@ def test_csv_exports_download_for_excel(stack, browser, shoot):
     assert got["head"] == [0xEF, 0xBB, 0xBF]  # UTF-8 BOM: Excel reads it as UTF-8
     assert got["text"].startswith("指標,値,key\r\n")
     assert "attachment" in got["disposition"]
+    Select(driver.find_element(By.ID, "export-history-days")).select_by_value("90")
+    history = driver.find_element(By.ID, "export-history").get_attribute("href")
+    assert history.endswith("/kpis/series.csv?days=90")
+    got = fetch_in_page(driver, history)
+    assert got["status"] == 200 and got["head"] == [0xEF, 0xBB, 0xBF]
+    lines = got["text"].split("\r\n")
+    assert lines[0].startswith("日付,発行枚数（累計）,") and len([x for x in lines[1:] if x]) == 90
     redemptions = driver.find_element(By.ID, "export-redemptions").get_attribute("href")
     got = fetch_in_page(driver, redemptions)
     assert got["status"] == 200 and got["head"] == [0xEF, 0xBB, 0xBF]

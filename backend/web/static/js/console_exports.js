@@ -1,4 +1,5 @@
-// The console's CSV tab: the KPI sheet and the redemptions list (a period, optionally one venue) as files that
+// The console's CSV tab: the KPI sheet, the KPI history (a row per day) and the redemptions list (a period,
+// optionally one venue) as files that
 // open in Excel (UTF-8 with BOM, Japanese headers). Plain links: the browser downloads them with the session
 // cookie, so nothing is held in the page.
 
@@ -22,6 +23,13 @@ export async function mount(container, ctx) {
 
   const kpiLink = h("a", { class: "button primary", id: "export-kpis", href: `/staff/municipalities/${mid}/kpis.csv`,
     download: "" });
+  const historyLink = h("a", { class: "button primary", id: "export-history", download: "" });
+  const historyDays = h("select", { id: "export-history-days" },
+    ...[30, 90, 365].map((n) => h("option", { value: String(n) })));
+  const updateHistory = () => {
+    historyLink.href = `/staff/municipalities/${mid}/kpis/series.csv?days=${historyDays.value}`;
+  };
+  historyDays.addEventListener("change", updateHistory);
   const redemptionsLink = h("a", { class: "button primary", id: "export-redemptions", download: "" });
   const problem = h("div", { id: "export-problem", role: "alert" });
   const fromInput = h("input", { type: "date", id: "export-from", value: from, max: to });
@@ -52,6 +60,8 @@ export async function mount(container, ctx) {
     fill(venueSelect, h("option", { value: "" }, t("console.export.all_venues")),
       ...venues.map((v) => h("option", { value: String(v.id), selected: String(v.id) === venueId }, localized(v))));
     fill(kpiLink, t("console.export.kpis.download"));
+    fill(historyLink, t("console.export.history.download"));
+    for (const option of historyDays.options) option.textContent = t("console.overview.days", { n: option.value });
     fill(redemptionsLink, t("console.export.redemptions.download"));
     fill(container,
       h("h2", {}, t("console.export.title")),
@@ -61,6 +71,12 @@ export async function mount(container, ctx) {
           h("h3", { id: "export-kpis-title" }, t("console.export.kpis.title")),
           h("p", {}, t("console.export.kpis.lead")),
           h("div", { class: "actions" }, kpiLink)),
+        h("section", { class: "panel stack", "aria-labelledby": "export-history-title" },
+          h("h3", { id: "export-history-title" }, t("console.export.history.title")),
+          h("p", {}, t("console.export.history.lead")),
+          h("div", { class: "field" }, h("label", { for: "export-history-days" }, t("console.overview.period")),
+            historyDays),
+          h("div", { class: "actions" }, historyLink)),
         h("section", { class: "panel stack", "aria-labelledby": "export-redemptions-title" },
           h("h3", { id: "export-redemptions-title" }, t("console.export.redemptions.title")),
           h("p", {}, t("console.export.redemptions.lead")),
@@ -71,6 +87,7 @@ export async function mount(container, ctx) {
           problem,
           h("div", { class: "actions" }, redemptionsLink))));
     updateLink();
+    updateHistory();
   }
 
   for (const input of [fromInput, toInput, venueSelect]) input.addEventListener("change", updateLink);
