@@ -28,7 +28,8 @@ from backend.errors import ApiError, DeploymentRecordError
 from backend.perks.rules import DAY_SECONDS, KINDS, PERIODS, japan_date
 from backend.perks.store import create_perk, update_perk, venue_ids_of
 from backend.registry import register_record, slugify
-from backend.staff.export import kpis_csv, redemptions_csv
+from backend.staff.export import kpi_series_csv, kpis_csv, redemptions_csv
+from backend.staff.kpi_series import MAX_DAYS, kpi_series
 from backend.staff.kpis import municipality_kpis
 from backend.venues.accounts import MIN_PASSWORD, create_account
 
@@ -391,11 +392,62 @@ def read_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> KpisO
     return KpisOut(**municipality_kpis(session, municipality_id))
 
 
+class CardSeriesOut(BaseModel):
+    issued: list[int] = Field(description="Cards issued so far (cumulative, re-issues included)")
+    active: list[int] = Field(description="Cards not revoked, opted out, re-issued or burnt")
+    valid: list[int] = Field(description="Active cards not expired at the end of the day")
+    unique_holders: list[int]
+    top1_share: list[float]
+    top10_share: list[float]
+    hhi: list[float]
+    gini: list[float]
+
+
+class RedemptionSeriesOut(BaseModel):
+    total: list[int]
+    by_perk: list[dict] = Field(description="[{perk_id, name_ja, name_en, counts: [per day]}]")
+    by_venue: list[dict] = Field(description="[{venue_id, name_ja, name_en, counts: [per day]}]")
+
+
+class KpiSeriesOut(BaseModel):
+    municipality_id: int
+    as_of: int
+    days: list[str] = Field(description="Japan dates YYYY-MM-DD, oldest first; every list below follows them")
+    cards: CardSeriesOut
+    redemptions: RedemptionSeriesOut
+
+
+@router.get("/municipalities/{municipality_id}/kpis/series", response_model=KpiSeriesOut,
+            summary="KPIs per Japan day (charts)")
+def read_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
+                    days: Annotated[int, Query(ge=1, le=MAX_DAYS, description="How many days, today included")] = 30
+                    ) -> KpiSeriesOut:
+    """Per Japan day of the last `days`: cards issued (cumulative), active and valid cards, unique holders,
+    concentration (top 1 / top 10 share, HHI, Gini) at the end of the day (today: now), and redemptions per
+    perk and per venue."""
+    if session.get(Municipality, municipality_id) is None:
+        raise not_found("municipality", "自治体", municipality_id)
+    return KpiSeriesOut(**kpi_series(session, municipality_id, days))
+
+
 @router.get("/municipalities/{municipality_id}/kpis.csv", summary="KPIs as CSV (Excel: UTF-8 with BOM)",
             response_class=Response, responses={200: {"content": {CSV: {}}}})
 def export_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> Response:
     kpis = municipality_kpis(session, municipality_id)
     return _csv(kpis_csv(kpis), f"kpis-{municipality_id}-{japan_date(kpis['as_of'])}.csv")
+
+
+@router.get("/municipalities/{municipality_id}/kpis/series.csv",
+            summary="KPIs per Japan day as CSV (Excel: UTF-8 with BOM)", response_class=Response,
+            responses={200: {"content": {CSV: {}}}})
+def export_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
+                      days: Annotated[int, Query(ge=1, le=MAX_DAYS, description="How many days, today included")] = 30
+                      ) -> Response:
+    """The history of GET .../kpis/series, one day per row, uses per perk and per venue as columns."""
+    if session.get(Municipality, municipality_id) is None:
+        raise not_found("municipality", "自治体", municipality_id)
+    series = kpi_series(session, municipality_id, days)
+    return _csv(kpi_series_csv(series), f"kpi-history-{municipality_id}-{series['days'][0]}-{series['days'][-1]}.csv")
 
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

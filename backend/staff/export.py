@@ -73,6 +73,24 @@ def kpis_csv(kpis: dict) -> bytes:
     return excel_csv(["指標", "値", "key"], rows)
 
 
+SERIES_HEADER = ["日付", "発行枚数（累計）", "保有中のカード", "有効なカード", "保有者数（ユニーク）",
+                 "上位1保有者のシェア", "上位10保有者のシェア", "HHI（0〜10000）", "ジニ係数", "特典利用数"]
+
+
+def kpi_series_csv(series: dict) -> bytes:
+    """The KPI history (backend/staff/kpi_series.py), one Japan day per row: card figures, then uses per perk and
+    per venue (one column each, named in Japanese)."""
+    c, r = series["cards"], series["redemptions"]
+    header = SERIES_HEADER + [f"特典：{p['name_ja']}" for p in r["by_perk"]] + \
+        [f"施設：{v['name_ja']}" for v in r["by_venue"]]
+    rows = []
+    for i, day in enumerate(series["days"]):
+        rows.append([day, c["issued"][i], c["active"][i], c["valid"][i], c["unique_holders"][i], c["top1_share"][i],
+                     c["top10_share"][i], c["hhi"][i], c["gini"][i], r["total"][i]]
+                    + [p["counts"][i] for p in r["by_perk"]] + [v["counts"][i] for v in r["by_venue"]])
+    return excel_csv(header, rows)
+
+
 REDEMPTION_HEADER = ["利用日時（日本時間）", "特典", "特典（英語）", "施設", "住民番号", "トークンID", "ティア", "パスID"]
 
 

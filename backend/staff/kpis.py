@@ -10,6 +10,7 @@ holder. Concentration is computed over active cards (what holders hold now).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
@@ -34,17 +35,32 @@ class Concentration:
 
 def concentration(holdings: list[int]) -> Concentration:
     """Concentration of cards per holder; `holdings` is the number of cards of each holder (pure)."""
-    counts = sorted((h for h in holdings if h > 0), reverse=True)
-    total = sum(counts)
-    n = len(counts)
+    return concentration_of_sizes(Counter(h for h in holdings if h > 0))
+
+
+def concentration_of_sizes(sizes: dict[int, int]) -> Concentration:
+    """Concentration from how many holders hold each number of cards ({cards: holders}); the KPI history keeps
+    this histogram as it replays events, so a day costs its distinct holding sizes, not its holders (pure)."""
+    groups = sorted(((k, c) for k, c in sizes.items() if k > 0 and c > 0), reverse=True)  # largest first
+    n = sum(c for _, c in groups)
+    total = sum(k * c for k, c in groups)
     if total == 0:
         return Concentration(0, 0, 0.0, 0.0, 0.0, 0.0)
-    hhi = sum((c / total) ** 2 for c in counts) * 10_000
-    # Gini over holders, from the sorted counts: G = (2 * sum(i * x_i) / (n * sum x)) - (n + 1) / n, x ascending.
-    ascending = counts[::-1]
-    weighted = sum((i + 1) * x for i, x in enumerate(ascending))
+    hhi = sum(c * k * k for k, c in groups) / (total * total) * 10_000
+    top10, left = 0, 10
+    for k, c in groups:
+        take = min(c, left)
+        top10, left = top10 + take * k, left - take
+        if not left:
+            break
+    # Gini over holders, counts ascending: G = (2 * sum(i * x_i) / (n * sum x)) - (n + 1) / n, i = 1..n; a
+    # group of c holders with k cards each at ranks r+1..r+c adds k * (c*r + c*(c+1)/2).
+    weighted, rank = 0, 0
+    for k, c in reversed(groups):
+        weighted += k * (c * rank + c * (c + 1) // 2)
+        rank += c
     gini = (2 * weighted) / (n * total) - (n + 1) / n
-    return Concentration(n, total, round(counts[0] / total, 4), round(sum(counts[:10]) / total, 4),
+    return Concentration(n, total, round(groups[0][0] / total, 4), round(top10 / total, 4),
                          round(hhi, 1), round(max(0.0, gini), 4))
 
 
