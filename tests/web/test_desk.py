@@ -120,6 +120,23 @@ def test_typed_pass_is_ok_once_then_no_because_used(desk, stack, shoot):
     shoot(driver, "desk-no-used")
 
 
+def test_text_that_is_no_pass_is_no_and_an_ended_session_asks_to_sign_in_again(desk, shoot):
+    driver = desk()
+    sign_in(driver)
+    signed_in(driver)
+    assert type_code(driver, "hello, not a pass") == "no"
+    assert "This is not a pass: ask the holder to show the QR code again." in result_text(driver)
+    shoot(driver, "desk-no-not-a-pass")
+    driver.find_element(By.ID, "scan-next").click()
+    driver.delete_all_cookies()  # the venue session is gone (expired, or signed out elsewhere)
+    field = visible(driver, "#code")
+    field.send_keys("rp1.anything" + Keys.ENTER)
+    notice = visible(driver, "#signin-notice")
+    assert notice.text == "Your sign-in has expired. Please sign in again."
+    assert driver.switch_to.active_element.get_attribute("id") == "login"
+    shoot(driver, "desk-signin-expired")
+
+
 def test_camera_keeps_looking_while_it_films_no_code(desk, camera, shoot):
     camera.clear()  # an empty desk
     driver = desk()
