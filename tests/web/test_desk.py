@@ -133,7 +133,8 @@ def test_text_that_is_no_pass_is_no_and_an_ended_session_asks_to_sign_in_again(d
     field.send_keys("rp1.anything" + Keys.ENTER)
     notice = visible(driver, "#signin-notice")
     assert notice.text == "Your sign-in has expired. Please sign in again."
-    assert driver.switch_to.active_element.get_attribute("id") == "login"
+    assert driver.find_element(By.ID, "login").get_attribute("value") == "cowork-desk"  # kept: type the password
+    assert driver.switch_to.active_element.get_attribute("id") == "password"
     shoot(driver, "desk-signin-expired")
 
 

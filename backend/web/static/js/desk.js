@@ -52,7 +52,7 @@ function showSignedOut(reason = null) {
   $("sign-out").hidden = true;
   renderHeader();
   renderSignin();
-  $("login").focus();
+  ($("login").value ? $("password") : $("login")).focus();
 }
 
 function showSignedIn() {
