@@ -202,6 +202,25 @@ def test_device_without_camera_says_so(desk, shoot):
     shoot(driver, "desk-no-camera")
 
 
+def test_desk_opened_over_plain_http_on_a_network_name_says_the_camera_needs_https(browser_factory, stack, shoot):
+    # A phone opening the server by its LAN name over http: not a secure context, so no camera API at all.
+    # The browser resolves the made-up name to the stack (no DNS); the page must say why before any tap.
+    port = stack.base_url.rsplit(":", 1)[1]
+    driver = browser_factory(extra_args=("--host-resolver-rules=MAP desk.venue.test 127.0.0.1",))
+    open_page(driver, f"http://desk.venue.test:{port}/desk")
+    assert driver.execute_script("return window.isSecureContext") is False
+    sign_in(driver)
+    signed_in(driver)
+    notice = visible(driver, "#camera-notice")
+    assert "The camera cannot be used on this connection" in notice.text and "https" in notice.text
+    assert not driver.find_element(By.ID, "camera-start").is_displayed()  # retrying cannot help
+    assert driver.switch_to.active_element.get_attribute("id") == "code"
+    shoot(driver, "desk-camera-needs-https")
+    code_field = driver.find_element(By.ID, "code")
+    assert code_field.is_enabled()  # typing still works
+    assert type_code(driver, "not-a-pass") == "no"
+
+
 def test_language_switch_changes_every_text_including_the_reason(desk, stack, shoot):
     holder = sign_in_holder(stack.base_url, 3)
     cave_code = holder.pass_for(CAVE_PERK)["pass"]  # a cave pass at the coworking desk: refused, not used up

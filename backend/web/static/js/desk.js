@@ -109,7 +109,7 @@ async function signIn(event) {
     $("password").value = "";
     showSignedIn();
     await loadToday();
-    $("camera-start").focus();
+    ($("camera-start").hidden ? $("code") : $("camera-start")).focus();
   } catch (error) {
     state.signinError = error;
     renderSignin();
@@ -264,7 +264,7 @@ function renderCamera() {
   const starting = state.cameraStarting;
   const running = Boolean(state.scanner) || starting;
   $("camera").hidden = !running;
-  $("camera-start").hidden = running;
+  $("camera-start").hidden = running || state.cameraProblem === "insecure"; // no retry can help over http
   $("camera-stop").hidden = !running;
   $("camera-start").textContent = t(state.cameraProblem ? "desk.camera.again" : "desk.camera.start");
   $("camera-status").textContent = t(starting ? "desk.camera.starting" : "desk.camera.looking");
