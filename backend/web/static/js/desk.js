@@ -49,7 +49,7 @@ function showSignedOut(reason = null) {
   rememberVenue(null);
   $("desk").hidden = true;
   $("signin").hidden = false;
-  $("sign-out").hidden = true;
+  $("session").hidden = true;
   renderHeader();
   renderSignin();
   ($("login").value ? $("password") : $("login")).focus();
@@ -58,7 +58,7 @@ function showSignedOut(reason = null) {
 function showSignedIn() {
   $("signin").hidden = true;
   $("desk").hidden = false;
-  $("sign-out").hidden = false;
+  $("session").hidden = false;
   state.signinError = null;
   // Over plain http on a LAN address the browser has no camera API: say so before anyone presses Scan.
   if (cameraUnavailable() === "insecure") state.cameraProblem = "insecure";
@@ -69,7 +69,6 @@ function showSignedIn() {
 
 function renderHeader() {
   const name = $("venue-name");
-  name.hidden = !state.venue;
   name.textContent = state.venue ? localized({ name_ja: state.venue.venue_name_ja, name_en: state.venue.venue_name_en }) : "";
 }
 
