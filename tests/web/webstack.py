@@ -143,13 +143,14 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
 
 
 # --- the browser ------------------------------------------------------------------------------------------
-def make_driver(lang: str = "en", width: int = 1280, height: int = 900) -> webdriver.Chrome:
-    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything)."""
+def make_driver(lang: str = "en", width: int = 1280, height: int = 900, extra_args=()) -> webdriver.Chrome:
+    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything).
+    extra_args: more Chromium flags (the desk tests' fake camera: tests/web/fakecam.py)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-dev-shm-usage", "--disable-extensions",
-                 "--no-first-run", "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}"):
+                 "--no-first-run", "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}", *extra_args):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
