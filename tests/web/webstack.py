@@ -1,12 +1,14 @@
 """The browser test harness: `make run`'s stack in a subprocess, headless Debian Chromium driven by
 Selenium, an EIP-1193 test wallet injected into the page, and full-page screenshots at 375 and 1280 px.
 
-The test wallet behaves as a browser-extension wallet does: a provider object in the page (announced
-through EIP-6963 and set as window.ethereum) that answers account and chain questions itself and passes
-everything else to its own "background" in an isolated script world, which calls the chain's RPC node
-(anvil; its development accounts are unlocked, so anvil signs with the test keys: real secp256k1
-signatures). Being in its own world, the background is not bound by the page's Content-Security-Policy,
-exactly like an extension's, so the page keeps its strict `connect-src 'self'`.
+The test wallet is a browser extension, as real wallets are, generated per browser with its account and
+options baked in: a content script in the page's world provides the EIP-1193 provider (announced through
+EIP-6963 and set as window.ethereum) and answers account and chain questions itself; everything else
+goes through a relay script to the extension's service worker, which calls the chain's RPC node (anvil:
+its development accounts are unlocked, so anvil signs with the test keys, real secp256k1 signatures).
+The page's strict Content-Security-Policy (`connect-src 'self'`) binds page scripts only, so the wallet
+works under it exactly as MetaMask does. (A script injected with CDP would run under the page's CSP and
+could not reach the RPC node.)
 """
 
 from __future__ import annotations
@@ -143,14 +145,21 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
 
 
 # --- the browser ------------------------------------------------------------------------------------------
-def make_driver(lang: str = "en", width: int = 1280, height: int = 900) -> webdriver.Chrome:
-    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything)."""
+def make_driver(lang: str = "en", width: int = 1280, height: int = 900,
+                extension: Path | None = None) -> webdriver.Chrome:
+    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything),
+    with the test wallet extension when given (see wallet_extension)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--disable-extensions",
-                 "--no-first-run", "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}"):
+                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
+                 f"--lang={lang}", f"--window-size={width},{height}"):
         options.add_argument(flag)
+    if extension is None:
+        options.add_argument("--disable-extensions")
+    else:
+        options.add_argument(f"--load-extension={extension}")
+        options.add_argument("--disable-features=DisableLoadExtensionCommandLineSwitch")
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
@@ -159,8 +168,9 @@ def make_driver(lang: str = "en", width: int = 1280, height: int = 900) -> webdr
     return driver
 
 
-# The page side of the test wallet: an EIP-1193 provider, announced by EIP-6963 and set as window.ethereum.
-# Requests it cannot answer itself go to the background world as DOM events (strings cross worlds).
+# The page side of the test wallet (a content script in the page's world): an EIP-1193 provider, announced
+# by EIP-6963 and set as window.ethereum. Requests it does not answer itself go to the relay as DOM events
+# (strings cross worlds).
 PROVIDER_JS = r"""
 (() => {
   const config = %(config)s;
@@ -234,43 +244,60 @@ PROVIDER_JS = r"""
 })();
 """
 
-# The background side, in an isolated world: calls the chain's RPC node (not subject to the page's CSP).
+# The relay (the extension's isolated content script) and the service worker that calls the RPC node.
+RELAY_JS = r"""
+window.addEventListener("testwallet:request", async (event) => {
+  const request = JSON.parse(event.detail);
+  let answer;
+  try {
+    answer = await chrome.runtime.sendMessage(request);
+  } catch (error) {
+    answer = { id: request.id, error: { code: -32603, message: String(error) } };
+  }
+  window.dispatchEvent(new CustomEvent("testwallet:response", { detail: JSON.stringify(answer) }));
+});
+"""
 BACKGROUND_JS = r"""
-(() => {
-  const rpcUrl = %(rpc)s;
-  window.addEventListener("testwallet:request", async (event) => {
-    const request = JSON.parse(event.detail);
-    let answer;
-    try {
-      const response = await fetch(rpcUrl, { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: request.id, method: request.method, params: request.params }) });
-      const body = await response.json();
-      answer = { id: request.id, result: body.result, error: body.error };
-    } catch (error) {
-      answer = { id: request.id, error: { code: -32603, message: String(error) } };
-    }
-    window.dispatchEvent(new CustomEvent("testwallet:response", { detail: JSON.stringify(answer) }));
-  });
-})();
+const rpcUrl = %(rpc)s;
+chrome.runtime.onMessage.addListener((request, sender, reply) => {
+  fetch(rpcUrl, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: request.id, method: request.method, params: request.params }) })
+    .then((response) => response.json())
+    .then((body) => reply({ id: request.id, result: body.result, error: body.error }))
+    .catch((error) => reply({ id: request.id, error: { code: -32603, message: String(error) } }));
+  return true; // the reply comes asynchronously
+});
 """
 
 
-def inject_wallet(driver, rpc_url: str, account: str, *, chain_id: int = CHAIN_ID, start_chain_id: int | None = None,
-                  known_chains: list[int] | None = None, reject_next: list[str] | None = None) -> None:
-    """Installs the test wallet into every page this driver opens from now on.
+def wallet_extension(directory: Path, rpc_url: str, account: str, *, chain_id: int = CHAIN_ID,
+                     start_chain_id: int | None = None, known_chains: list[int] | None = None,
+                     reject_next: list[str] | None = None) -> Path:
+    """Writes the test wallet extension for `account` into `directory`; returns it (for make_driver).
 
-    account: the address it answers with (anvil signs for it). start_chain_id: the chain it starts on (a
-    different one than `chain_id` tests "wrong network"; it switches when asked). known_chains: the chains it
-    can switch to without wallet_addEthereumChain. reject_next: methods whose next call the "user" refuses
-    with EIP-1193 error 4001 (e.g. ["personal_sign"]).
+    start_chain_id: the chain it starts on (another than `chain_id` tests "wrong network"; it switches when
+    asked). known_chains: the chains it can switch to without wallet_addEthereumChain (default: the stack's
+    chain and mainnet). reject_next: methods whose next call the "user" refuses with EIP-1193 error 4001
+    (e.g. ["personal_sign"]).
     """
     config = {"account": account, "chainId": start_chain_id or chain_id, "rpcChainId": chain_id,
               "knownChains": known_chains if known_chains is not None else [chain_id, 1],
               "rejectNext": reject_next or []}
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                           {"source": BACKGROUND_JS % {"rpc": json.dumps(rpc_url)}, "worldName": "testwallet"})
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                           {"source": PROVIDER_JS % {"config": json.dumps(config)}})
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "manifest_version": 3, "name": "Resident test wallet", "version": "1.0",
+        "host_permissions": ["http://127.0.0.1/*"],
+        "background": {"service_worker": "background.js"},
+        "content_scripts": [
+            {"matches": ["http://127.0.0.1/*"], "js": ["provider.js"], "run_at": "document_start", "world": "MAIN"},
+            {"matches": ["http://127.0.0.1/*"], "js": ["relay.js"], "run_at": "document_start"},
+        ],
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    (directory / "provider.js").write_text(PROVIDER_JS % {"config": json.dumps(config)})
+    (directory / "relay.js").write_text(RELAY_JS)
+    (directory / "background.js").write_text(BACKGROUND_JS % {"rpc": json.dumps(rpc_url)})
+    return directory
 
 
 # --- helpers for tests ------------------------------------------------------------------------------------

@@ -64,8 +64,7 @@ function shortAddress(address) {
 function showWelcome() {
   $("home").hidden = true;
   $("welcome").hidden = false;
-  $("who").hidden = true;
-  $("sign-out").hidden = true;
+  $("session").hidden = true;
   for (const id of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(id).hidden = true;
 }
 
@@ -217,8 +216,7 @@ async function showHome() {
   clearNotice();
   $("welcome").hidden = true;
   $("home").hidden = false;
-  $("who").hidden = false;
-  $("sign-out").hidden = false;
+  $("session").hidden = false;
   renderWho();
   await refreshHome();
   await mountExtensions();
@@ -279,11 +277,12 @@ function renderCards() {
       h("dd", { text: card.expires_at ? t("holder.card.until", { date: formatDate(card.expires_at) }) : t("holder.card.no_expiry") }),
       h("dt", { text: t("holder.card.issued") }), h("dd", { text: card.issued_at ? formatDate(card.issued_at) : "—" }));
     return h("article", { class: "panel card-view", "data-token-id": card.token_id, "data-collection-id": card.collection_id },
-      card.image ? h("img", { class: "card-image", src: card.image, width: 240, height: 240,
+      card.image ? h("img", { class: "card-image", src: card.image,
         alt: t("holder.card.image_alt", { number: card.resident_number }) }) : null,
       h("div", {},
         h("h2", { text: localized(card, "municipality_name") || card.symbol }),
-        h("p", { class: "muted", text: localized(card, "collection_name") }),
+        localized(card, "collection_name") !== localized(card, "municipality_name")
+          ? h("p", { class: "muted", text: localized(card, "collection_name") }) : null,
         badges, facts,
         card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null));
   }));
