@@ -3,7 +3,7 @@ wallet, sign in (a real signature on anvil), see the card, show a pass that the 
 
 from selenium.webdriver.common.by import By
 
-from holder_steps import CAVE_PERK, connect, find_perk, open_pass, perk_article, sign_in, venue_redeem
+from holder_steps import CAVE_PERK, connect, decode_qr, find_perk, open_pass, perk_article, sign_in, venue_redeem
 from webstack import JAPANESE, japanese_in_english_mode, visible, visible_texts, wait
 
 
@@ -33,6 +33,7 @@ def test_holder_signs_in_sees_the_card_and_a_pass_is_redeemed_once(stack, wallet
     pass_text = open_pass(driver)
     assert pass_text.startswith("rp1.")
     assert driver.find_element(By.ID, "pass-text").get_attribute("textContent") == pass_text
+    assert decode_qr(driver, "#pass-qr") == pass_text  # the QR on screen is the pass
     assert "Valid for" in visible(driver, "#pass-countdown").text
     shoot(driver, "holder-pass")
 
