@@ -91,3 +91,12 @@ def test_a_wallet_without_a_card_is_told_so(stack, wallet_browser, shoot):
     assert "holds no resident card" in visible(driver, "#cards").text
     assert "No perks" in visible(driver, "#perks").text
     shoot(driver, "holder-no-card")
+
+
+def test_switching_the_wallet_account_signs_out_and_asks_to_sign_in_again(stack, wallet_browser):
+    driver = wallet_browser(stack.demo_holders[0])
+    sign_in(driver, stack)
+    driver.execute_script("window.__testWallet.emit('accountsChanged', [arguments[0]])", stack.demo_holders[1])
+    assert "switched to another account" in visible(driver, "#notice .notice").text
+    visible(driver, "#connect")
+    assert not driver.find_element(By.ID, "home").is_displayed()

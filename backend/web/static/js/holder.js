@@ -66,10 +66,13 @@ function showWelcome() {
   $("welcome").hidden = false;
   $("session").hidden = true;
   for (const id of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(id).hidden = true;
+  $("connect-step").hidden = false;
 }
 
 function onlyPanel(id) {
   for (const other of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(other).hidden = other !== id;
+  // Once a wallet is connected the next step is in its panel: the connect button would only distract.
+  $("connect-step").hidden = id === "wrong-chain" || id === "sign-in";
 }
 
 async function connect() {
