@@ -145,15 +145,15 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
 
 
 # --- the browser ------------------------------------------------------------------------------------------
-def make_driver(lang: str = "en", width: int = 1280, height: int = 900,
+def make_driver(lang: str = "en", width: int = 1280, height: int = 900, extra_args=(),
                 extension: Path | None = None) -> webdriver.Chrome:
-    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything),
-    with the test wallet extension when given (see wallet_extension)."""
+    """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything).
+    extra_args: more Chromium flags (e.g. a fake camera); extension: the test wallet (see wallet_extension)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
-                 f"--lang={lang}", f"--window-size={width},{height}"):
+                 "--disable-component-update", "--disable-dev-shm-usage",
+                 "--no-first-run", "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}", *extra_args):
         options.add_argument(flag)
     if extension is None:
         options.add_argument("--disable-extensions")
