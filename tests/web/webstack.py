@@ -389,3 +389,41 @@ def shoot(driver, name: str, widths=(375, 1280)) -> list[Path]:
         paths.append(path)
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return paths
+
+
+# WCAG 2 contrast of each visible text against the colour behind it (walking up to the first opaque
+# background; the page's own background otherwise). Disabled controls are exempt (WCAG 1.4.3).
+LOW_CONTRAST_JS = r"""
+const minimum = arguments[0];
+const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const blend = (top, bottom) => ({ r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+  b: top.b * top.a + bottom.b * (1 - top.a), a: 1 });
+const background = (el) => { const layers = [];
+  for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } }
+  let color = { r: 255, g: 255, b: 255, a: 1 };
+  for (const layer of layers.reverse()) color = blend(layer, color);
+  return color; };
+const bad = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const el = walker.currentNode.parentElement; const text = walker.currentNode.nodeValue.trim();
+  if (!text || !el || el.closest("[disabled], [hidden], dialog:not([open])")) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === "hidden" || style.display === "none" || !el.getClientRects().length) continue;
+  let opacity = 1; for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+  if (opacity < 0.5) continue;  // a faded-out element (e.g. the expired QR), not text to read
+  const bg = background(el); const fg = blend(parse(style.color), bg);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x); const ratio = (a + 0.05) / (b + 0.05);
+  if (ratio < minimum) bad.push({ text: text.slice(0, 60), ratio: Math.round(ratio * 100) / 100, color: style.color });
+}
+return bad;
+"""
+
+
+def low_contrast_texts(driver, minimum: float = 4.5) -> list[dict]:
+    """Visible texts whose contrast with their background is below `minimum` (WCAG AA: 4.5)."""
+    return driver.execute_script(LOW_CONTRAST_JS, minimum)
