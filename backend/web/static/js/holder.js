@@ -84,8 +84,7 @@ async function connect() {
     const wallets = await discoverWallets();
     if (wallets.length === 0) {
       onlyPanel("no-wallet");
-      $("no-wallet").focus?.();
-      $("no-wallet-title").scrollIntoView({ block: "nearest" });
+      $("no-wallet-title").focus(); // screen readers read the guidance next
       return;
     }
     if (wallets.length === 1) {
