@@ -229,6 +229,8 @@ def main() -> int:
         backend = start_backend(env, api_port, backend_log)
         health = wait_for_backend(api_url, backend, backend_log)
         print()
+        print(f"Open in a browser: {api_url}/  (holders; a wallet such as MetaMask on chain {chain_id}), "
+              f"{api_url}/desk (venue desks), {api_url}/console (municipality staff)")
         print(f"Data directory: {data}")
         print(f"Chain RPC:      {url}")
         print(f"Backend:        {api_url}  (database {env.get('RESIDENT_DATABASE_URL') or data / 'resident.db'}, "

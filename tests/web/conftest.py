@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from webstack import make_driver, inject_wallet, shoot as shoot_page, start_stack
+from webstack import make_driver, shoot as shoot_page, start_stack, wallet_extension
 
 
 @pytest.fixture(scope="session")
@@ -41,14 +41,15 @@ def browser(browser_factory):
 
 
 @pytest.fixture
-def wallet_browser(browser_factory, stack):
+def wallet_browser(browser_factory, stack, tmp_path):
     """wallet_browser(account, lang="en", start_chain_id=None, known_chains=None, reject_next=None): a browser
-    whose pages have the test wallet (EIP-6963 + window.ethereum) for `account`, signing on the stack's anvil."""
+    with the test wallet extension (EIP-6963 + window.ethereum) for `account`, signing on the stack's anvil."""
+    made = []
 
     def make(account: str, lang: str = "en", **wallet_options):
-        driver = browser_factory(lang=lang)
-        inject_wallet(driver, stack.rpc_url, account, **wallet_options)
-        return driver
+        extension = wallet_extension(tmp_path / f"wallet-{len(made)}", stack.rpc_url, account, **wallet_options)
+        made.append(extension)
+        return browser_factory(lang=lang, extension=extension)
 
     return make
 

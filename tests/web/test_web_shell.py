@@ -66,3 +66,8 @@ def test_english_browser_gets_english(stack, browser):
     open_page(browser, stack.url("/"))
     assert browser.execute_script("return document.documentElement.lang") == "en"
     assert japanese_in_english_mode(browser) == []
+
+
+def test_make_run_prints_where_to_open_the_pages(stack):
+    line = next(line for line in stack.output if line.startswith("Open in a browser:"))
+    assert f"{stack.base_url}/ " in line and f"{stack.base_url}/desk" in line and f"{stack.base_url}/console" in line

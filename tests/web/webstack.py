@@ -1,12 +1,14 @@
 """The browser test harness: `make run`'s stack in a subprocess, headless Debian Chromium driven by
 Selenium, an EIP-1193 test wallet injected into the page, and full-page screenshots at 375 and 1280 px.
 
-The test wallet behaves as a browser-extension wallet does: a provider object in the page (announced
-through EIP-6963 and set as window.ethereum) that answers account and chain questions itself and passes
-everything else to its own "background" in an isolated script world, which calls the chain's RPC node
-(anvil; its development accounts are unlocked, so anvil signs with the test keys: real secp256k1
-signatures). Being in its own world, the background is not bound by the page's Content-Security-Policy,
-exactly like an extension's, so the page keeps its strict `connect-src 'self'`.
+The test wallet is a browser extension, as real wallets are, generated per browser with its account and
+options baked in: a content script in the page's world provides the EIP-1193 provider (announced through
+EIP-6963 and set as window.ethereum) and answers account and chain questions itself; everything else
+goes through a relay script to the extension's service worker, which calls the chain's RPC node (anvil:
+its development accounts are unlocked, so anvil signs with the test keys, real secp256k1 signatures).
+The page's strict Content-Security-Policy (`connect-src 'self'`) binds page scripts only, so the wallet
+works under it exactly as MetaMask does. (A script injected with CDP would run under the page's CSP and
+could not reach the RPC node.)
 """
 
 from __future__ import annotations
@@ -143,15 +145,21 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
 
 
 # --- the browser ------------------------------------------------------------------------------------------
-def make_driver(lang: str = "en", width: int = 1280, height: int = 900, extra_args=()) -> webdriver.Chrome:
+def make_driver(lang: str = "en", width: int = 1280, height: int = 900, extra_args=(),
+                extension: Path | None = None) -> webdriver.Chrome:
     """Headless Debian Chromium through Debian's chromedriver (Selenium Manager never downloads anything).
-    extra_args: more Chromium flags (the desk tests' fake camera: tests/web/fakecam.py)."""
+    extra_args: more Chromium flags (e.g. a fake camera); extension: the test wallet (see wallet_extension)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-dev-shm-usage", "--disable-extensions",
+                 "--disable-component-update", "--disable-dev-shm-usage",
                  "--no-first-run", "--hide-scrollbars", f"--lang={lang}", f"--window-size={width},{height}", *extra_args):
         options.add_argument(flag)
+    if extension is None:
+        options.add_argument("--disable-extensions")
+    else:
+        options.add_argument(f"--load-extension={extension}")
+        options.add_argument("--disable-features=DisableLoadExtensionCommandLineSwitch")
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
@@ -160,8 +168,9 @@ def make_driver(lang: str = "en", width: int = 1280, height: int = 900, extra_ar
     return driver
 
 
-# The page side of the test wallet: an EIP-1193 provider, announced by EIP-6963 and set as window.ethereum.
-# Requests it cannot answer itself go to the background world as DOM events (strings cross worlds).
+# The page side of the test wallet (a content script in the page's world): an EIP-1193 provider, announced
+# by EIP-6963 and set as window.ethereum. Requests it does not answer itself go to the relay as DOM events
+# (strings cross worlds).
 PROVIDER_JS = r"""
 (() => {
   const config = %(config)s;
@@ -235,43 +244,60 @@ PROVIDER_JS = r"""
 })();
 """
 
-# The background side, in an isolated world: calls the chain's RPC node (not subject to the page's CSP).
+# The relay (the extension's isolated content script) and the service worker that calls the RPC node.
+RELAY_JS = r"""
+window.addEventListener("testwallet:request", async (event) => {
+  const request = JSON.parse(event.detail);
+  let answer;
+  try {
+    answer = await chrome.runtime.sendMessage(request);
+  } catch (error) {
+    answer = { id: request.id, error: { code: -32603, message: String(error) } };
+  }
+  window.dispatchEvent(new CustomEvent("testwallet:response", { detail: JSON.stringify(answer) }));
+});
+"""
 BACKGROUND_JS = r"""
-(() => {
-  const rpcUrl = %(rpc)s;
-  window.addEventListener("testwallet:request", async (event) => {
-    const request = JSON.parse(event.detail);
-    let answer;
-    try {
-      const response = await fetch(rpcUrl, { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: request.id, method: request.method, params: request.params }) });
-      const body = await response.json();
-      answer = { id: request.id, result: body.result, error: body.error };
-    } catch (error) {
-      answer = { id: request.id, error: { code: -32603, message: String(error) } };
-    }
-    window.dispatchEvent(new CustomEvent("testwallet:response", { detail: JSON.stringify(answer) }));
-  });
-})();
+const rpcUrl = %(rpc)s;
+chrome.runtime.onMessage.addListener((request, sender, reply) => {
+  fetch(rpcUrl, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: request.id, method: request.method, params: request.params }) })
+    .then((response) => response.json())
+    .then((body) => reply({ id: request.id, result: body.result, error: body.error }))
+    .catch((error) => reply({ id: request.id, error: { code: -32603, message: String(error) } }));
+  return true; // the reply comes asynchronously
+});
 """
 
 
-def inject_wallet(driver, rpc_url: str, account: str, *, chain_id: int = CHAIN_ID, start_chain_id: int | None = None,
-                  known_chains: list[int] | None = None, reject_next: list[str] | None = None) -> None:
-    """Installs the test wallet into every page this driver opens from now on.
+def wallet_extension(directory: Path, rpc_url: str, account: str, *, chain_id: int = CHAIN_ID,
+                     start_chain_id: int | None = None, known_chains: list[int] | None = None,
+                     reject_next: list[str] | None = None) -> Path:
+    """Writes the test wallet extension for `account` into `directory`; returns it (for make_driver).
 
-    account: the address it answers with (anvil signs for it). start_chain_id: the chain it starts on (a
-    different one than `chain_id` tests "wrong network"; it switches when asked). known_chains: the chains it
-    can switch to without wallet_addEthereumChain. reject_next: methods whose next call the "user" refuses
-    with EIP-1193 error 4001 (e.g. ["personal_sign"]).
+    start_chain_id: the chain it starts on (another than `chain_id` tests "wrong network"; it switches when
+    asked). known_chains: the chains it can switch to without wallet_addEthereumChain (default: the stack's
+    chain and mainnet). reject_next: methods whose next call the "user" refuses with EIP-1193 error 4001
+    (e.g. ["personal_sign"]).
     """
     config = {"account": account, "chainId": start_chain_id or chain_id, "rpcChainId": chain_id,
               "knownChains": known_chains if known_chains is not None else [chain_id, 1],
               "rejectNext": reject_next or []}
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                           {"source": BACKGROUND_JS % {"rpc": json.dumps(rpc_url)}, "worldName": "testwallet"})
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
-                           {"source": PROVIDER_JS % {"config": json.dumps(config)}})
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "manifest_version": 3, "name": "Resident test wallet", "version": "1.0",
+        "host_permissions": ["http://127.0.0.1/*"],
+        "background": {"service_worker": "background.js"},
+        "content_scripts": [
+            {"matches": ["http://127.0.0.1/*"], "js": ["provider.js"], "run_at": "document_start", "world": "MAIN"},
+            {"matches": ["http://127.0.0.1/*"], "js": ["relay.js"], "run_at": "document_start"},
+        ],
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    (directory / "provider.js").write_text(PROVIDER_JS % {"config": json.dumps(config)})
+    (directory / "relay.js").write_text(RELAY_JS)
+    (directory / "background.js").write_text(BACKGROUND_JS % {"rpc": json.dumps(rpc_url)})
+    return directory
 
 
 # --- helpers for tests ------------------------------------------------------------------------------------
@@ -363,3 +389,41 @@ def shoot(driver, name: str, widths=(375, 1280)) -> list[Path]:
         paths.append(path)
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return paths
+
+
+# WCAG 2 contrast of each visible text against the colour behind it (walking up to the first opaque
+# background; the page's own background otherwise). Disabled controls are exempt (WCAG 1.4.3).
+LOW_CONTRAST_JS = r"""
+const minimum = arguments[0];
+const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const blend = (top, bottom) => ({ r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+  b: top.b * top.a + bottom.b * (1 - top.a), a: 1 });
+const background = (el) => { const layers = [];
+  for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } }
+  let color = { r: 255, g: 255, b: 255, a: 1 };
+  for (const layer of layers.reverse()) color = blend(layer, color);
+  return color; };
+const bad = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const el = walker.currentNode.parentElement; const text = walker.currentNode.nodeValue.trim();
+  if (!text || !el || el.closest("[disabled], [hidden], dialog:not([open])")) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === "hidden" || style.display === "none" || !el.getClientRects().length) continue;
+  let opacity = 1; for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+  if (opacity < 0.5) continue;  // a faded-out element (e.g. the expired QR), not text to read
+  const bg = background(el); const fg = blend(parse(style.color), bg);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x); const ratio = (a + 0.05) / (b + 0.05);
+  if (ratio < minimum) bad.push({ text: text.slice(0, 60), ratio: Math.round(ratio * 100) / 100, color: style.color });
+}
+return bad;
+"""
+
+
+def low_contrast_texts(driver, minimum: float = 4.5) -> list[dict]:
+    """Visible texts whose contrast with their background is below `minimum` (WCAG AA: 4.5)."""
+    return driver.execute_script(LOW_CONTRAST_JS, minimum)

@@ -21,6 +21,7 @@ const state = {
   campaigns: [],
   notice: null, // () => [kind, text]: re-rendered on a language change
   pass: null,
+  claims: {}, // campaign id → progress of a claim in this visit
 };
 
 // --- messages ------------------------------------------------------------------------------------------
@@ -64,13 +65,15 @@ function shortAddress(address) {
 function showWelcome() {
   $("home").hidden = true;
   $("welcome").hidden = false;
-  $("who").hidden = true;
-  $("sign-out").hidden = true;
+  $("session").hidden = true;
   for (const id of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(id).hidden = true;
+  $("connect-step").hidden = false;
 }
 
 function onlyPanel(id) {
   for (const other of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(other).hidden = other !== id;
+  // Once a wallet is connected the next step is in its panel: the connect button would only distract.
+  $("connect-step").hidden = id === "wrong-chain" || id === "sign-in";
 }
 
 async function connect() {
@@ -81,8 +84,7 @@ async function connect() {
     const wallets = await discoverWallets();
     if (wallets.length === 0) {
       onlyPanel("no-wallet");
-      $("no-wallet").focus?.();
-      $("no-wallet-title").scrollIntoView({ block: "nearest" });
+      $("no-wallet-title").focus(); // screen readers read the guidance next
       return;
     }
     if (wallets.length === 1) {
@@ -217,8 +219,7 @@ async function showHome() {
   clearNotice();
   $("welcome").hidden = true;
   $("home").hidden = false;
-  $("who").hidden = false;
-  $("sign-out").hidden = false;
+  $("session").hidden = false;
   renderWho();
   await refreshHome();
   await mountExtensions();
@@ -279,11 +280,12 @@ function renderCards() {
       h("dd", { text: card.expires_at ? t("holder.card.until", { date: formatDate(card.expires_at) }) : t("holder.card.no_expiry") }),
       h("dt", { text: t("holder.card.issued") }), h("dd", { text: card.issued_at ? formatDate(card.issued_at) : "—" }));
     return h("article", { class: "panel card-view", "data-token-id": card.token_id, "data-collection-id": card.collection_id },
-      card.image ? h("img", { class: "card-image", src: card.image, width: 240, height: 240,
+      card.image ? h("img", { class: "card-image", src: card.image,
         alt: t("holder.card.image_alt", { number: card.resident_number }) }) : null,
       h("div", {},
         h("h2", { text: localized(card, "municipality_name") || card.symbol }),
-        h("p", { class: "muted", text: localized(card, "collection_name") }),
+        localized(card, "collection_name") !== localized(card, "municipality_name")
+          ? h("p", { class: "muted", text: localized(card, "collection_name") }) : null,
         badges, facts,
         card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null));
   }));
@@ -476,10 +478,11 @@ function renderCampaigns() {
           ? h("span", { class: "badge info", text: t("holder.campaign.remaining", { count: campaign.remaining }) }) : null,
         has(`holder.campaign.mode.${campaign.mode}`)
           ? h("span", { class: "badge info", text: t(`holder.campaign.mode.${campaign.mode}`) }) : null));
-    const progress = h("div", { class: "claim-progress", "aria-live": "polite" });
-    const button = h("button", { type: "button", class: "primary", "data-action": "claim", text: t("holder.campaign.claim") });
-    button.addEventListener("click", () => claim(campaign, button, progress));
-    article.append(h("div", { class: "actions" }, button), progress);
+    const claimed = state.claims[campaign.id];
+    const button = h("button", { type: "button", class: "primary", "data-action": "claim", text: t("holder.campaign.claim"),
+      disabled: Boolean(claimed && claimed.busy), onclick: () => claim(campaign) });
+    if (!(claimed && claimed.done)) article.append(h("div", { class: "actions" }, button));
+    article.append(h("div", { class: "claim-progress", "aria-live": "polite" }, ...claimProgress(campaign.id)));
     return article;
   }));
 }
@@ -494,40 +497,64 @@ async function ensureWallet() {
   return wallet;
 }
 
-async function claim(campaign, button, progress) {
-  const steps = ["wallet", "sent", "confirmed", "card"];
-  const items = Object.fromEntries(steps.map((step) => [step, h("li", { "data-step": step })]));
-  const mark = (step, stepState, text) => {
-    items[step].dataset.state = stepState;
-    items[step].textContent = text || t(`holder.claim.step.${step}`, {});
+const CLAIM_STEPS = ["wallet", "sent", "confirmed", "card"];
+
+/** The claim's progress as elements, drawn from state.claims[id] (so a language switch redraws it). */
+function claimProgress(id) {
+  const claimed = state.claims[id];
+  if (!claimed) return [];
+  const out = [];
+  if (claimed.checking) out.push(h("p", { class: "muted", text: t("holder.claim.checking") }));
+  if (claimed.steps) {
+    out.push(h("ol", { class: "progress-steps" }, ...CLAIM_STEPS.map((step) => {
+      const stepState = claimed.steps[step];
+      let text = t(`holder.claim.step.${step}`);
+      if (step === "sent") text = claimed.hash ? t("holder.claim.step.sent", { hash: claimed.hash }) : t("holder.claim.step.sent_short");
+      if (step === "card" && stepState === "done") text = t("holder.claim.step.card_done");
+      return h("li", { "data-step": step, "data-state": stepState, class: step === "sent" && claimed.hash ? "hash" : null, text });
+    })));
+  }
+  if (claimed.result) {
+    const [kind, render] = claimed.result;
+    out.push(h("div", { class: `notice ${kind} claim-message`, role: kind === "error" ? "alert" : "status" },
+      h("p", { text: render() })));
+  }
+  return out;
+}
+
+function redrawClaim(id) {
+  const box = document.querySelector(`[data-campaign-id="${id}"] .claim-progress`);
+  if (box) fill(box, ...claimProgress(id));
+  const button = document.querySelector(`[data-campaign-id="${id}"] [data-action="claim"]`);
+  if (button) button.disabled = Boolean(state.claims[id] && state.claims[id].busy);
+}
+
+async function claim(campaign) {
+  const claimed = state.claims[campaign.id] = { busy: true, checking: true };
+  const update = (changes) => {
+    Object.assign(claimed, changes);
+    redrawClaim(campaign.id);
   };
-  const message = h("p", { class: "claim-message", role: "status" });
-  button.disabled = true;
-  fill(progress, h("p", { class: "muted", text: t("holder.claim.checking") }));
+  const mark = (step, stepState) => update({ steps: { ...claimed.steps, [step]: stepState } });
+  redrawClaim(campaign.id);
   let current = "wallet";
   try {
     const answer = await get(`/me/campaigns/${campaign.id}/claim`);
     if (!answer.eligible) {
-      fill(progress, h("div", { class: "notice warn" },
-        h("p", { class: "claim-message", text: lang() === "ja" ? answer.message_ja : answer.message_en })));
+      update({ checking: false, result: ["warn", () => (lang() === "ja" ? answer.message_ja : answer.message_en)] });
       return;
     }
-    fill(progress, h("ol", { class: "progress-steps" }, ...steps.map((step) => items[step])), message);
-    for (const step of steps) mark(step, "waiting");
-    mark("sent", "waiting", t("holder.claim.step.sent_short"));
-    mark("wallet", "active");
+    update({ checking: false, steps: { wallet: "active", sent: "waiting", confirmed: "waiting", card: "waiting" } });
     const wallet = await ensureWallet();
     if (!wallet.address) await wallet.connect();
-    if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) {
-      throw new Error("wrong_account");
-    }
+    if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) throw new Error("wrong_account");
     if ((await wallet.chainId()) !== answer.chain_id) await wallet.switchChain(state.config);
     const before = new Set(state.cards.map((card) => `${card.collection_id}/${card.token_id}`));
     const hash = await wallet.sendTransaction(answer.tx);
+    update({ hash });
     mark("wallet", "done");
     current = "sent";
-    mark("sent", "done", t("holder.claim.step.sent", { hash }));
-    items.sent.classList.add("hash");
+    mark("sent", "done");
     current = "confirmed";
     mark("confirmed", "active");
     await wallet.waitForReceipt(hash);
@@ -539,25 +566,28 @@ async function claim(campaign, button, progress) {
       const cards = await get("/me/cards");
       if (cards.some((card) => !before.has(`${card.collection_id}/${card.token_id}`))) {
         mark("card", "done");
-        message.className = "notice ok claim-message";
-        message.textContent = t("holder.claim.done");
-        await refreshHome();
+        update({ done: true, result: ["ok", () => t("holder.claim.done")] });
+        await refreshHome(); // the campaign keeps its finished progress (state.claims)
+        showNotice("ok", () => t("holder.claim.done"));
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     throw new WalletError("timeout");
   } catch (error) {
-    if (items[current]) items[current].dataset.state = "failed";
-    let text;
-    if (error instanceof WalletError && error.kind === "no_wallet") text = `${t("holder.nowallet.title")}. ${t("holder.nowallet.what")}`;
-    else if (error.message === "wrong_account") text = t("holder.claim.wrong_account", { signed: shortAddress(state.me.address), wallet: shortAddress(state.wallet.address) });
-    else text = failureText(error);
-    if (!progress.contains(message)) progress.append(message);
-    message.className = "notice error claim-message";
-    message.textContent = text;
+    if (claimed.steps) mark(current, "failed");
+    let render;
+    if (error instanceof WalletError && error.kind === "no_wallet") {
+      render = () => `${t("holder.nowallet.title")}. ${t("holder.nowallet.what")}`;
+    } else if (error.message === "wrong_account") {
+      const wallet = state.wallet.address;
+      render = () => t("holder.claim.wrong_account", { signed: shortAddress(state.me.address), wallet: shortAddress(wallet) });
+    } else {
+      render = () => failureText(error);
+    }
+    update({ checking: false, result: ["error", render] });
   } finally {
-    button.disabled = false;
+    update({ busy: false });
   }
 }
 

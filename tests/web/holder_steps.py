@@ -1,0 +1,91 @@
+"""Steps of the holder page the browser tests share: open, connect, sign in, open a pass; venue redeem."""
+
+from __future__ import annotations
+
+import httpx
+from selenium.webdriver.common.by import By
+
+from webstack import open_page, visible, wait
+
+CAVE_PERK = "Akiyoshi-do Cave: free entry"
+CAVE_DESK = ("cave-desk", "demo-cave-password")
+
+
+def connect(driver, stack):
+    open_page(driver, stack.url("/"))
+    visible(driver, "#connect").click()
+
+
+def sign_in(driver, stack):
+    """From the welcome page to the signed-in home (one wallet: it is used directly)."""
+    connect(driver, stack)
+    visible(driver, "#sign-in-button").click()
+    visible(driver, "#home")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#cards .card-view, #cards p"), message="cards not drawn")
+
+
+def find_perk(driver, name_en: str):
+    """The perk's <article> on the holder page, or None while it is not drawn."""
+    for article in driver.find_elements(By.CSS_SELECTOR, "#perks [data-perk-id]"):
+        if article.find_element(By.CSS_SELECTOR, "h3").text == name_en:
+            return article
+    return None
+
+
+def perk_article(driver, name_en: str):
+    return wait(driver, lambda d: find_perk(d, name_en), message=f"no perk {name_en!r} on the page")
+
+
+def open_pass(driver, name_en: str = CAVE_PERK) -> str:
+    """Opens the pass of a perk; returns the pass text read from the page (the QR's data-pass)."""
+    perk_article(driver, name_en).find_element(By.CSS_SELECTOR, "[data-action='show-pass']").click()
+    image = visible(driver, "#pass-qr[data-pass]")
+    wait(driver, lambda d: d.execute_script("const i = document.getElementById('pass-qr'); "
+                                            "return i.complete && i.naturalWidth > 0"), message="QR not drawn")
+    return image.get_attribute("data-pass")
+
+
+def venue_redeem(stack, pass_text: str, desk=CAVE_DESK) -> dict:
+    """What the venue desk does with a scanned pass: sign in, then POST /venue/redeem."""
+    with httpx.Client(base_url=stack.base_url, timeout=10) as client:
+        login = client.post("/venue/login", json={"login": desk[0], "password": desk[1]})
+        assert login.status_code == 200, login.text
+        answer = client.post("/venue/redeem", json={"pass": pass_text},
+                             headers={"Authorization": f"Bearer {login.json()['token']}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+# Reads the QR image as shown on the page (drawn at its displayed size, as a camera would see it) with the
+# vendored ZXing library, the decoder of the venue desk, loaded from this origin (the page's CSP allows it).
+# (At exactly 8 px per module ZXing's 8 px binarizer blocks misjudge a crisp image; a camera never sees that.)
+DECODE_QR_JS = r"""
+const done = arguments[arguments.length - 1];
+const image = document.querySelector(arguments[0]);
+const decode = () => {
+  const size = Math.round(image.getBoundingClientRect().width);
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = size;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, size, size);
+  context.drawImage(image, 0, 0, size, size);
+  try {
+    const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(new ZXing.HTMLCanvasElementLuminanceSource(canvas)));
+    done(new ZXing.QRCodeReader().decode(bitmap).getText());
+  } catch (error) {
+    done("error: " + error);
+  }
+};
+if (window.ZXing) { decode(); } else {
+  const script = document.createElement("script");
+  script.src = "/static/vendor/zxing-library.min.js";
+  script.onload = decode;
+  script.onerror = () => done("error: ZXing did not load");
+  document.head.append(script);
+}
+"""
+
+
+def decode_qr(driver, css: str) -> str:
+    return driver.execute_async_script(DECODE_QR_JS, css)
