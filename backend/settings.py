@@ -19,7 +19,7 @@ DEV_SECRET_PREFIX = "dev-only-"
 MIN_SECRET_LENGTH = 32
 # anvil's first development account: public knowledge, test chains only.
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret")
+SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret", "identity_secret")
 
 
 class Settings(BaseSettings):
@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     session_secret: str = Field(default=DEV_SECRET_PREFIX + "session-secret-change-me-0000000", repr=False)
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
+
+    # Identity verification (backend/residency/identity.py): the key of the nullifier HMAC (one per deployment,
+    # never rotated: a new key makes every person look new), the audience assertions must name (default:
+    # public_url), and the trusted providers' ES256K public keys {issuer: 0x-hex of the 64-byte key}. In
+    # development and tests the built-in development provider (keyed from identity_secret) is trusted too.
+    identity_secret: str = Field(default=DEV_SECRET_PREFIX + "identity-secret-change-me-00000000", repr=False)
+    identity_audience: str | None = None
+    identity_providers: dict[str, str] = Field(default_factory=dict)
 
     # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
