@@ -438,7 +438,7 @@ def create_checkin(body: CheckInIn, holder: CurrentHolder, db: SessionDep, reque
     card = result.card
     state = progress(db, card, holder.address)
     premium, refusal = None, None
-    if state.status == "eligible" and state.identity == "verified":
+    if state.status == "eligible" and state.identity != "missing":  # a minor learns consent is missing
         try:
             outcome = request_premium(request.app.state.session_factory, request.app.state.issuer, settings,
                                       holder.address, card.id)
