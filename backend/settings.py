@@ -19,7 +19,7 @@ DEV_SECRET_PREFIX = "dev-only-"
 MIN_SECRET_LENGTH = 32
 # anvil's first development account: public knowledge, test chains only.
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret", "identity_secret")
+SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret")
 
 
 class Settings(BaseSettings):
@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     # never rotated: a new key makes every person look new), the audience assertions must name (default:
     # public_url), and the trusted providers' ES256K public keys {issuer: 0x-hex of the 64-byte key}. In
     # development and tests the built-in development provider (keyed from identity_secret) is trusted too.
-    identity_secret: str = Field(default=DEV_SECRET_PREFIX + "identity-secret-change-me-00000000", repr=False)
+    # Unset in production: identity verification answers 503 (nothing else needs it).
+    identity_secret: str | None = Field(default=None, repr=False)
     identity_audience: str | None = None
     identity_providers: dict[str, str] = Field(default_factory=dict)
 
@@ -77,12 +78,22 @@ class Settings(BaseSettings):
             if self.issuer_key is not None and self.issuer_key.get_secret_value().lower() == ANVIL_DEV_KEY:
                 raise ValueError("production cannot use anvil's public development key as RESIDENT_ISSUER_KEY: "
                                  "set the municipality's issuer key (kept in a secret store)")
+            if self.identity_secret is not None and (self.identity_secret.startswith(DEV_SECRET_PREFIX)
+                                                     or len(self.identity_secret) < MIN_SECRET_LENGTH):
+                weak.append("identity_secret")
             if weak:
                 names = ", ".join("RESIDENT_" + n.upper() for n in weak)
                 raise ValueError(f"production needs real secrets: set {names} to random strings of at least "
                                  f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
                                  f"print(secrets.token_urlsafe(32))'`)")
         return self
+
+    @property
+    def identity_key(self) -> str | None:
+        """The nullifier secret: RESIDENT_IDENTITY_SECRET, or a development default outside production."""
+        if self.identity_secret is not None:
+            return self.identity_secret
+        return None if self.environment == "production" else DEV_SECRET_PREFIX + "identity-secret-change-me-00000"
 
     @property
     def deployments_dir(self) -> Path:

@@ -44,7 +44,12 @@ Admin = Annotated[StaffMember, Depends(require_staff("admin"))]
 
 
 def _verifier(request: Request) -> IdentityVerifier:
-    return request.app.state.identity_verifier
+    verifier = request.app.state.identity_verifier
+    if verifier is None:
+        raise ApiError(503, "identity_not_configured", "Identity verification needs RESIDENT_IDENTITY_SECRET "
+                       "(and RESIDENT_IDENTITY_PROVIDERS) on the server.",
+                       "本人確認には、サーバーに RESIDENT_IDENTITY_SECRET（と RESIDENT_IDENTITY_PROVIDERS）の設定が必要です。")
+    return verifier
 
 
 def _codes(request: Request) -> RotatingCode:
@@ -148,7 +153,8 @@ class DevAssertionOut(BaseModel):
 
 
 def _dev_provider(request: Request):
-    provider = _verifier(request).dev_provider
+    verifier = request.app.state.identity_verifier
+    provider = verifier.dev_provider if verifier is not None else None
     if provider is None or request.app.state.settings.environment == "production":
         raise ApiError(404, "not_found", "Not found.", "見つかりません。")
     return provider

@@ -220,13 +220,17 @@ class IdentityVerifier:
         self.dev_provider = dev_provider
 
     @classmethod
-    def from_settings(cls, settings) -> IdentityVerifier:
+    def from_settings(cls, settings) -> IdentityVerifier | None:
+        """The deployment's verifier; None in production without RESIDENT_IDENTITY_SECRET."""
+        secret = settings.identity_key
+        if secret is None:
+            return None
         providers: list[IdentityProvider] = [JwsProvider(iss, key) for iss, key in settings.identity_providers.items()]
         dev = None
         if settings.environment != "production":
-            dev = DevelopmentProvider(settings.identity_secret)
+            dev = DevelopmentProvider(secret)
             providers.append(dev)
-        return cls(providers, settings.identity_audience or settings.public_url, settings.identity_secret, dev)
+        return cls(providers, settings.identity_audience or settings.public_url, secret, dev)
 
     def nullifier(self, issuer: str, subject: str) -> str:
         return hmac.new(self._nullifier_key, f"{issuer}\x00{subject}".encode(), "sha256").hexdigest()

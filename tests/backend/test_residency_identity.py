@@ -143,7 +143,7 @@ def test_production_has_no_development_provider(tmp_path):
                     auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
     verifier = IdentityVerifier.from_settings(prod)
     assert verifier.dev_provider is None
-    dev_token = DevelopmentProvider(prod.identity_secret).assert_identity(
+    dev_token = DevelopmentProvider(prod.identity_key).assert_identity(
         subject="x", audience=verifier.audience, nonce="n", birthdate="1990-01-01")
     try:
         verifier.verify(dev_token, "identity")
@@ -155,9 +155,13 @@ def test_production_has_no_development_provider(tmp_path):
                  404, "not_found")
 
 
-def test_production_refuses_the_development_identity_secret(tmp_path):
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret")}
+def test_production_refuses_a_weak_identity_secret_and_has_no_verifier_without_one(tmp_path):
     import pytest
 
+    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret")}
     with pytest.raises(ValueError, match="RESIDENT_IDENTITY_SECRET"):
-        Settings(_env_file=None, environment="production", data_dir=tmp_path, **strong)
+        Settings(_env_file=None, environment="production", data_dir=tmp_path, identity_secret="dev-only-" + "x" * 40,
+                 **strong)
+    without = Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
+                       auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
+    assert IdentityVerifier.from_settings(without) is None
