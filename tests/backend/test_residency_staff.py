@@ -158,3 +158,18 @@ def test_kpis_count_check_ins_premium_and_registrations(client, app, towns, sync
     assert kpis["registrations"] == {"direct": 1, "via_city": 0}
     assert kpis["renewals"]["new_premium"] == 1
     assert [(r["activity_id"], r["checkins"]) for r in kpis["checkins_per_activity_day"]] == [(a, 1) for a in activities]
+
+
+def test_premium_renewals_run_as_a_periodic_job(db_sessions, settings):
+    from backend.issuer import make_issuer
+    from backend.jobs import JobRunner
+    from backend.residency.jobs import premium_renewal_job
+
+    job = premium_renewal_job()
+    assert job.every == 3600
+    runner = JobRunner(settings, db_sessions, make_issuer(settings), [job])
+    [outcome] = runner.tick()
+    assert outcome.ran and outcome.error == "" and outcome.result == "renewed 0, queued 0, lapsed 0, resent 0"
+    assert runner.tick() == [type(outcome)("premium_renewals", False)]  # once per period
+    no_key = JobRunner(settings, db_sessions, None, [job])
+    assert no_key.run_now(job).result == "skipped: RESIDENT_ISSUER_KEY is not set"
