@@ -32,6 +32,7 @@ from backend.db.models_residency import HOLDING_STATUSES, Identity, PremiumGrant
 from backend.db.session import begin_immediate, is_sqlite
 from backend.errors import ApiError
 from backend.issuer import Issuer
+from backend.perks.rules import japan_date
 from backend.residency.checkins import count_checkins
 from backend.residency.identity import identity_of, needs_consent
 from backend.residency.onchain import card_contract, send_or_refuse
@@ -256,7 +257,8 @@ def request_premium(sessions: sessionmaker, issuer: Issuer | None, settings, hol
             if current.status == "sending":
                 raise PremiumError("premium_in_progress")
             if current.valid_until - programme.renew_before_days * DAY > now:
-                raise PremiumError("already_premium", f"(until {time.strftime('%Y-%m-%d', time.gmtime(current.valid_until))})")
+                until = japan_date(current.valid_until)
+                raise PremiumError("already_premium", f"(until {until})", f"（{until} まで）")
             kind, start = "renewal", max(now, current.valid_until)
         elif card.tier >= programme.premium_tier:
             raise PremiumError("already_premium")

@@ -118,7 +118,8 @@ def test_a_consent_assertion_cannot_stand_for_an_identity(client, app, towns):
 
 def test_a_minor_is_recorded_as_such_and_needs_a_guardians_consent(client, app, towns):
     holder = Holder(client, app, towns.chain)
-    body = holder.verify("kid-subject", birthdate=time.strftime("%Y-01-01", time.gmtime(time.time() - 10 * 365 * 86400))).json()
+    ten_years_ago = time.strftime("%Y-01-01", time.gmtime(time.time() - 10 * 365 * 86400))
+    body = holder.verify("kid-subject", birthdate=ten_years_ago).json()
     assert body["is_minor"] is True and body["guardian_consent"] is False
     assert_error(holder.consent("someone-else", guardian="parent"), 403, "consent_other_person")
     assert_error(holder.consent("kid-subject", guardian="kid-subject"), 403, "consent_self")
@@ -165,3 +166,18 @@ def test_production_refuses_a_weak_identity_secret_and_has_no_verifier_without_o
     without = Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
                        auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
     assert IdentityVerifier.from_settings(without) is None
+
+
+def test_a_configured_provider_is_trusted_in_production(tmp_path):
+    from backend.residency.identity import public_key_hex
+
+    provider = DevelopmentProvider("the-provider's-own-key-material-000000", issuer="https://xid.example")
+    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "identity_secret")}
+    prod = Settings(_env_file=None, environment="production", data_dir=tmp_path, public_url="https://resident.example",
+                    identity_providers={"https://xid.example": public_key_hex(provider.public_key)}, **strong)
+    verifier = IdentityVerifier.from_settings(prod)
+    token = provider.assert_identity(subject="person", audience="https://resident.example", nonce="n",
+                                     birthdate="1990-01-01")
+    verified = verifier.verify(token, "identity")
+    assert (verified.issuer, verified.subject, verified.is_minor) == ("https://xid.example", "person", False)
+    assert verifier.nullifier("https://xid.example", "person") != verifier.nullifier("https://xid.example", "persoN")

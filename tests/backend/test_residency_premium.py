@@ -186,7 +186,8 @@ def test_renewal_extends_a_year_and_a_lapse_falls_back_to_basic(client, app, tow
     assert len(report.renewed) == 1, report
     assert towns.cities[2].card_on_chain(token_id)["expires_at"] == valid_until + YEAR
     with sessions() as db:
-        statuses = {g.kind: g.status for g in db.scalars(select(PremiumGrant).where(PremiumGrant.municipality_id == town))}
+        grants = db.scalars(select(PremiumGrant).where(PremiumGrant.municipality_id == town))
+        statuses = {g.kind: g.status for g in grants}
         assert statuses == {"new": "renewed", "renewal": "active"}
         assert renewals(db, town)["renewed"] == 1
     # A year later no activity counts any more: at the end the card lapses to basic, with no expiry.

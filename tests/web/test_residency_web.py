@@ -111,7 +111,7 @@ def test_a_holder_checks_in_to_three_activities_and_becomes_premium(stack, brows
              d.find_element(By.ID, "residency-message").text, timeout=30, message=f"check-in {done} not shown")
     message = notice_text(driver)
     assert "You are now premium" in message, message
-    premium = wait(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "[data-progress][data-status=premium]")],
+    premium = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-progress][data-status=premium]"),
                    timeout=20, message="the card is not shown as premium")
     assert "Premium (until" in premium[0].text
     shoot(driver, "residency-premium")

@@ -21,8 +21,8 @@ export async function mount(container, ctx) {
   fill(container,
     h("h2", { class: "section-title", id: "residency-title", text: t("residency.title") }),
     h("p", { class: "muted", id: "residency-lead", text: t("residency.lead") }),
-    messageBox, identityBox, checkinBox,
-    h("h3", { id: "residency-progress-title", text: t("residency.progress.title") }), progressBox, registerBox);
+    h("div", { class: "stack" }, messageBox, identityBox, checkinBox,
+      h("h3", { id: "residency-progress-title", text: t("residency.progress.title") }), progressBox, registerBox));
 
   function renderMessage() {
     if (!state.message) return fill(messageBox);
@@ -143,6 +143,7 @@ export async function mount(container, ctx) {
       say("ok", () => results.map((r) => t(`residency.register.${r.outcome}`, { name: localized(r), token: r.token_id,
         reason: r.error ? ctx.errorText(r.error) : "" })).join(" "));
       await refresh(3);
+      if (typeof ctx.refresh === "function") await ctx.refresh(); // the page's own card list (if it offers a refresh)
     }));
     fill(registerBox, ...parts, h("label", { for: "residency-town", text: t("residency.register.municipality") }),
       select, prefectureRow, h("div", { class: "actions" }, button));
