@@ -56,6 +56,7 @@ class DemoSeed:
     venue_ids: dict[str, int] = field(default_factory=dict)
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # (who, login, password)
     forum: str = ""
+    residency: list[str] = field(default_factory=list)  # backend/residency/demo.py
 
     def summary(self) -> str:
         lines = ["Demo accounts (local only):"]
@@ -64,6 +65,7 @@ class DemoSeed:
         if self.forum:
             lines += [f"  forum (DiscourseConnect) at {self.forum}: discourse connect url = <backend>/forum/sso, "
                       "secret = RESIDENT_DISCOURSE_SSO_SECRET"]
+        lines += self.residency
         return "\n".join(lines)
 
 
@@ -104,5 +106,8 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
         register_forum(db, collection.id, DEMO_FORUM_URL, name="Mine digital residents",
                        group_prefix=record.symbol.lower(), max_tier=1)
         demo.forum = DEMO_FORUM_URL
+        from backend.residency.demo import seed_residency
+
+        demo.residency = seed_residency(db, settings, collection)
         db.commit()
     return demo

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
 
+    # Identity verification (backend/residency/identity.py): the key of the nullifier HMAC (one per deployment,
+    # never rotated: a new key makes every person look new), the audience assertions must name (default:
+    # public_url), and the trusted providers' ES256K public keys {issuer: 0x-hex of the 64-byte key}. In
+    # development and tests the built-in development provider (keyed from identity_secret) is trusted too.
+    # Unset in production: identity verification answers 503 (nothing else needs it).
+    identity_secret: str | None = Field(default=None, repr=False)
+    identity_audience: str | None = None
+    identity_providers: dict[str, str] = Field(default_factory=dict)
+
     # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
     issuer_key: SecretStr | None = Field(default=None, repr=False)
@@ -73,12 +82,22 @@ class Settings(BaseSettings):
             if self.issuer_key is not None and self.issuer_key.get_secret_value().lower() == ANVIL_DEV_KEY:
                 raise ValueError("production cannot use anvil's public development key as RESIDENT_ISSUER_KEY: "
                                  "set the municipality's issuer key (kept in a secret store)")
+            if self.identity_secret is not None and (self.identity_secret.startswith(DEV_SECRET_PREFIX)
+                                                     or len(self.identity_secret) < MIN_SECRET_LENGTH):
+                weak.append("identity_secret")
             if weak:
                 names = ", ".join("RESIDENT_" + n.upper() for n in weak)
                 raise ValueError(f"production needs real secrets: set {names} to random strings of at least "
                                  f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
                                  f"print(secrets.token_urlsafe(32))'`)")
         return self
+
+    @property
+    def identity_key(self) -> str | None:
+        """The nullifier secret: RESIDENT_IDENTITY_SECRET, or a development default outside production."""
+        if self.identity_secret is not None:
+            return self.identity_secret
+        return None if self.environment == "production" else DEV_SECRET_PREFIX + "identity-secret-change-me-00000"
 
     @property
     def deployments_dir(self) -> Path:

@@ -24,6 +24,8 @@ from scripts.campaign import ensure_minter
 from scripts.deploy import deployer, ensure_collection
 
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
+# The demo city's prefecture (its own soulbound collection, no demo cards): the backend links the two.
+PREFECTURE_CONFIG = ROOT / "config" / "demo-prefecture.yaml"
 BASIC, PREMIUM = 0, 1
 YEAR = 365 * 86_400
 
@@ -96,4 +98,8 @@ def main():
     for card in demo_cards(contract, record.deployment_block):
         tier = "premium" if card.tier == PREMIUM else "basic"
         print(f"  #{card.token_id}  resident {card.resident_number:>3}  {tier:<7}  holder {card.holder}")
+    prefecture = load_collection_config(PREFECTURE_CONFIG)
+    _, prefecture_record, prefecture_now = ensure_collection(prefecture, admin)
+    print(("Deployed" if prefecture_now else "Reusing") + f" {prefecture.collection.name} / "
+          f"{prefecture.municipality.name_ja} ({prefecture_record.symbol}) at {prefecture_record.address}")
     return contract

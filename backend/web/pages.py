@@ -49,6 +49,7 @@ PAGES = (
     Page("/", "holder.html"),
     Page("/desk", "desk.html", vendor=("zxing-library.min.js", "zxing-browser.min.js")),
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
+    Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
 )
 
 MISSING_VENDOR_PAGE = """<!doctype html>

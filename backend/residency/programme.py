@@ -1,0 +1,74 @@
+"""Each municipality's residency rules (a row in residency_programmes, or the defaults) and its collection."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models_chain import Collection, Municipality
+from backend.db.models_residency import ResidencyProgramme
+from backend.errors import ApiError
+
+DEFAULTS = dict(kind="city", prefecture_id=None, collection_id=None, premium_mode="automatic", required_checkins=3,
+                window_days=365, basic_tier=0, premium_tier=1, validity_days=365, renew_before_days=30)
+DAY = 86_400
+
+
+def programme_of(db: Session, municipality_id: int) -> ResidencyProgramme:
+    """The municipality's programme; an unsaved one with the defaults when it has none."""
+    found = db.get(ResidencyProgramme, municipality_id)
+    if found is not None:
+        return found
+    return ResidencyProgramme(municipality_id=municipality_id, **DEFAULTS)
+
+
+def save_programme(db: Session, municipality_id: int, values: dict) -> ResidencyProgramme:
+    """Creates or updates the programme with `values` (validated here: prefecture links and collection)."""
+    if db.get(Municipality, municipality_id) is None:
+        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
+                       f"自治体 {municipality_id} はありません。")
+    programme = db.get(ResidencyProgramme, municipality_id)
+    if programme is None:
+        programme = ResidencyProgramme(municipality_id=municipality_id, **DEFAULTS)
+        db.add(programme)
+    for name, value in values.items():
+        setattr(programme, name, value)
+    if programme.prefecture_id is not None:
+        if programme.prefecture_id == municipality_id:
+            raise ApiError(422, "prefecture_self", "A municipality cannot be its own prefecture.",
+                           "自治体を自身の都道府県として設定することはできません。")
+        if programme.kind == "prefecture":
+            raise ApiError(422, "prefecture_has_prefecture", "A prefecture cannot be linked to a prefecture.",
+                           "都道府県を別の都道府県に紐付けることはできません。")
+        if db.get(Municipality, programme.prefecture_id) is None or programme_of(
+                db, programme.prefecture_id).kind != "prefecture":
+            raise ApiError(422, "prefecture_invalid", f"Municipality {programme.prefecture_id} is not a prefecture "
+                           "(set its kind to 'prefecture' first).",
+                           f"自治体 {programme.prefecture_id} は都道府県ではありません（先に種別を都道府県にしてください）。")
+    if programme.collection_id is not None:
+        collection = db.get(Collection, programme.collection_id)
+        if collection is None or collection.municipality_id != municipality_id:
+            raise ApiError(422, "collection_other_municipality", "That collection is not this municipality's.",
+                           "そのコレクションはこの自治体のものではありません。")
+    if programme.premium_tier <= programme.basic_tier:
+        raise ApiError(422, "tiers_invalid", "The premium tier must be higher than the basic tier.",
+                       "プレミアムのティアはベーシックより大きくしてください。")
+    programme.updated_at = int(time.time())
+    db.flush()
+    return programme
+
+
+def collection_of(db: Session, municipality_id: int) -> Collection | None:
+    """The collection the backend issues this municipality's cards into: the configured one, else its first."""
+    programme = programme_of(db, municipality_id)
+    if programme.collection_id is not None:
+        return db.get(Collection, programme.collection_id)
+    return db.scalar(select(Collection).where(Collection.municipality_id == municipality_id)
+                     .order_by(Collection.id).limit(1))
+
+
+def cities_of(db: Session, prefecture_id: int) -> list[int]:
+    return list(db.scalars(select(ResidencyProgramme.municipality_id)
+                           .where(ResidencyProgramme.prefecture_id == prefecture_id)))

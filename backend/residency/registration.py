@@ -1,0 +1,139 @@
+"""Registering with a municipality: the backend issues its basic card, and its prefecture's too.
+
+MIC: registering with a city also registers the person with its prefecture unless they opt out
+(市区町村に登録した場合、都道府県にも同時登録). A person (identity nullifier) registers once per
+municipality: UNIQUE(nullifier, municipality) in `registrations`.
+
+Each card is one transaction. A registration row is written (and committed) before its transaction and
+completed after it; if the transaction fails the row is removed, so registering again resumes: a city
+already done is skipped and only the missing prefecture card is issued.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from eth_utils import to_checksum_address
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from backend.cards import cards_of_owner
+from backend.db.models_chain import Municipality
+from backend.db.models_residency import Registration
+from backend.db.session import begin_immediate
+from backend.errors import ApiError
+from backend.issuer import Issuer
+from backend.residency.identity import IdentityError, identity_of
+from backend.residency.onchain import card_contract, issued_token_ids, send_or_refuse
+from backend.residency.programme import collection_of, programme_of
+
+
+@dataclass
+class Registered:
+    municipality_id: int
+    name_ja: str
+    name_en: str
+    via: str  # direct | prefecture_of_city
+    collection_id: int
+    token_id: int | None
+    tx_hash: str | None
+    outcome: str  # issued | already_registered | already_holder | failed
+    error: dict | None = None
+
+
+def _targets(db, municipality_id: int, prefecture_opt_out: bool) -> list[tuple[int, str, int | None]]:
+    municipality = db.get(Municipality, municipality_id)
+    if municipality is None:
+        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
+                       f"自治体 {municipality_id} はありません。")
+    targets = [(municipality_id, "direct", None)]
+    programme = programme_of(db, municipality_id)
+    if programme.prefecture_id is not None and not prefecture_opt_out:
+        targets.append((programme.prefecture_id, "prefecture_of_city", municipality_id))
+    return targets
+
+
+def register(sessions: sessionmaker, issuer: Issuer, settings, holder: str, municipality_id: int,
+             prefecture_opt_out: bool = False, now: float | None = None) -> list[Registered]:
+    """Registers the signed-in, identity-verified holder with the municipality (and its prefecture unless
+    opted out); returns what happened for each. Raises when nothing at all could be done."""
+    now = time.time() if now is None else now
+    holder = to_checksum_address(holder)
+    with sessions() as db:
+        identity = identity_of(db, holder)
+        if identity is None:
+            raise IdentityError("identity_required")
+        nullifier = identity.nullifier
+        targets = _targets(db, municipality_id, prefecture_opt_out)
+    results = [_register_one(sessions, issuer, settings, holder, nullifier, m, via, city, prefecture_opt_out, now)
+               for m, via, city in targets]
+    if all(r.outcome == "already_registered" for r in results):
+        raise ApiError(409, "already_registered", "You are already registered here.",
+                       "すでに登録済みです。", registrations=[r.__dict__ for r in results])
+    if results[0].outcome == "failed":
+        error = results[0].error or {}
+        raise ApiError(409 if error.get("status", 409) < 500 else error["status"], error.get("code", "failed"),
+                       error.get("message_en", "Registration failed."), error.get("message_ja", "登録できませんでした。"),
+                       registrations=[r.__dict__ for r in results])
+    return results
+
+
+def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id, via, city_id, opt_out,
+                  now) -> Registered:
+    with sessions() as db:
+        begin_immediate(db)
+        municipality = db.get(Municipality, municipality_id)
+        collection = collection_of(db, municipality_id)
+        base = dict(municipality_id=municipality_id, name_ja=municipality.name_ja, name_en=municipality.name_en,
+                    via=via)
+        if collection is None:
+            return Registered(**base, collection_id=0, token_id=None, tx_hash=None, outcome="failed",
+                              error={"status": 409, "code": "no_collection",
+                                     "message_en": f"{municipality.name_en} has no card collection yet.",
+                                     "message_ja": f"{municipality.name_ja}にはまだカードのコレクションがありません。"})
+        base["collection_id"] = collection.id
+        existing = db.scalar(select(Registration).where(Registration.nullifier == nullifier,
+                                                        Registration.municipality_id == municipality_id))
+        if existing is not None:
+            return Registered(**base, token_id=existing.token_id, tx_hash=existing.tx_hash,
+                              outcome="already_registered")
+        held = [c for c in cards_of_owner(db, holder, collection_id=collection.id) if c.valid_now(now)]
+        row = Registration(nullifier=nullifier, municipality_id=municipality_id, holder=holder,
+                           collection_id=collection.id, token_id=held[0].token_id if held else None, via=via,
+                           city_id=city_id, prefecture_opt_out=opt_out if via == "direct" else False,
+                           created_at=int(now))
+        db.add(row)
+        try:
+            db.commit()
+        except IntegrityError:  # the same person registering at this moment from another wallet
+            db.rollback()
+            return Registered(**base, token_id=None, tx_hash=None, outcome="already_registered")
+        if held:
+            return Registered(**base, token_id=held[0].token_id, tx_hash=None, outcome="already_holder")
+        row_id = row.id
+        contract = card_contract(issuer, collection, settings.deployments_dir)
+        basic = programme_of(db, municipality_id).basic_tier
+    try:
+        sent = send_or_refuse(issuer, contract.functions.issue(holder, basic, 0))
+    except ApiError as exc:
+        with sessions() as db:
+            begin_immediate(db)
+            db.delete(db.get(Registration, row_id))
+            db.commit()
+        return Registered(**base, token_id=None, tx_hash=None, outcome="failed",
+                          error={"status": exc.status, "code": exc.code, "message_en": exc.message_en,
+                                 "message_ja": exc.message_ja})
+    token_ids = issued_token_ids(sent, contract.address)
+    with sessions() as db:
+        begin_immediate(db)
+        row = db.get(Registration, row_id)
+        row.token_id, row.tx_hash = (token_ids[0] if token_ids else None), sent.tx_hash
+        db.commit()
+    return Registered(**base, token_id=token_ids[0] if token_ids else None, tx_hash=sent.tx_hash, outcome="issued")
+
+
+def registrations_of(db, nullifier: str) -> list[Registration]:
+    return list(db.scalars(select(Registration).where(Registration.nullifier == nullifier)
+                           .order_by(Registration.id)))
