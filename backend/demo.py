@@ -104,5 +104,8 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
         register_forum(db, collection.id, DEMO_FORUM_URL, name="Mine digital residents",
                        group_prefix=record.symbol.lower(), max_tier=1)
         demo.forum = DEMO_FORUM_URL
+        from backend.civic.demo import seed_civic
+
+        seed_civic(db, collection.municipality_id, collection.id)  # an open poll and a welcome note
         db.commit()
     return demo
