@@ -74,10 +74,10 @@ def test_a_quiet_card_is_noticed_then_revoked_on_chain(client, app, town, sync_i
     assert notices[0]["status"] == "open" and notices[0]["token_id"] == token
     news = client.get("/me/announcements", headers=headers).json()["announcements"]
     assert news[0]["kind"] == "inactivity_notice" and news[0]["personal"] is True
-    assert "サインインするだけ" in news[0]["body_ja"] or "サインインしてください" in news[0]["body_ja"]
+    assert "サインインだけで十分です" in news[0]["body_ja"]
     assert client.get("/me/notices", headers=active_headers).json() == []
     mails = smtp.inbox.to("quiet@example.jp")
-    assert "長期間ご利用がありません" in mails[-1]["Subject"] and "Sign in to the app by" in mails[-1].get_content()
+    assert "ご利用が長期間ありません" in mails[-1]["Subject"] and "Sign in to the app by" in mails[-1].get_content()
 
     app.state.civic_clock = lambda: __import__("time").time() + 59 * DAY
     assert run(client, town)["revoked"] == []  # still within the notice period
