@@ -18,13 +18,14 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SOLC := $(SOLCX_BINARY_PATH)/solc-v$(SOLC_VERSION)
 ANVIL := $(BIN)/anvil
+WEB_STAMP := backend/web/static/vendor/.installed
 
 LINT_VENV := $(CURDIR)/.venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
 
 .PHONY: run test setup compile bench lint clean
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL)
+setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL) $(WEB_STAMP)
 
 $(PY_STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3 and python3-venv"; exit 1; }
@@ -53,6 +54,11 @@ $(ANVIL): $(NODE_STAMP) $(PY_STAMP)
 	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
 	$@ --version >/dev/null
 
+# The pages' browser libraries (Chart.js, ZXing), copied from node_modules: no CDN at run time.
+$(WEB_STAMP): tools/build_web.py backend/web/vendor.py $(NODE_STAMP) $(PY_STAMP)
+	$(BIN)/python tools/build_web.py
+	touch $@
+
 # Slither has dependencies of its own (newer than Brownie's pins): own venv.
 $(LINT_STAMP): tools/slither.lock
 	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
@@ -78,6 +84,8 @@ test: setup lint
 	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing).
 	RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) && export RESIDENT_TEST_POSTGRES_URL && \
 		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
+	# The web app in headless Chromium (Debian's, installed if missing) against `make run`'s stack.
+	tools/chromium.sh >/dev/null && $(BIN)/python -m pytest -p no:pytest-brownie tests/web -q
 
 bench: setup
 	# Each bench exits 1 when it misses a target; `-` runs the others anyway (each prints its own table).

@@ -22,6 +22,7 @@ from backend.db import make_engine, migrate, session_factory
 from backend.errors import ApiError
 from backend.indexer import IndexerThread
 from backend.issuer import make_issuer
+from backend.jobs import JobRunner, JobThread, default_jobs
 from backend.settings import Settings
 
 log = logging.getLogger("resident")
@@ -146,9 +147,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         indexer = app.state.indexer
         if settings.indexer_enabled:
             indexer.start()
+        if settings.jobs_enabled:
+            job_thread.start()
         try:
             yield
         finally:
+            job_thread.stop()
             indexer.stop()
             engine.dispose()
 
@@ -162,6 +166,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
     app.state.indexer = IndexerThread(settings, app.state.session_factory)
     app.state.issuer = make_issuer(settings)
+    app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer, default_jobs(settings))
+    job_thread = JobThread(app.state.jobs, settings.jobs_interval)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 

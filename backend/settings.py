@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     indexer_enabled: bool = True
     stale_after: float = Field(default=10.0, gt=0, description="Seconds without a successful poll → index is stale")
 
+    # Periodic jobs (renewals, inactivity, mail): how often each process looks for due work.
+    jobs_enabled: bool = True
+    jobs_interval: float = Field(default=30.0, gt=0)
+
     session_secret: str = Field(default=DEV_SECRET_PREFIX + "session-secret-change-me-0000000", repr=False)
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)

@@ -11,9 +11,10 @@ OPTIONAL_AREAS = ("backend.api.access", "backend.api.perks", "backend.api.civic"
 
 
 def include_routers(app: FastAPI) -> None:
-    from backend.api import cards, content, health
+    from backend.api import cards, content, health, jobs
 
     health.include(app)
+    jobs.include(app)
     cards.include(app)
     content.include(app)  # also sets app.state.card_image, which /me/cards uses
     for name in OPTIONAL_AREAS:
@@ -24,3 +25,6 @@ def include_routers(app: FastAPI) -> None:
                 raise
             continue
         module.include(app)
+    from backend.web import pages  # the web app: /, /desk, /console, /static, /web/config
+
+    pages.include(app)

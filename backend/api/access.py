@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Respons
 from eth_utils import is_hex_address, to_checksum_address
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from backend.api.deps import ChainDep, SessionDep, SettingsDep
 from backend.auth import bots, holders, signin_page, staff
@@ -30,7 +31,7 @@ from backend.auth.signin import build_message, origin_of
 from backend.auth.staff import StaffMember
 from backend.cards import CardView, cards_of_owner, index_state
 from backend.db.models_access import Forum
-from backend.db.models_chain import Collection
+from backend.db.models_chain import Collection, Municipality
 from backend.errors import ApiError
 from backend.forum import login_redirect, parse_request, register_forum
 
@@ -135,6 +136,11 @@ class MeOut(BaseModel):
     session_expires_at: int
 
 
+class ForumLink(BaseModel):
+    name: str
+    url: str
+
+
 class MyCard(BaseModel):
     collection_id: int
     chain_id: int
@@ -152,6 +158,11 @@ class MyCard(BaseModel):
     invalid_reason: str | None = Field(description="Why not valid now (e.g. 'expired'); null when valid")
     image: str | None = Field(description="Card image URI (ipfs://...) when metadata has been rendered")
     metadata_url: str
+    collection_name_ja: str = ""
+    collection_name_en: str = ""
+    municipality_name_ja: str = ""
+    municipality_name_en: str = ""
+    forums: list[ForumLink] = Field(default=[], description="Community forums open to this collection's holders")
 
 
 @router.get("/me", response_model=MeOut, tags=["holder"], summary="The signed-in holder")
@@ -166,7 +177,24 @@ def read_my_cards(holder: CurrentHolder, db: SessionDep, settings: SettingsDep, 
     now = time.time()
     resolve_image = getattr(request.app.state, "card_image", None)  # set by the metadata package when present
     base = settings.public_url.rstrip("/")
-    return [_my_card(card, now, base, resolve_image) for card in cards_of_owner(db, holder.address)]
+    cards = cards_of_owner(db, holder.address)
+    names = _collection_names(db, {card.collection_id for card in cards})
+    return [_my_card(card, now, base, resolve_image).model_copy(update=names[card.collection_id]) for card in cards]
+
+
+def _collection_names(db, collection_ids: set[int]) -> dict[int, dict]:
+    """Each collection's and its municipality's names, and its forums: what the holder page shows."""
+    if not collection_ids:
+        return {}
+    names = {collection.id: dict(collection_name_ja=collection.name_ja, collection_name_en=collection.name_en,
+                                 municipality_name_ja=municipality.name_ja, municipality_name_en=municipality.name_en,
+                                 forums=[])
+             for collection, municipality in db.execute(
+                 select(Collection, Municipality).join(Municipality, Collection.municipality_id == Municipality.id)
+                 .where(Collection.id.in_(collection_ids)))}
+    for forum in db.scalars(select(Forum).where(Forum.collection_id.in_(collection_ids)).order_by(Forum.id)):
+        names[forum.collection_id]["forums"].append(ForumLink(name=forum.name, url=forum.url))
+    return names
 
 
 def _my_card(card: CardView, now: float, base: str, resolve_image) -> MyCard:

@@ -25,6 +25,7 @@ from backend.perks.rules import VENUE_KINDS, evaluate
 from backend.perks.store import card_state, perks_for_cards, terms_of, uses_in_period
 from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
+from backend.web.qr import qr_svg
 
 router = APIRouter(tags=["holder"])
 
@@ -112,6 +113,9 @@ class PassOut(BaseModel):
     collection_id: int
     token_id: int
     resident_number: int
+    valid_for: int = Field(description="Seconds until it expires, by the server's clock (count down from this: "
+                                       "a phone's clock may be off)")
+    qr_svg: str = Field(description="The pass as a QR code: a standalone SVG document (black on white)")
 
 
 def _collection_id(session, settings_chain_id: int, collection: int | str) -> int:
@@ -162,7 +166,8 @@ def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session:
                                 now=now)
     return PassOut.model_validate({"pass": text, "expires_at": issued.expires_at, "perk_id": perk.id,
                                    "collection_id": collection_id, "token_id": card.token_id,
-                                   "resident_number": card.resident_number})
+                                   "resident_number": card.resident_number,
+                                   "valid_for": max(0, issued.expires_at - int(now)), "qr_svg": qr_svg(text)})
 
 
 def include(app: FastAPI) -> None:

@@ -2,7 +2,8 @@
 holder activity, inactivity rules and notices.
 
 Revision ID: 0006_civic
-Revises: 0003_perks   (the lead re-chains it after the residency migrations at merge)
+Revises: 0007_jobs   (0003_perks when written; chained after main's 0007_jobs so the branch has one head;
+                      the lead re-chains it after the residency migrations at merge)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_civic"
-down_revision = "0003_perks"
+down_revision = "0007_jobs"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,63 @@
+"""Periodic jobs seen from the staff side: their last runs, and "run it now" for a superuser."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel
+
+from backend.api.deps import SessionDep
+from backend.auth.deps import CurrentStaff
+from backend.errors import ApiError
+
+router = APIRouter(prefix="/staff/jobs", tags=["staff"])
+
+
+class JobOut(BaseModel):
+    name: str
+    every_seconds: int
+    next_run_at: int | None
+    last_started_at: int | None
+    last_finished_at: int | None
+    last_result: str
+    last_error: str
+    runs: int
+    failures: int
+
+
+class JobRunOut(BaseModel):
+    name: str
+    result: str
+    error: str
+
+
+@router.get("", response_model=list[JobOut], summary="Periodic jobs and their last runs")
+def list_jobs(request: Request, staff: CurrentStaff, db: SessionDep) -> list[JobOut]:
+    runner = request.app.state.jobs
+    states = {state.name: state for state in runner.states(db)}
+    out = []
+    for job in runner.jobs:
+        state = states.get(job.name)
+        out.append(JobOut(name=job.name, every_seconds=job.every,
+                          next_run_at=state.next_run_at if state else None,
+                          last_started_at=state.last_started_at if state else None,
+                          last_finished_at=state.last_finished_at if state else None,
+                          last_result=state.last_result if state else "", last_error=state.last_error if state else "",
+                          runs=state.runs if state else 0, failures=state.failures if state else 0))
+    return out
+
+
+@router.post("/{name}/run", response_model=JobRunOut, summary="Run a periodic job now (superuser)")
+def run_job(name: str, request: Request, staff: CurrentStaff) -> JobRunOut:
+    if not staff.superuser:
+        raise ApiError(403, "superuser_only", "Only a superuser may run jobs by hand.",
+                       "ジョブの手動実行はスーパーユーザーのみ可能です。")
+    runner = request.app.state.jobs
+    job = next((j for j in runner.jobs if j.name == name), None)
+    if job is None:
+        raise ApiError(404, "job_not_found", f"No job named {name!r}.", f"ジョブ「{name}」はありません。")
+    outcome = runner.run_now(job)
+    return JobRunOut(name=name, result=outcome.result, error=outcome.error)
+
+
+def include(app: FastAPI) -> None:
+    app.include_router(router)

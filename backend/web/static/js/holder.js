@@ -1,0 +1,630 @@
+// The holder app at "/": connect a wallet, sign in (EIP-4361), my cards, my perks with a QR pass that
+// renews itself, open campaigns (claim through the wallet), the forum. Optional areas (residency, civic)
+// add sections through modules static/js/holder_*.js exporting mount(container, ctx) (see README.md).
+
+import { ApiError, api, get, post } from "./api.js";
+import { applyTranslations, errorText, formatDate, has, lang, loadCatalogs, localized, t } from "./i18n.js";
+import { fill, h, initPage } from "./page.js";
+import { Wallet, WalletError, discoverWallets } from "./wallet.js";
+
+const $ = (id) => document.getElementById(id);
+const PASS_RENEW_BEFORE_S = 15; // a new code is fetched this long before the shown one expires
+const PASS_RENEW_FOR_MS = 10 * 60 * 1000; // ...for at most 10 minutes (then the pass expires; "New pass")
+const PASS_RETRY_MS = 4000;
+
+const state = {
+  config: null,
+  me: null, // {address, session_expires_at} once signed in
+  wallet: null,
+  cards: [],
+  perks: [],
+  campaigns: [],
+  notice: null, // () => [kind, text]: re-rendered on a language change
+  pass: null,
+};
+
+// --- messages ------------------------------------------------------------------------------------------
+function showNotice(kind, render) {
+  state.notice = { kind, render };
+  renderNotice();
+}
+
+function clearNotice() {
+  state.notice = null;
+  renderNotice();
+}
+
+function renderNotice() {
+  const box = $("notice");
+  if (!state.notice) {
+    fill(box);
+    return;
+  }
+  const { kind, render } = state.notice;
+  fill(box, h("div", { class: `notice ${kind}` },
+    kind === "error" ? h("span", { class: "notice-title", text: t("common.error.title") }) : null,
+    h("p", { text: render() })));
+}
+
+/** The text for any failure: a wallet's (by kind), the backend's (its own en/ja message) or unexpected. */
+function failureText(error) {
+  if (error instanceof WalletError) {
+    return t(`wallet.error.${error.kind}`, { chain: state.config.chain_name, chain_id: state.config.chain_id });
+  }
+  if (error instanceof ApiError) return errorText(error);
+  console.error(error);
+  return t("common.error.unexpected");
+}
+
+function shortAddress(address) {
+  return address ? `${address.slice(0, 6)}…${address.slice(-4)}` : "";
+}
+
+// --- not signed in: wallet, network, sign-in -----------------------------------------------------------
+function showWelcome() {
+  $("home").hidden = true;
+  $("welcome").hidden = false;
+  $("who").hidden = true;
+  $("sign-out").hidden = true;
+  for (const id of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(id).hidden = true;
+}
+
+function onlyPanel(id) {
+  for (const other of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(other).hidden = other !== id;
+}
+
+async function connect() {
+  clearNotice();
+  const button = $("connect");
+  button.disabled = true;
+  try {
+    const wallets = await discoverWallets();
+    if (wallets.length === 0) {
+      onlyPanel("no-wallet");
+      $("no-wallet").focus?.();
+      $("no-wallet-title").scrollIntoView({ block: "nearest" });
+      return;
+    }
+    if (wallets.length === 1) {
+      await useWallet(wallets[0]);
+      return;
+    }
+    onlyPanel("wallet-choice");
+    fill($("wallet-list"), ...wallets.map((found) => h("li", {},
+      h("button", { type: "button", onclick: () => useWallet(found) },
+        found.info.icon ? h("img", { src: found.info.icon, alt: "", width: 32, height: 32 }) : null,
+        h("span", { text: found.info.name || t("holder.wallet.unnamed") })))));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function watchWallet(wallet) {
+  wallet.on("accountsChanged", async (accounts) => {
+    const next = accounts && accounts[0];
+    if (state.me) {
+      if (!next || next.toLowerCase() !== state.me.address.toLowerCase()) {
+        await signOut({ quiet: true });
+        showNotice("warn", () => t("holder.account_changed"));
+      }
+      return;
+    }
+    wallet.address = next || null;
+    if (!$("welcome").hidden && wallet.address) await checkChain();
+  });
+  wallet.on("chainChanged", async () => {
+    if (!state.me && !$("welcome").hidden && wallet.address) await checkChain();
+  });
+}
+
+async function useWallet(found) {
+  clearNotice();
+  const wallet = new Wallet(found);
+  if (state.wallet && state.wallet.provider === found.provider) {
+    wallet.address = state.wallet.address;
+  } else {
+    watchWallet(wallet);
+  }
+  state.wallet = wallet;
+  try {
+    await wallet.connect();
+    await checkChain();
+  } catch (error) {
+    showNotice("error", () => failureText(error));
+  }
+}
+
+async function checkChain() {
+  const wallet = state.wallet;
+  const current = await wallet.chainId();
+  const { chain_id: expected, chain_name: name } = state.config;
+  if (current !== expected) {
+    onlyPanel("wrong-chain");
+    $("wrong-chain").dataset.current = String(current);
+    renderChainPanel();
+    return false;
+  }
+  onlyPanel("sign-in");
+  renderSignInPanel();
+  return true;
+}
+
+function renderChainPanel() {
+  const { chain_id: expected, chain_name: name } = state.config;
+  $("wrong-chain-body").textContent = t("holder.chain.body", { current: $("wrong-chain").dataset.current, expected, name });
+  $("switch-chain").textContent = t("holder.chain.switch", { name });
+}
+
+function renderSignInPanel() {
+  $("sign-in-account").textContent = state.wallet && state.wallet.address
+    ? t("holder.signin.account", { address: state.wallet.address }) : "";
+}
+
+async function switchChain() {
+  clearNotice();
+  $("switch-chain").disabled = true;
+  try {
+    await state.wallet.switchChain(state.config);
+    await checkChain();
+  } catch (error) {
+    showNotice("error", () => failureText(error));
+  } finally {
+    $("switch-chain").disabled = false;
+  }
+}
+
+async function signIn() {
+  clearNotice();
+  const button = $("sign-in-button");
+  const status = $("sign-in-status");
+  button.disabled = true;
+  status.dataset.i18n = "holder.signin.waiting";
+  status.textContent = t("holder.signin.waiting");
+  try {
+    await state.wallet.signIn(state.config);
+    state.me = await get("/me");
+    await showHome();
+  } catch (error) {
+    if (error instanceof WalletError && error.kind === "rejected") {
+      showNotice("error", () => t("holder.signin.rejected"));
+    } else if (error instanceof WalletError && error.kind === "wrong_chain") {
+      await checkChain();
+    } else {
+      showNotice("error", () => failureText(error));
+    }
+  } finally {
+    button.disabled = false;
+    delete status.dataset.i18n;
+    status.textContent = "";
+  }
+}
+
+async function signOut({ quiet = false } = {}) {
+  closePass();
+  try {
+    await post("/auth/logout");
+  } catch (_) { /* the session ends on the server anyway when it expires; the page forgets it now */ }
+  state.me = null;
+  state.cards = [];
+  state.perks = [];
+  fill($("extensions"));
+  showWelcome();
+  if (!quiet) showNotice("info", () => t("holder.signed_out"));
+}
+
+// --- signed in -------------------------------------------------------------------------------------------
+async function showHome() {
+  clearNotice();
+  $("welcome").hidden = true;
+  $("home").hidden = false;
+  $("who").hidden = false;
+  $("sign-out").hidden = false;
+  renderWho();
+  await refreshHome();
+  await mountExtensions();
+}
+
+function renderWho() {
+  if (state.me) $("who").textContent = t("holder.signed_in_as", { address: shortAddress(state.me.address) });
+}
+
+async function refreshHome() {
+  try {
+    const [cards, perks] = await Promise.all([get("/me/cards"), get("/me/perks")]);
+    state.cards = cards;
+    state.perks = perks;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      state.me = null;
+      showWelcome();
+    }
+    showNotice("error", () => failureText(error));
+    return;
+  }
+  try {
+    state.campaigns = await get("/campaigns");
+  } catch (error) {
+    state.campaigns = null; // no campaign API on this server (404), or it failed: the section stays hidden
+  }
+  renderHome();
+}
+
+function renderHome() {
+  renderCards();
+  renderPerks();
+  renderCampaigns();
+  renderForums();
+}
+
+function tierName(tier) {
+  return has(`holder.tier.${tier}`) ? t(`holder.tier.${tier}`) : t("holder.tier.other", { tier });
+}
+
+function renderCards() {
+  const box = $("cards");
+  if (!state.cards.length) {
+    fill(box, h("p", { class: "panel muted", text: t("holder.cards.none") }));
+    return;
+  }
+  fill(box, ...state.cards.map((card) => {
+    const badges = h("div", { class: "badges" },
+      card.valid_now ? h("span", { class: "badge ok", text: t("holder.card.valid") })
+        : h("span", { class: "badge bad", text: has(`holder.invalid.${card.invalid_reason}`)
+          ? t(`holder.invalid.${card.invalid_reason}`) : card.invalid_reason }),
+      h("span", { class: "badge info", text: card.soulbound ? t("holder.card.soulbound") : t("holder.card.tradable") }));
+    const facts = h("dl", { class: "card-facts" },
+      h("dt", { text: t("holder.card.number") }), h("dd", { class: "resident-number", text: `No. ${card.resident_number}` }),
+      h("dt", { text: t("holder.card.tier") }), h("dd", { text: tierName(card.tier) }),
+      h("dt", { text: t("holder.card.validity") }),
+      h("dd", { text: card.expires_at ? t("holder.card.until", { date: formatDate(card.expires_at) }) : t("holder.card.no_expiry") }),
+      h("dt", { text: t("holder.card.issued") }), h("dd", { text: card.issued_at ? formatDate(card.issued_at) : "—" }));
+    return h("article", { class: "panel card-view", "data-token-id": card.token_id, "data-collection-id": card.collection_id },
+      card.image ? h("img", { class: "card-image", src: card.image, width: 240, height: 240,
+        alt: t("holder.card.image_alt", { number: card.resident_number }) }) : null,
+      h("div", {},
+        h("h2", { text: localized(card, "municipality_name") || card.symbol }),
+        h("p", { class: "muted", text: localized(card, "collection_name") }),
+        badges, facts,
+        card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null));
+  }));
+}
+
+function renderPerks() {
+  const box = $("perks");
+  if (!state.perks.length) {
+    fill(box, h("p", { class: "panel muted", text: t("holder.perks.none") }));
+    return;
+  }
+  const manyCards = new Set(state.perks.map((entry) => `${entry.collection_id}/${entry.token_id}`)).size > 1;
+  fill(box, ...state.perks.map((entry) => {
+    const perk = entry.perk;
+    const venues = perk.venues.map((venue) => localized(venue)).join(lang() === "ja" ? "、" : ", ");
+    const message = lang() === "ja" ? entry.message_ja : entry.message_en;
+    return h("article", { class: "panel perk", "data-perk-id": perk.id, "data-usable": String(entry.usable_now) },
+      h("h3", { text: localized(perk) }),
+      manyCards ? h("p", { class: "muted small", text: t("holder.pass.resident", { number: entry.resident_number }) }) : null,
+      h("p", { text: localized(perk, "description") }),
+      venues ? h("p", { class: "muted small", text: t("holder.perk.venues", { venues }) }) : null,
+      h("div", { class: "badges" }, entry.usable_now
+        ? h("span", { class: "badge ok", text: t("holder.perk.usable") })
+        : h("span", { class: "badge bad", text: t("holder.perk.not_usable") })),
+      entry.usable_now ? null : h("p", { class: "why", text: message }),
+      entry.usable_now && entry.needs_pass
+        ? h("div", { class: "actions" }, h("button", { type: "button", class: "primary", "data-action": "show-pass",
+          text: t("holder.perk.show_pass"), onclick: () => openPass(entry) }))
+        : null,
+      entry.usable_now && !entry.needs_pass ? h("p", { class: "muted small", text: t("holder.perk.online") }) : null);
+  }));
+}
+
+function renderForums() {
+  const seen = new Map();
+  for (const card of state.cards) for (const forum of card.forums || []) seen.set(forum.url, forum);
+  const box = $("forums");
+  if (!seen.size) {
+    fill(box, h("p", { class: "muted", text: t("holder.forum.none") }));
+    return;
+  }
+  fill(box, h("p", { text: t("holder.forum.body") }), h("div", { class: "actions" },
+    ...[...seen.values()].map((forum) => h("a", { class: "button secondary", href: forum.url, rel: "noopener",
+      "data-forum": forum.url, text: t("holder.forum.open", { name: forum.name || forum.url }) }))));
+}
+
+// --- the pass ---------------------------------------------------------------------------------------------
+function openPass(entry) {
+  closePass();
+  state.pass = { entry, data: null, deadline: 0, openedAt: performance.now(), renewing: false, tick: null, qrUrl: null };
+  $("pass-dialog").showModal();
+  renderPassHeader();
+  fetchPass();
+  state.pass.tick = setInterval(tickPass, 250);
+}
+
+function renderPassHeader() {
+  const pass = state.pass;
+  if (!pass) return;
+  $("pass-perk").textContent = localized(pass.entry.perk);
+  $("pass-resident").textContent = t("holder.pass.resident", { number: pass.entry.resident_number });
+  $("pass-qr").alt = t("holder.pass.qr_alt", { perk: localized(pass.entry.perk) });
+}
+
+async function fetchPass() {
+  const pass = state.pass;
+  if (!pass || pass.renewing) return;
+  pass.renewing = true;
+  const status = $("pass-status");
+  if (pass.data) status.textContent = t("holder.pass.refreshing");
+  try {
+    const data = await post(`/me/perks/${pass.entry.perk.id}/pass`,
+      { collection: pass.entry.collection_id, token_id: pass.entry.token_id });
+    if (state.pass !== pass) return; // closed meanwhile
+    pass.data = data;
+    // Count down by the server's clock: the phone's own clock may be minutes off.
+    pass.deadline = performance.now() + data.valid_for * 1000;
+    pass.error = null;
+    showPassCode(data);
+    status.textContent = "";
+  } catch (error) {
+    if (state.pass !== pass) return;
+    pass.error = error;
+    pass.retryAt = performance.now() + PASS_RETRY_MS;
+    status.textContent = t("holder.pass.refresh_failed", { reason: failureText(error) });
+  } finally {
+    pass.renewing = false;
+    tickPass();
+  }
+}
+
+function showPassCode(data) {
+  const pass = state.pass;
+  if (pass.qrUrl) URL.revokeObjectURL(pass.qrUrl);
+  pass.qrUrl = URL.createObjectURL(new Blob([data.qr_svg], { type: "image/svg+xml" }));
+  const img = $("pass-qr");
+  img.src = pass.qrUrl;
+  img.dataset.pass = data.pass;
+  img.classList.remove("expired");
+  $("pass-text").textContent = data.pass;
+  $("pass-dialog").dataset.state = "live";
+  $("pass-live").hidden = false;
+  $("pass-expired").hidden = true;
+  $("pass-new").hidden = true;
+}
+
+function tickPass() {
+  const pass = state.pass;
+  if (!pass || !pass.data) return;
+  const now = performance.now();
+  const left = Math.max(0, Math.ceil((pass.deadline - now) / 1000));
+  if (left <= 0) {
+    expirePass();
+    return;
+  }
+  $("pass-countdown").textContent = t("holder.pass.remaining", { seconds: left });
+  $("pass-bar").style.transform = `scaleX(${Math.min(1, left / 90)})`;
+  const renewing = now - pass.openedAt < PASS_RENEW_FOR_MS;
+  if (renewing && left <= PASS_RENEW_BEFORE_S && !pass.renewing && (!pass.error || now >= pass.retryAt)) fetchPass();
+}
+
+function expirePass() {
+  const dialog = $("pass-dialog");
+  if (dialog.dataset.state === "expired") return;
+  dialog.dataset.state = "expired";
+  const img = $("pass-qr");
+  img.classList.add("expired");
+  delete img.dataset.pass;
+  $("pass-live").hidden = true;
+  $("pass-expired").hidden = false;
+  $("pass-new").hidden = false;
+  $("pass-new").focus();
+}
+
+function newPass() {
+  const pass = state.pass;
+  if (!pass) return;
+  pass.openedAt = performance.now();
+  pass.error = null;
+  fetchPass();
+}
+
+function closePass() {
+  const pass = state.pass;
+  if (!pass) return;
+  clearInterval(pass.tick);
+  if (pass.qrUrl) URL.revokeObjectURL(pass.qrUrl);
+  state.pass = null;
+  const dialog = $("pass-dialog");
+  if (dialog.open) dialog.close();
+  delete dialog.dataset.state;
+  $("pass-qr").removeAttribute("src");
+  delete $("pass-qr").dataset.pass;
+  $("pass-text").textContent = "";
+  $("pass-status").textContent = "";
+  $("pass-countdown").textContent = "";
+}
+
+// --- campaigns ---------------------------------------------------------------------------------------------
+function formatEther(wei) {
+  const value = BigInt(wei);
+  const whole = value / 10n ** 18n;
+  const fraction = (value % 10n ** 18n).toString().padStart(18, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : `${whole}`;
+}
+
+function renderCampaigns() {
+  const area = $("campaigns-area");
+  if (!Array.isArray(state.campaigns)) {
+    area.hidden = true;
+    return;
+  }
+  area.hidden = false;
+  const box = $("campaigns");
+  if (!state.campaigns.length) {
+    fill(box, h("p", { class: "panel muted", text: t("holder.campaigns.none") }));
+    return;
+  }
+  const symbol = (state.config.add_chain && state.config.add_chain.nativeCurrency.symbol) || "ETH";
+  fill(box, ...state.campaigns.map((campaign) => {
+    const price = BigInt(campaign.price_wei || 0);
+    const article = h("article", { class: "panel", "data-campaign-id": campaign.id },
+      h("h3", { text: localized(campaign) }),
+      h("p", { class: "muted small", text: t("holder.campaign.period", {
+        start: formatDate(campaign.starts_at), end: formatDate(campaign.ends_at) }) }),
+      h("div", { class: "badges" },
+        h("span", { class: "badge info", text: price === 0n ? t("holder.campaign.free")
+          : t("holder.campaign.price", { price: formatEther(price), symbol }) }),
+        campaign.remaining !== null && campaign.remaining !== undefined
+          ? h("span", { class: "badge info", text: t("holder.campaign.remaining", { count: campaign.remaining }) }) : null,
+        has(`holder.campaign.mode.${campaign.mode}`)
+          ? h("span", { class: "badge info", text: t(`holder.campaign.mode.${campaign.mode}`) }) : null));
+    const progress = h("div", { class: "claim-progress", "aria-live": "polite" });
+    const button = h("button", { type: "button", class: "primary", "data-action": "claim", text: t("holder.campaign.claim") });
+    button.addEventListener("click", () => claim(campaign, button, progress));
+    article.append(h("div", { class: "actions" }, button), progress);
+    return article;
+  }));
+}
+
+async function ensureWallet() {
+  if (state.wallet) return state.wallet;
+  const wallets = await discoverWallets();
+  if (!wallets.length) throw new WalletError("no_wallet");
+  const wallet = new Wallet(wallets[0]);
+  watchWallet(wallet);
+  state.wallet = wallet;
+  return wallet;
+}
+
+async function claim(campaign, button, progress) {
+  const steps = ["wallet", "sent", "confirmed", "card"];
+  const items = Object.fromEntries(steps.map((step) => [step, h("li", { "data-step": step })]));
+  const mark = (step, stepState, text) => {
+    items[step].dataset.state = stepState;
+    items[step].textContent = text || t(`holder.claim.step.${step}`, {});
+  };
+  const message = h("p", { class: "claim-message", role: "status" });
+  button.disabled = true;
+  fill(progress, h("p", { class: "muted", text: t("holder.claim.checking") }));
+  let current = "wallet";
+  try {
+    const answer = await get(`/me/campaigns/${campaign.id}/claim`);
+    if (!answer.eligible) {
+      fill(progress, h("div", { class: "notice warn" },
+        h("p", { class: "claim-message", text: lang() === "ja" ? answer.message_ja : answer.message_en })));
+      return;
+    }
+    fill(progress, h("ol", { class: "progress-steps" }, ...steps.map((step) => items[step])), message);
+    for (const step of steps) mark(step, "waiting");
+    mark("sent", "waiting", t("holder.claim.step.sent_short"));
+    mark("wallet", "active");
+    const wallet = await ensureWallet();
+    if (!wallet.address) await wallet.connect();
+    if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) {
+      throw new Error("wrong_account");
+    }
+    if ((await wallet.chainId()) !== answer.chain_id) await wallet.switchChain(state.config);
+    const before = new Set(state.cards.map((card) => `${card.collection_id}/${card.token_id}`));
+    const hash = await wallet.sendTransaction(answer.tx);
+    mark("wallet", "done");
+    current = "sent";
+    mark("sent", "done", t("holder.claim.step.sent", { hash }));
+    items.sent.classList.add("hash");
+    current = "confirmed";
+    mark("confirmed", "active");
+    await wallet.waitForReceipt(hash);
+    mark("confirmed", "done");
+    current = "card";
+    mark("card", "active");
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      const cards = await get("/me/cards");
+      if (cards.some((card) => !before.has(`${card.collection_id}/${card.token_id}`))) {
+        mark("card", "done");
+        message.className = "notice ok claim-message";
+        message.textContent = t("holder.claim.done");
+        await refreshHome();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    throw new WalletError("timeout");
+  } catch (error) {
+    if (items[current]) items[current].dataset.state = "failed";
+    let text;
+    if (error instanceof WalletError && error.kind === "no_wallet") text = `${t("holder.nowallet.title")}. ${t("holder.nowallet.what")}`;
+    else if (error.message === "wrong_account") text = t("holder.claim.wrong_account", { signed: shortAddress(state.me.address), wallet: shortAddress(state.wallet.address) });
+    else text = failureText(error);
+    if (!progress.contains(message)) progress.append(message);
+    message.className = "notice error claim-message";
+    message.textContent = text;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// --- optional areas -----------------------------------------------------------------------------------------
+async function mountExtensions() {
+  const box = $("extensions");
+  fill(box);
+  const ctx = {
+    api: { api, get, post, ApiError }, t, lang, has, localized, errorText, formatDate, loadCatalogs, applyTranslations,
+    h, fill, me: state.me, cards: state.cards, config: state.config, wallet: ensureWallet, failureText,
+  };
+  for (const file of (state.config.extensions && state.config.extensions.holder) || []) {
+    const container = h("section", { class: "extension", "data-extension": file });
+    box.append(container);
+    try {
+      const module = await import(`./${file}`);
+      await module.mount(container, ctx);
+    } catch (error) {
+      console.error(`holder extension ${file}`, error);
+      fill(container);
+    }
+  }
+}
+
+// --- start --------------------------------------------------------------------------------------------------
+function rerender() {
+  renderNotice();
+  if (!$("wrong-chain").hidden) renderChainPanel();
+  if (!$("sign-in").hidden) renderSignInPanel();
+  if (state.me) {
+    renderWho();
+    renderHome();
+  }
+  renderPassHeader();
+  if (state.pass) {
+    const pass = state.pass;
+    $("pass-status").textContent = pass.error ? t("holder.pass.refresh_failed", { reason: failureText(pass.error) }) : "";
+    tickPass();
+  }
+}
+
+async function start() {
+  await initPage(["holder"]);
+  window.addEventListener("langchange", rerender);
+  $("connect").addEventListener("click", connect);
+  $("look-again").addEventListener("click", connect);
+  $("switch-chain").addEventListener("click", switchChain);
+  $("sign-in-button").addEventListener("click", signIn);
+  $("sign-out").addEventListener("click", () => signOut());
+  $("pass-new").addEventListener("click", newPass);
+  $("pass-close").addEventListener("click", closePass);
+  $("pass-dialog").addEventListener("close", closePass);
+  try {
+    state.config = await get("/web/config");
+  } catch (error) {
+    showWelcome();
+    showNotice("error", () => failureText(error));
+    return;
+  }
+  try {
+    state.me = await get("/me");
+  } catch (error) {
+    state.me = null;
+  }
+  if (state.me) await showHome();
+  else showWelcome();
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,48 @@
+"""Copy the browser libraries the web pages use from node_modules into backend/web/static/vendor/.
+
+    python tools/build_web.py        (`make setup` runs it)
+
+No bundler and no CDN: the pages load these files from this backend. Each library's license is copied
+beside it. Exits 1, naming what is missing, when `npm ci` has not installed a package.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.web.vendor import VENDOR_DIR, VENDOR_FILES, license_name  # noqa: E402
+
+
+def build(node_modules: Path = ROOT / "node_modules", vendor_dir: Path = VENDOR_DIR) -> list[Path]:
+    """Copies every vendored file and its license; returns the files written. Raises FileNotFoundError
+    naming every missing source."""
+    absent = [str(node_modules / path) for file in VENDOR_FILES for path in (file.source, file.license)
+              if not (node_modules / path).is_file()]
+    if absent:
+        raise FileNotFoundError("missing in node_modules (run `npm ci` or `make setup`): " + ", ".join(absent))
+    vendor_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file in VENDOR_FILES:
+        for source, target in ((file.source, file.name), (file.license, license_name(file))):
+            shutil.copyfile(node_modules / source, vendor_dir / target)
+            written.append(vendor_dir / target)
+    return written
+
+
+def main() -> int:
+    try:
+        written = build()
+    except FileNotFoundError as exc:
+        print(f"build_web: {exc}", file=sys.stderr)
+        return 1
+    print(f"build_web: {len(written)} files in {VENDOR_DIR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
