@@ -124,3 +124,22 @@ def test_the_rule_is_checked_and_needs_an_admin(client, app, town):
     assert_error(client.put(url, headers=viewer, json={"enabled": True, "inactive_days": 730, "notice_days": 60}),
                  403, "role_required")
     assert_error(client.post(url + "/run", headers=viewer), 403, "role_required")
+
+
+def test_the_daily_job_applies_the_rule_of_every_municipality(client, app, town, sync_index):
+    import time
+
+    from backend.civic.jobs import civic_jobs
+    from backend.jobs import JobRunner
+
+    account, headers, [token] = holder_with_card(client, town, sync_index)
+    age(app, account.address, token, town, 800)
+    jobs = {job.name: job for job in civic_jobs(app.state.settings)}
+    assert set(jobs) == {"civic.inactivity", "civic.mail"}
+    runner = JobRunner(app.state.settings, app.state.session_factory, app.state.issuer, list(jobs.values()))
+    outcome = runner.run_now(jobs["civic.inactivity"])
+    assert outcome.error == "" and "1 noticed" in outcome.result
+    assert client.get("/me/notices", headers=headers).json()[0]["status"] == "open"
+    outcome = runner.run_now(jobs["civic.inactivity"], now=int(time.time()) + 61 * DAY)
+    assert "1 revoked" in outcome.result
+    assert town.col.contract.functions.isValid(token).call() is False
