@@ -177,6 +177,8 @@ def cast(session: Session, poll: Poll, *, token_id: int, holder: str, answers: d
     if refusal is not None:
         raise refusal
     normalized = normalize(session, poll, answers)
+    if _voted_with_card(session, poll, card.id):  # before the signature: a retry is told it already counted
+        raise _already_voted()
     data = ballot_typed_data(poll, card, normalized, chain_id)
     raw = ballots.decode_signature(signature)
     if raw is None or not ballots.signed_by(data, raw, holder, erc1271):
@@ -204,8 +206,12 @@ def _already_voted() -> ApiError:
                     "このカードはこの投票にすでに投票済みです。投票は変更できません。")
 
 
+def _voted_with_card(session: Session, poll: Poll, card_id: int) -> bool:
+    return session.scalar(select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.card_id == card_id)) is not None
+
+
 def _duplicate(session: Session, poll: Poll, card_id: int, person_key: str | None) -> ApiError | None:
-    if session.scalar(select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.card_id == card_id)) is not None:
+    if _voted_with_card(session, poll, card_id):
         return _already_voted()
     if person_key is not None and session.scalar(
             select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.person_key == person_key)) is not None:
