@@ -39,7 +39,7 @@ function message(key) {
 
 function render() {
   const openNotices = view.notices.filter((n) => n.status === "open");
-  ctx.fill(root,
+  fillPresent(root,
     openNotices.length ? h("div", { class: "notice warn", role: "alert", "data-civic": "notices" },
       h("span", { class: "notice-title", text: t("civic.notice.title") }),
       ...openNotices.map((n) => h("p", {
@@ -51,6 +51,12 @@ function render() {
     h("h2", { class: "section-title", id: "civic-news-title", text: t("civic.news.title") }),
     renderNews(),
     renderEmail());
+}
+
+/** ctx.fill without the parts that are absent (null, "", false). */
+function fillPresent(element, ...children) {
+  return ctx.fill(element, ...children.filter((child) => child !== null && child !== undefined && child !== "" &&
+    child !== false));
 }
 
 // --- polls -----------------------------------------------------------------------------------------------
@@ -119,8 +125,14 @@ function renderQuestion(poll, card, q) {
   return h("fieldset", { "data-question": q.id, "data-kind": q.kind }, legend, hint,
     ...q.options.map((o, index) => {
       const id = `${name}-${index}`;
-      return h("div", {}, h("input", { type, id, name, value: String(index) }), " ",
-        h("label", { for: id, text: option(o) }));
+      const input = h("input", { type, id, name, value: String(index) });
+      const label = h("label", { for: id, text: option(o) });
+      // A choice sits on one line with its box (element styles: the CSP allows them from modules).
+      Object.assign(input.style, { width: "1.5rem", height: "1.5rem", margin: "0", flex: "none" });
+      Object.assign(label.style, { margin: "0", fontWeight: "normal" });
+      const row = h("div", {}, input, label);
+      Object.assign(row.style, { display: "flex", alignItems: "center", gap: "0.75rem", minHeight: "44px" });
+      return row;
     }));
 }
 
