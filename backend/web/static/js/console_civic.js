@@ -3,11 +3,13 @@
 // rule (preview, then run: notices, and revocations with the issuer key). Everything through the staff API.
 
 export const catalog = "civic";
+export const titleKey = "civic.tab";
 
 export async function mount(container, ctx) {
   const { t, h, fill, api, localized } = ctx;
   const mid = ctx.municipality.id;
   const canEdit = ctx.canEdit !== false;
+  const isAdmin = ctx.role === undefined || ctx.role === "admin"; // the inactivity rule and its run are admin's
   const data = { polls: [], collections: [], news: [], rule: null, preview: null, results: null, report: null };
   const messages = {};
 
@@ -74,7 +76,7 @@ export async function mount(container, ctx) {
         q.kind === "text"
           ? h("ul", {}, ...(q.answers || []).map((a) => h("li", { lang: "ja" }, a)))
           : h("table", { class: "data-table" }, h("tbody", {}, ...q.options.map((o) => h("tr", {},
-            h("th", { scope: "row" }, document.documentElement.lang === "ja" ? o.ja : o.en), h("td", { class: "num" }, String(o.votes)))))))));
+            h("th", { scope: "row" }, ctx.lang() === "ja" ? o.ja : o.en), h("td", { class: "num" }, String(o.votes)))))))));
   }
 
   function questionEditor(list) {
@@ -200,7 +202,7 @@ export async function mount(container, ctx) {
       h("div", { class: "form-grid" },
         field("inactivity-days", "civic.console.inactivity.inactive_days", h("input", { id: "inactivity-days", name: "inactive_days", type: "number", min: "30", value: String(r.inactive_days) })),
         field("inactivity-notice", "civic.console.inactivity.notice_days", h("input", { id: "inactivity-notice", name: "notice_days", type: "number", min: "7", value: String(r.notice_days) }))),
-      canEdit ? h("div", { class: "actions" },
+      isAdmin ? h("div", { class: "actions" },
         h("button", { type: "submit", class: "primary" }, t("civic.console.save")),
         h("button", { type: "button", class: "secondary", onclick: preview }, t("civic.console.inactivity.preview")),
         h("button", { type: "button", class: "danger", onclick: run }, t("civic.console.inactivity.run"))) : "",
