@@ -8,6 +8,7 @@ import json
 import time
 import urllib.request
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from webstack import open_page, visible, wait
@@ -22,6 +23,14 @@ def staff_sign_in(driver, stack):
     driver.find_element(By.ID, "signin-submit").click()
     visible(driver, "#tab-civic").click()
     visible(driver, "#poll-form")
+
+
+def text_of(driver, css: str) -> str:
+    """The element's text, or "" while the tab is redrawing it (the element found a moment ago may be gone)."""
+    try:
+        return driver.find_element(By.CSS_SELECTOR, css).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
 
 
 def fill_field(driver, element_id: str, text: str):
@@ -49,12 +58,12 @@ def test_staff_create_a_poll_see_results_and_post_news(stack, browser, shoot):
     fill_field(driver, "q1-en", "Do you support the trial?")
     fill_field(driver, "q1-options", "賛成 | Yes\n反対 | No")
     driver.find_element(By.ID, "poll-create").click()
-    row = wait(driver, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#poll-table tbody tr")
-                                       if title in r.text), False), message="the new poll is not listed")
+    wait(driver, lambda d: title in text_of(d, "#poll-table tbody"), message="the new poll is not listed")
+    row = next(r for r in driver.find_elements(By.CSS_SELECTOR, "#poll-table tbody tr") if title in r.text)
     assert "Open" in row.text
     shoot(driver, "civic-console-polls")
     poll_id = int(row.get_attribute("data-poll"))
-    row.find_element(By.XPATH, ".//button").click()
+    driver.find_element(By.CSS_SELECTOR, f"#poll-table tr[data-poll='{poll_id}'] button").click()
     results = visible(driver, "#poll-results")
     assert "Turnout 0.0% (0 of" in results.text and "Yes" in results.text
     csv = fetch_in_page(driver, f"/staff/polls/{poll_id}/results.csv")
@@ -66,7 +75,7 @@ def test_staff_create_a_poll_see_results_and_post_news(stack, browser, shoot):
     fill_field(driver, "news-body-ja", "来月から試験運行します。")
     fill_field(driver, "news-body-en", "The trial starts next month.")
     driver.find_element(By.ID, "news-post").click()
-    wait(driver, lambda d: "Night bus news" in d.find_element(By.ID, "news-list").text,
+    wait(driver, lambda d: "Night bus news" in text_of(d, "#news-list"),
          message="the announcement is not listed")
     shoot(driver, "civic-console-news")
     with urllib.request.urlopen(stack.url(f"/polls/{poll_id}"), timeout=5) as response:

@@ -71,7 +71,11 @@ def test_news_can_be_marked_read(stack, wallet_browser):
     driver = wallet_browser(stack.demo_holders[1])
     sign_in(driver, stack)
     news = visible(driver, "[data-civic='news']")
-    unread_before = news.find_element(By.CSS_SELECTOR, "p.small").text
-    news.find_element(By.CSS_SELECTOR, "button.secondary").click()
-    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "[data-civic='news'] p.small").text != unread_before)
-    assert driver.find_element(By.CSS_SELECTOR, "[data-civic='news'] p.small").text == "0 unread"
+    unread = lambda d: int(d.find_element(By.CSS_SELECTOR, "[data-civic='news'] p.small").text.split()[0])
+    before = unread(driver)
+    article = news.find_element(By.CSS_SELECTOR, "[data-announcement]")
+    announcement = article.get_attribute("data-announcement")
+    article.find_element(By.CSS_SELECTOR, "button.secondary").click()
+    wait(driver, lambda d: unread(d) == before - 1, message="the unread count did not go down")
+    marked = driver.find_element(By.CSS_SELECTOR, f"[data-announcement='{announcement}']")
+    assert not marked.find_elements(By.CSS_SELECTOR, "button") and "New" not in marked.text
