@@ -252,3 +252,32 @@ def test_staff_input_is_checked(client, town):
         assert_error(client.post(url, json=body, headers=town.staff), status, code)
     client.cookies.clear()  # the staff login also set a cookie
     assert_error(client.post(url, json=poll_body(town)), 401, "not_signed_in")
+
+
+def test_concurrent_ballots_count_once_per_card_and_per_person(client, app, town, sync_index):
+    """Ballots racing each other: the UNIQUE constraints, not a read-then-write check, decide."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from civic_setup import typed_ballot
+
+    per_card = create_poll(client, town)
+    per_person = create_poll(client, town, one_vote_per="person")
+    account, headers, tokens = holder_with_card(client, town, sync_index, cards=2)
+    app.state.nullifier_of = lambda session, address: "nullifier-of-the-racer"
+
+    def signed(poll, token):
+        answers = answers_for(poll)
+        data = typed_ballot(client, headers, poll["id"], token, answers).json()["typed_data"]
+        return {"card": token, "answers": answers, "signature": sign_typed(account, data)}
+
+    same_card = [signed(per_card, tokens[0])] * 6
+    two_cards = [signed(per_person, tokens[0]), signed(per_person, tokens[1])] * 3
+    with ThreadPoolExecutor(12) as pool:
+        card_codes = list(pool.map(lambda b: client.post(f"/polls/{per_card['id']}/ballots", json=b,
+                                                          headers=headers).status_code, same_card))
+        person_codes = list(pool.map(lambda b: client.post(f"/polls/{per_person['id']}/ballots", json=b,
+                                                            headers=headers).status_code, two_cards))
+    assert sorted(card_codes) == [201] + [409] * 5
+    assert sorted(person_codes) == [201] + [409] * 5
+    assert len(client.get(f"/polls/{per_card['id']}/receipts").json()) == 1
+    assert len(client.get(f"/polls/{per_person['id']}/receipts").json()) == 1
