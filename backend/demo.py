@@ -109,5 +109,9 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
         from backend.residency.demo import seed_residency
 
         demo.residency = seed_residency(db, settings, collection)
+
+        from backend.civic.demo import seed_civic
+
+        seed_civic(db, collection.municipality_id, collection.id)  # an open poll and a welcome note
         db.commit()
     return demo

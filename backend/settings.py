@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
     issuer_key: SecretStr | None = Field(default=None, repr=False)
 
+    # Email to holders (backend/civic/mail.py): smtp://host:port, smtps://user:pass@host, smtp+starttls://...
+    # Unset: no mail is sent; announcements and notices stay in the app.
+    smtp_url: str | None = Field(default=None, repr=False)
+    mail_from: str = "デジタル住民 <no-reply@resident.localhost>"
+
     public_url: str = "http://127.0.0.1:8000"
     siwe_domain: str = "127.0.0.1:8000"
     ipfs_api: str | None = None

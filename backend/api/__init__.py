@@ -7,7 +7,8 @@ import importlib
 from fastapi import FastAPI
 
 # Areas developed on their own (holder access, perks and venues): included when present.
-OPTIONAL_AREAS = ("backend.api.access", "backend.api.perks", "backend.api.campaigns", "backend.api.residency")
+OPTIONAL_AREAS = ("backend.api.access", "backend.api.perks", "backend.api.campaigns", "backend.api.residency",
+                  "backend.api.civic")
 
 
 def include_routers(app: FastAPI) -> None:

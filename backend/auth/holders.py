@@ -15,6 +15,7 @@ from backend.auth.nonces import consume_nonce
 from backend.auth.sessions import create_session, purge_expired
 from backend.auth.signin import ContractCheck, expectations_for, verify_sign_in
 from backend.chain import Chain
+from backend.civic.inactivity import record_activity
 from backend.db.models_access import Holder
 from backend.db.session import begin_immediate
 from backend.errors import ChainError
@@ -54,6 +55,7 @@ def sign_in(
     if not consume_nonce(db, checked.nonce, now=unix_now):
         raise SiweNonceInvalid()
     _record_holder(db, checked.address, checked.contract_wallet, unix_now)
+    record_activity(db, checked.address, unix_now, "sign_in")  # a sign-in answers an inactivity notice
     purge_expired(db, now=unix_now)
     not_after = int(checked.expires_at.timestamp()) if checked.expires_at else None
     token, expires_at = create_session(db, "holder", checked.address, not_after=not_after, now=unix_now)

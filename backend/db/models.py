@@ -10,7 +10,7 @@ from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, In
 # Other areas' tables (access, perks) register themselves on Base when imported;
 # they may not exist yet on a branch, hence the soft import.
 for _name in ("backend.db.models_access", "backend.db.models_perks", "backend.db.models_jobs",
-              "backend.db.models_campaigns", "backend.db.models_residency"):
+              "backend.db.models_campaigns", "backend.db.models_residency", "backend.db.models_civic"):
     try:
         importlib.import_module(_name)
     except ModuleNotFoundError as exc:

@@ -2,7 +2,7 @@
 partner_organisations, activities, activity_days, checkins, premium_grants, registrations.
 
 Revision ID: 0005_residency
-Revises: 0007_jobs (written on 0003_perks; re-chained after main brought 0007_jobs)
+Revises: 0004_console
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_residency"
-down_revision = "0007_jobs"
+down_revision = "0004_console"
 branch_labels = None
 depends_on = None
 

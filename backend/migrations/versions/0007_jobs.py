@@ -1,7 +1,7 @@
 """Periodic jobs' state: job_states.
 
 Revision ID: 0007_jobs
-Revises: 0004_console
+Revises: 0006_civic
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_jobs"
-down_revision = "0004_console"
+down_revision = "0006_civic"
 branch_labels = None
 depends_on = None
 

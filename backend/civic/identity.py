@@ -1,0 +1,31 @@
+"""The one question civic features ask about identity: which verified person is this wallet?
+
+"One vote per verified person" needs a stable key per person that is not the wallet (a person may hold
+cards in several wallets). The identity module (residency, issue 6) keeps a salted-hash nullifier per
+verified person; this module only defines the shape of the lookup, so polls do not depend on how
+identity is stored:
+
+    nullifier_of(session, address) -> str | None     # None: this wallet is not verified
+
+The app keeps the lookup in `app.state.nullifier_of`; until the identity module is wired in, nobody is
+verified and per-person polls refuse every vote with a clear "verify your identity first".
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+
+class NullifierLookup(Protocol):
+    def __call__(self, session: Session, address: str) -> str | None: ...
+
+
+def no_identity(session: Session, address: str) -> str | None:
+    """The default lookup: no identity provider is connected, so no wallet is verified."""
+    return None
+
+
+def nullifier_lookup(app_state) -> NullifierLookup:
+    return getattr(app_state, "nullifier_of", None) or no_identity
