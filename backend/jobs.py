@@ -140,5 +140,8 @@ class JobThread:
 
 
 def default_jobs(settings) -> list[Job]:
-    """The jobs this deployment runs (each feature module contributes its own)."""
-    return []
+    """The jobs this deployment runs: premium renewal and lapse; inactivity notices and revocations; mail."""
+    from backend.civic.jobs import civic_jobs
+    from backend.residency.jobs import premium_renewal_job
+
+    return [premium_renewal_job(), *civic_jobs(settings)]

@@ -25,7 +25,7 @@ from backend.auth.holders import erc1271_check
 from backend.auth.staff import StaffMember
 from backend.cards import card_by_token, cards_of_owner
 from backend.civic import announcements, inactivity, mail, polls
-from backend.civic.identity import no_identity, nullifier_lookup
+from backend.civic.identity import nullifier_lookup, verified_nullifier
 from backend.civic.kpis import civic_kpis
 from backend.db.models_chain import Municipality
 from backend.db.models_civic import Announcement, Ballot, HolderEmail, Poll
@@ -577,6 +577,6 @@ def read_civic_kpis(municipality_id: int, staff: Viewer, session: SessionDep, no
 
 def include(app: FastAPI) -> None:
     if not hasattr(app.state, "nullifier_of"):
-        app.state.nullifier_of = no_identity  # the lead wires the identity module's lookup here
+        app.state.nullifier_of = verified_nullifier  # who is verified: the residency identity records
     app.include_router(router)
     app.include_router(staff_router)

@@ -27,5 +27,13 @@ def no_identity(session: Session, address: str) -> str | None:
     return None
 
 
+def verified_nullifier(session: Session, address: str) -> str | None:
+    """The identity module's answer: the nullifier of the person verified with this wallet."""
+    from backend.residency.identity import identity_of
+
+    identity = identity_of(session, address)
+    return identity.nullifier if identity is not None else None
+
+
 def nullifier_lookup(app_state) -> NullifierLookup:
     return getattr(app_state, "nullifier_of", None) or no_identity

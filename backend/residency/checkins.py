@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.civic.inactivity import record_activity
 from backend.cards import CardView, cards_of_owner
 from backend.db.models_chain import Municipality
 from backend.db.models_residency import Activity, ActivityDay, CheckIn
@@ -179,6 +180,7 @@ def check_in(db: Session, codes: RotatingCode, holder: str, *, token: str | None
             db.flush()
     except IntegrityError:
         raise CheckInError("already_checked_in") from None
+    record_activity(db, holder, int(now), "check_in")  # a check-in answers an inactivity notice too
     return CheckInResult(row, activity, card)
 
 
