@@ -114,7 +114,7 @@ def db_sessions(migrated_db_url):
 def settings(db_url, chain_with_collection, anvil):
     return Settings(_env_file=None, environment="test", rpc_url=anvil.url, chain_id=31337,
                     data_dir=chain_with_collection.data_dir, database_url=db_url, poll_interval=0.05,
-                    stale_after=5.0)
+                    stale_after=5.0, jobs_enabled=False)  # tests run jobs by hand (JobRunner.tick)
 
 
 @pytest.fixture
