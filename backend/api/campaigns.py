@@ -357,8 +357,9 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
     minter = minter_of(chain, settings, session.get(Collection, campaign.collection_id).symbol)
     with chain_calls():
         state = minter.campaign(campaign.onchain_id)
-        if state.status(minter.now()) in ("closed", "ended"):
-            raise ApiError(409, f"campaign_{state.status(minter.now())}", "This campaign no longer accepts claims.",
+        status = state.status(minter.now())
+        if status in ("closed", "ended"):
+            raise ApiError(409, f"campaign_{status}", "This campaign no longer accepts claims.",
                            "このキャンペーンは受け取りを終了しています。")
         try:
             voucher = store.sign_voucher(issuer, minter, campaign, state, body.recipient, body.identity,
