@@ -38,9 +38,15 @@ _RUNNING = threading.Lock()
 
 # --- activity ---------------------------------------------------------------------------------------------
 def record_activity(session: Session, address: str, at: int, kind: str = "sign_in") -> None:
-    """Notes that `address` was active at `at` (keeps the latest). Part of the caller's transaction."""
+    """Notes that `address` was active at `at` (keeps the latest) and lifts its open inactivity notices at
+    once, so the holder sees at sign-in that the card is kept. Part of the caller's transaction."""
     address = to_checksum_address(address)
     at = int(at)
+    session.execute(update(InactivityNotice).where(InactivityNotice.address == address,
+                                                   InactivityNotice.status == "open",
+                                                   InactivityNotice.last_active_at < at)
+                    .values(status="cancelled", open_card_id=None, resolved_at=at)
+                    .execution_options(synchronize_session=False))
     updated = session.execute(
         update(HolderActivity).where(HolderActivity.address == address, HolderActivity.last_active_at <= at)
         .values(last_active_at=at, last_kind=kind[:24]).execution_options(synchronize_session=False)

@@ -185,6 +185,7 @@ class InactivityNotice(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'cancelled', 'revoked', 'failed')", name="status"),
         UniqueConstraint("open_card_id"),
+        Index("ix_inactivity_notices_address", "address"),  # a sign-in lifts the holder's open notices
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

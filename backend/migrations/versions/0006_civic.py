@@ -190,6 +190,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_inactivity_notices_municipality_id"), "inactivity_notices", ["municipality_id"])
     op.create_index(op.f("ix_inactivity_notices_card_id"), "inactivity_notices", ["card_id"])
+    op.create_index("ix_inactivity_notices_address", "inactivity_notices", ["address"])
 
 
 def downgrade() -> None:

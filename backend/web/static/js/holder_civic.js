@@ -38,13 +38,15 @@ function message(key) {
 }
 
 function render() {
-  const openNotices = view.notices.filter((n) => n.status === "open");
+  // Inactivity notices of the last 30 days: signing in lifts an open one at once, and says so here.
+  const recent = view.notices.filter((n) => n.status === "open" ||
+    (n.resolved_at && n.resolved_at > Date.now() / 1000 - 30 * 86400));
   fillPresent(root,
-    openNotices.length ? h("div", { class: "notice warn", role: "alert", "data-civic": "notices" },
+    recent.length ? h("div", { class: recent.some((n) => n.status === "revoked") ? "notice error" : "notice info",
+      role: "status", "data-civic": "notices" },
       h("span", { class: "notice-title", text: t("civic.notice.title") }),
-      ...openNotices.map((n) => h("p", {
-        text: t("civic.notice.body", { token: n.token_id, date: ctx.formatDate(n.deadline_at) }),
-      }))) : null,
+      ...recent.map((n) => h("p", { "data-notice": n.status,
+        text: `${t("civic.notice.card", { token: n.token_id, date: ctx.formatDate(n.deadline_at) })} ${ctx.errorText(n)}` }))) : null,
     h("h2", { class: "section-title", id: "civic-polls-title", text: t("civic.polls.title") }),
     h("div", { class: "stack", "data-civic": "polls" },
       view.polls.length ? view.polls.map(renderPoll) : h("p", { class: "muted", text: t("civic.polls.none") })),
