@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db.models_jobs import JobState
+from backend.db.session import begin_immediate
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class JobRunner:
     def claim(self, job: Job, now: int) -> bool:
         """Takes this period's run of `job` if it is due and nobody took it."""
         with self.sessions() as session:
+            # SQLite: a read that later writes must hold the write lock from the start, or it fails
+            # with "database is locked" when the indexer wrote in between.
+            begin_immediate(session)
             if session.get(JobState, job.name) is None:
                 try:
                     session.add(JobState(name=job.name, next_run_at=0, last_result="", last_error="",
@@ -65,6 +69,7 @@ class JobRunner:
                     session.commit()
                 except IntegrityError:  # another process created it first
                     session.rollback()
+                begin_immediate(session)
             taken = session.execute(
                 update(JobState).where(JobState.name == job.name, JobState.next_run_at <= now)
                 .values(next_run_at=now + job.every, last_started_at=now)
@@ -83,6 +88,7 @@ class JobRunner:
             log.exception("job %s failed", job.name)
             result, error = "", f"{type(exc).__name__}: {exc}"[:2000]
         with self.sessions() as session:
+            begin_immediate(session)
             state = session.get(JobState, job.name)
             if state is None:
                 state = JobState(name=job.name, next_run_at=now + job.every, runs=0, failures=0)
