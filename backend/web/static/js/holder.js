@@ -577,9 +577,7 @@ async function claim(campaign) {
   } catch (error) {
     if (claimed.steps) mark(current, "failed");
     let render;
-    if (error instanceof WalletError && error.kind === "no_wallet") {
-      render = () => `${t("holder.nowallet.title")}. ${t("holder.nowallet.what")}`;
-    } else if (error.message === "wrong_account") {
+    if (error.message === "wrong_account") {
       const wallet = state.wallet.address;
       render = () => t("holder.claim.wrong_account", { signed: shortAddress(state.me.address), wallet: shortAddress(wallet) });
     } else {
