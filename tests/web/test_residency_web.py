@@ -142,6 +142,9 @@ def test_the_organisers_screen_shows_a_rotating_qr_after_staff_sign_in(stack, br
     image = visible(browser, "#qr-image")
     first = wait(browser, lambda d: image.get_attribute("data-token"), message="no QR token")
     assert first.startswith("ra1.1.")
+    wait(browser, lambda d: d.execute_script("return document.getElementById('qr-image').naturalWidth > 0"),
+         message="the QR image did not load")
+    assert text_of(browser, "#qr-notice") == ""
     assert "Clean-up around Akiyoshi-do Cave" in browser.find_element(By.ID, "qr-activity").text
     assert len(browser.find_element(By.ID, "qr-code").text) == 11
     assert japanese_in_english_mode(browser) == []
