@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from typing import Annotated, Literal
 
-import segno
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from backend.residency.kpis import residency_kpis
 from backend.residency.premium import decide, pending_queue, progress, request_premium, run_renewals
 from backend.residency.programme import programme_of, save_programme
 from backend.residency.registration import register, registrations_of
+from backend.web.qr import qr_svg
 
 router = APIRouter(tags=["residency"])
 
@@ -237,7 +237,7 @@ class QrOut(BaseModel):
 
 def qr_out(codes: RotatingCode, activity: Activity) -> QrOut:
     now = codes.current(activity.id)
-    svg = segno.make_qr(now.token, error="m").svg_inline(scale=8, border=2)
+    svg = qr_svg(now.token)
     return QrOut(activity_id=activity.id, token=now.token, code=now.code, seconds_left=now.seconds_left,
                  period=codes.period, svg=svg)
 

@@ -73,8 +73,14 @@ def type_code(driver, activity: int, code: str) -> None:
     raise AssertionError("the check-in form kept re-rendering")
 
 
+def text_of(driver, css: str) -> str:
+    """The element's text read in the page (sections re-render; a held element reference would go stale)."""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
+
+
 def notice_text(driver) -> str:
-    return visible(driver, "#residency-message .notice").text
+    visible(driver, "#residency-message .notice")
+    return text_of(driver, "#residency-message")
 
 
 def test_a_holder_checks_in_to_three_activities_and_becomes_premium(stack, browser, shoot):
@@ -86,19 +92,18 @@ def test_a_holder_checks_in_to_three_activities_and_becomes_premium(stack, brows
     assert japanese_in_english_mode(driver) == []
 
     visible(driver, "#residency-verify").click()
-    wait(driver, lambda d: "Identity verified" in d.find_element(By.ID, "residency-identity").text,
+    wait(driver, lambda d: "Identity verified" in text_of(d, "#residency-identity"),
          message="identity not verified")
 
     Select(visible(driver, "#residency-town")).select_by_visible_text("Mine City")
     assert driver.find_element(By.ID, "residency-with-prefecture").is_selected()
-    assert "Yamaguchi Prefecture" in driver.find_element(By.ID, "residency-register").text
+    assert "Yamaguchi Prefecture" in text_of(driver, "#residency-register")
     visible(driver, "#residency-register-button").click()
-    wait(driver, lambda d: "card #" in d.find_element(By.ID, "residency-message").text, timeout=30,
+    wait(driver, lambda d: "card #" in text_of(d, "#residency-message"), timeout=30,
          message="registration did not issue cards")
     assert "Yamaguchi Prefecture" in notice_text(driver)
-    mine = wait(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "[data-progress]")
-                                   if "Mine City" in e.text], timeout=20, message="no progress for the Mine card")
-    assert "0 of 3 activities this year" in mine[0].text
+    mine = wait(driver, lambda d: text_of(d, "[data-progress]"), timeout=20, message="no progress for the Mine card")
+    assert "Mine City" in mine and "0 of 3 activities this year" in mine
     shoot(driver, "residency-registered")
 
     token = staff_token(stack)
@@ -108,12 +113,12 @@ def test_a_holder_checks_in_to_three_activities_and_becomes_premium(stack, brows
     for done, activity in enumerate(activities[:3], start=1):
         type_code(driver, activity, current_code(stack, token, activity))
         wait(driver, lambda d, n=done: f"{n} of 3 activities this year" in
-             d.find_element(By.ID, "residency-message").text, timeout=30, message=f"check-in {done} not shown")
+             text_of(d, "#residency-message"), timeout=30, message=f"check-in {done} not shown")
     message = notice_text(driver)
     assert "You are now premium" in message, message
-    premium = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-progress][data-status=premium]"),
-                   timeout=20, message="the card is not shown as premium")
-    assert "Premium (until" in premium[0].text
+    premium = wait(driver, lambda d: text_of(d, "[data-progress][data-status=premium]"), timeout=20,
+                   message="the card is not shown as premium")
+    assert "Mine City" in premium and "Premium (until" in premium
     shoot(driver, "residency-premium")
 
     # The chain says so too (through the index): the Mine card is tier 1 now.
@@ -125,7 +130,7 @@ def test_a_holder_checks_in_to_three_activities_and_becomes_premium(stack, brows
     # The same code twice is refused with the reason, in Japanese too.
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
     type_code(driver, activities[0], current_code(stack, token, activities[0]))
-    wait(driver, lambda d: "チェックイン済み" in d.find_element(By.ID, "residency-message").text,
+    wait(driver, lambda d: "チェックイン済み" in text_of(d, "#residency-message"),
          message="the second check-in's refusal is not shown in Japanese")
 
 
@@ -137,6 +142,9 @@ def test_the_organisers_screen_shows_a_rotating_qr_after_staff_sign_in(stack, br
     image = visible(browser, "#qr-image")
     first = wait(browser, lambda d: image.get_attribute("data-token"), message="no QR token")
     assert first.startswith("ra1.1.")
+    wait(browser, lambda d: d.execute_script("return document.getElementById('qr-image').naturalWidth > 0"),
+         message="the QR image did not load")
+    assert text_of(browser, "#qr-notice") == ""
     assert "Clean-up around Akiyoshi-do Cave" in browser.find_element(By.ID, "qr-activity").text
     assert len(browser.find_element(By.ID, "qr-code").text) == 11
     assert japanese_in_english_mode(browser) == []

@@ -32,7 +32,8 @@ async function fetchActivity() {
 }
 
 function notice(kind, text) {
-  fill($("qr-notice"), text ? h("div", { class: `notice ${kind}` }, h("p", { text })) : null);
+  if (text) fill($("qr-notice"), h("div", { class: `notice ${kind}` }, h("p", { text })));
+  else fill($("qr-notice"));
 }
 
 function render() {
