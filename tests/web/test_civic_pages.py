@@ -79,3 +79,44 @@ def test_news_can_be_marked_read(stack, wallet_browser):
     wait(driver, lambda d: unread(d) == before - 1, message="the unread count did not go down")
     marked = driver.find_element(By.CSS_SELECTOR, f"[data-announcement='{announcement}']")
     assert not marked.find_elements(By.CSS_SELECTOR, "button") and "New" not in marked.text
+
+
+def test_an_inactivity_notice_is_lifted_by_signing_in_and_the_holder_sees_it(stack, wallet_browser, shoot):
+    """Card #1 made two years quiet in the stack's database; staff run the rule; the holder signs in."""
+    import json
+    import sqlite3
+    import time
+    import urllib.request
+
+    holder = stack.demo_holders[0]
+    then = int(time.time()) - 800 * 86400
+    with sqlite3.connect(stack.data_dir / "resident.db") as db:
+        db.execute("UPDATE cards SET holding_since = ? WHERE owner = ?", (then, holder))
+        db.execute("UPDATE holder_activity SET last_active_at = ? WHERE address = ?", (then, holder))
+
+    def call(method, path, body=None, token=None):
+        request = urllib.request.Request(stack.url(path), json.dumps(body).encode() if body is not None else None,
+                                         {"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})}, method=method)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    token = call("POST", "/staff/login", {"login": "admin", "password": "demo-admin-password"})["token"]
+    mid = call("GET", "/staff/municipalities", token=token)[0]["id"]
+    call("PUT", f"/staff/municipalities/{mid}/inactivity", {"enabled": True, "inactive_days": 730, "notice_days": 60},
+         token)
+    report = call("POST", f"/staff/municipalities/{mid}/inactivity/run", token=token)
+    assert report["noticed"] >= 1, report
+    call("PUT", f"/staff/municipalities/{mid}/inactivity", {"enabled": False, "inactive_days": 730, "notice_days": 60},
+         token)
+
+    driver = wallet_browser(holder)
+    sign_in(driver, stack)
+    notices = visible(driver, "[data-civic='notices']")
+    assert "Cancelled: you were active again." in notices.text
+    assert driver.find_elements(By.CSS_SELECTOR, "[data-civic='notices'] [data-notice='cancelled']")
+    news = visible(driver, "[data-civic='news']")
+    assert "Your digital resident card has been inactive for a long time" in news.text
+    assert "signing in is enough" in news.text
+    assert japanese_in_english_mode(driver) == []
+    shoot(driver, "civic-holder-notice-lifted")
