@@ -61,7 +61,10 @@ class DemoSeed:
     def summary(self) -> str:
         lines = ["Demo accounts (local only):"]
         lines += [f"  {who:<28} login {login:<12} password {password}" for who, login, password in self.credentials]
-        lines += ["  staff sign-in: POST /staff/login   venue desk: POST /venue/login, then POST /venue/redeem"]
+        lines += ["  staff: sign in at /console   venue desk: sign in at /desk (a phone's browser works)",
+                  "  holders: a browser wallet (e.g. MetaMask) with the local network (RPC http://127.0.0.1:8545, chain "
+                  "31337) and one of anvil's public test keys imported; accounts 1-3 hold demo cards, e.g. account 1:",
+                  "    0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d (test key, never use elsewhere)"]
         if self.forum:
             lines += [f"  forum (DiscourseConnect) at {self.forum}: discourse connect url = <backend>/forum/sso, "
                       "secret = RESIDENT_DISCOURSE_SSO_SECRET"]

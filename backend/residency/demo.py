@@ -45,7 +45,7 @@ def seed_residency(db, settings, city_collection: Collection) -> list[str]:
             activity = create_activity(db, city, ActivitySpec(title_ja, title_en, days, place, organiser))
         else:
             set_days(db, activity, days)
-        lines.append(f"  activity {activity.id}: {title_en}  (rotating QR: GET /staff/activities/{activity.id}/qr)")
-    lines.append("  identity (development provider): POST /me/identity/nonce, POST /dev/identity/assertion, "
-                 "POST /me/identity")
+        lines.append(f"  activity {activity.id}: {title_en}  (organiser's rotating QR screen: "
+                     f"{settings.public_url}/activity-qr?activity={activity.id}, staff signed in)")
+    lines.append("  identity: the holder page's \"verify identity\" uses the development provider (no real ID needed)")
     return lines
