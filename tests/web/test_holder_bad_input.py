@@ -83,6 +83,8 @@ def test_the_pass_renews_itself_and_expires_on_screen_when_it_cannot(stack, wall
     assert time.monotonic() - started > 60  # the renewed pass lived its own 90 s
     assert "Could not get a new code" in driver.find_element(By.ID, "pass-status").text
     assert driver.find_element(By.ID, "pass-qr").get_attribute("data-pass") is None
+    assert driver.find_element(By.ID, "pass-text").get_attribute("textContent") == ""
+    assert not driver.find_element(By.ID, "pass-code").is_displayed()
     assert "This pass has expired" in visible(driver, "#pass-expired").text
     shoot(driver, "holder-pass-expired")
     driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
@@ -90,3 +92,4 @@ def test_the_pass_renews_itself_and_expires_on_screen_when_it_cannot(stack, wall
     third = visible(driver, "#pass-qr[data-pass]").get_attribute("data-pass")
     assert third not in (first, second)
     assert visible(driver, "#pass-live") and not driver.find_element(By.ID, "pass-new").is_displayed()
+    assert driver.find_element(By.ID, "pass-text").get_attribute("textContent") == third

@@ -386,6 +386,7 @@ function showPassCode(data) {
   img.dataset.pass = data.pass;
   img.classList.remove("expired");
   $("pass-text").textContent = data.pass;
+  $("pass-code").hidden = false;
   $("pass-dialog").dataset.state = "live";
   $("pass-live").hidden = false;
   $("pass-expired").hidden = true;
@@ -414,6 +415,8 @@ function expirePass() {
   const img = $("pass-qr");
   img.classList.add("expired");
   delete img.dataset.pass;
+  $("pass-text").textContent = ""; // an expired code must not be typed in at the desk either
+  $("pass-code").hidden = true;
   $("pass-live").hidden = true;
   $("pass-expired").hidden = false;
   $("pass-new").hidden = false;
