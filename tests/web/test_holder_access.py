@@ -1,6 +1,7 @@
 """Accessibility of the holder page: text contrast (WCAG AA) in every state, keyboard use, labels."""
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from holder_steps import connect, open_pass, sign_in
@@ -36,12 +37,17 @@ def test_the_page_works_from_the_keyboard(stack, wallet_browser):
         for _ in range(limit):
             if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
                 return driver.switch_to.active_element
-            driver.switch_to.active_element.send_keys(Keys.TAB)
+            # Tab goes to whatever has focus (send_keys on an element refuses one that just got hidden).
+            ActionChains(driver).send_keys(Keys.TAB).perform()
         raise AssertionError(f"{css} is not reachable with Tab")
 
     body.send_keys(Keys.TAB)
     assert driver.switch_to.active_element.get_attribute("class") == "skip-link"
     tab_to("#connect").send_keys(Keys.ENTER)
+    visible(driver, "#sign-in-button")
+    # Connecting hides the connect button; focus moves on to "sign in" so the keyboard user goes on there.
+    wait(driver, lambda d: d.execute_script("return document.activeElement.id") == "sign-in-button",
+         message="focus did not move to the sign-in button")
     tab_to("#sign-in-button").send_keys(Keys.ENTER)
     visible(driver, "#home .card-view")
     tab_to("[data-action='show-pass']", limit=30).send_keys(Keys.ENTER)

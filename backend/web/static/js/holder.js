@@ -144,10 +144,12 @@ async function checkChain() {
     onlyPanel("wrong-chain");
     $("wrong-chain").dataset.current = String(current);
     renderChainPanel();
+    $("switch-chain").focus(); // the button that was focused (connect) is gone: keyboard users go on here
     return false;
   }
   onlyPanel("sign-in");
   renderSignInPanel();
+  $("sign-in-button").focus();
   return true;
 }
 
