@@ -94,6 +94,8 @@ bench: setup
 	-RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) $(BIN)/python bench/indexer.py
 	-$(BIN)/python bench/venue.py
 	-$(BIN)/python bench/venue.py --postgres $$(tools/postgres.sh)
+	-RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) $(BIN)/python bench/kpi_series.py
+	-$(BIN)/python bench/civic.py --postgres $$(tools/postgres.sh)
 
 clean:
 	rm -rf build reports .hypothesis crytic-export
