@@ -97,7 +97,12 @@ class AirdropWorker:
     # -- the loop --------------------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            job_id = self._next_job()
+            try:
+                job_id = self._next_job()
+            except Exception:  # the database briefly unavailable must not end the worker for good
+                log.exception("airdrop worker: could not look for jobs; trying again")
+                self._stop.wait(RETRY_SECONDS)
+                continue
             if job_id is None:
                 self._wake.wait(IDLE_SECONDS)
                 self._wake.clear()
@@ -129,12 +134,16 @@ class AirdropWorker:
                        (AirdropJob.status == JOB_RUNNING)
                        & ((AirdropJob.lease_until < now) | (AirdropJob.lease_owner == self.worker_id)))
         with self.session_factory() as session:
-            for job_id in session.scalars(select(AirdropJob.id).where(takeable).order_by(AirdropJob.id).limit(5)):
+            # SQLite: this reads, then writes; holding the write lock from the start keeps a write by the
+            # indexer in between from failing it with "database is locked".
+            begin_immediate(session)
+            for job_id in list(session.scalars(select(AirdropJob.id).where(takeable).order_by(AirdropJob.id).limit(5))):
                 taken = session.execute(update(AirdropJob).where(AirdropJob.id == job_id, takeable).values(
                     status=JOB_RUNNING, lease_owner=self.worker_id, lease_until=now + LEASE_SECONDS, updated_at=now))
                 session.commit()
                 if taken.rowcount == 1:
                     return job_id
+                begin_immediate(session)
         return None
 
     def _renew(self, job_id: int) -> bool:
