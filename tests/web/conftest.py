@@ -58,3 +58,20 @@ def wallet_browser(browser_factory, stack, tmp_path):
 def shoot():
     """shoot(driver, name): screenshots of the current page at 375 px and 1280 px wide (full height)."""
     return shoot_page
+
+
+# A browser test that fails is run once more before it counts as failed. On a loaded 2-core CI machine a
+# page can redraw between finding an element and clicking it, or a camera frame can be missed; a real
+# fault fails both runs. Both runs' outcome is reported: the second one when the first failed.
+def pytest_runtest_protocol(item, nextitem):
+    from _pytest.runner import runtestprotocol
+
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    if any(report.failed for report in reports):
+        item._initrequest()
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
