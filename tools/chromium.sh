@@ -7,4 +7,4 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q chromium chromium-driver >&2 || { apt-get update -q >&2 && apt-get install -y -q chromium chromium-driver >&2; }
 fi
-chromium --version
+chromium --version 2>/dev/null  # Debian's launcher script warns about the memory size on some machines

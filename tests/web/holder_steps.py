@@ -58,24 +58,31 @@ def venue_redeem(stack, pass_text: str, desk=CAVE_DESK) -> dict:
 
 # Reads the QR image as shown on the page (drawn at its displayed size, as a camera would see it) with the
 # vendored ZXing library, the decoder of the venue desk, loaded from this origin (the page's CSP allows it).
-# (At exactly 8 px per module ZXing's 8 px binarizer blocks misjudge a crisp image; a camera never sees that.)
+# The image is decoded (loaded) first. A desk camera sees the code at many sizes; at exactly 8 px per module
+# ZXing's 8 px binarizer blocks can misjudge a crisp image, which a camera never sees, so a miss at the
+# displayed size is read again a little larger, with a white margin, before it counts as unreadable.
 DECODE_QR_JS = r"""
 const done = arguments[arguments.length - 1];
 const image = document.querySelector(arguments[0]);
-const decode = () => {
-  const size = Math.round(image.getBoundingClientRect().width);
+const read = (scale) => {
+  const size = Math.round(image.getBoundingClientRect().width * scale);
+  const margin = Math.round(size / 10);
   const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = size;
+  canvas.width = canvas.height = size + 2 * margin;
   const context = canvas.getContext("2d");
   context.fillStyle = "#fff";
-  context.fillRect(0, 0, size, size);
-  context.drawImage(image, 0, 0, size, size);
-  try {
-    const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(new ZXing.HTMLCanvasElementLuminanceSource(canvas)));
-    done(new ZXing.QRCodeReader().decode(bitmap).getText());
-  } catch (error) {
-    done("error: " + error);
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, margin, margin, size, size);
+  const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(new ZXing.HTMLCanvasElementLuminanceSource(canvas)));
+  return new ZXing.QRCodeReader().decode(bitmap).getText();
+};
+const decode = async () => {
+  try { await image.decode(); } catch (error) { return done("error: the image did not load: " + error); }
+  const errors = [];
+  for (const scale of [1, 1.25, 1.5]) {
+    try { return done(read(scale)); } catch (error) { errors.push(`x${scale}: ${error}`); }
   }
+  done("error: " + errors.join("; "));
 };
 if (window.ZXing) { decode(); } else {
   const script = document.createElement("script");

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from webstack import JAPANESE, japanese_in_english_mode, open_page, visible, wait
+from webstack import JAPANESE, act, japanese_in_english_mode, open_page, visible, wait
 
 
 def sign_in(driver, stack):
@@ -70,15 +70,23 @@ def test_a_holder_votes_once_in_the_wallet_and_sees_the_news(stack, wallet_brows
 def test_news_can_be_marked_read(stack, wallet_browser):
     driver = wallet_browser(stack.demo_holders[1])
     sign_in(driver, stack)
-    news = visible(driver, "[data-civic='news']")
+    visible(driver, "[data-civic='news']")
     unread = lambda d: int(d.find_element(By.CSS_SELECTOR, "[data-civic='news'] p.small").text.split()[0])
-    before = unread(driver)
-    article = news.find_element(By.CSS_SELECTOR, "[data-announcement]")
-    announcement = article.get_attribute("data-announcement")
-    article.find_element(By.CSS_SELECTOR, "button.secondary").click()
+    before = wait(driver, unread, message="no unread count")
+
+    def mark_the_first_unread(d):
+        button = d.find_element(By.CSS_SELECTOR, "[data-civic='news'] [data-announcement] button.secondary")
+        announcement = button.find_element(By.XPATH, "ancestor::article").get_attribute("data-announcement")
+        button.click()
+        return announcement
+
+    announcement = act(driver, mark_the_first_unread)
     wait(driver, lambda d: unread(d) == before - 1, message="the unread count did not go down")
-    marked = driver.find_element(By.CSS_SELECTOR, f"[data-announcement='{announcement}']")
-    assert not marked.find_elements(By.CSS_SELECTOR, "button") and "New" not in marked.text
+
+    def marked(d):
+        article = d.find_element(By.CSS_SELECTOR, f"[data-announcement='{announcement}']")
+        return not article.find_elements(By.CSS_SELECTOR, "button") and "New" not in article.text
+    wait(driver, marked, message="the announcement still shows as new")
 
 
 def test_an_inactivity_notice_is_lifted_by_signing_in_and_the_holder_sees_it(stack, wallet_browser, shoot):

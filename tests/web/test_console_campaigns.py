@@ -8,7 +8,7 @@ import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webstack import get_json, japanese_in_english_mode, open_page, visible, wait
+from webstack import act, get_json, japanese_in_english_mode, open_page, visible, wait
 
 STAFF = {"login": "admin", "password": "demo-admin-password"}
 # anvil's development account 7: no demo card, and used by no other browser test (each claim takes a wallet's
@@ -132,16 +132,21 @@ def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_f
     driver.find_element(By.CSS_SELECTOR, ".campaign-form button[type='submit']").click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='create-result'] .notice.ok"), timeout=60,
          message="voucher campaign not created")
-    row = wait(driver, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]")
-                                  if "本人確認つき募集" in r.text], message="campaign row missing")[0]
-    row.find_elements(By.CSS_SELECTOR, ".row-actions button")[-1].click()  # バウチャー発行
+
+    def issue_voucher(d):  # the campaign row's last button: バウチャー発行
+        rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]") if "本人確認つき募集" in r.text]
+        if not rows:
+            return False
+        rows[0].find_elements(By.CSS_SELECTOR, ".row-actions button")[-1].click()
+    act(driver, issue_voucher, message="campaign row missing")
     recipient = stack.accounts[9]
     visible(driver, "#campaigns-voucher-recipient").send_keys(recipient)
     driver.find_element(By.ID, "campaigns-voucher-identity").send_keys("本人確認-0009")
     driver.find_element(By.CSS_SELECTOR, ".voucher-form button[type='submit']").click()
-    done = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='voucher-result'] .notice.ok"),
+    done = wait(driver, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR,
+                                                                 "[data-testid='voucher-result'] .notice.ok")],
                 timeout=30, message="voucher not issued")[0]
-    assert recipient in done.text and "発行しました" in done.text
+    assert recipient in done and "発行しました" in done
     assert driver.find_element(By.ID, "campaigns-voucher-identity").get_attribute("value") == ""
     shoot(driver, "console-campaigns-voucher")
 
@@ -152,11 +157,14 @@ def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_f
     driver.find_element(By.ID, "campaigns-airdrop-file").send_keys(str(listing))
     driver.find_element(By.CSS_SELECTOR, "#campaigns-airdrop-validity").send_keys("30")
     driver.find_element(By.ID, "campaigns-airdrop-file").find_element(By.XPATH, "ancestor::form").submit()
-    job = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-job][data-status='done']"), timeout=90,
-               message="airdrop did not finish")[0]
-    progress = job.find_element(By.TAG_NAME, "progress")
-    assert progress.get_attribute("value") == progress.get_attribute("max") == "3"
-    assert "3 / 3" in job.text and "完了" in job.text
+
+    def finished(d):
+        return [(job.text, job.find_element(By.TAG_NAME, "progress").get_attribute("value"),
+                 job.find_element(By.TAG_NAME, "progress").get_attribute("max"))
+                for job in d.find_elements(By.CSS_SELECTOR, "[data-job][data-status='done']")]
+    text, value, maximum = wait(driver, finished, timeout=90, message="airdrop did not finish")[0]
+    assert value == maximum == "3"
+    assert "3 / 3" in text and "完了" in text
     shoot(driver, "console-campaigns-airdrop-done")
     wait(driver, lambda d: all([c["symbol"] for c in get_json(stack.url(f"/holders/{w}/cards"))] == ["MINEDEMO"]
                                for w in wallets), message="airdropped cards not indexed")

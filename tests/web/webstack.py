@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -301,10 +301,15 @@ def wallet_extension(directory: Path, rpc_url: str, account: str, *, chain_id: i
 
 
 # --- helpers for tests ------------------------------------------------------------------------------------
+# The pages redraw a section by replacing its elements, so an element found a moment ago can be gone: a
+# condition that meets a stale (or not yet drawn) element is simply asked again.
+REDRAWN = (NoSuchElementException, StaleElementReferenceException)
+
+
 def wait(driver, condition, timeout: float = 15, message: str = ""):
     """WebDriverWait(...).until(condition) with the browser's console in the failure message."""
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=REDRAWN).until(condition)
     except TimeoutException as exc:
         raise TimeoutException(f"{message or condition}\nbrowser console:\n{console_text(driver)}") from exc
 
@@ -324,6 +329,14 @@ def visible(driver, css: str, timeout: float = 15):
                 return element
         return False
     return wait(driver, found, timeout, f"no visible {css!r}")
+
+
+def act(driver, action, timeout: float = 15, message: str = ""):
+    """Runs action(driver) (find an element and use it) until it gets through without meeting a redraw."""
+    def attempt(d):
+        result = action(d)
+        return True if result is None else result
+    return wait(driver, attempt, timeout, message or f"could not {getattr(action, '__name__', 'act')}")
 
 
 def open_page(driver, url: str):
