@@ -363,6 +363,19 @@ class ConcentrationOut(BaseModel):
     gini: float
 
 
+class ProgrammeKpisOut(BaseModel):
+    checkins_30d: int = Field(description="Activity check-ins in the last 30 days")
+    checkins_365d: int = Field(description="Activity check-ins in the last 365 days")
+    premium_cards: int = Field(description="Cards premium now through the programme")
+    premium_people: int = Field(description="Verified people (identity nullifiers) premium now")
+    premium_renewed_365d: int = Field(description="Premium years renewed in the last 365 days")
+    premium_lapsed_365d: int = Field(description="Premium years that lapsed to basic in the last 365 days")
+    premium_waiting: int = Field(description="Premium requests and renewals waiting for staff approval")
+    polls_closed_365d: int = Field(description="Polls closed in the last 365 days")
+    turnout_last_poll: float | None = Field(description="Turnout (0-1) of the last closed poll; null if none")
+    turnout_average_365d: float | None = Field(description="Average turnout (0-1) of those polls; null if none")
+
+
 class KpisOut(BaseModel):
     municipality_id: int
     as_of: int
@@ -376,6 +389,7 @@ class KpisOut(BaseModel):
     redemptions_by_perk: list[dict]
     redemptions_by_venue: list[dict]
     redemptions_by_day: list[dict]
+    programme: ProgrammeKpisOut = Field(description="Residency programme: check-ins, premium, renewals, turnout")
 
 
 CSV = "text/csv; charset=utf-8"
@@ -388,7 +402,8 @@ def _csv(data: bytes, filename: str) -> Response:
 @router.get("/municipalities/{municipality_id}/kpis", response_model=KpisOut, summary="KPIs")
 def read_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> KpisOut:
     """Cards issued, unique holders, concentration (top 1 / top 10 share, HHI, Gini), active holders,
-    redemptions per perk, venue and day (last 30 days)."""
+    redemptions per perk, venue and day (last 30 days), and the residency programme's check-ins, premium,
+    renewals and poll turnout."""
     return KpisOut(**municipality_kpis(session, municipality_id))
 
 

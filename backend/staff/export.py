@@ -65,6 +65,20 @@ def kpis_csv(kpis: dict) -> bytes:
         ("アクティブ保有者数（30日）", kpis["active_holders_30d"], "active_holders_30d"),
         ("特典利用数（30日）", kpis["redemptions_30d"], "redemptions_30d"),
     ]
+    g = kpis["programme"]
+    rows += [
+        ("活動チェックイン数（30日）", g["checkins_30d"], "checkins_30d"),
+        ("活動チェックイン数（365日）", g["checkins_365d"], "checkins_365d"),
+        ("プレミアムのカード枚数", g["premium_cards"], "premium_cards"),
+        ("プレミアムの人数（本人確認済み）", g["premium_people"], "premium_people"),
+        ("プレミアムの更新数（365日）", g["premium_renewed_365d"], "premium_renewed_365d"),
+        ("ベーシックに戻ったプレミアム（365日）", g["premium_lapsed_365d"], "premium_lapsed_365d"),
+        ("承認待ちのプレミアム申請", g["premium_waiting"], "premium_waiting"),
+        ("締め切った投票（365日）", g["polls_closed_365d"], "polls_closed_365d"),
+        ("直近の投票の投票率", "" if g["turnout_last_poll"] is None else g["turnout_last_poll"], "turnout_last_poll"),
+        ("投票率の平均（365日）", "" if g["turnout_average_365d"] is None else g["turnout_average_365d"],
+         "turnout_average_365d"),
+    ]
     rows += [(f"特典別利用数：{p['name_ja']}", p["redemptions"], f"perk:{p['perk_id']}")
              for p in kpis["redemptions_by_perk"]]
     rows += [(f"施設別利用数：{v['name_ja']}", v["redemptions"], f"venue:{v['venue_id']}")

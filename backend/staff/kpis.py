@@ -5,6 +5,9 @@ happened in Mine (2,000 cards sold, about 350 real buyers): staff see the
 share of cards held by the top 1 and top 10 holders, the Herfindahl-Hirschman
 index (sum of squared shares, 0-10,000) and the Gini coefficient of cards per
 holder. Concentration is computed over active cards (what holders hold now).
+
+The residency programme's own figures (check-ins, premium, renewals, turnout) are in the same report, so the
+one CSV staff hand to the council has them too; their details stay on the programme's own endpoints.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.civic.kpis import turnout_summary
 from backend.db.models_chain import ACTIVE, ORPHANED, Card, Collection
 from backend.db.models_perks import Perk, Redemption, Venue
+from backend.db.models_residency import CheckIn
 from backend.perks.rules import DAY_SECONDS, japan_date
+from backend.residency.kpis import premium_count, premium_people, renewals
 
 ACTIVE_WINDOW_DAYS = 30
+PROGRAMME_YEAR_DAYS = 365  # premium is judged on a year of activities and renewed yearly
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,33 @@ def municipality_kpis(session: Session, municipality_id: int, now: float | None 
         "redemptions_by_perk": redemptions_by(session, municipality_id, "perk"),
         "redemptions_by_venue": redemptions_by(session, municipality_id, "venue"),
         "redemptions_by_day": redemptions_by(session, municipality_id, "day"),
+        "programme": programme_kpis(session, municipality_id, now),
+    }
+
+
+def programme_kpis(session: Session, municipality_id: int, now: float) -> dict:
+    """Residency programme: activity check-ins (30 / 365 days), premium now (cards, verified people), premium
+    renewed, lapsed and waiting for approval, and poll turnout over the last year."""
+    year_ago = int(now) - PROGRAMME_YEAR_DAYS * DAY_SECONDS
+
+    def checkins(since: int) -> int:
+        return session.scalar(select(func.count(CheckIn.id)).where(
+            CheckIn.municipality_id == municipality_id, CheckIn.checked_in_at >= since,
+            CheckIn.checked_in_at <= now)) or 0
+
+    renewed = renewals(session, municipality_id, since=year_ago)
+    polls = turnout_summary(session, municipality_id, now, year_ago)
+    return {
+        "checkins_30d": checkins(int(now) - ACTIVE_WINDOW_DAYS * DAY_SECONDS),
+        "checkins_365d": checkins(year_ago),
+        "premium_cards": premium_count(session, municipality_id, now),
+        "premium_people": premium_people(session, municipality_id, now),
+        "premium_renewed_365d": renewed["renewed"],
+        "premium_lapsed_365d": renewed["lapsed"],
+        "premium_waiting": renewed["queue"],
+        "polls_closed_365d": polls["polls_closed"],
+        "turnout_last_poll": polls["turnout_last_poll"],
+        "turnout_average_365d": polls["turnout_average"],
     }
 
 

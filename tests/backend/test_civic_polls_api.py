@@ -8,6 +8,7 @@ import pytest
 from eth_account import Account
 
 from access_setup import assert_error, deploy_wallet, sign_in
+from backend.staff.kpis import municipality_kpis
 from civic_setup import (answers_for, create_poll, holder_with_card, new_town, poll_body, sign_typed, typed_ballot,
                          vote)
 
@@ -234,6 +235,14 @@ def test_turnout_kpi(client, town, sync_index):
     kpis = client.get(f"/staff/municipalities/{town.mid}/civic-kpis", headers=town.staff).json()
     assert kpis["polls"] == [{"poll_id": poll["id"], "title_ja": poll["title_ja"], "title_en": poll["title_en"],
                               "status": "open", "voters": 1, "eligible": 2, "turnout": 0.5}]
+    # The staff KPIs count a poll's turnout once it has closed, over the last year.
+    programme = client.get(f"/staff/municipalities/{town.mid}/kpis", headers=town.staff).json()["programme"]
+    assert (programme["polls_closed_365d"], programme["turnout_last_poll"]) == (0, None)
+    with client.app.state.session_factory() as db:
+        closed = municipality_kpis(db, town.mid, now=poll["closes_at"] + 1)["programme"]
+        later = municipality_kpis(db, town.mid, now=poll["closes_at"] + 366 * 86400)["programme"]
+    assert (closed["polls_closed_365d"], closed["turnout_last_poll"], closed["turnout_average_365d"]) == (1, 0.5, 0.5)
+    assert (later["polls_closed_365d"], later["turnout_average_365d"]) == (0, None)
 
 
 def test_staff_input_is_checked(client, town):

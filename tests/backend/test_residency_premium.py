@@ -4,6 +4,8 @@ too few activities, a fourth municipality for one person (judged by nullifier, n
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 from sqlalchemy import select
@@ -65,9 +67,12 @@ def test_queue_mode_waits_for_staff_then_goes_on_chain(client, app, towns, sync_
     holder, token_id, town, collection_id = premium_ready(client, app, towns, sync_index, city=1, subject="queue-1")
     staff = Staff(client, app)
     staff.programme(town, premium_mode="queue")
+    before = staff_kpis(client, staff, town)
     for activity in three_activities(staff, town):
         body = holder.scan(activity).json()
     assert body["premium"]["status"] == "pending"
+    waiting = staff_kpis(client, staff, town)
+    assert changes(before, waiting) == {"checkins_30d": 3, "checkins_365d": 3, "premium_waiting": 1}
     assert body["progress"]["status"] == "pending"
     assert towns.cities[1].card_on_chain(token_id)["tier"] == 0
     queue = client.get(f"/staff/municipalities/{town}/premium/queue", headers=staff.headers).json()
@@ -81,6 +86,24 @@ def test_queue_mode_waits_for_staff_then_goes_on_chain(client, app, towns, sync_
     assert client.get(f"/staff/municipalities/{town}/premium/queue", headers=staff.headers).json() == []
     assert_error(client.post(f"/staff/premium/{queue[0]['grant_id']}/reject", headers=staff.headers), 409,
                  "grant_not_pending")
+    # The staff KPIs (and the CSV for the council) count the new premium card and person.
+    approved_kpis = staff_kpis(client, staff, town)
+    assert changes(waiting, approved_kpis) == {"premium_cards": 1, "premium_people": 1, "premium_waiting": -1}
+    report = client.get(f"/staff/municipalities/{town}/kpis.csv", headers=staff.headers)
+    rows = {row[2]: row for row in csv.reader(io.StringIO(report.content.decode("utf-8-sig")))}
+    assert rows["premium_cards"][:2] == ["プレミアムのカード枚数", str(approved_kpis["premium_cards"])]
+    assert rows["checkins_365d"][1] == str(approved_kpis["checkins_365d"])
+
+
+def staff_kpis(client, staff: Staff, town: int) -> dict:
+    response = client.get(f"/staff/municipalities/{town}/kpis", headers=staff.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["programme"]
+
+
+def changes(before: dict, after: dict) -> dict:
+    return {key: after[key] - before[key] for key in after
+            if isinstance(after[key], int) and after[key] != before[key]}
 
 
 def test_staff_can_reject_a_queued_request(client, app, towns, sync_index):

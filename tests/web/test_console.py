@@ -168,6 +168,12 @@ def test_staff_see_the_kpis_and_charts_with_the_numbers_of_the_api(stack, browse
     assert cards["cards_issued"] == f"{kpis['cards_issued']:,}"
     assert cards["unique_holders"] == f"{kpis['unique_holders']:,}"
     assert cards["redemptions_30d"] == f"{kpis['redemptions_30d']:,}"
+    programme = kpis["programme"]  # the residency programme's figures are in the same overview
+    assert cards["checkins_30d"] == f"{programme['checkins_30d']:,}"
+    assert cards["premium_cards"] == f"{programme['premium_cards']:,}"
+    assert cards["premium_renewed_365d"] == f"{programme['premium_renewed_365d']:,}"
+    assert cards["turnout_last_poll"] == ("—" if programme["turnout_last_poll"] is None
+                                          else f"{programme['turnout_last_poll'] * 100:.1f}%")
 
     # every chart is drawn by Chart.js on its canvas
     for chart in ("cards", "by-perk", "by-venue", "concentration"):

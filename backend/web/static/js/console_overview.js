@@ -61,6 +61,16 @@ export async function mount(container, ctx) {
       ["top1_share", percent(c.top1_share)],
       ["gini", formatNumber(c.gini, 2)],
     ];
+    // The residency programme's figures (issue 6), in the same report staff hand to the council.
+    const g = kpis.programme;
+    if (g) {
+      items.push(
+        ["checkins_30d", formatNumber(g.checkins_30d)],
+        ["premium_cards", formatNumber(g.premium_cards)],
+        ["premium_renewed_365d", formatNumber(g.premium_renewed_365d)],
+        ["turnout_last_poll", g.turnout_last_poll === null ? "—" : percent(g.turnout_last_poll)],
+      );
+    }
     fill(cards, ...items.map(([key, value]) => h("div", { class: "kpi", "data-kpi": key },
       h("span", { class: "kpi-value" }, value),
       h("span", { class: "kpi-label" }, t(`console.kpi.${key}`)),
