@@ -66,12 +66,18 @@ def registration_counts(db: Session, municipality_id: int) -> dict:
     return {"direct": rows.get("direct", 0), "via_city": rows.get("prefecture_of_city", 0)}
 
 
+def checkin_count(db: Session, municipality_id: int, since: int = 0, until: float | None = None) -> int:
+    """Check-ins at the municipality's activities from `since` (to `until`, when given)."""
+    conditions = [CheckIn.municipality_id == municipality_id, CheckIn.checked_in_at >= since]
+    if until is not None:
+        conditions.append(CheckIn.checked_in_at <= until)
+    return db.scalar(select(func.count(CheckIn.id)).where(*conditions)) or 0
+
+
 def residency_kpis(db: Session, municipality_id: int, now: float | None = None, since: int = 0) -> dict:
     now = time.time() if now is None else now
-    total = db.scalar(select(func.count(CheckIn.id)).where(CheckIn.municipality_id == municipality_id,
-                                                           CheckIn.checked_in_at >= since)) or 0
     return {
-        "checkins_total": total,
+        "checkins_total": checkin_count(db, municipality_id, since),
         "checkins_per_activity_day": checkins_per_activity_day(db, municipality_id),
         "premium_cards": premium_count(db, municipality_id, now),
         "premium_people": premium_people(db, municipality_id, now),

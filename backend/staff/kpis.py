@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 from backend.civic.kpis import turnout_summary
 from backend.db.models_chain import ACTIVE, ORPHANED, Card, Collection
 from backend.db.models_perks import Perk, Redemption, Venue
-from backend.db.models_residency import CheckIn
 from backend.perks.rules import DAY_SECONDS, japan_date
-from backend.residency.kpis import premium_count, premium_people, renewals
+from backend.residency.kpis import checkin_count, premium_count, premium_people, renewals
 
 ACTIVE_WINDOW_DAYS = 30
 PROGRAMME_YEAR_DAYS = 365  # premium is judged on a year of activities and renewed yearly
@@ -122,17 +121,11 @@ def programme_kpis(session: Session, municipality_id: int, now: float) -> dict:
     """Residency programme: activity check-ins (30 / 365 days), premium now (cards, verified people), premium
     renewed, lapsed and waiting for approval, and poll turnout over the last year."""
     year_ago = int(now) - PROGRAMME_YEAR_DAYS * DAY_SECONDS
-
-    def checkins(since: int) -> int:
-        return session.scalar(select(func.count(CheckIn.id)).where(
-            CheckIn.municipality_id == municipality_id, CheckIn.checked_in_at >= since,
-            CheckIn.checked_in_at <= now)) or 0
-
     renewed = renewals(session, municipality_id, since=year_ago)
     polls = turnout_summary(session, municipality_id, now, year_ago)
     return {
-        "checkins_30d": checkins(int(now) - ACTIVE_WINDOW_DAYS * DAY_SECONDS),
-        "checkins_365d": checkins(year_ago),
+        "checkins_30d": checkin_count(session, municipality_id, int(now) - ACTIVE_WINDOW_DAYS * DAY_SECONDS, now),
+        "checkins_365d": checkin_count(session, municipality_id, year_ago, now),
         "premium_cards": premium_count(session, municipality_id, now),
         "premium_people": premium_people(session, municipality_id, now),
         "premium_renewed_365d": renewed["renewed"],
