@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
 from webstack import open_page, visible, wait
@@ -95,4 +96,15 @@ if (window.ZXing) { decode(); } else {
 
 
 def decode_qr(driver, css: str) -> str:
-    return driver.execute_async_script(DECODE_QR_JS, css)
+    """The QR's text, or "error: ..." when no read succeeded within 10 s (a frame that cannot be read, e.g.
+    while the browser rasterizes the image under load, is read again, as a desk camera reads frame after frame)."""
+    reads = []
+
+    def read(d):
+        reads.append(d.execute_async_script(DECODE_QR_JS, css))
+        return not reads[-1].startswith("error:")
+    try:
+        wait(driver, read, timeout=10)
+    except TimeoutException:
+        pass
+    return reads[-1]

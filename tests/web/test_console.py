@@ -17,7 +17,7 @@ import uuid
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -112,7 +112,14 @@ def no_sideways_scroll(driver):
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True})
     try:
-        width = driver.execute_script("return document.documentElement.scrollWidth")
+        def page_width(d):
+            return d.execute_script("return document.documentElement.scrollWidth")
+        # The charts follow a new width on their next resize callback: the page is given a moment to settle.
+        try:
+            wait(driver, lambda d: page_width(d) <= 376, timeout=5)
+        except TimeoutException:
+            pass
+        width = page_width(driver)
         assert width <= 376, f"the page is {width} px wide at 375 px"
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
