@@ -17,12 +17,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.chain import Chain
+from backend.chain.client import Chain
 from backend.db import make_engine, migrate, session_factory
 from backend.errors import ApiError
-from backend.indexer import IndexerThread
-from backend.issuer import make_issuer
-from backend.jobs import JobRunner, JobThread, default_jobs
+from backend.chain.indexer import IndexerThread
+from backend.chain.issuer import make_issuer
+from backend.workers.jobs import JobRunner, JobThread, default_jobs
 from backend.settings import Settings
 
 log = logging.getLogger("resident")

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.cards import CardView
-from backend.chain import Chain
+from backend.chain.client import Chain
 from backend.db.models_chain import Collection
 from metadata.card import CardData, CollectionInfo
 from metadata.cid import DAG_PB, dag_pb_links, parse_cid

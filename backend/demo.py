@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from backend.db.models_perks import Perk, Venue, VenueAccount
-from backend.deployment import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord
 from backend.perks.store import create_perk
 from backend.registry import register_record
 from backend.venues.accounts import create_account

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db.models_chain import Collection, Municipality
-from backend.deployment import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord
 from backend.errors import DeploymentRecordError
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.deployment import data_dir as default_data_dir
+from backend.chain.deployments import data_dir as default_data_dir
 
 # Secrets that are fine on a developer's machine and nowhere else.
 DEV_SECRET_PREFIX = "dev-only-"
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
 
-    # Identity verification (backend/residency/identity.py): the key of the nullifier HMAC (one per deployment,
+    # Identity verification (backend/identity/verifier.py): the key of the nullifier HMAC (one per deployment,
     # never rotated: a new key makes every person look new), the audience assertions must name (default:
     # public_url), and the trusted providers' ES256K public keys {issuer: 0x-hex of the 64-byte key}. In
     # development and tests the built-in development provider (keyed from identity_secret) is trusted too.

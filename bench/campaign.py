@@ -151,7 +151,7 @@ def issuer_account():
 
 def deploy_card(w3, build: dict, account) -> tuple:
     """Deploys ResidentCard as config/demo.yaml describes, `account` being admin and issuer."""
-    from backend.deployment import load_collection_config
+    from backend.chain.deployments import load_collection_config
 
     config = load_collection_config(ROOT / "config" / "demo.yaml")
     w3.provider.make_request("anvil_setBalance", [account.address, hex(10**24)])

@@ -23,7 +23,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "backend"))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -43,15 +42,15 @@ def main() -> dict:
     from pydantic import SecretStr
     from sqlalchemy import update
 
-    from access_setup import bearer, sign_in
+    from tests.backend.access_setup import bearer, sign_in
     from backend.app import create_app
     from backend.db.models_chain import Card
     from backend.db.models_civic import HolderActivity
     from backend.settings import Settings
-    from civic_setup import answers_for, poll_body
-    from conftest import _create_postgres_database
-    from localchain import ANVIL_KEYS, Anvil, LocalChain
-    from perks_setup import collection_id_of, municipality_id_of, staff_headers
+    from tests.backend.civic_setup import answers_for, poll_body
+    from tests.backend.conftest import _create_postgres_database
+    from tests.backend.localchain import ANVIL_KEYS, Anvil, LocalChain
+    from tests.backend.perks_setup import collection_id_of, municipality_id_of, staff_headers
 
     out: dict = {"voters": args.voters, "database": "postgresql" if args.postgres else "sqlite"}
     anvil = Anvil()

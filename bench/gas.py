@@ -54,7 +54,7 @@ def measure() -> list[dict]:
     import yaml
     from brownie import accounts, network, project, web3
 
-    from backend.deployment import load_collection_config
+    from backend.chain.deployments import load_collection_config
 
     config = yaml.safe_load((ROOT / "brownie-config.yaml").read_text())
     proj = project.load(ROOT, name="ResidentGasBench")

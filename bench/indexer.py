@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "backend"))  # the anvil + web3 helpers the tests use
 
 BATCH = 500
 LAG_TARGET_SECONDS = 2.0
@@ -71,7 +70,7 @@ def time_full_index(url: str, rpc_url: str, data_dir: Path, cards: int) -> dict:
 
     from backend.db import make_engine, migrate, session_factory
     from backend.db.models_chain import Card
-    from backend.indexer import Indexer
+    from backend.chain.indexer import Indexer
 
     migrate(url)
     engine = make_engine(url)
@@ -95,7 +94,7 @@ def measure_lag(url: str, chain, deployed, transfers: int) -> dict:
 
     from backend.db import make_engine, session_factory
     from backend.db.models_chain import Card
-    from backend.indexer import IndexerThread
+    from backend.chain.indexer import IndexerThread
 
     engine = make_engine(url)
     sessions = session_factory(engine)
@@ -143,7 +142,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results: dict = {"cards": args.cards, "target_lag_seconds": LAG_TARGET_SECONDS, "databases": {}}
 
-    from localchain import Anvil, LocalChain
+    from tests.backend.localchain import Anvil, LocalChain
 
     node = Anvil()
     work = Path(tempfile.mkdtemp(prefix="resident-index-bench-"))

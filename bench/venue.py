@@ -10,7 +10,7 @@
    load generator stays cheap) POST /venue/redeem with distinct passes for random cards for
    `--seconds`; every answer is checked (HTTP 200 and ok=true). Prints throughput and p50/p99 latency.
 4. Same load against the same backend code with the per-request-RPC variant (holder and validity
-   asked of the chain through backend/chain.py on every request instead of the index).
+   asked of the chain through backend/chain/client.py on every request instead of the index).
 Targets (2-core machine): >= 1,000 redemptions/s, p99 <= 50 ms, >= 10x the per-request-RPC variant.
 """
 
@@ -32,7 +32,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "backend"))  # the anvil + web3 helpers the tests use
 
 BATCH = 500
 PASS_SECRET = "bench-pass-secret-0123456789abcdef0123"
@@ -62,8 +61,8 @@ def backend_env(database_url: str, rpc_url: str, data_dir: Path) -> dict:
 
 def _rpc_app(make_reader):
     from backend.app import create_app
-    from backend.chain import Chain
-    from backend.deployment import DeploymentRecord
+    from backend.chain.client import Chain
+    from backend.chain.deployments import DeploymentRecord
     from backend.settings import Settings
     from backend.venues.redeem import Redeemer
 
@@ -81,7 +80,7 @@ def _rpc_app(make_reader):
 
 def rpc_variant_app():
     """The backend with a per-request-RPC redeemer: holder and validity come from the chain every time,
-    through backend/chain.py's `read_card` (web3 contract calls: isValid, ownerOf, cardOf)."""
+    through backend/chain/client.py's `read_card` (web3 contract calls: isValid, ownerOf, cardOf)."""
 
     def make_reader(chain, records):
         contracts = {address: chain.contract(record) for address, record in records.items()}
@@ -96,7 +95,7 @@ def lean_rpc_variant_app():
     round trips to the node, not web3.py's overhead."""
     from eth_utils import keccak, to_checksum_address
 
-    from backend.chain import OnChainCard
+    from backend.chain.client import OnChainCard
     from backend.errors import ChainError
 
     selectors = {name: keccak(text=signature)[:4].hex() for name, signature in
@@ -132,11 +131,11 @@ def prepare(args, work: Path):
     from backend.db import make_engine, migrate, session_factory
     from backend.db.models_chain import Card, Collection
     from backend.db.models_perks import Perk, PerkVenue, Venue
-    from backend.indexer import Indexer
+    from backend.chain.indexer import Indexer
     from backend.registry import register_deployments
     from backend.settings import Settings
     from backend.venues.accounts import create_account
-    from localchain import Anvil, LocalChain
+    from tests.backend.localchain import Anvil, LocalChain
 
     node = Anvil()
     chain = LocalChain(node.url, work / "data")
@@ -326,7 +325,7 @@ def run(coroutine):
 
 
 def load(factory: str, env: dict, args, settings, contract, holders, perk_id, seconds: float) -> dict:
-    from localchain import free_port
+    from tests.backend.localchain import free_port
 
     port = free_port()
     backend = start_backend(factory, env, port, args.workers)
@@ -382,7 +381,7 @@ def main(argv=None) -> int:
             return 0
         rpc = load("bench.venue:rpc_variant_app", env, args, settings, deployed.address, holders, perk_id,
                    args.rpc_seconds or args.seconds)
-        report("per-RPC (backend/chain.py read_card)", rpc)
+        report("per-RPC (backend/chain/client.py read_card)", rpc)
         lean = load("bench.venue:lean_rpc_variant_app", env, args, settings, deployed.address, holders, perk_id,
                     args.rpc_seconds or args.seconds)
         report("per-RPC (raw eth_call, lean)", lean)

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from backend.chain import Chain
+from backend.chain.client import Chain
 from backend.errors import ApiError
-from backend.issuer import Issuer
+from backend.chain.issuer import Issuer
 from backend.settings import Settings
 
 

@@ -28,7 +28,7 @@ from backend.db.models_residency import Activity
 from backend.errors import ApiError
 from backend.residency import activities as acts
 from backend.residency.checkins import RotatingCode, check_in
-from backend.residency.identity import (DEV_LEVEL, IdentityVerifier, identity_of, issue_nonce, record_consent,
+from backend.identity.verifier import (DEV_LEVEL, IdentityVerifier, identity_of, issue_nonce, record_consent,
                                         record_identity)
 from backend.residency.kpis import residency_kpis
 from backend.residency.premium import decide, pending_queue, progress, request_premium, run_renewals

@@ -23,7 +23,7 @@ from backend.auth.deps import CurrentStaff, require_staff, require_staff_role
 from backend.auth.staff import StaffMember
 from backend.db.models_chain import Collection, Municipality
 from backend.db.models_perks import Perk, Venue, VenueAccount
-from backend.deployment import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord
 from backend.errors import ApiError, DeploymentRecordError
 from backend.perks.rules import DAY_SECONDS, KINDS, PERIODS, japan_date
 from backend.perks.store import create_perk, update_perk, venue_ids_of

@@ -14,7 +14,7 @@ from backend.auth.errors import ChainUnavailable, SiweNonceInvalid
 from backend.auth.nonces import consume_nonce
 from backend.auth.sessions import create_session, purge_expired
 from backend.auth.signin import ContractCheck, expectations_for, verify_sign_in
-from backend.chain import Chain
+from backend.chain.client import Chain
 from backend.civic.inactivity import record_activity
 from backend.db.models_access import Holder
 from backend.db.session import begin_immediate
@@ -31,7 +31,7 @@ class HolderSignIn:
 
 
 def erc1271_check(chain: Chain) -> ContractCheck:
-    """ERC-1271 through backend/chain.py; a chain that does not answer is a 503, not a bad signature."""
+    """ERC-1271 through backend/chain/client.py; a chain that does not answer is a 503, not a bad signature."""
 
     def check(address: ChecksumAddress, digest: bytes, signature: bytes) -> bool:
         try:

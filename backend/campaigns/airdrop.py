@@ -51,7 +51,7 @@ from eth_utils import encode_hex, function_abi_to_4byte_selector, to_checksum_ad
 from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
 
 from backend.campaigns.csvfile import CsvFileError, RecipientRow, RowProblem
-from backend.deployment import data_dir
+from backend.chain.deployments import data_dir
 from backend.errors import ResidentError
 
 JOURNAL_VERSION = 1
@@ -397,7 +397,7 @@ def airdrop(
     journal_path(chain, symbol, list_digest(rows)). observer(stage, batch) is
     called with "sent" and "done"; an exception it raises stops the airdrop there (resumable).
     send_lock: held while a batch takes its nonce and is broadcast, so that another sender
-    of the same key in this process (backend/issuer.py) cannot take the same nonce.
+    of the same key in this process (backend/chain/issuer.py) cannot take the same nonce.
     Running again with the same list resumes.
     """
     chain = _Chain(card, sender, w3)

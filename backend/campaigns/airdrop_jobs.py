@@ -22,12 +22,12 @@ from web3.exceptions import Web3Exception
 from backend.campaigns.airdrop import AirdropError, Batch, Journal, airdrop, journal_path, list_digest
 from backend.campaigns.csvfile import CsvFileError, RecipientRow, RowProblem
 from backend.campaigns.minters import card_record
-from backend.chain import Chain
+from backend.chain.client import Chain
 from backend.db.models_campaigns import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, AirdropJob
 from backend.db.models_chain import Collection, unix_now
 from backend.db.session import begin_immediate
 from backend.errors import ChainError
-from backend.issuer import Issuer
+from backend.chain.issuer import Issuer
 
 log = logging.getLogger("resident.airdrops")
 

@@ -2,7 +2,7 @@
 
 The minter record (data/deployments/<chain>/<SYMBOL>.minter.json, backend/campaigns/records.py) is
 written by scripts/campaign.py and by `make run`'s demo; the backend never deploys a minter itself.
-Calls go through the web3 connection of backend/chain.py; transactions through backend/issuer.py.
+Calls go through the web3 connection of backend/chain/client.py; transactions through backend/chain/issuer.py.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from eth_utils import to_checksum_address
 
 from backend.campaigns.merkle import CAMPAIGN_PRICE
 from backend.campaigns.records import MinterRecord
-from backend.chain import Chain
-from backend.deployment import DeploymentRecord
+from backend.chain.client import Chain
+from backend.chain.deployments import DeploymentRecord
 from backend.errors import DeploymentRecordError
 
 ZERO_ROOT = "0x" + "00" * 32

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from backend.deployment import JsonRecord, record_path
+from backend.chain.deployments import JsonRecord, record_path
 
 RECORD_VERSION = 1
 

@@ -22,7 +22,7 @@ from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowli
 from backend.campaigns.minters import OPEN, CampaignState, Minter, leaf_price_to_pay
 from backend.campaigns.reasons import for_revert, reason
 from backend.db.models_campaigns import Allowlist, AllowlistEntry, Campaign, CampaignVoucher
-from backend.issuer import Issuer, error_name
+from backend.chain.issuer import Issuer, error_name
 
 VOUCHER_VALID_SECONDS = 7 * 86_400  # a week to claim, never past the campaign's end
 
@@ -63,7 +63,7 @@ class Refusal(Exception):
 
 def send(issuer: Issuer, call) -> Any:
     """Sends `call` with the issuer key; a revert becomes a Refusal naming the custom error."""
-    from backend.issuer import TxReverted
+    from backend.chain.issuer import TxReverted
 
     try:
         return issuer.send(call)

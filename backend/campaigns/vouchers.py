@@ -200,7 +200,7 @@ def nullifier_salt(root: Path | None = None) -> bytes:
     import os
     import secrets
 
-    from backend.deployment import data_dir
+    from backend.chain.deployments import data_dir
 
     configured = os.environ.get("RESIDENT_NULLIFIER_SALT")
     if configured:

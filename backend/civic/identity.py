@@ -29,7 +29,7 @@ def no_identity(session: Session, address: str) -> str | None:
 
 def verified_nullifier(session: Session, address: str) -> str | None:
     """The identity module's answer: the nullifier of the person verified with this wallet."""
-    from backend.residency.identity import identity_of
+    from backend.identity.verifier import identity_of
 
     identity = identity_of(session, address)
     return identity.nullifier if identity is not None else None

@@ -27,7 +27,7 @@ from backend.civic import announcements, mail
 from backend.db.models_chain import ACTIVE, Card, Collection
 from backend.db.models_civic import HolderActivity, InactivityNotice, InactivityRule
 from backend.db.session import begin_immediate
-from backend.deployment import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord
 from backend.errors import ChainError, DeploymentRecordError
 from backend.perks.rules import DAY_SECONDS, JST
 
@@ -166,7 +166,7 @@ def run_inactivity(session_factory, settings, issuer, *, municipality_id: int, n
     Returns the plan's summary plus what was done (`revoked`: [{token_id, tx_hash}], `failed`, `errors`).
     Revocation needs `issuer`; without one, due revocations are reported as skipped.
     """
-    from backend.issuer import TxReverted
+    from backend.chain.issuer import TxReverted
 
     report = {"noticed": 0, "cancelled": 0, "revoked": [], "failed": [], "skipped": 0, "errors": []}
     with _RUNNING:

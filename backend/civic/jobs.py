@@ -1,4 +1,4 @@
-"""The civic periodic jobs (backend/jobs.py runs them): the inactivity rule of every municipality that
+"""The civic periodic jobs (backend/workers/jobs.py runs them): the inactivity rule of every municipality that
 enabled it, daily; queued mail, every minute when RESIDENT_SMTP_URL is set."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.civic import mail
 from backend.civic.inactivity import run_inactivity
 from backend.db.models_civic import InactivityRule
-from backend.jobs import Job, JobContext
+from backend.workers.jobs import Job, JobContext
 
 INACTIVITY_EVERY = 86_400
 MAIL_EVERY = 60

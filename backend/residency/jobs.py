@@ -1,5 +1,5 @@
-"""The residency programme's periodic job: `premium_renewal_job()` is a backend.jobs.Job for the app's job
-thread (add it to backend.jobs.default_jobs); without the app's job thread, run it from cron or a timer:
+"""The residency programme's periodic job: `premium_renewal_job()` is a backend.workers.jobs.Job for the app's job
+thread (add it to backend.workers.jobs.default_jobs); without the app's job thread, run it from cron or a timer:
 
     python -m backend.residency.jobs renewals        (settings from RESIDENT_* / .env, like the app)
 
@@ -15,8 +15,8 @@ import json
 import sys
 
 from backend.db import make_engine, session_factory
-from backend.issuer import make_issuer
-from backend.jobs import Job, JobContext
+from backend.chain.issuer import make_issuer
+from backend.workers.jobs import Job, JobContext
 from backend.residency.premium import run_renewals
 from backend.settings import Settings
 

@@ -1,6 +1,6 @@
 """The residency programme's transactions: which contract a collection is, and what an issue minted.
 
-Every write goes through backend/issuer.py (the municipality's issuer key); the ABI and address come
+Every write goes through backend/chain/issuer.py (the municipality's issuer key); the ABI and address come
 from the collection's deployment record, never from guesses.
 """
 
@@ -11,9 +11,9 @@ from pathlib import Path
 from eth_utils import keccak, to_checksum_address
 
 from backend.db.models_chain import Collection
-from backend.deployment import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord
 from backend.errors import ApiError, ChainError, DeploymentRecordError
-from backend.issuer import Issuer, Sent, TxReverted
+from backend.chain.issuer import Issuer, Sent, TxReverted
 
 CARDS_ISSUED = keccak(text="CardsIssued(uint256,uint256,uint256,uint256,uint256,bool)")
 

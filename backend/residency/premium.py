@@ -31,10 +31,10 @@ from backend.db.models_chain import ACTIVE, Collection, Municipality
 from backend.db.models_residency import HOLDING_STATUSES, Identity, PremiumGrant
 from backend.db.session import begin_immediate, is_sqlite
 from backend.errors import ApiError
-from backend.issuer import Issuer
+from backend.chain.issuer import Issuer
 from backend.perks.rules import japan_date
 from backend.residency.checkins import count_checkins
-from backend.residency.identity import identity_of, needs_consent
+from backend.identity.verifier import identity_of, needs_consent
 from backend.residency.onchain import card_contract, send_or_refuse
 from backend.residency.programme import DAY, cities_of, programme_of
 

@@ -24,8 +24,8 @@ from backend.db.models_chain import Municipality
 from backend.db.models_residency import Registration
 from backend.db.session import begin_immediate
 from backend.errors import ApiError
-from backend.issuer import Issuer
-from backend.residency.identity import IdentityError, identity_of
+from backend.chain.issuer import Issuer
+from backend.identity.verifier import IdentityError, identity_of
 from backend.residency.onchain import card_contract, issued_token_ids, send_or_refuse
 from backend.residency.programme import collection_of, programme_of
 

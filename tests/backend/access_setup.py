@@ -9,7 +9,7 @@ from eth_account.messages import encode_defunct
 from eth_utils import encode_hex
 
 from backend.auth.signin import build_message
-from localchain import ROOT
+from tests.backend.localchain import ROOT
 
 DOMAIN = "127.0.0.1:8000"
 URI = "http://127.0.0.1:8000/signin"

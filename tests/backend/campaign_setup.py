@@ -7,7 +7,7 @@ import json
 import time
 
 from backend.campaigns.records import MinterRecord, minter_record_path
-from localchain import ROOT
+from tests.backend.localchain import ROOT
 
 ZERO = "0x" + "00" * 20
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from aiosmtpd.controller import Controller
 from eth_utils import encode_hex
 
-from access_setup import bearer, sign_in
-from localchain import free_port
-from perks_setup import collection_id_of, municipality_id_of, staff_headers
+from tests.backend.access_setup import bearer, sign_in
+from tests.backend.localchain import free_port
+from tests.backend.perks_setup import collection_id_of, municipality_id_of, staff_headers
 
 _towns = iter(range(1, 10**6))
 

@@ -27,7 +27,7 @@ from backend.app import create_app
 from backend.db import make_engine, migrate, session_factory
 from backend.db.session import normalize_url
 from backend.settings import Settings
-from localchain import Anvil, LocalChain
+from tests.backend.localchain import Anvil, LocalChain
 
 POSTGRES_ENV = "RESIDENT_TEST_POSTGRES_URL"
 

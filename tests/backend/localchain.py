@@ -20,7 +20,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
 
-from backend.deployment import DeploymentRecord, record_path
+from backend.chain.deployments import DeploymentRecord, record_path
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "build" / "contracts" / "ResidentCard.json"

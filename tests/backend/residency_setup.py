@@ -3,7 +3,7 @@ verify their identity with the development provider (real ES256K signatures), sc
 
 Use in a test module:
 
-    from residency_setup import *  # noqa: F401,F403  (fixtures `towns`, `settings` and the helpers)
+    from tests.backend.residency_setup import *  # noqa: F401,F403  (fixtures `towns`, `settings` and the helpers)
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from access_setup import bearer, sign_in
+from tests.backend.access_setup import bearer, sign_in
 from backend.db.models_chain import Collection
 from backend.perks.rules import japan_date
 from backend.settings import Settings
-from localchain import ANVIL_KEYS, LocalChain
-from perks_setup import staff_headers
+from tests.backend.localchain import ANVIL_KEYS, LocalChain
+from tests.backend.perks_setup import staff_headers
 
 TOWNS = [  # (symbol, name_ja, name_en)
     ("RMINE", "美祢市", "Mine City"),

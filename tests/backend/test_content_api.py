@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from access_setup import bearer, sign_in
+from tests.backend.access_setup import bearer, sign_in
 from backend.content import store_for
 from metadata import cid_of
 from metadata.cid import _cid_bytes, _cid_text
@@ -223,7 +223,7 @@ def test_metadata_without_a_reachable_chain_is_503_not_500(settings, client, cha
     from fastapi.testclient import TestClient
 
     from backend.app import create_app
-    from localchain import free_port
+    from tests.backend.localchain import free_port
 
     holder = chain_with_collection.new_holder()
     token_id = chain_with_collection.collection.issue(holder.address)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from localchain import Anvil, LocalChain
+from tests.backend.localchain import Anvil, LocalChain
 
 from backend.app import create_app
 from backend.settings import Settings

@@ -25,7 +25,7 @@ def test_preview_writes_cards_metadata_and_a_sheet(tmp_path, monkeypatch, capsys
 
 
 def test_preview_uses_the_deployed_address_when_recorded(tmp_path, monkeypatch):
-    from backend.deployment import DeploymentRecord
+    from backend.chain.deployments import DeploymentRecord
 
     monkeypatch.setenv("RESIDENT_DATA_DIR", str(tmp_path / "data"))
     address = "0x" + "42" * 20

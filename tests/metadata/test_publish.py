@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-from localchain import Anvil, LocalChain  # noqa: E402  (the backend tests' chain helper)
+from tests.backend.localchain import Anvil, LocalChain  # noqa: E402  (the backend tests' chain helper)
 
 from metadata import ipfs as ipfs_module  # noqa: E402
 from metadata.cid import cid_of  # noqa: E402
 from metadata.ipfs import IpfsNode  # noqa: E402
 from metadata.store import ContentStore  # noqa: E402
 from scripts import publish as publish_script  # noqa: E402
-from backend.chain import Chain  # noqa: E402
+from backend.chain.client import Chain  # noqa: E402
 from scripts.publish import (PublishError, PublishPinError, live_token_ids, main, manifest_path, publish,  # noqa: E402
                              read_cards)
 from tools.ipfs_node import IpfsNodeProcess  # noqa: E402

@@ -17,7 +17,7 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import TransactionNotFound
 
 from backend.campaigns.csvfile import CsvFileError, RecipientRow
-from backend.deployment import ROOT, load_collection_config
+from backend.chain.deployments import ROOT, load_collection_config
 from scripts import airdrop as ad
 from scripts import deploy
 

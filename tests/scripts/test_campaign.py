@@ -10,7 +10,7 @@ from eth_utils import keccak
 
 from backend.campaigns import vouchers
 from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.deployment import load_collection_config
+from backend.chain.deployments import load_collection_config
 from scripts import campaign as campaign_script
 from scripts import demo, deploy
 

@@ -4,7 +4,7 @@ import json
 
 from brownie import accounts, web3
 
-from backend.deployment import DeploymentRecord, load_collection_config, record_path
+from backend.chain.deployments import DeploymentRecord, load_collection_config, record_path
 from scripts import demo, deploy
 
 

@@ -6,7 +6,7 @@ import pytest
 from brownie import accounts
 
 from backend.campaigns import vouchers
-from backend.deployment import load_collection_config
+from backend.chain.deployments import load_collection_config
 from scripts import campaign as campaign_script
 from scripts import claim as claim_script
 from scripts import demo, deploy

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from test_run_local import api, env, run_until_ready  # noqa: F401  (env is a fixture)
+from tests.tools.test_run_local import api, env, run_until_ready  # noqa: F401  (env is a fixture)
 
 DEMO_STAFF = {"login": "admin", "password": "demo-admin-password"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from webstack import SCREENS_DIR, make_driver, shoot as shoot_page, start_stack, wallet_extension
+from tests.web.webstack import SCREENS_DIR, make_driver, shoot as shoot_page, start_stack, wallet_extension
 
 
 @pytest.fixture(scope="session")

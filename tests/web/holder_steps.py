@@ -6,7 +6,7 @@ import httpx
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
-from webstack import open_page, visible, wait
+from tests.web.webstack import open_page, visible, wait
 
 CAVE_PERK = "Akiyoshi-do Cave: free entry"
 CAVE_DESK = ("cave-desk", "demo-cave-password")

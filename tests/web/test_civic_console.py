@@ -11,7 +11,7 @@ import urllib.request
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
-from webstack import open_page, visible, wait
+from tests.web.webstack import open_page, visible, wait
 
 STAFF = ("admin", "demo-admin-password")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from webstack import JAPANESE, act, japanese_in_english_mode, open_page, visible, wait
+from tests.web.webstack import JAPANESE, act, japanese_in_english_mode, open_page, visible, wait
 
 
 def sign_in(driver, stack):

@@ -22,7 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from webstack import ROOT, JAPANESE, japanese_in_english_mode, open_page, visible, visible_texts, wait
+from tests.web.webstack import ROOT, JAPANESE, japanese_in_english_mode, open_page, visible, visible_texts, wait
 
 STAFF = ("admin", "demo-admin-password")
 # anvil's dev key of account 3 (public test key): scripts/demo.py gives it a basic card without expiry.

@@ -8,7 +8,7 @@ import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webstack import act, get_json, japanese_in_english_mode, open_page, visible, wait
+from tests.web.webstack import act, get_json, japanese_in_english_mode, open_page, visible, wait
 
 STAFF = {"login": "admin", "password": "demo-admin-password"}
 # anvil's development account 7: no demo card, and used by no other browser test (each claim takes a wallet's

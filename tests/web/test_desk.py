@@ -14,9 +14,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from deskpasses import CAVE_PERK, COWORK_DESK, COWORK_PERK, sign_in_holder
-from fakecam import FakeCamera, set_camera_permission
-from webstack import japanese_in_english_mode, open_page, visible, visible_texts, wait, JAPANESE
+from tests.web.deskpasses import CAVE_PERK, COWORK_DESK, COWORK_PERK, sign_in_holder
+from tests.web.fakecam import FakeCamera, set_camera_permission
+from tests.web.webstack import japanese_in_english_mode, open_page, visible, visible_texts, wait, JAPANESE
 
 
 @pytest.fixture

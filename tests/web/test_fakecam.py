@@ -18,7 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
-from fakecam import FakeCamera, qr_frame, set_camera_permission, y4m_bytes
+from tests.web.fakecam import FakeCamera, qr_frame, set_camera_permission, y4m_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 ZXING_LIBRARY = ROOT / "node_modules/@zxing/library/umd/index.min.js"

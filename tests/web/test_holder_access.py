@@ -4,8 +4,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from holder_steps import connect, open_pass, sign_in
-from webstack import low_contrast_texts, open_page, visible, wait
+from tests.web.holder_steps import connect, open_pass, sign_in
+from tests.web.webstack import low_contrast_texts, open_page, visible, wait
 
 
 def test_every_text_has_enough_contrast_in_each_state(stack, wallet_browser, browser_factory):

@@ -5,8 +5,8 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from holder_steps import connect, open_pass, sign_in
-from webstack import japanese_in_english_mode, open_page, visible, wait
+from tests.web.holder_steps import connect, open_pass, sign_in
+from tests.web.webstack import japanese_in_english_mode, open_page, visible, wait
 
 
 def test_no_wallet_shows_what_a_wallet_is_and_how_to_get_one(stack, browser_factory, shoot):

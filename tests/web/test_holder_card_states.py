@@ -7,8 +7,8 @@ import time
 from selenium.webdriver.common.by import By
 from web3 import Web3
 
-from holder_steps import CAVE_PERK, connect, perk_article, sign_in
-from webstack import ROOT, get_json, visible, wait
+from tests.web.holder_steps import CAVE_PERK, connect, perk_article, sign_in
+from tests.web.webstack import ROOT, get_json, visible, wait
 
 
 def card_contract(stack):

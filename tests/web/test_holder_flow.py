@@ -3,8 +3,8 @@ wallet, sign in (a real signature on anvil), see the card, show a pass that the 
 
 from selenium.webdriver.common.by import By
 
-from holder_steps import CAVE_PERK, connect, decode_qr, find_perk, open_pass, perk_article, sign_in, venue_redeem
-from webstack import JAPANESE, japanese_in_english_mode, visible, visible_texts, wait
+from tests.web.holder_steps import CAVE_PERK, connect, decode_qr, find_perk, open_pass, perk_article, sign_in, venue_redeem
+from tests.web.webstack import JAPANESE, japanese_in_english_mode, visible, visible_texts, wait
 
 
 def test_holder_signs_in_sees_the_card_and_a_pass_is_redeemed_once(stack, wallet_browser, shoot):

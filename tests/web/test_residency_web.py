@@ -14,7 +14,7 @@ from selenium.common.exceptions import ElementNotInteractableException, StaleEle
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webstack import get_json, japanese_in_english_mode, open_page, visible, wait
+from tests.web.webstack import get_json, japanese_in_english_mode, open_page, visible, wait
 
 DEMO_STAFF = {"login": "admin", "password": "demo-admin-password"}
 

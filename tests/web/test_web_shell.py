@@ -4,7 +4,7 @@ import urllib.request
 
 import pytest
 
-from webstack import JAPANESE, japanese_in_english_mode, open_page, visible, visible_texts
+from tests.web.webstack import JAPANESE, japanese_in_english_mode, open_page, visible, visible_texts
 from selenium.webdriver.common.by import By
 
 

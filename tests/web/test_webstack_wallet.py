@@ -6,7 +6,7 @@ import json
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from webstack import open_page
+from tests.web.webstack import open_page
 
 REQUEST_JS = """
 const done = arguments[arguments.length - 1];

@@ -1,0 +1,188 @@
+"""Collection configs (what to deploy) and deployment records (what was deployed).
+
+A config is the YAML a municipality's staff fill in; a record is the JSON that
+`scripts/deploy.py` writes and the backend reads: network, chain id, address,
+deployment block and ABI. Neither needs Brownie, so the backend can import it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import yaml
+from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from backend.errors import CollectionConfigError, DeploymentRecordError
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORD_VERSION = 1
+
+# Placeholders a config may use instead of an address; resolved at deploy time.
+DEPLOYER = "deployer"
+ADMIN = "admin"
+
+
+def data_dir() -> Path:
+    """Where local state lives (chain state, local records): $RESIDENT_DATA_DIR or ./data."""
+    return Path(os.environ.get("RESIDENT_DATA_DIR", ROOT / "data")).resolve()
+
+
+def _address_or(placeholders: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value in placeholders:
+            return value
+        if not isinstance(value, str) or not is_hex_address(value):
+            allowed = " or ".join(repr(p) for p in placeholders)
+            raise ValueError(f"must be a 0x-prefixed 20-byte address or {allowed} (got {value!r})")
+        if value != value.lower() and not is_checksum_address(value):
+            raise ValueError(f"has a wrong EIP-55 checksum; check the address for a typo (got {value})")
+        return to_checksum_address(value)
+
+    return check
+
+
+class Municipality(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name_ja: str = Field(min_length=1, description="Name in Japanese, e.g. 美祢市")
+    name_en: str = Field(min_length=1, description="Name in English, e.g. Mine City")
+
+
+class Royalty(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    receiver: str = ADMIN
+    basis_points: int = Field(default=0, ge=0, le=10_000, description="Out of 10000; 500 = 5%")
+
+    _check_receiver = field_validator("receiver")(_address_or((ADMIN, DEPLOYER)))
+
+
+class Collection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    symbol: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
+    policy: Literal["soulbound", "tradable"]
+    max_cards_per_wallet: int | None = Field(default=None, ge=1, le=65_535)
+    base_uri: str = ""
+    royalty: Royalty = Royalty()
+
+
+class CollectionConfig(BaseModel):
+    """A municipality's collection, as staff write it in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    municipality: Municipality
+    collection: Collection
+    admin: str = DEPLOYER
+
+    _check_admin = field_validator("admin")(_address_or((DEPLOYER,)))
+
+    @property
+    def soulbound(self) -> bool:
+        return self.collection.policy == "soulbound"
+
+    @property
+    def max_cards_per_wallet(self) -> int:
+        """The configured cap; soulbound collections default to one card per wallet."""
+        if self.collection.max_cards_per_wallet is not None:
+            return self.collection.max_cards_per_wallet
+        return 1 if self.soulbound else 5
+
+    def constructor_args(self, deployer: str) -> tuple:
+        """The `ResidentCard.Config` tuple, with placeholders resolved against `deployer`."""
+        admin = deployer if self.admin == DEPLOYER else self.admin
+        receiver = {ADMIN: admin, DEPLOYER: deployer}.get(self.collection.royalty.receiver, self.collection.royalty.receiver)
+        return (
+            self.collection.name,
+            self.collection.symbol,
+            self.municipality.name_ja,
+            self.municipality.name_en,
+            self.soulbound,
+            self.max_cards_per_wallet,
+            self.collection.base_uri,
+            to_checksum_address(admin),
+            to_checksum_address(receiver),
+            self.collection.royalty.basis_points,
+        )
+
+
+def load_collection_config(path: Path | str) -> CollectionConfig:
+    """Reads and validates a collection config; every problem is reported at once."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CollectionConfigError(path, ["the file does not exist; copy config/demo.yaml and edit it"]) from None
+    except yaml.YAMLError as exc:
+        raise CollectionConfigError(path, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise CollectionConfigError(path, ["expected a mapping with 'municipality' and 'collection' sections"])
+    try:
+        return CollectionConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()]
+        raise CollectionConfigError(path, problems) from None
+
+
+class JsonRecord:
+    """A dataclass kept as one JSON file: written atomically, read back with errors that say what to do.
+
+    Subclasses are dataclasses with a `version` field and set MISSING_HINT / REDO_HINT / RECORD_VERSION.
+    """
+
+    MISSING_HINT: ClassVar[str] = "no record here"
+    REDO_HINT: ClassVar[str] = "delete it and run again"
+    RECORD_VERSION: ClassVar[int] = RECORD_VERSION
+
+    def write(self, path: Path) -> Path:
+        """Writes the record atomically (a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path | str):
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise DeploymentRecordError(path, cls.MISSING_HINT) from None
+        except json.JSONDecodeError as exc:
+            raise DeploymentRecordError(path, f"not valid JSON ({exc}); {cls.REDO_HINT}") from None
+        if data.get("version") != cls.RECORD_VERSION:
+            raise DeploymentRecordError(path, f"record version {data.get('version')!r} is not {cls.RECORD_VERSION}")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise DeploymentRecordError(path, f"missing or unknown fields ({exc})") from None
+
+
+@dataclass(frozen=True)
+class DeploymentRecord(JsonRecord):
+    """What the backend needs to find and decode a deployed collection."""
+
+    network: str
+    chain_id: int
+    contract: str
+    address: str
+    deployment_block: int
+    deployment_tx: str
+    symbol: str
+    municipality_name_ja: str
+    municipality_name_en: str
+    soulbound: bool
+    abi: list[dict[str, Any]]
+    version: int = RECORD_VERSION
+
+    MISSING_HINT: ClassVar[str] = "no deployment record here; run `make run` or scripts/deploy.py first"
+    REDO_HINT: ClassVar[str] = "delete it and deploy again"
+
+
+def record_path(chain_id: int, symbol: str, root: Path | None = None) -> Path:
+    """Where the record of collection `symbol` on chain `chain_id` lives."""
+    return (root or data_dir() / "deployments") / str(chain_id) / f"{symbol}.json"

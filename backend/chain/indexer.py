@@ -1,0 +1,607 @@
+"""The chain indexer: follows every registered collection's events into the `cards` table.
+
+How it works, per poll (every `poll_interval` seconds, in a background thread):
+1. Register collections from new deployment records (backend/registry.py).
+2. Reorg check: the newest stored block hash must still be canonical. If not,
+   walk back through the stored window (`reorg_window` recent hashes) to the
+   newest block that still is (the common ancestor); with none, go back to the
+   collections' deployment blocks. Rewinding deletes the events after the
+   ancestor and rebuilds the affected collections' cards by replaying the
+   events that remain (`card_events` is that replay log). Card rows are never
+   deleted, so ids other tables hold stay valid: a card seen only in orphaned
+   blocks becomes status 'orphaned' (and active again if re-mined).
+3. Fetch logs with eth_getLogs over [indexed + 1, head - confirmations] in
+   chunks of `log_chunk_blocks` (halved when the node refuses a range), decode
+   them, fold them into card state, and write cards, events and the chunk's
+   block hashes in one transaction. The cursor (`collections.indexed_block`)
+   moves in that same transaction, so a restart resumes where it stopped.
+
+Card data is derived from events alone, without a per-card call: `CardsIssued`
+carries tier, expiry, lock and the first resident number (the others follow
+it), `issuedAt` is the issuing block's timestamp (the contract stores exactly
+that), and a re-issued card copies the old card's data as the contract does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from eth_utils import keccak, to_checksum_address
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.chain.client import Block, Chain
+from backend.db.session import begin_immediate
+from backend.db.models_chain import (ACTIVE, BURNED, OPTED_OUT, ORPHANED, REISSUED, REVOKED, Card, CardEvent,
+                                     ChainCursor, Collection, IndexedBlock)
+from backend.errors import ChainError, ResidentError
+from backend.registry import register_deployments
+from backend.settings import Settings
+
+log = logging.getLogger("resident.indexer")
+
+ZERO_ADDRESS = "0x" + "00" * 20
+TIME_MASK = 0xFFFFFFFF
+REGISTER_EVERY_SECONDS = 2.0
+SYNCED_WRITE_EVERY_SECONDS = 1.0
+SELECT_BATCH = 500
+LEASE_SECONDS = 15.0
+
+
+def _topic(signature: str) -> str:
+    return "0x" + keccak(text=signature).hex()
+
+
+EVENT_KINDS = {
+    _topic("Transfer(address,address,uint256)"): "transfer",
+    _topic("Locked(uint256)"): "locked",
+    _topic("Unlocked(uint256)"): "unlocked",
+    _topic("CardsIssued(uint256,uint256,uint256,uint256,uint256,bool)"): "issued",
+    _topic("CardReissued(uint256,uint256,uint256,address,address)"): "reissued",
+    _topic("CardRevoked(uint256,uint256,address,address)"): "revoked",
+    _topic("CardOptedOut(uint256,uint256,address)"): "opted_out",
+    _topic("TierChanged(uint256,uint256,uint256)"): "tier",
+    _topic("ExpiryChanged(uint256,uint256,uint256)"): "expiry",
+}
+
+
+class ReorgDuringFetch(ResidentError):
+    """Raised when the chain changed while a range was being read; the range is retried next poll."""
+
+
+class LeaseLost(ResidentError):
+    """Raised when another process took over indexing (this one stalled past its lease); it stops writing."""
+
+
+def _word(data: bytes, index: int) -> int:
+    return int.from_bytes(data[32 * index:32 * index + 32], "big")
+
+
+def _address_word(value: int) -> str:
+    return to_checksum_address(value.to_bytes(32, "big")[12:])
+
+
+def decode(log_entry: dict) -> tuple[str, int, dict] | None:
+    """(kind, token id, args) of a raw log this indexer cares about; None for others."""
+    topics = log_entry["topics"]
+    kind = EVENT_KINDS.get(topics[0].lower()) if topics else None
+    if kind is None:
+        return None
+    t = [int(x, 16) for x in topics[1:]]
+    data = bytes.fromhex(log_entry["data"][2:])
+    if kind == "transfer":
+        if len(t) != 3:  # an ERC-20 style Transfer (value in data): not a card
+            return None
+        # Checksumming costs a keccak: skip it for the zero address (every mint's `from`, every burn's `to`).
+        return kind, t[2], {"from": _address_word(t[0]) if t[0] else ZERO_ADDRESS,
+                            "to": _address_word(t[1]) if t[1] else ZERO_ADDRESS}
+    if kind in ("locked", "unlocked"):
+        return kind, _word(data, 0), {}
+    if kind == "issued":
+        return kind, t[0], {"count": _word(data, 0), "number": _word(data, 1), "tier": _word(data, 2),
+                            "expires": _word(data, 3), "locked": bool(_word(data, 4))}
+    if kind == "reissued":
+        return kind, t[0], {"new": t[1], "number": t[2], "previous": _address_word(_word(data, 0)),
+                            "holder": _address_word(_word(data, 1))}
+    if kind in ("revoked", "opted_out"):
+        return kind, t[0], {"number": t[1]}
+    if kind == "tier":
+        return kind, t[0], {"tier": _word(data, 1)}
+    return kind, t[0], {"expires": _word(data, 1)}  # expiry
+
+
+@dataclass
+class Event:
+    collection_id: int
+    block_number: int
+    log_index: int
+    block_time: int
+    tx_hash: str
+    kind: str
+    token_id: int
+    args: dict
+
+    def row(self) -> dict:
+        return {"collection_id": self.collection_id, "block_number": self.block_number, "log_index": self.log_index,
+                "block_time": self.block_time, "tx_hash": self.tx_hash, "kind": self.kind,
+                "token_id": self.token_id, "args": self.args}
+
+
+CARD_FIELDS = ("owner", "resident_number", "tier", "issued_at", "expires_at", "locked", "status", "holding_since",
+               "replaced_by", "updated_block")
+
+
+def touched_tokens(events: Iterable[Event]) -> set[tuple[int, int]]:
+    keys = set()
+    for ev in events:
+        keys.add((ev.collection_id, ev.token_id))
+        if ev.kind == "reissued":
+            keys.add((ev.collection_id, ev.args["new"]))
+        elif ev.kind == "issued":
+            keys.update((ev.collection_id, ev.token_id + i) for i in range(ev.args["count"]))
+    return keys
+
+
+def fold(states: dict[tuple[int, int], dict], events: Iterable[Event]) -> set[tuple[int, int]]:
+    """Applies events (in chain order) to card states; returns the keys it changed.
+
+    A state is a dict of CARD_FIELDS. This is the single definition of what an
+    event does to a card, used both when indexing and when replaying after a reorg.
+    """
+    changed = set()
+    for ev in events:
+        key = (ev.collection_id, ev.token_id)
+        args = ev.args
+        if ev.kind == "transfer" and args["from"] == ZERO_ADDRESS:
+            states[key] = {"owner": args["to"], "resident_number": 0, "tier": 0,
+                           "issued_at": ev.block_time & TIME_MASK, "expires_at": 0, "locked": False,
+                           "status": ACTIVE, "holding_since": ev.block_time, "replaced_by": None,
+                           "updated_block": ev.block_number}
+            changed.add(key)
+            continue
+        card = states.get(key)
+        if card is None:
+            log.warning("event %s for unknown card %s in collection %s at block %s; skipped",
+                        ev.kind, ev.token_id, ev.collection_id, ev.block_number)
+            continue
+        if ev.kind == "transfer":
+            if args["to"] == ZERO_ADDRESS:
+                card["status"] = BURNED  # made precise by the revoke / opt-out / re-issue event that follows
+            else:
+                card["owner"] = args["to"]
+                card["holding_since"] = ev.block_time
+        elif ev.kind in ("locked", "unlocked"):
+            card["locked"] = ev.kind == "locked"
+        elif ev.kind == "issued":
+            for i in range(args["count"]):
+                issued = states.get((ev.collection_id, ev.token_id + i))
+                if issued is None:
+                    continue
+                issued.update(resident_number=args["number"] + i, tier=args["tier"], expires_at=args["expires"],
+                              locked=args["locked"], updated_block=ev.block_number)
+                changed.add((ev.collection_id, ev.token_id + i))
+        elif ev.kind == "reissued":
+            card["status"] = REISSUED
+            card["replaced_by"] = args["new"]
+            new_key = (ev.collection_id, args["new"])
+            new = states.get(new_key)
+            if new is not None:
+                new.update({name: card[name] for name in ("resident_number", "tier", "issued_at", "expires_at",
+                                                          "locked")}, updated_block=ev.block_number)
+                changed.add(new_key)
+        elif ev.kind == "revoked":
+            card["status"] = REVOKED
+        elif ev.kind == "opted_out":
+            card["status"] = OPTED_OUT
+        elif ev.kind == "tier":
+            card["tier"] = args["tier"]
+        elif ev.kind == "expiry":
+            card["expires_at"] = args["expires"]
+        card["updated_block"] = ev.block_number
+        changed.add(key)
+    return changed
+
+
+def _load_states(session: Session, keys: set[tuple[int, int]]) -> tuple[dict, dict]:
+    """Current states and row ids of the cards in `keys`, in batched queries."""
+    states, ids = {}, {}
+    by_collection: dict[int, list[int]] = {}
+    for collection_id, token_id in keys:
+        by_collection.setdefault(collection_id, []).append(token_id)
+    columns = [Card.id, Card.collection_id, Card.token_id] + [getattr(Card, f) for f in CARD_FIELDS]
+    for collection_id, tokens in by_collection.items():
+        for start in range(0, len(tokens), SELECT_BATCH):
+            batch = tokens[start:start + SELECT_BATCH]
+            for row in session.execute(select(*columns).where(Card.collection_id == collection_id,
+                                                               Card.token_id.in_(batch))):
+                key = (row.collection_id, row.token_id)
+                ids[key] = row.id
+                states[key] = {f: getattr(row, f) for f in CARD_FIELDS}
+    return states, ids
+
+
+def _write_states(session: Session, states: dict, ids: dict, keys: Iterable[tuple[int, int]]) -> None:
+    inserts, updates = [], []
+    for key in keys:
+        state = states[key]
+        if key in ids:
+            updates.append({"id": ids[key], **state})
+        else:
+            inserts.append({"collection_id": key[0], "token_id": key[1], **state})
+    if inserts:
+        session.execute(insert(Card), inserts)
+    if updates:
+        session.execute(update(Card), updates)
+
+
+@dataclass
+class CollectionRef:
+    id: int
+    address: str
+    indexed_block: int
+
+
+@dataclass
+class Fetched:
+    end_block: Block
+    blocks: list[Block]
+    events: list[Event]
+    collection_ids: list[int]
+
+
+@dataclass
+class PollResult:
+    head: int | None = None
+    indexed: int | None = None
+    events: int = 0
+    reorg_to: int | None = None
+    collections: int = 0
+    leader: bool = True  # False: another process holds the lease and indexes
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+
+class Indexer:
+    """Indexes one chain (settings.chain_id) into the database; `poll()` does one round."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker, chain: Chain | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.chain = chain or Chain(settings.rpc_url, timeout=5.0)
+        self.chunk = settings.log_chunk_blocks
+        self.lock = threading.Lock()
+        self._registered_at = 0.0
+        self._synced_written_at = 0.0
+        self._records_seen: tuple = ()
+        self._error_recorded = False
+        self.id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._lease_until = 0.0  # when the lease this indexer holds runs out (0: holds none)
+
+    # -- one round --------------------------------------------------------
+    def poll(self) -> PollResult:
+        with self.lock:
+            try:
+                return self._poll()
+            except (ChainError, ReorgDuringFetch) as exc:
+                self._record_error(str(exc))
+                raise
+
+    @contextmanager
+    def _write(self):
+        """A short write transaction with no RPC call inside. On SQLite it holds the write lock from
+        its start, so it waits its turn instead of failing on a snapshot another writer made stale."""
+        with self.sessions() as session:
+            begin_immediate(session)
+            yield session
+            session.commit()
+
+    def _poll(self) -> PollResult:
+        result = PollResult()
+        if not self._claim_lease():
+            result.leader = False
+            return result
+        if time.monotonic() - self._registered_at > REGISTER_EVERY_SECONDS:
+            self._register()
+        head = self.chain.head()
+        result.head = head
+        target = head - self.settings.confirmations
+
+        ancestor = self._find_fork(head)
+        if ancestor is not None:
+            with self._write() as session:
+                self._check_lease(session)
+                self._rewind(session, ancestor)
+            result.reorg_to = ancestor
+
+        collections = self._collections()
+        result.collections = len(collections)
+        start = min((c.indexed_block for c in collections), default=target) + 1
+        while start <= target:
+            end = min(start + self.chunk - 1, target)
+            try:
+                fetched = self._fetch(collections, start, end)
+            except ChainError as exc:
+                if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
+                    self.chunk = max(1, (end - start + 1) // 2)
+                    log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
+                    continue
+                raise
+            with self._write() as session:
+                self._apply(session, collections, fetched)
+            result.events += len(fetched.events)
+            result.ranges.append((start, end))
+            start = end + 1
+
+        result.indexed = min((c.indexed_block for c in collections), default=target)
+        now = time.time()
+        if result.ranges or result.reorg_to is not None or self._error_recorded \
+                or now - self._synced_written_at > SYNCED_WRITE_EVERY_SECONDS:
+            with self._write() as session:
+                cursor = session.get(ChainCursor, self.settings.chain_id)
+                cursor.head_block = head
+                cursor.synced_at = now
+                cursor.error = None
+                if not collections:
+                    cursor.indexed_block = max(cursor.indexed_block, target)
+            self._synced_written_at = now
+            self._error_recorded = False
+        return result
+
+    def _collections(self) -> list[CollectionRef]:
+        with self.sessions() as session:
+            return [CollectionRef(c.id, c.address, c.indexed_block) for c in session.execute(
+                select(Collection.id, Collection.address, Collection.indexed_block)
+                .where(Collection.chain_id == self.settings.chain_id).order_by(Collection.id))]
+
+    def _register(self) -> None:
+        """Registers collections of new or changed deployment records (a write only when there are some)."""
+        directory = self.settings.deployments_dir
+        seen = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.json"))) \
+            if directory.is_dir() else ()
+        if seen != self._records_seen:
+            with self._write() as session:
+                register_deployments(session, directory, self.settings.chain_id)
+            self._records_seen = seen
+        self._registered_at = time.monotonic()
+
+    # -- the lease: one indexing process per database ----------------------
+    def _claim_lease(self) -> bool:
+        """Whether this indexer holds (now or newly) the lease of its chain; app processes share a database."""
+        chain_id = self.settings.chain_id
+        now = time.time()
+        if self._lease_until - now > LEASE_SECONDS / 2:
+            return True  # held, and far from expiring: no write needed this poll
+        try:
+            with self._write() as session:
+                if session.get(ChainCursor, chain_id) is None:
+                    session.add(ChainCursor(chain_id=chain_id, indexed_block=-1))
+                    session.flush()
+                claimed = session.execute(
+                    update(ChainCursor)
+                    .where(ChainCursor.chain_id == chain_id,
+                           or_(ChainCursor.leader == self.id, ChainCursor.leader.is_(None),
+                               ChainCursor.lease_until < now))
+                    .values(leader=self.id, lease_until=now + LEASE_SECONDS)
+                    .execution_options(synchronize_session=False)
+                ).rowcount == 1
+        except IntegrityError:  # another process created the cursor at the same moment; it leads
+            claimed = False
+        self._lease_until = now + LEASE_SECONDS if claimed else 0.0
+        return claimed
+
+    def _check_lease(self, session: Session) -> ChainCursor:
+        """The cursor, after checking (inside a write) that this indexer still leads; renews the lease."""
+        cursor = session.get(ChainCursor, self.settings.chain_id)
+        if cursor is None or cursor.leader != self.id:
+            self._lease_until = 0.0
+            raise LeaseLost(f"indexer {self.id} lost its lease to {cursor.leader if cursor else None}")
+        self._lease_until = cursor.lease_until = time.time() + LEASE_SECONDS
+        return cursor
+
+    def release(self) -> None:
+        """Gives the lease up (on shutdown) so another process can take over at once."""
+        self._lease_until = 0.0
+        with self._write() as session:
+            session.execute(update(ChainCursor).where(ChainCursor.chain_id == self.settings.chain_id,
+                                                      ChainCursor.leader == self.id)
+                            .values(leader=None, lease_until=None).execution_options(synchronize_session=False))
+
+    def _record_error(self, message: str) -> None:
+        try:
+            with self._write() as session:
+                cursor = session.get(ChainCursor, self.settings.chain_id)
+                if cursor is None:
+                    cursor = ChainCursor(chain_id=self.settings.chain_id, indexed_block=-1)
+                    session.add(cursor)
+                cursor.error = message[:500]
+            self._error_recorded = True
+        except Exception:  # the database may be what failed; the log has it
+            log.exception("could not record the indexer error")
+
+    # -- indexing a range -------------------------------------------------
+    def _fetch(self, collections: list[CollectionRef], start: int, end: int) -> Fetched:
+        """Reads and decodes the logs of [start, end] (RPC only), checking they all come from one fork."""
+        active = [c for c in collections if c.indexed_block < end]
+        end_block = self.chain.block(end)
+        if end_block is None:
+            raise ReorgDuringFetch(f"block {end} vanished")
+        by_address = {c.address.lower(): c for c in active}
+        raw_logs = self.chain.logs([c.address for c in active], start, end) if active else []
+        blocks: dict[int, Block] = {end: end_block}
+        events: list[Event] = []
+        for entry in raw_logs:
+            if entry.get("removed"):
+                continue
+            collection = by_address.get(entry["address"].lower())
+            number = int(entry["blockNumber"], 16)
+            if collection is None or number <= collection.indexed_block:
+                continue
+            decoded = decode(entry)
+            if decoded is None:
+                continue
+            block = blocks.get(number)
+            if block is None:
+                block = blocks[number] = self.chain.block(number)
+                if block is None:
+                    raise ReorgDuringFetch(f"block {number} vanished")
+            if entry["blockHash"].lower() != block.hash:
+                raise ReorgDuringFetch(f"log of block {number} is from another fork")
+            kind, token_id, args = decoded
+            events.append(Event(collection.id, number, int(entry["logIndex"], 16), block.timestamp,
+                                entry["transactionHash"].lower(), kind, token_id, args))
+        again = self.chain.block(end)
+        if again is None or again.hash != end_block.hash:
+            raise ReorgDuringFetch(f"block {end} changed while reading")
+        events.sort(key=lambda e: (e.block_number, e.log_index))
+        return Fetched(end_block, list(blocks.values()), events, [c.id for c in active])
+
+    def _apply(self, session: Session, collections: list[CollectionRef], fetched: Fetched) -> None:
+        """Writes a fetched range: card states, the events, block hashes and the cursor, in one transaction."""
+        cursor = self._check_lease(session)
+        end = fetched.end_block.number
+        if fetched.events:
+            states, ids = _load_states(session, touched_tokens(fetched.events))
+            changed = fold(states, fetched.events)
+            _write_states(session, states, ids, changed)
+            session.execute(insert(CardEvent), [e.row() for e in fetched.events])
+        self._store_blocks(session, fetched.blocks)
+        if fetched.collection_ids:
+            session.execute(update(Collection).where(Collection.id.in_(fetched.collection_ids))
+                            .values(indexed_block=end).execution_options(synchronize_session=False))
+        for collection in collections:
+            if collection.id in fetched.collection_ids:
+                collection.indexed_block = end
+        cursor.indexed_block = min(c.indexed_block for c in collections)
+        cursor.indexed_block_time = fetched.end_block.timestamp
+        cursor.head_block = max(cursor.head_block or 0, end)
+
+    def _store_blocks(self, session: Session, blocks: Iterable[Block]) -> None:
+        chain_id = self.settings.chain_id
+        blocks = list(blocks)
+        numbers = [b.number for b in blocks]
+        session.execute(delete(IndexedBlock).where(IndexedBlock.chain_id == chain_id,
+                                                   IndexedBlock.number.in_(numbers)))
+        session.execute(insert(IndexedBlock), [{"chain_id": chain_id, "number": b.number, "hash": b.hash,
+                                                "timestamp": b.timestamp} for b in blocks])
+        oldest_kept = session.scalar(select(IndexedBlock.number).where(IndexedBlock.chain_id == chain_id)
+                                     .order_by(IndexedBlock.number.desc())
+                                     .offset(self.settings.reorg_window - 1).limit(1))
+        if oldest_kept is not None:
+            session.execute(delete(IndexedBlock).where(IndexedBlock.chain_id == chain_id,
+                                                       IndexedBlock.number < oldest_kept))
+
+    # -- reorgs -----------------------------------------------------------
+    def _find_fork(self, head: int) -> int | None:
+        """None if the stored blocks are canonical; else the newest stored block that is (-1: none is)."""
+        with self.sessions() as session:
+            stored = list(session.execute(select(IndexedBlock.number, IndexedBlock.hash)
+                                          .where(IndexedBlock.chain_id == self.settings.chain_id)
+                                          .order_by(IndexedBlock.number.desc())))
+        if not stored:
+            return None
+        for i, (number, stored_hash) in enumerate(stored):
+            block = self.chain.block(number) if number <= head else None
+            if block is not None and block.hash == stored_hash:
+                return None if i == 0 else number
+        return -1
+
+    def _rewind(self, session: Session, ancestor: int) -> None:
+        chain_id = self.settings.chain_id
+        collections = list(session.scalars(select(Collection).where(Collection.chain_id == chain_id)))
+        ids = [c.id for c in collections]
+        log.warning("reorg on chain %s: rewinding to block %s", chain_id, ancestor)
+        affected = set(session.scalars(select(CardEvent.collection_id).distinct()
+                                       .where(CardEvent.collection_id.in_(ids), CardEvent.block_number > ancestor)))
+        session.execute(delete(CardEvent).where(CardEvent.collection_id.in_(ids), CardEvent.block_number > ancestor))
+        session.execute(delete(IndexedBlock).where(IndexedBlock.chain_id == chain_id, IndexedBlock.number > ancestor))
+        for collection in collections:
+            collection.indexed_block = max(min(collection.indexed_block, ancestor), collection.deploy_block - 1)
+        for collection_id in sorted(affected):
+            self._replay(session, collection_id, ancestor)
+        cursor = session.get(ChainCursor, chain_id)
+        if cursor is not None:
+            cursor.indexed_block = min((c.indexed_block for c in collections), default=ancestor)
+        session.flush()
+
+    def _replay(self, session: Session, collection_id: int, ancestor: int) -> None:
+        """Rebuilds a collection's cards from its remaining events (all of them are canonical)."""
+        events = [Event(r.collection_id, r.block_number, r.log_index, r.block_time, r.tx_hash, r.kind, r.token_id,
+                        r.args)
+                  for r in session.scalars(select(CardEvent).where(CardEvent.collection_id == collection_id)
+                                           .order_by(CardEvent.block_number, CardEvent.log_index))]
+        states: dict = {}
+        fold(states, events)
+        ids = {(collection_id, token_id): card_id for card_id, token_id in
+               session.execute(select(Card.id, Card.token_id).where(Card.collection_id == collection_id))}
+        _write_states(session, states, ids, states.keys())
+        gone = [card_id for key, card_id in ids.items() if key not in states]
+        for start in range(0, len(gone), SELECT_BATCH):
+            session.execute(update(Card).where(Card.id.in_(gone[start:start + SELECT_BATCH]))
+                            .values(status=ORPHANED, updated_block=ancestor))
+
+    # -- catching up ------------------------------------------------------
+    def catch_up(self, timeout: float = 30.0) -> PollResult:
+        """Polls until the index reaches the head (minus confirmations); for tests and tools."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = self.poll()
+            if not result.leader:
+                raise RuntimeError("another process holds the indexer lease of this chain")
+            if result.indexed is not None and result.head is not None \
+                    and result.indexed >= result.head - self.settings.confirmations:
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"index at {result.indexed}, head {result.head}")
+
+
+class IndexerThread:
+    """Runs an Indexer in a daemon thread, every `poll_interval` seconds, until stopped."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker) -> None:
+        self.indexer = Indexer(settings, sessions)
+        self.interval = settings.poll_interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="resident-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+            try:
+                self.indexer.release()
+            except Exception:  # shutting down with the database gone: the lease simply expires
+                log.warning("could not release the indexer lease", exc_info=True)
+
+    def catch_up(self, timeout: float = 30.0) -> PollResult:
+        return self.indexer.catch_up(timeout)
+
+    def _run(self) -> None:
+        backoff = self.interval
+        while not self._stop.is_set():
+            try:
+                self.indexer.poll()
+                self.last_error = None
+                backoff = self.interval
+            except Exception as exc:  # keep following the chain whatever one round hit; /health shows it
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, (ChainError, ReorgDuringFetch, LeaseLost)):
+                    log.exception("indexer poll failed")
+                    self.indexer._record_error(self.last_error)
+                backoff = min(max(backoff * 2, self.interval), 5.0)
+            self._stop.wait(backoff)

@@ -1,0 +1,53 @@
+"""The backend's own transactions (backend/chain/issuer.py) on a real anvil chain: a call signed with the
+issuer key lands, a revert names the contract's custom error, and nothing is sent for a reverting call."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from backend.chain.client import Chain
+from backend.chain.issuer import ANVIL_DEV_KEY, Issuer, TxReverted, error_name
+from backend.settings import Settings
+from tests.backend.localchain import ANVIL_KEYS, CHAIN_ID
+
+
+@pytest.fixture
+def card(chain_with_collection, anvil):
+    return Chain(anvil.url).contract(chain_with_collection.collection.record)
+
+
+def test_issue_through_the_issuer_key(card, anvil):
+    issuer = Issuer(Chain(anvil.url), ANVIL_KEYS[0], CHAIN_ID)
+    assert issuer.has_role(card)
+    holder = Account.create().address
+    before = card.functions.balanceOf(holder).call()
+    sent = issuer.send(card.functions.issue(holder, 1, 0))
+    assert sent.gas_used > 0 and sent.tx_hash.startswith("0x") and len(sent.tx_hash) == 66
+    assert card.functions.balanceOf(holder).call() == before + 1
+
+
+def test_a_revert_names_the_custom_error_and_sends_nothing(card, anvil):
+    outsider = Account.from_key(ANVIL_KEYS[7])
+    issuer = Issuer(Chain(anvil.url), outsider.key.hex(), CHAIN_ID)
+    assert not issuer.has_role(card)
+    nonce = card.w3.eth.get_transaction_count(outsider.address)
+    with pytest.raises(TxReverted) as refused:
+        issuer.send(card.functions.issue(outsider.address, 1, 0))
+    assert refused.value.error == "AccessControlUnauthorizedAccount"
+    assert card.w3.eth.get_transaction_count(outsider.address) == nonce
+
+
+def test_error_name_decodes_selectors():
+    abi = [{"type": "error", "name": "Nope", "inputs": [{"name": "x", "type": "uint256"}]}]
+    from eth_utils import keccak
+    assert error_name(abi, "0x" + keccak(text="Nope(uint256)")[:4].hex() + "00" * 32) == "Nope"
+    assert error_name(abi, "0xdeadbeef") == "0xdeadbeef"
+    assert error_name(abi, None) == "reverted without a reason"
+
+
+def test_production_refuses_the_public_dev_key(tmp_path):
+    strong = {f"{name}": "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret")}
+    with pytest.raises(ValueError, match="RESIDENT_ISSUER_KEY"):
+        Settings(environment="production", data_dir=tmp_path, issuer_key=ANVIL_DEV_KEY, **strong)
+    assert Settings(environment="production", data_dir=tmp_path, issuer_key=ANVIL_KEYS[3], **strong).issuer_key

@@ -1,0 +1,92 @@
+"""Periodic jobs (backend/workers/jobs.py) on SQLite and PostgreSQL: a due run is claimed by exactly one
+runner sharing the database, it is not due again before its period, failures are recorded and do
+not stop the other jobs, and a staff "run now" runs at once."""
+
+from __future__ import annotations
+
+import threading
+
+from backend.workers.jobs import Job, JobRunner
+
+
+def test_a_period_runs_once_across_runners(db_sessions):
+    calls = []
+    lock = threading.Lock()
+
+    def work(context):
+        with lock:
+            calls.append(context.now)
+        return "did it"
+
+    job = Job("count", every=60, run=work)
+    runners = [JobRunner(None, db_sessions, None, [job]) for _ in range(4)]
+    barrier = threading.Barrier(len(runners))
+    outcomes = []
+
+    def tick(runner):
+        barrier.wait()
+        outcomes.extend(runner.tick(now=1_000))
+
+    threads = [threading.Thread(target=tick, args=(r,)) for r in runners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1_000]
+    assert sum(o.ran for o in outcomes) == 1
+    # Not due again inside the period; due once it has passed.
+    assert not runners[0].tick(now=1_059)[0].ran
+    assert runners[1].tick(now=1_060)[0].ran
+    assert calls == [1_000, 1_060]
+    with db_sessions() as session:
+        (state,) = runners[0].states(session)
+        assert (state.name, state.runs, state.failures, state.last_result) == ("count", 2, 0, "did it")
+
+
+def test_a_failing_job_is_recorded_and_the_others_still_run(db_sessions):
+    def broken(_context):
+        raise RuntimeError("RPC down")
+
+    done = []
+    runner = JobRunner(None, db_sessions, None, [Job("broken", 10, broken),
+                                                  Job("fine", 10, lambda c: done.append(c.now) or "ok")])
+    outcomes = {o.name: o for o in runner.tick(now=50)}
+    assert outcomes["broken"].error == "RuntimeError: RPC down"
+    assert outcomes["fine"].result == "ok" and done == [50]
+    with db_sessions() as session:
+        states = {s.name: s for s in runner.states(session)}
+    assert states["broken"].failures == 1 and "RPC down" in states["broken"].last_error
+    assert states["fine"].failures == 0 and states["fine"].last_error == ""
+
+
+def test_run_now_ignores_the_schedule(db_sessions):
+    seen = []
+    job = Job("now", every=3600, run=lambda c: seen.append(c.now) or f"at {c.now}")
+    runner = JobRunner(None, db_sessions, None, [job])
+    assert runner.tick(now=10)[0].ran
+    outcome = runner.run_now(job, now=20)
+    assert outcome.result == "at 20" and seen == [10, 20]
+
+
+def test_staff_see_jobs_and_only_a_superuser_runs_one(client, app, chain_with_collection, sync_index):
+    from tests.backend.access_setup import assert_error
+    from tests.backend.perks_setup import municipality_id_of, staff_headers
+
+    sync_index()
+    ran = []
+    # The deployment's own jobs are listed too (premium renewals, inactivity); add one we can watch.
+    assert {"premium_renewals", "civic.inactivity"} <= {job.name for job in app.state.jobs.jobs}
+    app.state.jobs.jobs.append(Job("demo-job", every=3600, run=lambda c: ran.append(c.now) or "3 cards renewed"))
+    mid = municipality_id_of(app, chain_with_collection.collection)
+    viewer = staff_headers(client, app, "jobviewer", mid, "viewer")
+    client.cookies.clear()
+    listed = {j["name"]: j for j in client.get("/staff/jobs", headers=viewer).json()}
+    assert listed["demo-job"]["runs"] == 0 and listed["premium_renewals"]["every_seconds"] == 3600
+    assert_error(client.post("/staff/jobs/demo-job/run", headers=viewer), 403, "superuser_only")
+    root = staff_headers(client, app)
+    client.cookies.clear()
+    assert_error(client.post("/staff/jobs/nope/run", headers=root), 404, "job_not_found")
+    answer = client.post("/staff/jobs/demo-job/run", headers=root).json()
+    assert answer == {"name": "demo-job", "result": "3 cards renewed", "error": ""} and len(ran) == 1
+    listed = {j["name"]: j for j in client.get("/staff/jobs", headers=viewer).json()}
+    assert listed["demo-job"]["runs"] == 1 and listed["demo-job"]["last_result"] == "3 cards renewed"
