@@ -56,14 +56,14 @@ class CollectionInfo:
 
     @classmethod
     def from_config(cls, config, address: str, external_url: str | None = None) -> "CollectionInfo":
-        """From a collection config (backend.deployment.CollectionConfig) and the deployed address."""
+        """From a collection config (backend.chain.deployments.CollectionConfig) and the deployed address."""
         return cls(address=address, name=config.collection.name, symbol=config.collection.symbol,
                    municipality_ja=config.municipality.name_ja, municipality_en=config.municipality.name_en,
                    soulbound=config.collection.policy == "soulbound", external_url=external_url)
 
     @classmethod
     def from_record(cls, record, name: str, external_url: str | None = None) -> "CollectionInfo":
-        """From a deployment record (backend.deployment.DeploymentRecord) and the collection's name()."""
+        """From a deployment record (backend.chain.deployments.DeploymentRecord) and the collection's name()."""
         return cls(address=record.address, name=name, symbol=record.symbol,
                    municipality_ja=record.municipality_name_ja, municipality_en=record.municipality_name_en,
                    soulbound=record.soulbound, external_url=external_url)

@@ -164,7 +164,7 @@ class PinJournal:
 
 
 def default_journal_path() -> Path:
-    from backend.deployment import data_dir
+    from backend.chain.deployments import data_dir
 
     return data_dir() / "ipfs" / "pins.sqlite"
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _address_for(symbol: str, given: str | None) -> tuple[str, str]:
-    from backend.deployment import DeploymentRecord, data_dir
+    from backend.chain.deployments import DeploymentRecord, data_dir
     from backend.errors import DeploymentRecordError
 
     if given:
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from PIL import Image
 
-    from backend.deployment import data_dir, load_collection_config
+    from backend.chain.deployments import data_dir, load_collection_config
     from metadata.card import CardData, CollectionInfo, metadata_bytes, metadata_for
     from metadata.cid import cid_of
     from metadata.render import render_card

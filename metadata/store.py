@@ -20,7 +20,7 @@ from metadata.errors import ContentNotFoundError, CorruptBlockError
 
 
 def default_store_dir() -> Path:
-    from backend.deployment import data_dir
+    from backend.chain.deployments import data_dir
 
     return data_dir() / "ipfs" / "blocks"
 

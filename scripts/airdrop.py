@@ -51,7 +51,7 @@ def main(*args: str):
     """Airdrops the CSV list to collection SYMBOL (its deployment record on this chain)."""
     from brownie import ResidentCard, web3
 
-    from backend.deployment import DeploymentRecord, record_path
+    from backend.chain.deployments import DeploymentRecord, record_path
     from scripts.deploy import deployer
 
     try:

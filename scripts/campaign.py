@@ -21,7 +21,7 @@ from brownie.network.account import Account
 from backend.campaigns.config import CampaignConfig, allowlist_entries, allowlist_path, load_campaign_config
 from backend.campaigns.merkle import allowlist_tree, write_proofs
 from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.deployment import DeploymentRecord, data_dir, record_path
+from backend.chain.deployments import DeploymentRecord, data_dir, record_path
 from backend.errors import DeploymentRecordError, ResidentError
 from scripts.deploy import deployer
 

@@ -19,7 +19,7 @@ from brownie import accounts, chain, web3
 from eth_account import Account
 from eth_utils import encode_hex, keccak
 
-from backend.deployment import ROOT, load_collection_config, record_path
+from backend.chain.deployments import ROOT, load_collection_config, record_path
 from scripts.campaign import ensure_minter
 from scripts.deploy import deployer, ensure_collection
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from brownie import ResidentCard, accounts, network, web3
 from brownie.network.account import Account
 
-from backend.deployment import CollectionConfig, DeploymentRecord, load_collection_config, record_path
+from backend.chain.deployments import CollectionConfig, DeploymentRecord, load_collection_config, record_path
 from backend.errors import DeploymentRecordError
 
 

@@ -47,8 +47,8 @@ if __package__ in (None, ""):  # run as `python scripts/publish.py`: make the re
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
-from backend.chain import Chain
-from backend.deployment import DeploymentRecord, data_dir, record_path
+from backend.chain.client import Chain
+from backend.chain.deployments import DeploymentRecord, data_dir, record_path
 from backend.errors import ChainError, ResidentError
 from metadata.card import CardData, CollectionInfo
 from metadata.errors import IpfsNodeError, PinIncompleteError

@@ -20,7 +20,7 @@ from eth_utils import is_address, to_checksum_address
 from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
 from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.deployment import data_dir
+from backend.chain.deployments import data_dir
 from backend.errors import ResidentError
 from scripts.deploy import deployer
 

@@ -185,7 +185,7 @@ class IpfsNodeProcess:
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
-    from backend.deployment import data_dir
+    from backend.chain.deployments import data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=None, help="node repo (default: <data dir>/ipfs/node)")

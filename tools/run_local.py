@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.deployment import data_dir  # noqa: E402
+from backend.chain.deployments import data_dir  # noqa: E402
 from backend.settings import ANVIL_DEV_KEY  # noqa: E402
 
 CHAIN_ID = 31337
@@ -117,7 +117,7 @@ def prepare_backend(env: dict) -> list[str]:
     import importlib
 
     from backend.db import make_engine, migrate, session_factory
-    from backend.deployment import record_path
+    from backend.chain.deployments import record_path
     from backend.registry import register_deployments
     from backend.settings import Settings
 
