@@ -20,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from backend.chain.client import Chain
 from backend.db import make_engine, migrate, session_factory
 from backend.errors import ApiError
-from backend.chain.indexer import IndexerThread
+from backend.chain.indexer.indexer import IndexerThread
 from backend.chain.issuer import make_issuer
-from backend.workers.jobs import JobRunner, JobThread, default_jobs
+from backend.civic import jobs as civic_jobs
+from backend.residency import jobs as residency_jobs
+from backend.workers.jobs import JobRunner, job_loop
 from backend.settings import Settings
 
 log = logging.getLogger("resident")
@@ -170,8 +172,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
     app.state.indexer = IndexerThread(settings, app.state.session_factory)
     app.state.issuer = make_issuer(settings)
-    app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer, default_jobs(settings))
-    job_thread = JobThread(app.state.jobs, settings.jobs_interval)
+    # Each domain declares its periodic jobs; they all share one runner and one loop.
+    app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer,
+                               [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)])
+    job_thread = job_loop(app.state.jobs, settings.jobs_interval)
     app.state.workers = []  # objects with start() and stop(), run for the app's lifetime
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

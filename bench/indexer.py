@@ -70,7 +70,7 @@ def time_full_index(url: str, rpc_url: str, data_dir: Path, cards: int) -> dict:
 
     from backend.db import make_engine, migrate, session_factory
     from backend.db.models_chain import Card
-    from backend.chain.indexer import Indexer
+    from backend.chain.indexer.indexer import Indexer
 
     migrate(url)
     engine = make_engine(url)
@@ -94,7 +94,7 @@ def measure_lag(url: str, chain, deployed, transfers: int) -> dict:
 
     from backend.db import make_engine, session_factory
     from backend.db.models_chain import Card
-    from backend.chain.indexer import IndexerThread
+    from backend.chain.indexer.indexer import IndexerThread
 
     engine = make_engine(url)
     sessions = session_factory(engine)

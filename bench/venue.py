@@ -131,7 +131,7 @@ def prepare(args, work: Path):
     from backend.db import make_engine, migrate, session_factory
     from backend.db.models_chain import Card, Collection
     from backend.db.models_perks import Perk, PerkVenue, Venue
-    from backend.chain.indexer import Indexer
+    from backend.chain.indexer.indexer import Indexer
     from backend.registry import register_deployments
     from backend.settings import Settings
     from backend.venues.accounts import create_account

@@ -559,15 +559,12 @@ def preview_inactivity(municipality_id: int, staff: Viewer, session: SessionDep,
 
 
 @staff_router.post("/municipalities/{municipality_id}/inactivity/run", summary="Run the inactivity job now (admin)")
-def run_inactivity_now(municipality_id: int, staff: Admin, request: Request, now: Now,
-                       background: BackgroundTasks) -> dict:
-    """Sends due notices, cancels answered ones, revokes cards whose notice ran out (with the issuer key;
-    without RESIDENT_ISSUER_KEY those are reported as skipped)."""
+def run_inactivity_now(municipality_id: int, staff: Admin, request: Request, now: Now) -> dict:
+    """Sends due notices (their mails are queued; the mail job sends them), cancels answered ones, revokes
+    cards whose notice ran out (with the issuer key; without RESIDENT_ISSUER_KEY those are reported as skipped)."""
     state = request.app.state
-    report = inactivity.run_inactivity(state.session_factory, state.settings, state.issuer,
-                                       municipality_id=municipality_id, now=int(now))
-    deliver_later(background, request)
-    return report
+    return inactivity.run_inactivity(state.session_factory, state.settings, state.issuer,
+                                     municipality_id=municipality_id, now=int(now))
 
 
 @staff_router.get("/municipalities/{municipality_id}/civic-kpis", summary="Turnout, notices, revocations")

@@ -10,13 +10,11 @@ each batch for `GET /staff/airdrops/{id}`.
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
 from pathlib import Path
 
 import requests
 from eth_utils import to_checksum_address
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from web3.exceptions import Web3Exception
 
 from backend.campaigns.airdrop import AirdropError, Batch, Journal, airdrop, journal_path, list_digest
@@ -28,6 +26,8 @@ from backend.db.models_chain import Collection, unix_now
 from backend.db.session import begin_immediate
 from backend.errors import ChainError
 from backend.chain.issuer import Issuer
+from backend.workers.lease import Lease
+from backend.workers.loop import Loop
 
 log = logging.getLogger("resident.airdrops")
 
@@ -64,102 +64,65 @@ def _batches_json(batches: list[Batch]) -> list[dict]:
 
 
 class AirdropWorker:
-    """Runs queued and interrupted airdrop jobs one at a time, in a daemon thread."""
+    """Runs queued and interrupted airdrop jobs one at a time, in the worker loop. Each job is leased to
+    this worker while it sends (a heartbeat renews the lease), so several app processes never send the
+    same job, and a dead worker's job is taken over once its lease runs out."""
 
-    def __init__(self, settings, session_factory, issuer: Issuer | None) -> None:
+    def __init__(self, settings, session_factory, issuer: Issuer | None, clock=unix_now) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.issuer = issuer
         self.chain = Chain(settings.rpc_url, timeout=30.0)
-        self.worker_id = uuid.uuid4().hex
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.lease = Lease(session_factory, key=AirdropJob.id, until=AirdropJob.lease_until,
+                           holder_column=AirdropJob.lease_owner, seconds=LEASE_SECONDS, clock=clock)
+        self.worker_id = self.lease.holder
+        # A failed pass (the database briefly away) waits RETRY_SECONDS, then looks for jobs again.
+        self.loop = Loop("airdrop-worker", self._pass, IDLE_SECONDS, max_backoff=RETRY_SECONDS)
 
     # -- lifecycle (backend/app.py starts and stops every app.state.workers entry) -------------------
     def start(self) -> None:
         if self.issuer is None:  # nothing can be sent; jobs wait (the API refuses new ones with 503)
             return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="airdrop-worker", daemon=True)
-        self._thread.start()
+        self.loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self.loop.stop(timeout)
 
     def wake(self) -> None:
-        self._wake.set()
+        self.loop.wake()
 
-    # -- the loop --------------------------------------------------------------------------------------
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                job_id = self._next_job()
-            except Exception:  # the database briefly unavailable must not end the worker for good
-                log.exception("airdrop worker: could not look for jobs; trying again")
-                self._stop.wait(RETRY_SECONDS)
-                continue
-            if job_id is None:
-                self._wake.wait(IDLE_SECONDS)
-                self._wake.clear()
-                continue
-            finished = threading.Event()
-            threading.Thread(target=self._heartbeat, args=(job_id, finished), daemon=True,
-                             name=f"airdrop-lease-{job_id}").start()
-            try:
+    # -- one pass: take a job and send it --------------------------------------------------------------
+    def _pass(self) -> float:
+        job_id = self._next_job()
+        if job_id is None:
+            return IDLE_SECONDS
+        try:
+            with self.lease.kept(job_id, every=HEARTBEAT_SECONDS):
                 self._process(job_id)
-            except _Stopped:
-                self._release(job_id)  # a clean stop: the next start takes it at once
-                return
-            except (ChainError, requests.RequestException, OSError, Web3Exception) as exc:
-                # The node is unreachable or answered an error: the journal keeps the state; try again.
-                log.warning("airdrop job %s: chain unavailable (%s); retrying", job_id, exc)
-                self._stop.wait(RETRY_SECONDS)
-            except Exception as exc:  # a bug must not kill the worker for every other job
-                log.exception("airdrop job %s failed", job_id)
-                self._finish(job_id, JOB_FAILED, f"The airdrop stopped on an unexpected error: {exc}",
-                             f"予期しないエラーでエアドロップが止まりました: {exc}")
-            finally:
-                finished.set()
+        except _Stopped:
+            self._release(job_id)  # a clean stop: the next start (here or elsewhere) takes it at once
+        except (ChainError, requests.RequestException, OSError, Web3Exception) as exc:
+            # The node is unreachable or answered an error: the journal keeps the state; try again.
+            log.warning("airdrop job %s: chain unavailable (%s); retrying", job_id, exc)
+            return RETRY_SECONDS
+        except Exception as exc:  # a bug must not kill the worker for every other job
+            log.exception("airdrop job %s failed", job_id)
+            self._finish(job_id, JOB_FAILED, f"The airdrop stopped on an unexpected error: {exc}",
+                         f"予期しないエラーでエアドロップが止まりました: {exc}")
+        return 0.0
 
     def _next_job(self) -> int | None:
-        """The first job waiting or left by a worker whose lease ran out, leased to this worker (one
-        conditional UPDATE, so two processes never take the same job)."""
-        now = unix_now()
-        takeable = or_(AirdropJob.status == JOB_QUEUED,
-                       (AirdropJob.status == JOB_RUNNING)
-                       & ((AirdropJob.lease_until < now) | (AirdropJob.lease_owner == self.worker_id)))
+        """The first job waiting or left by a worker whose lease ran out, leased to this worker (each claim
+        one conditional UPDATE, so two processes never take the same job)."""
+        now = self.lease.now()
+        open_ = [AirdropJob.status.in_((JOB_QUEUED, JOB_RUNNING))]
         with self.session_factory() as session:
-            # SQLite: this reads, then writes; holding the write lock from the start keeps a write by the
-            # indexer in between from failing it with "database is locked".
-            begin_immediate(session)
-            for job_id in list(session.scalars(select(AirdropJob.id).where(takeable).order_by(AirdropJob.id).limit(5))):
-                taken = session.execute(update(AirdropJob).where(AirdropJob.id == job_id, takeable).values(
-                    status=JOB_RUNNING, lease_owner=self.worker_id, lease_until=now + LEASE_SECONDS, updated_at=now))
-                session.commit()
-                if taken.rowcount == 1:
-                    return job_id
-                begin_immediate(session)
+            candidates = list(session.scalars(select(AirdropJob.id).where(self.lease.available(now), *open_)
+                                              .order_by(AirdropJob.id).limit(5)))
+        for job_id in candidates:
+            if self.lease.claim(job_id, now=now, where=open_, values={"status": JOB_RUNNING, "updated_at": now}):
+                return job_id
         return None
-
-    def _renew(self, job_id: int) -> bool:
-        """Extends this worker's lease on the job; False if another worker holds it now."""
-        now = unix_now()
-        with self.session_factory() as session:
-            renewed = session.execute(update(AirdropJob).where(
-                AirdropJob.id == job_id, AirdropJob.lease_owner == self.worker_id).values(lease_until=now + LEASE_SECONDS))
-            session.commit()
-            return renewed.rowcount == 1
-
-    def _heartbeat(self, job_id: int, done: threading.Event) -> None:
-        while not done.wait(HEARTBEAT_SECONDS):
-            if not self._renew(job_id):
-                log.warning("airdrop job %s: lease lost", job_id)
-                return
 
     def _process(self, job_id: int) -> None:
         with self.session_factory() as session:
@@ -176,7 +139,7 @@ class AirdropWorker:
 
         def observer(stage: str, batch: Batch) -> None:
             self._mirror(job_id, journal)
-            if self._stop.is_set():
+            if self.loop.stopping:
                 raise _Stopped()
 
         try:
@@ -219,13 +182,16 @@ class AirdropWorker:
                      batches=_batches_json(state.batches))
 
     def _release(self, job_id: int) -> None:
-        self._update(job_id, lease_until=0)
+        self.lease.release(job_id, values={"updated_at": unix_now()})
 
     def _finish(self, job_id: int, status: str, en: str, ja: str, errors: list | None = None) -> None:
-        values = {"status": status, "message_en": en, "message_ja": ja, "lease_until": 0}
+        """Records the outcome and gives the lease up, unless another worker has taken the job over."""
+        values = {"status": status, "message_en": en, "message_ja": ja, "updated_at": unix_now()}
         if errors is not None:
             values["errors"] = errors
-        self._update(job_id, **values)
+        if not self.lease.release(job_id, values=values):
+            log.warning("airdrop job %s: another worker holds it now; its outcome (%s) is left to that one",
+                        job_id, status)
 
 
 def job_json(job: AirdropJob, symbol: str) -> dict:

@@ -6,6 +6,9 @@ Activity is recorded per wallet by `record_activity`: sign-in (backend/auth/hold
 (backend/civic/polls via the API), a check-in (the residency module calls it). A card's last activity
 is the later of its holder's last activity and the time the holder received the card.
 
+A notice's mail is only queued (the outbox, in the notice's own transaction); the mail job
+(backend/civic/jobs.py) sends it, so a run never waits on an SMTP server.
+
 `run_inactivity` is the job (the staff console runs it; a cron can too). It is safe to run again at any
 time: an open notice is unique per card (UNIQUE open_card_id), a revocation is re-checked against fresh
 activity just before it is sent, and one run at a time per process.

@@ -1,5 +1,7 @@
-"""The civic periodic jobs (backend/workers/jobs.py runs them): the inactivity rule of every municipality that
-enabled it, daily; queued mail, every minute when RESIDENT_SMTP_URL is set."""
+"""The civic periodic jobs, declared here and collected by the composition root (backend/app.py): the
+inactivity rule of every municipality that enabled it, daily; queued mail, every minute when
+RESIDENT_SMTP_URL is set. The inactivity job only queues its notices' mails (the outbox, in the same
+transaction as the notice); the mail job sends them."""
 
 from __future__ import annotations
 
@@ -26,9 +28,8 @@ def run_inactivity_everywhere(context: JobContext) -> str:
         revoked += len(report["revoked"])
         skipped += report["skipped"]
         errors += len(report["errors"]) + len(report["failed"])
-    sent = mail.deliver_outbox(context.sessions, context.settings) if mail.enabled(context.settings) else {"sent": 0}
     return (f"{len(towns)} municipalities: {noticed} noticed, {cancelled} cancelled, {revoked} revoked, "
-            f"{skipped} waiting for an issuer key, {errors} errors; {sent['sent']} mails sent")
+            f"{skipped} waiting for an issuer key, {errors} errors")
 
 
 def deliver_mail(context: JobContext) -> str:
@@ -36,8 +37,10 @@ def deliver_mail(context: JobContext) -> str:
     return f"{result['sent']} sent, {result['failed']} failed"
 
 
-def civic_jobs(settings) -> list[Job]:
-    jobs = [Job("civic.inactivity", INACTIVITY_EVERY, run_inactivity_everywhere)]
-    if mail.enabled(settings):
-        jobs.append(Job("civic.mail", MAIL_EVERY, deliver_mail))
-    return jobs
+INACTIVITY_JOB = Job("civic.inactivity", INACTIVITY_EVERY, run_inactivity_everywhere)
+MAIL_JOB = Job("civic.mail", MAIL_EVERY, deliver_mail)
+
+
+def periodic_jobs(settings) -> list[Job]:
+    """The civic jobs this deployment runs (mail only when email is on)."""
+    return [INACTIVITY_JOB, *([MAIL_JOB] if mail.enabled(settings) else [])]

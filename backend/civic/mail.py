@@ -6,8 +6,10 @@ smtps://user:pass@host:465, smtp+starttls://…), and each holder by giving and 
 no SMTP URL nothing is queued and everything stays in the app. The address never goes on chain.
 
 Mails are queued in the same transaction as what they tell about (an announcement, a notice), and sent
-afterwards by `deliver_outbox` — the app runs it as a background task after such requests, and the
-inactivity job after its run; a mail that fails stays queued with its error and is retried next time.
+afterwards by `deliver_outbox`: by the mail job (civic.mail, backend/civic/jobs.py) every minute, and by
+the app as a background task after a request that queued one (a verification code, an announcement).
+A mail that fails stays queued with its error and is retried next time. Nothing else sends: the
+inactivity job, for one, only queues its notices' mails.
 Mails are bilingual (Japanese first) and encoded as UTF-8.
 """
 

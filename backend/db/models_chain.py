@@ -1,6 +1,6 @@
 """Tables of the chain index: municipalities, collections, cards, their events, the indexer's cursor.
 
-Card state is derived from the collection's events alone (see backend/chain/indexer.py);
+Card state is derived from the collection's events alone (see backend/chain/indexer/fold.py);
 `card_events` keeps those events so a reorg can be undone by replaying them.
 """
 

@@ -1,5 +1,5 @@
-"""The residency programme's periodic job: `premium_renewal_job()` is a backend.workers.jobs.Job for the app's job
-thread (add it to backend.workers.jobs.default_jobs); without the app's job thread, run it from cron or a timer:
+"""The residency programme's periodic job, declared here (`periodic_jobs`) and collected by the composition root
+(backend/app.py) for the app's job loop; without the app's job loop, run it from cron or a timer:
 
     python -m backend.residency.jobs renewals        (settings from RESIDENT_* / .env, like the app)
 
@@ -37,6 +37,11 @@ def renew_premiums(context: JobContext) -> str:
 
 def premium_renewal_job() -> Job:
     return Job("premium_renewals", RENEWAL_EVERY_SECONDS, renew_premiums)
+
+
+def periodic_jobs(settings) -> list[Job]:
+    """The residency jobs this deployment runs."""
+    return [premium_renewal_job()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models_chain import ACTIVE, CardEvent, Collection
 from backend.db.models_perks import Perk, Redemption, Venue
-from backend.chain.indexer import ZERO_ADDRESS, Event, fold, touched_tokens
+from backend.chain.indexer.fold import ZERO_ADDRESS, Event, fold, touched_tokens
 from backend.perks.rules import JST
 from backend.staff.kpis import concentration_of_sizes
 

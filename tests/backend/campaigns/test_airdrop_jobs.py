@@ -21,6 +21,7 @@ from backend.db import make_engine, migrate, session_factory
 from backend.db.models_chain import Card
 from tests.backend.campaign_setup import csv_bytes, wait_for_job
 from tests.backend.localchain import ANVIL_KEYS, ROOT, free_port
+from tests.backend.manual_clock import WholeSecondsClock
 from tests.backend.perks_setup import STAFF_PASSWORD, municipality_id_of, staff_headers
 
 
@@ -176,7 +177,7 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
     """Several app processes share a database: each job is sent by one worker at a time."""
     from sqlalchemy import update
 
-    from backend.campaigns.airdrop_jobs import AirdropWorker, new_job
+    from backend.campaigns.airdrop_jobs import LEASE_SECONDS, AirdropWorker, new_job
     from backend.campaigns.csvfile import RecipientRow
     from backend.db.models_campaigns import AirdropJob
     from backend.db.models_chain import Collection
@@ -190,16 +191,25 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
         db.add(job)
         db.commit()
         job_id = job.id
-    first, second = (AirdropWorker(app.state.settings, sessions, app.state.issuer) for _ in range(2))
+    clock = WholeSecondsClock(time.time())
+    first, second = (AirdropWorker(app.state.settings, sessions, app.state.issuer, clock=clock) for _ in range(2))
     with sessions() as db:
         db.execute(update(AirdropJob).where(AirdropJob.id == job_id).values(status="queued"))
         app.state.airdrop_worker.stop()  # the app's worker must not race the two under test
         db.commit()
     assert first._next_job() == job_id
     assert second._next_job() is None  # leased by the first
-    assert first._renew(job_id) and not second._renew(job_id)
-    with sessions() as db:  # the first worker died: its lease runs out
-        db.execute(update(AirdropJob).where(AirdropJob.id == job_id).values(lease_until=0))
-        db.commit()
+    assert first.lease.renew(job_id) and not second.lease.renew(job_id)
+    clock.advance(LEASE_SECONDS - 1)
+    assert second._next_job() is None
+    clock.advance(1)  # the first worker died: its lease runs out
     assert second._next_job() == job_id
-    assert not first._renew(job_id)
+    assert not first.lease.renew(job_id)
+    with sessions() as db:
+        assert (db.get(AirdropJob, job_id).status, db.get(AirdropJob, job_id).lease_owner) == ("running",
+                                                                                             second.worker_id)
+    second._finish(job_id, "failed", "stopped by the test", "テストで停止")  # gives the lease up with its outcome
+    first._finish(job_id, "done", "too late", "遅すぎ")  # a worker that lost the job records nothing
+    with sessions() as db:
+        job = db.get(AirdropJob, job_id)
+        assert (job.status, job.message_en, job.lease_owner) == ("failed", "stopped by the test", None)

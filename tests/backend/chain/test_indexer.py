@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 
 from backend.cards import card_by_token, cards_of_owner, index_state
 from backend.db.models_chain import CardEvent, Collection
-from backend.chain.indexer import Indexer
+from backend.chain.indexer.indexer import LEASE_SECONDS, Indexer
 from backend.settings import Settings
+from tests.backend.manual_clock import ManualClock
 
 
-def make_indexer(db_sessions, migrated_db_url, rpc_url, data_dir, **overrides) -> Indexer:
+def make_indexer(db_sessions, migrated_db_url, rpc_url, data_dir, clock=None, **overrides) -> Indexer:
     settings = Settings(_env_file=None, environment="test", rpc_url=rpc_url, chain_id=31337, data_dir=data_dir,
                         database_url=migrated_db_url, **overrides)
-    return Indexer(settings, db_sessions)
+    return Indexer(settings, db_sessions) if clock is None else Indexer(settings, db_sessions, clock=clock)
 
 
 @pytest.fixture
@@ -194,24 +197,43 @@ def test_one_indexer_per_database_holds_the_lease(db_sessions, migrated_db_url, 
     assert not leader.poll().leader
 
 
-def test_an_expired_lease_is_taken_over(db_sessions, migrated_db_url, chain_with_collection, monkeypatch):
-    import backend.chain.indexer as indexer_module
-
-    chain = chain_with_collection
-    crashed = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
-    monkeypatch.setattr(indexer_module, "LEASE_SECONDS", 0.2)
+def test_an_expired_lease_is_taken_over(db_sessions, migrated_db_url, chain_with_collection):
+    chain, clock = chain_with_collection, ManualClock(time.time())
+    crashed = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir, clock=clock)
     crashed.poll()  # then it dies without releasing
-    successor = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    successor = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir, clock=clock)
+    clock.advance(LEASE_SECONDS - 1)
     assert not successor.poll().leader
-    import time
-    time.sleep(0.3)
+    clock.advance(1)
     assert successor.poll().leader
+    assert not crashed.poll().leader  # back from its stall, it finds the lease taken
+
+
+def test_an_indexer_that_lost_its_lease_writes_nothing(db_sessions, migrated_db_url, chain_with_collection):
+    """Stalled past its lease while another took over, an indexer that still believes it leads fails its next
+    write (the renewal is inside it) instead of writing over the new leader's index."""
+    from sqlalchemy import update
+
+    from backend.chain.indexer.indexer import LeaseLost
+    from backend.db.models_chain import ChainCursor
+
+    chain, deployed = chain_with_collection, chain_with_collection.collection
+    stalled = make_indexer(db_sessions, migrated_db_url, chain.rpc_url, chain.data_dir)
+    stalled.catch_up()
+    token_id = deployed.issue(chain.new_holder().address)
+    with db_sessions() as session:  # the new leader, as another process sees it
+        session.execute(update(ChainCursor).where(ChainCursor.chain_id == 31337)
+                        .values(leader="another-process", lease_until=time.time() + 60))
+        session.commit()
+    with pytest.raises(LeaseLost):
+        stalled.poll()
+    assert indexed(db_sessions, deployed, token_id) is None
+    assert not stalled.poll().leader
 
 
 def test_indexing_alongside_busy_writers_neither_fails(db_sessions, migrated_db_url, chain_with_collection):
     """Other requests writing all the time (as redemptions do) make the indexer wait its turn, never fail."""
     import threading
-    import time
     import uuid
 
     from backend.db.models_chain import Municipality

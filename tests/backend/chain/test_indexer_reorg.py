@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Card, CardEvent, Collection, IndexedBlock
-from backend.chain.indexer import Indexer
+from backend.chain.indexer.indexer import Indexer
 from backend.settings import Settings
 
 

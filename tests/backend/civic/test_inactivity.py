@@ -1,5 +1,6 @@
-"""Basic inactivity on anvil: a long-inactive card gets a notice (in the app and by email), a card whose
-notice ran out is revoked on chain with the issuer key, and a sign-in after the notice cancels it."""
+"""Basic inactivity on anvil: a long-inactive card gets a notice (in the app, and by email once the mail job
+sends what the inactivity job queued), a card whose notice ran out is revoked on chain with the issuer key,
+and a sign-in after the notice cancels it."""
 
 import re
 
@@ -56,6 +57,14 @@ def run(client, town):
     return r.json()
 
 
+def run_mail_job(app) -> str:
+    """The app's mail job (civic.mail), run now as its loop would."""
+    runner = app.state.jobs
+    outcome = runner.run_now(next(job for job in runner.jobs if job.name == "civic.mail"))
+    assert outcome.error == "", outcome.error
+    return outcome.result
+
+
 def test_a_quiet_card_is_noticed_then_revoked_on_chain(client, app, town, sync_index, smtp):
     account, headers, [token] = holder_with_card(client, town, sync_index)
     _, active_headers, [active_token] = holder_with_card(client, town, sync_index)
@@ -76,7 +85,10 @@ def test_a_quiet_card_is_noticed_then_revoked_on_chain(client, app, town, sync_i
     assert news[0]["kind"] == "inactivity_notice" and news[0]["personal"] is True
     assert "サインインだけで十分です" in news[0]["body_ja"]
     assert client.get("/me/notices", headers=active_headers).json() == []
+    assert len(smtp.inbox.to("quiet@example.jp")) == 1  # the code only: the run queued the notice's mail
+    assert run_mail_job(app) == "1 sent, 0 failed"
     mails = smtp.inbox.to("quiet@example.jp")
+    assert len(mails) == 2
     assert "ご利用が長期間ありません" in mails[-1]["Subject"] and "Sign in to the app by" in mails[-1].get_content()
 
     app.state.civic_clock = lambda: __import__("time").time() + 59 * DAY
@@ -145,20 +157,34 @@ def test_the_rule_is_checked_and_needs_an_admin(client, app, town):
     assert_error(client.post(url + "/run", headers=viewer), 403, "role_required")
 
 
-def test_the_daily_job_applies_the_rule_of_every_municipality(client, app, town, sync_index):
+def test_the_daily_job_applies_the_rule_of_every_municipality(client, app, town, sync_index, smtp):
     import time
 
-    from backend.civic.jobs import civic_jobs
+    from backend.civic import jobs as civic_jobs
     from backend.workers.jobs import JobRunner
 
     account, headers, [token] = holder_with_card(client, town, sync_index)
+    client.put("/me/email", json={"email": "daily@example.jp"}, headers=headers)
+    code = re.search(r"確認コード: (\d{6})", smtp.inbox.to("daily@example.jp")[0].get_content()).group(1)
+    assert client.post("/me/email/verify", json={"code": code}, headers=headers).json()["verified"]
     age(app, account.address, token, town, 800)
-    jobs = {job.name: job for job in civic_jobs(app.state.settings)}
+    jobs = {job.name: job for job in civic_jobs.periodic_jobs(app.state.settings)}
     assert set(jobs) == {"civic.inactivity", "civic.mail"}
     runner = JobRunner(app.state.settings, app.state.session_factory, app.state.issuer, list(jobs.values()))
     outcome = runner.run_now(jobs["civic.inactivity"])
     assert outcome.error == "" and "1 noticed" in outcome.result
     assert client.get("/me/notices", headers=headers).json()[0]["status"] == "open"
+    assert len(smtp.inbox.to("daily@example.jp")) == 1  # queued, not sent: sending is the mail job's
+    assert runner.run_now(jobs["civic.mail"]).result == "1 sent, 0 failed"
+    notice_mail = smtp.inbox.to("daily@example.jp")[-1]
+    assert "ご利用が長期間ありません" in notice_mail["Subject"]
     outcome = runner.run_now(jobs["civic.inactivity"], now=int(time.time()) + 61 * DAY)
     assert "1 revoked" in outcome.result
     assert town.col.contract.functions.isValid(token).call() is False
+
+
+def test_without_smtp_there_is_no_mail_job(settings):
+    from backend.civic import jobs as civic_jobs
+
+    off = settings.model_copy(update={"smtp_url": None})
+    assert [job.name for job in civic_jobs.periodic_jobs(off)] == ["civic.inactivity"]

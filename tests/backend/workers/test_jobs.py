@@ -90,3 +90,57 @@ def test_staff_see_jobs_and_only_a_superuser_runs_one(client, app, chain_with_co
     assert answer == {"name": "demo-job", "result": "3 cards renewed", "error": ""} and len(ran) == 1
     listed = {j["name"]: j for j in client.get("/staff/jobs", headers=viewer).json()}
     assert listed["demo-job"]["runs"] == 1 and listed["demo-job"]["last_result"] == "3 cards renewed"
+
+
+def test_the_job_loop_runs_each_period_once_and_survives_a_failing_tick(db_sessions):
+    import time
+
+    from backend.workers.jobs import job_loop
+    from tests.backend.manual_clock import ManualClock
+
+    clock, ran = ManualClock(10_000), []
+    runner = JobRunner(None, db_sessions, None, [Job("every-minute", 60, lambda c: ran.append(c.now) or "ok")],
+                       clock=clock)
+    real_tick, ticks = runner.tick, []
+
+    def tick(now=None):
+        ticks.append(now)
+        if len(ticks) == 2:
+            raise RuntimeError("database away")  # the loop must carry on
+        return real_tick(now)
+
+    runner.tick = tick
+    loop = job_loop(runner, 0.01)
+
+    def wait_for(predicate):
+        deadline = time.monotonic() + 10
+        while not predicate():
+            assert time.monotonic() < deadline, (ran, ticks)
+            time.sleep(0.01)
+
+    loop.start()
+    try:
+        wait_for(lambda: len(ticks) >= 5)
+        assert ran == [10_000]  # ticked often, ran once in the period
+        clock.advance(60)
+        wait_for(lambda: len(ran) == 2)
+        assert ran == [10_000, 10_060]
+    finally:
+        loop.stop()
+
+
+def test_the_worker_kit_imports_no_domain_package():
+    """Dependencies point down: domains declare jobs with backend.workers; the kit knows only the database."""
+    import ast
+    from pathlib import Path
+
+    import backend.workers
+
+    allowed = ("backend.db", "backend.workers")
+    for path in Path(backend.workers.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                if name.startswith("backend"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"

@@ -16,61 +16,44 @@ How it works, per poll (every `poll_interval` seconds, in a background thread):
    block hashes in one transaction. The cursor (`collections.indexed_block`)
    moves in that same transaction, so a restart resumes where it stopped.
 
-Card data is derived from events alone, without a per-card call: `CardsIssued`
-carries tier, expiry, lock and the first resident number (the others follow
-it), `issuedAt` is the issuing block's timestamp (the contract stores exactly
-that), and a re-issued card copies the old card's data as the contract does.
+What an event does to a card is fold.py (pure); this module is the I/O around it: polling the node,
+reorgs, the database writes, the lease, and the thread.
+
+One indexer per database: app processes sharing a database each run an indexer, and only the holder of
+the chain cursor's lease (backend/workers/lease.py) indexes. It renews the lease inside every write, so
+a process that stalled past its lease writes nothing more; a crashed one's lease runs out and another
+process takes over.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from contextlib import contextmanager
 import threading
 import time
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from eth_utils import keccak, to_checksum_address
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain.client import Block, Chain
+from backend.chain.indexer.fold import CARD_FIELDS, Event, decode, fold, touched_tokens
+from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, ORPHANED
 from backend.db.session import begin_immediate
-from backend.db.models_chain import (ACTIVE, BURNED, OPTED_OUT, ORPHANED, REISSUED, REVOKED, Card, CardEvent,
-                                     ChainCursor, Collection, IndexedBlock)
 from backend.errors import ChainError, ResidentError
 from backend.registry import register_deployments
 from backend.settings import Settings
+from backend.workers.lease import Lease
+from backend.workers.loop import Loop
 
 log = logging.getLogger("resident.indexer")
 
-ZERO_ADDRESS = "0x" + "00" * 20
-TIME_MASK = 0xFFFFFFFF
 REGISTER_EVERY_SECONDS = 2.0
 SYNCED_WRITE_EVERY_SECONDS = 1.0
 SELECT_BATCH = 500
 LEASE_SECONDS = 15.0
-
-
-def _topic(signature: str) -> str:
-    return "0x" + keccak(text=signature).hex()
-
-
-EVENT_KINDS = {
-    _topic("Transfer(address,address,uint256)"): "transfer",
-    _topic("Locked(uint256)"): "locked",
-    _topic("Unlocked(uint256)"): "unlocked",
-    _topic("CardsIssued(uint256,uint256,uint256,uint256,uint256,bool)"): "issued",
-    _topic("CardReissued(uint256,uint256,uint256,address,address)"): "reissued",
-    _topic("CardRevoked(uint256,uint256,address,address)"): "revoked",
-    _topic("CardOptedOut(uint256,uint256,address)"): "opted_out",
-    _topic("TierChanged(uint256,uint256,uint256)"): "tier",
-    _topic("ExpiryChanged(uint256,uint256,uint256)"): "expiry",
-}
+MAX_BACKOFF_SECONDS = 5.0
 
 
 class ReorgDuringFetch(ResidentError):
@@ -79,135 +62,6 @@ class ReorgDuringFetch(ResidentError):
 
 class LeaseLost(ResidentError):
     """Raised when another process took over indexing (this one stalled past its lease); it stops writing."""
-
-
-def _word(data: bytes, index: int) -> int:
-    return int.from_bytes(data[32 * index:32 * index + 32], "big")
-
-
-def _address_word(value: int) -> str:
-    return to_checksum_address(value.to_bytes(32, "big")[12:])
-
-
-def decode(log_entry: dict) -> tuple[str, int, dict] | None:
-    """(kind, token id, args) of a raw log this indexer cares about; None for others."""
-    topics = log_entry["topics"]
-    kind = EVENT_KINDS.get(topics[0].lower()) if topics else None
-    if kind is None:
-        return None
-    t = [int(x, 16) for x in topics[1:]]
-    data = bytes.fromhex(log_entry["data"][2:])
-    if kind == "transfer":
-        if len(t) != 3:  # an ERC-20 style Transfer (value in data): not a card
-            return None
-        # Checksumming costs a keccak: skip it for the zero address (every mint's `from`, every burn's `to`).
-        return kind, t[2], {"from": _address_word(t[0]) if t[0] else ZERO_ADDRESS,
-                            "to": _address_word(t[1]) if t[1] else ZERO_ADDRESS}
-    if kind in ("locked", "unlocked"):
-        return kind, _word(data, 0), {}
-    if kind == "issued":
-        return kind, t[0], {"count": _word(data, 0), "number": _word(data, 1), "tier": _word(data, 2),
-                            "expires": _word(data, 3), "locked": bool(_word(data, 4))}
-    if kind == "reissued":
-        return kind, t[0], {"new": t[1], "number": t[2], "previous": _address_word(_word(data, 0)),
-                            "holder": _address_word(_word(data, 1))}
-    if kind in ("revoked", "opted_out"):
-        return kind, t[0], {"number": t[1]}
-    if kind == "tier":
-        return kind, t[0], {"tier": _word(data, 1)}
-    return kind, t[0], {"expires": _word(data, 1)}  # expiry
-
-
-@dataclass
-class Event:
-    collection_id: int
-    block_number: int
-    log_index: int
-    block_time: int
-    tx_hash: str
-    kind: str
-    token_id: int
-    args: dict
-
-    def row(self) -> dict:
-        return {"collection_id": self.collection_id, "block_number": self.block_number, "log_index": self.log_index,
-                "block_time": self.block_time, "tx_hash": self.tx_hash, "kind": self.kind,
-                "token_id": self.token_id, "args": self.args}
-
-
-CARD_FIELDS = ("owner", "resident_number", "tier", "issued_at", "expires_at", "locked", "status", "holding_since",
-               "replaced_by", "updated_block")
-
-
-def touched_tokens(events: Iterable[Event]) -> set[tuple[int, int]]:
-    keys = set()
-    for ev in events:
-        keys.add((ev.collection_id, ev.token_id))
-        if ev.kind == "reissued":
-            keys.add((ev.collection_id, ev.args["new"]))
-        elif ev.kind == "issued":
-            keys.update((ev.collection_id, ev.token_id + i) for i in range(ev.args["count"]))
-    return keys
-
-
-def fold(states: dict[tuple[int, int], dict], events: Iterable[Event]) -> set[tuple[int, int]]:
-    """Applies events (in chain order) to card states; returns the keys it changed.
-
-    A state is a dict of CARD_FIELDS. This is the single definition of what an
-    event does to a card, used both when indexing and when replaying after a reorg.
-    """
-    changed = set()
-    for ev in events:
-        key = (ev.collection_id, ev.token_id)
-        args = ev.args
-        if ev.kind == "transfer" and args["from"] == ZERO_ADDRESS:
-            states[key] = {"owner": args["to"], "resident_number": 0, "tier": 0,
-                           "issued_at": ev.block_time & TIME_MASK, "expires_at": 0, "locked": False,
-                           "status": ACTIVE, "holding_since": ev.block_time, "replaced_by": None,
-                           "updated_block": ev.block_number}
-            changed.add(key)
-            continue
-        card = states.get(key)
-        if card is None:
-            log.warning("event %s for unknown card %s in collection %s at block %s; skipped",
-                        ev.kind, ev.token_id, ev.collection_id, ev.block_number)
-            continue
-        if ev.kind == "transfer":
-            if args["to"] == ZERO_ADDRESS:
-                card["status"] = BURNED  # made precise by the revoke / opt-out / re-issue event that follows
-            else:
-                card["owner"] = args["to"]
-                card["holding_since"] = ev.block_time
-        elif ev.kind in ("locked", "unlocked"):
-            card["locked"] = ev.kind == "locked"
-        elif ev.kind == "issued":
-            for i in range(args["count"]):
-                issued = states.get((ev.collection_id, ev.token_id + i))
-                if issued is None:
-                    continue
-                issued.update(resident_number=args["number"] + i, tier=args["tier"], expires_at=args["expires"],
-                              locked=args["locked"], updated_block=ev.block_number)
-                changed.add((ev.collection_id, ev.token_id + i))
-        elif ev.kind == "reissued":
-            card["status"] = REISSUED
-            card["replaced_by"] = args["new"]
-            new_key = (ev.collection_id, args["new"])
-            new = states.get(new_key)
-            if new is not None:
-                new.update({name: card[name] for name in ("resident_number", "tier", "issued_at", "expires_at",
-                                                          "locked")}, updated_block=ev.block_number)
-                changed.add(new_key)
-        elif ev.kind == "revoked":
-            card["status"] = REVOKED
-        elif ev.kind == "opted_out":
-            card["status"] = OPTED_OUT
-        elif ev.kind == "tier":
-            card["tier"] = args["tier"]
-        elif ev.kind == "expiry":
-            card["expires_at"] = args["expires"]
-        card["updated_block"] = ev.block_number
-        changed.add(key)
-    return changed
 
 
 def _load_states(session: Session, keys: set[tuple[int, int]]) -> tuple[dict, dict]:
@@ -271,7 +125,8 @@ class PollResult:
 class Indexer:
     """Indexes one chain (settings.chain_id) into the database; `poll()` does one round."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker, chain: Chain | None = None) -> None:
+    def __init__(self, settings: Settings, sessions: sessionmaker, chain: Chain | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.sessions = sessions
         self.chain = chain or Chain(settings.rpc_url, timeout=5.0)
@@ -281,7 +136,9 @@ class Indexer:
         self._synced_written_at = 0.0
         self._records_seen: tuple = ()
         self._error_recorded = False
-        self.id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.lease = Lease(sessions, key=ChainCursor.chain_id, until=ChainCursor.lease_until,
+                           holder_column=ChainCursor.leader, seconds=LEASE_SECONDS, clock=clock)
+        self.id = self.lease.holder
         self._lease_until = 0.0  # when the lease this indexer holds runs out (0: holds none)
 
     # -- one round --------------------------------------------------------
@@ -375,43 +232,30 @@ class Indexer:
     def _claim_lease(self) -> bool:
         """Whether this indexer holds (now or newly) the lease of its chain; app processes share a database."""
         chain_id = self.settings.chain_id
-        now = time.time()
-        if self._lease_until - now > LEASE_SECONDS / 2:
+        now = self.lease.now()
+        if self._lease_until - now > self.lease.seconds / 2:
             return True  # held, and far from expiring: no write needed this poll
-        try:
-            with self._write() as session:
-                if session.get(ChainCursor, chain_id) is None:
-                    session.add(ChainCursor(chain_id=chain_id, indexed_block=-1))
-                    session.flush()
-                claimed = session.execute(
-                    update(ChainCursor)
-                    .where(ChainCursor.chain_id == chain_id,
-                           or_(ChainCursor.leader == self.id, ChainCursor.leader.is_(None),
-                               ChainCursor.lease_until < now))
-                    .values(leader=self.id, lease_until=now + LEASE_SECONDS)
-                    .execution_options(synchronize_session=False)
-                ).rowcount == 1
-        except IntegrityError:  # another process created the cursor at the same moment; it leads
-            claimed = False
-        self._lease_until = now + LEASE_SECONDS if claimed else 0.0
+        self.lease.ensure_row(chain_id, lambda: ChainCursor(chain_id=chain_id, indexed_block=-1))
+        claimed = self.lease.claim(chain_id, now=now)
+        self._lease_until = now + self.lease.seconds if claimed else 0.0
         return claimed
 
     def _check_lease(self, session: Session) -> ChainCursor:
-        """The cursor, after checking (inside a write) that this indexer still leads; renews the lease."""
+        """The cursor, after renewing the lease inside this write: if another indexer took it over, nothing
+        of this write may land (LeaseLost)."""
+        now = self.lease.now()
+        renewed = self.lease.renew(self.settings.chain_id, now=now, session=session)
         cursor = session.get(ChainCursor, self.settings.chain_id)
-        if cursor is None or cursor.leader != self.id:
+        if not renewed:
             self._lease_until = 0.0
             raise LeaseLost(f"indexer {self.id} lost its lease to {cursor.leader if cursor else None}")
-        self._lease_until = cursor.lease_until = time.time() + LEASE_SECONDS
+        self._lease_until = now + self.lease.seconds
         return cursor
 
     def release(self) -> None:
         """Gives the lease up (on shutdown) so another process can take over at once."""
         self._lease_until = 0.0
-        with self._write() as session:
-            session.execute(update(ChainCursor).where(ChainCursor.chain_id == self.settings.chain_id,
-                                                      ChainCursor.leader == self.id)
-                            .values(leader=None, lease_until=None).execution_options(synchronize_session=False))
+        self.lease.release(self.settings.chain_id)
 
     def _record_error(self, message: str) -> None:
         try:
@@ -562,27 +406,27 @@ class Indexer:
 
 
 class IndexerThread:
-    """Runs an Indexer in a daemon thread, every `poll_interval` seconds, until stopped."""
+    """Runs an Indexer in the worker loop, every `poll_interval` seconds, until stopped; it gives its lease
+    up when stopped."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker) -> None:
-        self.indexer = Indexer(settings, sessions)
-        self.interval = settings.poll_interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.last_error: str | None = None
+    def __init__(self, settings: Settings, sessions: sessionmaker, clock: Callable[[], float] = time.time) -> None:
+        self.indexer = Indexer(settings, sessions, clock=clock)
+        self.loop = Loop("resident-indexer", self._pass, settings.poll_interval, max_backoff=MAX_BACKOFF_SECONDS,
+                         on_error=self._failed)
+        self._started = False
+
+    @property
+    def last_error(self) -> str | None:
+        return self.loop.last_error
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="resident-indexer", daemon=True)
-        self._thread.start()
+        self._started = True
+        self.loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self.loop.stop(timeout)
+        if self._started:
+            self._started = False
             try:
                 self.indexer.release()
             except Exception:  # shutting down with the database gone: the lease simply expires
@@ -591,17 +435,11 @@ class IndexerThread:
     def catch_up(self, timeout: float = 30.0) -> PollResult:
         return self.indexer.catch_up(timeout)
 
-    def _run(self) -> None:
-        backoff = self.interval
-        while not self._stop.is_set():
-            try:
-                self.indexer.poll()
-                self.last_error = None
-                backoff = self.interval
-            except Exception as exc:  # keep following the chain whatever one round hit; /health shows it
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                if not isinstance(exc, (ChainError, ReorgDuringFetch, LeaseLost)):
-                    log.exception("indexer poll failed")
-                    self.indexer._record_error(self.last_error)
-                backoff = min(max(backoff * 2, self.interval), 5.0)
-            self._stop.wait(backoff)
+    def _pass(self) -> None:
+        self.indexer.poll()
+
+    def _failed(self, exc: Exception) -> None:
+        """Keeps following the chain whatever one round hit; /health shows the cursor's error."""
+        if not isinstance(exc, (ChainError, ReorgDuringFetch, LeaseLost)):  # those are recorded or expected
+            log.exception("indexer poll failed", exc_info=exc)
+            self.indexer._record_error(self.loop.last_error)
