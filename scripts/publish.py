@@ -52,7 +52,7 @@ from backend.chain.deployments import DeploymentRecord, data_dir, record_path
 from backend.errors import ChainError, ResidentError
 from backend.settings import Settings
 from metadata.card import CardData, CollectionInfo
-from metadata.errors import IpfsNodeError, PinIncompleteError
+from metadata.errors import IpfsNodeError, MetadataError, PinIncompleteError
 from metadata.ipfs import ENV_API, IpfsNode, PinReport, node_at
 from metadata.pipeline import Manifest, ManifestEntry, build_cards, pin_manifest
 from metadata.store import ContentStore
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         node = node_at(args.ipfs_api or settings.ipfs_api)
         result = publish(args.symbol, args.rpc, pin=args.pin, node=node, workers=args.workers,
                          progress=not args.quiet, command=command)
-    except ResidentError as exc:
+    except (ResidentError, MetadataError) as exc:
         print(f"error / エラー: {exc}", file=sys.stderr)
         return 1
     cards = len(result.manifest.entries)
