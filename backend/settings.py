@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
 
+    # Command-line tools, not the backend: `make run`'s ports (tools/run_local.py), the key Brownie scripts deploy
+    # with on a real network (unset: the node's first unlocked account), and the first administrator's password
+    # for `python -m backend.auth.staff create-admin` (unset: asked on the terminal).
+    rpc_port: int = Field(default=8545, ge=1, le=65_535)
+    api_port: int = Field(default=8000, ge=1, le=65_535)
+    deployer_key: SecretStr | None = Field(default=None, repr=False)
+    admin_password: SecretStr | None = Field(default=None, repr=False)
+
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         self.data_dir = Path(self.data_dir).resolve()

@@ -1,13 +1,14 @@
-"""Errors of card metadata, card images and content storage; each says what to fix."""
+"""Errors of card metadata, card images and content storage; each says what to fix.
+
+Their own root, MetadataError: metadata/ is a library the backend and the scripts use, and imports neither.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from backend.errors import ResidentError
 
-
-class MetadataError(ResidentError):
+class MetadataError(Exception):
     """Base of every error raised by the `metadata` package."""
 
 

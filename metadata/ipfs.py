@@ -14,7 +14,6 @@ daemons by version, so the client is constructed directly.
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
 import time
 import warnings
@@ -134,9 +133,9 @@ class IpfsNode:
         return cid in result["Keys"]
 
 
-def node_from_env(timeout: float = DEFAULT_TIMEOUT) -> IpfsNode | None:
-    """The node RESIDENT_IPFS_API names, or None when no node is configured."""
-    address = os.environ.get(ENV_API, "").strip()
+def node_at(address: str | None, timeout: float = DEFAULT_TIMEOUT) -> IpfsNode | None:
+    """The node at `address` (the caller's Settings.ipfs_api, i.e. RESIDENT_IPFS_API), or None when unset."""
+    address = (address or "").strip()
     return IpfsNode(address, timeout) if address else None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from metadata.card import CardData, CollectionInfo, card_seed, metadata_bytes, metadata_for
 from metadata.cid import encode_file
-from metadata.ipfs import IpfsNode, PinReport, node_from_env, pin_all
+from metadata.ipfs import IpfsNode, PinReport, pin_all
 from metadata.render import LAYERS_DIR, LayerSet, render_card
 from metadata.store import ContentStore
 
@@ -144,8 +144,7 @@ def build_cards(collection: CollectionInfo, cards: Sequence[CardData], *, store:
 
 def pin_manifest(manifest: Manifest, store: ContentStore | None = None, node: IpfsNode | None = None, *,
                  journal: Path | str | None = None, progress: Progress | None = None) -> PinReport | None:
-    """Adds and pins the manifest's content on `node` (default: RESIDENT_IPFS_API); None without a node."""
-    node = node or node_from_env()
+    """Adds and pins the manifest's content on `node`; None without a node."""
     if node is None:
         return None
     return pin_all(node, store or ContentStore(), manifest.cids(), journal=journal, progress=progress)

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import os
-
 from brownie import accounts, chain, web3
 from eth_account import Account
 from eth_utils import encode_hex, keccak
 
 from backend.chain.deployments import ROOT, load_collection_config, record_path
+from backend.settings import Settings
 from scripts.campaign import ensure_minter
 from scripts.deploy import deployer, ensure_collection
 
@@ -73,8 +72,8 @@ def ensure_demo_minter(symbol: str, admin):
     """The collection's minter (deployed and recorded as scripts/campaign.py does), with the backend's issuer
     allowed to run campaigns (admin role) and sign vouchers (VOUCHER_SIGNER_ROLE)."""
     minter, record, deployed_now = ensure_minter(symbol, admin)
-    key = os.environ.get("RESIDENT_ISSUER_KEY")
-    issuer = Account.from_key(key).address if key else admin.address
+    key = Settings().issuer_key
+    issuer = Account.from_key(key.get_secret_value()).address if key is not None else admin.address
     for role in (minter.DEFAULT_ADMIN_ROLE(), minter.VOUCHER_SIGNER_ROLE()):
         if not minter.hasRole(role, issuer):
             minter.grantRole(role, issuer, {"from": admin})

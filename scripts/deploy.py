@@ -6,13 +6,12 @@ Writes a deployment record (network, chain id, address, block, ABI) that the
 backend reads. Running it again for the same symbol on the same chain reuses
 the recorded contract instead of deploying a second collection.
 
-The deploying account is $RESIDENT_DEPLOYER_KEY (a private key) when set,
+The deploying account is Settings.deployer_key ($RESIDENT_DEPLOYER_KEY, a private key) when set,
 otherwise the node's first unlocked account (the local anvil chain).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from brownie import ResidentCard, accounts, network, web3
@@ -20,13 +19,14 @@ from brownie.network.account import Account
 
 from backend.chain.deployments import CollectionConfig, DeploymentRecord, load_collection_config, record_path
 from backend.errors import DeploymentRecordError
+from backend.settings import Settings
 
 
 def deployer() -> Account:
     """The account that deploys and, on the demo chain, administers."""
-    key = os.environ.get("RESIDENT_DEPLOYER_KEY")
-    if key:
-        return accounts.add(key)
+    key = Settings().deployer_key
+    if key is not None:
+        return accounts.add(key.get_secret_value())
     if not accounts:
         raise SystemExit("No account to deploy with: set RESIDENT_DEPLOYER_KEY to the deployer's private key.")
     return accounts[0]

@@ -50,14 +50,14 @@ from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_
 from backend.chain.client import Chain
 from backend.chain.deployments import DeploymentRecord, data_dir, record_path
 from backend.errors import ChainError, ResidentError
+from backend.settings import Settings
 from metadata.card import CardData, CollectionInfo
-from metadata.errors import IpfsNodeError, PinIncompleteError
-from metadata.ipfs import ENV_API, IpfsNode, PinReport, node_from_env
+from metadata.errors import IpfsNodeError, MetadataError, PinIncompleteError
+from metadata.ipfs import ENV_API, IpfsNode, PinReport, node_at
 from metadata.pipeline import Manifest, ManifestEntry, build_cards, pin_manifest
 from metadata.store import ContentStore
 
 METADATA_DIR = Path(__file__).resolve().parent.parent / "metadata"
-DEFAULT_RPC = "http://127.0.0.1:8545"
 LOG_CHUNK_BLOCKS = 50_000
 CALL_BATCH = 500
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -229,12 +229,11 @@ def _bar(description: str, unit: str, enabled: bool):
     return update, bar.close
 
 
-def publish(symbol: str, rpc_url: str = DEFAULT_RPC, *, pin: bool = False, node: IpfsNode | None = None,
+def publish(symbol: str, rpc_url: str, *, pin: bool = False, node: IpfsNode | None = None,
             workers: int = 2, progress: bool = True, command: str | None = None) -> PublishResult:
     """Renders, stores and (with a node) pins every live card of collection `symbol`; see the module doc.
 
-    The node is `node`, else --ipfs-api / RESIDENT_IPFS_API (node_from_env); `pin=True` without any node
-    is an error. `command` is what the error of an interrupted pin tells staff to run again.
+    The node is `node` (main: --ipfs-api, else Settings.ipfs_api); `pin=True` without a node is an error. `command` is what the error of an interrupted pin tells staff to run again.
     """
     chain = Chain(rpc_url, timeout=30)
     try:
@@ -251,7 +250,6 @@ def publish(symbol: str, rpc_url: str = DEFAULT_RPC, *, pin: bool = False, node:
                            f"シンボルを確認するか、先にデプロイしてください。")
     record = DeploymentRecord.read(path)
 
-    node = node or node_from_env()
     if pin and node is None:
         raise PublishError(f"--pin needs an IPFS node: set {ENV_API} (e.g. /ip4/127.0.0.1/tcp/5001/http) or pass "
                            f"--ipfs-api; `python tools/ipfs_node.py` starts a local one.\n"
@@ -315,10 +313,11 @@ def _workers(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("symbol", help="collection symbol, e.g. MINEDEMO")
-    parser.add_argument("--rpc", default=os.environ.get("RESIDENT_RPC_URL", DEFAULT_RPC),
-                        help=f"chain RPC URL (default $RESIDENT_RPC_URL or {DEFAULT_RPC})")
+    parser.add_argument("--rpc", default=settings.rpc_url,
+                        help=f"chain RPC URL (default $RESIDENT_RPC_URL, now {settings.rpc_url})")
     parser.add_argument("--pin", action="store_true", help=f"pin on the IPFS node (implied when {ENV_API} is set)")
     parser.add_argument("--ipfs-api", default=None, help=f"the node's RPC address (default ${ENV_API})")
     parser.add_argument("--workers", type=_workers, default=2, help="rendering processes (default 2)")
@@ -327,10 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = shlex.join([".venv/bin/python", "scripts/publish.py", *argv])
     try:
-        node = IpfsNode(args.ipfs_api) if args.ipfs_api else None
+        node = node_at(args.ipfs_api or settings.ipfs_api)
         result = publish(args.symbol, args.rpc, pin=args.pin, node=node, workers=args.workers,
                          progress=not args.quiet, command=command)
-    except ResidentError as exc:
+    except (ResidentError, MetadataError) as exc:
         print(f"error / エラー: {exc}", file=sys.stderr)
         return 1
     cards = len(result.manifest.entries)

@@ -1,11 +1,13 @@
 """Sign a voucher: one card of a voucher campaign for one verified person (one person, one resident).
 
-    brownie run scripts/voucher.py main config/campaigns/voucher.yaml <wallet> <identity id> --network development
+    brownie run scripts/voucher.py main config/campaigns/voucher.yaml <wallet> <subject> [<issuer>] --network development
 
-Staff run this after checking the person's identity (or after a payment in yen). The identity id
-(e.g. the verification provider's subject id) is turned into a salted nullifier and never stored or
-sent; the signed voucher is written to data/vouchers/<chain>/<SYMBOL>/<campaign>/<wallet>.json for
-the holder's wallet to submit. Signing key: $RESIDENT_DEPLOYER_KEY or the node's first account, which
+Staff run this after the person's identity was verified (or after a payment in yen). The provider that
+verified them (`issuer`, default the development provider) and their subject id there become the
+person's nullifier (backend/identity/nullifier.py, keyed by Settings.identity_key): the same value the
+backend knows them by when they verify on the holder page, so the minter's one card per person and the
+backend's premium cap and polls agree. The subject is never stored or sent; the signed voucher is written
+to data/vouchers/<chain>/<SYMBOL>/<campaign>/<wallet>.json for the holder's wallet to submit. Signing key: $RESIDENT_DEPLOYER_KEY or the node's first account, which
 must hold the minter's VOUCHER_SIGNER_ROLE.
 """
 
@@ -22,6 +24,9 @@ from backend.campaigns.config import load_campaign_config
 from backend.campaigns.records import MinterRecord, minter_record_path
 from backend.chain.deployments import data_dir
 from backend.errors import ResidentError
+from backend.identity.nullifier import NullifierError, as_bytes32, nullifier
+from backend.identity.verifier import DEV_ISSUER
+from backend.settings import Settings
 from scripts.deploy import deployer
 
 VALID_FOR_SECONDS = 7 * 86_400  # a week to claim
@@ -41,8 +46,25 @@ def _sign(account, domain: dict, voucher: vouchers.Voucher) -> bytes:
     return bytes.fromhex(result["result"].removeprefix("0x"))
 
 
-def sign(config_path: str | Path, recipient: str, identity: str, account) -> Path:
-    """Signs a voucher of the campaign in `config_path` for `recipient`; returns the voucher file."""
+def person_of(settings: Settings, issuer: str, subject: str) -> bytes:
+    """The verified person's nullifier, as the voucher carries it; only a provider the backend trusts."""
+    trusted = set(settings.identity_providers) | ({DEV_ISSUER} if settings.environment != "production" else set())
+    if issuer not in trusted:
+        raise vouchers.VoucherError(f"{issuer!r} is not a trusted identity provider (trusted: {sorted(trusted)}) / "
+                                    "信頼されていない本人確認事業者です")
+    if settings.identity_key is None:
+        raise vouchers.VoucherError("set RESIDENT_IDENTITY_SECRET (the backend's) to sign vouchers for verified "
+                                    "people / RESIDENT_IDENTITY_SECRET を設定してください")
+    try:
+        return as_bytes32(nullifier(settings.identity_key, issuer, subject.strip()))
+    except NullifierError as exc:
+        raise vouchers.VoucherError(f"{exc} / 本人確認の情報が足りません") from None
+
+
+def sign(config_path: str | Path, recipient: str, subject: str, account, issuer: str = DEV_ISSUER,
+         settings: Settings | None = None) -> Path:
+    """Signs a voucher of the campaign in `config_path` for `recipient`, the wallet of the person `issuer`
+    verified as `subject`; returns the voucher file."""
     if not is_address(recipient):
         raise vouchers.VoucherError(f"{recipient!r} is not a wallet address / ウォレットアドレスが正しくありません")
     config = load_campaign_config(config_path)
@@ -53,7 +75,7 @@ def sign(config_path: str | Path, recipient: str, identity: str, account) -> Pat
     minter = ResidentMinter.at(record.address)
     campaign_id = record.campaigns[config.name]["id"]
     voucher = vouchers.voucher_for_campaign(
-        minter, campaign_id, to_checksum_address(recipient), vouchers.nullifier(identity, vouchers.nullifier_salt()),
+        minter, campaign_id, to_checksum_address(recipient), person_of(settings or Settings(), issuer, subject),
         now=chain.time(), valid_for_seconds=VALID_FOR_SECONDS)
     if minter.nullifierUsed(voucher.nullifier):
         raise vouchers.VoucherError("this person already received a card of this collection / "
@@ -69,9 +91,9 @@ def sign(config_path: str | Path, recipient: str, identity: str, account) -> Pat
     return path
 
 
-def main(config_path: str, recipient: str, identity: str):
+def main(config_path: str, recipient: str, subject: str, issuer: str = DEV_ISSUER):
     try:
-        path = sign(config_path, recipient, identity, deployer())
+        path = sign(config_path, recipient, subject, deployer(), issuer)
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None
     print(f"Voucher for {to_checksum_address(recipient)} written to {path}")

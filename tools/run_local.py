@@ -7,8 +7,8 @@ directory) with the demo municipality's perks, venue and accounts, prints where
 everything is, and keeps both running until Ctrl-C (the chain state is saved
 then, and every few seconds meanwhile).
 
-Settings (environment): RESIDENT_DATA_DIR (default ./data), RESIDENT_RPC_PORT
-(default 8545), RESIDENT_API_PORT (default 8000).
+Settings (backend/settings.py, so environment or `.env`): RESIDENT_DATA_DIR (default ./data),
+RESIDENT_RPC_PORT (default 8545), RESIDENT_API_PORT (default 8000), RESIDENT_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ import urllib.request
 import warnings
 from pathlib import Path
 
+from pydantic import SecretStr
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.chain.deployments import data_dir  # noqa: E402
-from backend.settings import ANVIL_DEV_KEY  # noqa: E402
+from backend.settings import ANVIL_DEV_KEY, Settings  # noqa: E402
 
 CHAIN_ID = 31337
 STATE_SAVE_SECONDS = 5
@@ -101,17 +102,25 @@ def setup_demo(url: str):
         network.disconnect(kill_rpc=False)  # the chain is ours to stop, on Ctrl-C
 
 
-def backend_env(data: Path, rpc_url: str, chain_id: int, api_port: int) -> dict:
-    """The backend's settings (RESIDENT_*), pointing at this run's chain and data directory."""
-    public = f"http://127.0.0.1:{api_port}"
-    return {**os.environ, "RESIDENT_ENVIRONMENT": "development", "RESIDENT_DATA_DIR": str(data),
-            "RESIDENT_RPC_URL": rpc_url, "RESIDENT_CHAIN_ID": str(chain_id), "RESIDENT_PUBLIC_URL": public,
-            "RESIDENT_SIWE_DOMAIN": f"127.0.0.1:{api_port}", "PYTHONPATH": str(ROOT),
-            # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card.
-            "RESIDENT_ISSUER_KEY": ANVIL_DEV_KEY}
+def backend_settings(local: Settings, rpc_url: str, chain_id: int) -> Settings:
+    """The backend's settings for this run: the local ones, pointing at this run's chain and ports."""
+    return local.model_copy(update={
+        "environment": "development", "rpc_url": rpc_url, "chain_id": chain_id,
+        "public_url": f"http://127.0.0.1:{local.api_port}", "siwe_domain": f"127.0.0.1:{local.api_port}",
+        # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card.
+        "issuer_key": SecretStr(ANVIL_DEV_KEY)})
 
 
-def prepare_backend(env: dict) -> list[str]:
+def backend_env(settings: Settings) -> dict:
+    """The environment the backend process starts with: ours, plus its settings as RESIDENT_* variables."""
+    return {**os.environ, "RESIDENT_ENVIRONMENT": settings.environment, "RESIDENT_DATA_DIR": str(settings.data_dir),
+            "RESIDENT_RPC_URL": settings.rpc_url, "RESIDENT_CHAIN_ID": str(settings.chain_id),
+            "RESIDENT_PUBLIC_URL": settings.public_url, "RESIDENT_SIWE_DOMAIN": settings.siwe_domain,
+            "RESIDENT_DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
+            "RESIDENT_ISSUER_KEY": settings.issuer_key.get_secret_value()}
+
+
+def prepare_backend(settings: Settings) -> list[str]:
     """Migrates the database, registers the demo collection and seeds the demo data (if the
     perks module provides `backend.demo.seed`); returns the lines the seed asks to print."""
     import importlib
@@ -119,11 +128,7 @@ def prepare_backend(env: dict) -> list[str]:
     from backend.db import make_engine, migrate, session_factory
     from backend.chain.deployments import record_path
     from backend.registry import register_deployments
-    from backend.settings import Settings
 
-    settings = Settings(environment="development", data_dir=env["RESIDENT_DATA_DIR"],
-                        rpc_url=env["RESIDENT_RPC_URL"], chain_id=int(env["RESIDENT_CHAIN_ID"]),
-                        public_url=env["RESIDENT_PUBLIC_URL"], siwe_domain=env["RESIDENT_SIWE_DOMAIN"])
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -202,11 +207,11 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def main() -> int:
-    port = int(os.environ.get("RESIDENT_RPC_PORT", "8545"))
-    api_port = int(os.environ.get("RESIDENT_API_PORT", "8000"))
+    local = Settings()
+    port, api_port = local.rpc_port, local.api_port
     url = f"http://127.0.0.1:{port}"
     api_url = f"http://127.0.0.1:{api_port}"
-    data = data_dir()
+    data = local.data_dir
     state_file = data / "chain" / "anvil-state.json"
     for busy, variable, other in ((port, "RESIDENT_RPC_PORT", 8555), (api_port, "RESIDENT_API_PORT", 8010)):
         if port_in_use(busy):
@@ -223,17 +228,17 @@ def main() -> int:
         print(f"Local chain: {url} (chain id {chain_id}), "
               + ("state resumed from " if resumed else "new state in ") + str(state_file))
         setup_demo(url)
-        env = backend_env(data, url, chain_id, api_port)
-        seed_lines = prepare_backend(env)
+        settings = backend_settings(local, url, chain_id)
+        seed_lines = prepare_backend(settings)
         backend_log = data / "backend.log"
-        backend = start_backend(env, api_port, backend_log)
+        backend = start_backend(backend_env(settings), api_port, backend_log)
         health = wait_for_backend(api_url, backend, backend_log)
         print()
         print(f"Open in a browser: {api_url}/  (holders; a wallet such as MetaMask on chain {chain_id}), "
               f"{api_url}/desk (venue desks), {api_url}/console (municipality staff)")
         print(f"Data directory: {data}")
         print(f"Chain RPC:      {url}")
-        print(f"Backend:        {api_url}  (database {env.get('RESIDENT_DATABASE_URL') or data / 'resident.db'}, "
+        print(f"Backend:        {api_url}  (database {settings.database_url}, "
               f"log {backend_log})")
         print(f"API docs:       {api_url}/docs")
         print(f"Health:         {api_url}/health  (indexed block {health.get('indexed_block')}, "

@@ -25,7 +25,7 @@ from backend.campaigns import store
 from backend.campaigns.airdrop_jobs import AirdropWorker, job_json, new_job, problems_json
 from backend.campaigns.csvfile import CsvFileError, parse_recipients
 from backend.campaigns.minters import DAY_SECONDS, OPEN, CampaignState, Minter, campaign_tuple
-from backend.campaigns.vouchers import VoucherError, nullifier_salt
+from backend.campaigns.vouchers import VoucherError
 from backend.db.models_campaigns import (
     JOB_FAILED,
     JOB_QUEUED,
@@ -37,6 +37,8 @@ from backend.db.models_campaigns import (
 )
 from backend.db.models_chain import Collection
 from backend.errors import ApiError, ChainError
+from backend.identity.verifier import identity_of
+from backend.residency.premium import check_voucher
 
 router = APIRouter(tags=["campaigns"])
 
@@ -177,9 +179,9 @@ class PublicCampaignOut(BaseModel):
 
 class VoucherIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    recipient: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="The holder's wallet address")
-    identity: str = Field(min_length=1, max_length=200, description="The verified identity's id (never stored: "
-                          "only its salted hash, the nullifier, goes on chain)")
+    recipient: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="The wallet of a holder who verified "
+                           "their identity with it (My Number card, on the holder page); the voucher carries "
+                           "that person's nullifier")
 
 
 class VoucherOut(BaseModel):
@@ -349,11 +351,19 @@ def close_campaign(municipality_id: int, campaign_id: int, staff: Editor, sessio
              status_code=201, summary="Sign a voucher for a wallet after the identity check")
 def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staff: Editor, session: SessionDep,
                    chain: ChainDep, settings: SettingsDep, issuer: IssuerDep) -> VoucherOut:
-    """The identity id is turned into the salted nullifier (one card per person per collection) and not kept."""
+    """The voucher carries the recipient's verified person (their nullifier: one card per person per collection,
+    and the premium cap counts it); a wallet without a verified identity is refused."""
     campaign = load_campaign(session, campaign_id, municipality_id)
     if campaign.mode != "voucher":
         raise ApiError(409, "not_voucher_campaign", "This campaign is not a voucher campaign.",
                        "このキャンペーンはバウチャー方式ではありません。")
+    person = identity_of(session, body.recipient)
+    if person is None:
+        raise ApiError(409, "recipient_not_verified", "This wallet's holder has not verified their identity: ask "
+                       "them to verify it (My Number card) on the holder page with this wallet first.",
+                       "このウォレットの方はまだ本人確認をしていません。住民証のページで、このウォレットで本人確認"
+                       "（マイナンバーカード）をしてもらってください。")
+    nullifier = person.nullifier
     minter = minter_of(chain, settings, session.get(Collection, campaign.collection_id).symbol)
     with chain_calls():
         state = minter.campaign(campaign.onchain_id)
@@ -362,13 +372,13 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
             raise ApiError(409, f"campaign_{status}", "This campaign no longer accepts claims.",
                            "このキャンペーンは受け取りを終了しています。")
         try:
-            voucher = store.sign_voucher(issuer, minter, campaign, state, body.recipient, body.identity,
-                                         nullifier_salt(settings.data_dir), staff.id)
+            voucher = store.sign_voucher(issuer, minter, campaign, state, body.recipient, nullifier, staff.id)
         except store.Refusal as exc:
             raise refused(exc) from None
         except VoucherError as exc:
             raise ApiError(422, "voucher_invalid", str(exc), f"バウチャーを作成できません: {exc}") from None
     write_transaction(session)
+    check_voucher(session, nullifier, campaign.municipality_id, voucher.document["voucher"]["tier"], time.time())
     session.add(voucher)
     session.commit()
     return VoucherOut(id=voucher.id, campaign_id=campaign.id, recipient=voucher.recipient, deadline=voucher.deadline,

@@ -2,15 +2,15 @@
 
     python -m backend.auth.staff create-admin --username admin [--municipality mine-city] [--email ...]
 
-creates the first administrator (a superuser unless --municipality is given); the password is read from
-the terminal or from $RESIDENT_ADMIN_PASSWORD. The demo seed calls `create_admin` directly.
+creates the first administrator (a superuser unless --municipality is given); the password is asked on the
+terminal (stdin), or taken from Settings.admin_password ($RESIDENT_ADMIN_PASSWORD) for unattended setups.
+The demo seed calls `create_admin` directly.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import re
 import sys
 import time
@@ -205,13 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--municipality", help="slug or id; without it the account is a superuser")
     args = parser.parse_args(argv)
 
-    password = os.environ.get("RESIDENT_ADMIN_PASSWORD") or getpass.getpass("Password (10+ characters): ")
+    settings = Settings()
+    given = settings.admin_password
+    password = given.get_secret_value() if given is not None else getpass.getpass("Password (10+ characters): ")
     try:
         check_password_strength(password)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    settings = Settings()
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:

@@ -23,6 +23,7 @@ from backend.campaigns.minters import OPEN, CampaignState, Minter, leaf_price_to
 from backend.campaigns.reasons import for_revert, reason
 from backend.db.models_campaigns import Allowlist, AllowlistEntry, Campaign, CampaignVoucher
 from backend.chain.issuer import Issuer, error_name
+from backend.identity.nullifier import as_bytes32
 
 VOUCHER_VALID_SECONDS = 7 * 86_400  # a week to claim, never past the campaign's end
 
@@ -80,11 +81,12 @@ def create_onchain(issuer: Issuer, minter: Minter, settings: tuple) -> tuple[int
 
 # --- vouchers -------------------------------------------------------------------------------------------
 def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: CampaignState, recipient: str,
-                 identity: str, salt: bytes, staff_id: int | None) -> CampaignVoucher:
-    """Signs a voucher of `campaign` for `recipient` after staff checked `identity` (which is turned into the
-    salted nullifier and forgotten). Raises Refusal when this person already claimed or the key may not sign."""
+                 person: str, staff_id: int | None) -> CampaignVoucher:
+    """Signs a voucher of `campaign` for `recipient`, the wallet of the verified person whose nullifier is
+    `person` (backend/identity/nullifier.py; it goes on chain as the voucher's nullifier). Raises Refusal
+    when this person already claimed or the key may not sign."""
     recipient = to_checksum_address(recipient)
-    nullifier = vouchers.nullifier(identity, salt)
+    nullifier = as_bytes32(person)
     if minter.contract.functions.nullifierUsed(nullifier).call():
         raise Refusal("voucher_used", "This person already received a card of this collection (the identity was "
                       "used with another voucher).", "この方はすでにこのコレクションの住民証を受け取っています。")
@@ -98,7 +100,7 @@ def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: Camp
     domain = vouchers.domain_of(minter.contract)
     signature = vouchers.sign_voucher(domain, voucher, issuer.account.key)
     document = vouchers.to_json(domain, voucher, signature)
-    return CampaignVoucher(campaign_id=campaign.id, recipient=recipient, document=document,
+    return CampaignVoucher(campaign_id=campaign.id, recipient=recipient, nullifier=person, document=document,
                            deadline=voucher.deadline, created_by=staff_id)
 
 

@@ -5,18 +5,15 @@ a voucher signed here is valid for exactly that contract on exactly that chain. 
 issuer key (an account with the minter's VOUCHER_SIGNER_ROLE) signs; the resident, or staff on
 their behalf, submits it with `claimWithVoucher`.
 
-A nullifier is an HMAC of the verified identity under the municipality's secret salt: the same
-person always gives the same 32 bytes, which tell nothing about the person without the salt. The
-identity itself is never stored, logged or sent on chain.
+A voucher's nullifier is the person's nullifier (backend/identity/nullifier.py) as bytes32: the one
+value that residency registration, the premium cap and per-person polls know the person by, so "one
+card per person" on chain and "the same person" in the backend agree. The identity itself is never
+stored, logged or sent on chain.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from eth_account import Account
@@ -25,7 +22,6 @@ from eth_utils import keccak, to_checksum_address
 
 from backend.errors import ResidentError
 
-MIN_SALT_BYTES = 16
 VOUCHER_FIELDS = [
     {"name": "recipient", "type": "address"},
     {"name": "campaignId", "type": "uint256"},
@@ -46,7 +42,7 @@ _DOMAIN_FIELDS = [
 
 
 class VoucherError(ResidentError):
-    """Raised when a voucher or a nullifier cannot be built, signed or checked."""
+    """Raised when a voucher cannot be built, signed or checked."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class Voucher:
 
     def __post_init__(self) -> None:
         if len(self.nullifier) != 32:
-            raise VoucherError(f"a nullifier is 32 bytes, not {len(self.nullifier)}; build it with nullifier()")
+            raise VoucherError(f"a nullifier is 32 bytes, not {len(self.nullifier)}; take a person's from backend.identity.nullifier.as_bytes32")
         for name in ("campaign_id", "tier", "expires_at", "price", "deadline"):
             if not 0 <= getattr(self, name) < 2**256:
                 raise VoucherError(f"{name} must be a non-negative 256-bit integer (got {getattr(self, name)})")
@@ -125,20 +121,6 @@ def voucher_for_campaign(
     )
 
 
-def nullifier(identity_id: str, salt: bytes) -> bytes:
-    """The 32-byte nullifier of a verified identity: HMAC-SHA256(salt, NFKC-normalised identity).
-
-    `salt` is the municipality's secret (at least 16 bytes, kept out of the database): without it
-    nobody can test a guessed identity against the nullifiers on chain.
-    """
-    if not isinstance(salt, bytes) or len(salt) < MIN_SALT_BYTES:
-        raise VoucherError(f"the nullifier salt must be a secret of at least {MIN_SALT_BYTES} bytes")
-    normalised = unicodedata.normalize("NFKC", identity_id).strip()
-    if not normalised:
-        raise VoucherError("the identity is empty; a nullifier needs the verified identity's id")
-    return hmac.new(salt, normalised.encode("utf-8"), hashlib.sha256).digest()
-
-
 def domain_of(minter) -> dict[str, Any]:
     """The EIP-712 domain the deployed `minter` reports (ERC-5267), as eth-account wants it.
 
@@ -188,38 +170,6 @@ def signer_of(domain: dict[str, Any], voucher: Voucher, signature: bytes) -> str
 def verify_voucher(domain: dict[str, Any], voucher: Voucher, signature: bytes, signer: str) -> bool:
     """Whether `signature` is `signer`'s over `voucher` under `domain`."""
     return signer_of(domain, voucher, signature) == to_checksum_address(signer)
-
-
-def nullifier_salt(root: Path | None = None) -> bytes:
-    """The municipality's nullifier salt: $RESIDENT_NULLIFIER_SALT (hex), else a per-installation secret.
-
-    Without the variable (a development machine), a random 32-byte salt is created once in
-    <data dir (or `root`)>/secrets/nullifier-salt, readable by its owner only. The salt must never change once
-    vouchers were signed with it: a changed salt gives the same person a new nullifier.
-    """
-    import os
-    import secrets
-
-    from backend.chain.deployments import data_dir
-
-    configured = os.environ.get("RESIDENT_NULLIFIER_SALT")
-    if configured:
-        try:
-            salt = bytes.fromhex(configured.removeprefix("0x"))
-        except ValueError:
-            raise VoucherError("RESIDENT_NULLIFIER_SALT must be hex (e.g. `openssl rand -hex 32`)") from None
-        if len(salt) < MIN_SALT_BYTES:
-            raise VoucherError(f"RESIDENT_NULLIFIER_SALT must be at least {MIN_SALT_BYTES} bytes of hex")
-        return salt
-    path = (root or data_dir()) / "secrets" / "nullifier-salt"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        tmp.replace(path)
-    return bytes.fromhex(path.read_text().strip())
 
 
 def to_json(domain: dict[str, Any], voucher: Voucher, signature: bytes) -> dict[str, Any]:

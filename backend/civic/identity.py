@@ -1,9 +1,9 @@
 """The one question civic features ask about identity: which verified person is this wallet?
 
 "One vote per verified person" needs a stable key per person that is not the wallet (a person may hold
-cards in several wallets). The identity module (residency, issue 6) keeps a salted-hash nullifier per
-verified person; this module only defines the shape of the lookup, so polls do not depend on how
-identity is stored:
+cards in several wallets). backend/identity keeps the person's nullifier (backend/identity/nullifier.py,
+the same one registrations, the premium cap and vouchers carry); this module only defines the shape of the
+lookup, so polls do not depend on how identity is stored:
 
     nullifier_of(session, address) -> str | None     # None: this wallet is not verified
 

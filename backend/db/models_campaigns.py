@@ -67,14 +67,16 @@ class Campaign(Base):
 
 
 class CampaignVoucher(Base):
-    """A signed voucher for one wallet (backend/campaigns/vouchers.to_json); the identity behind its
-    nullifier is never stored."""
+    """A signed voucher for one wallet (backend/campaigns/vouchers.to_json), and the person it is for: their
+    nullifier (backend/identity/nullifier.py), which the premium cap counts; the identity itself is never
+    stored. NULL: a voucher signed before vouchers carried the person's nullifier, for an unverified wallet."""
 
     __tablename__ = "campaign_vouchers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     recipient: Mapped[str] = mapped_column(ADDRESS, index=True)
+    nullifier: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     document: Mapped[dict] = mapped_column(JSON)
     deadline: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -13,8 +13,8 @@ a compact JWS (RFC 7515) with alg ES256K (RFC 8812, secp256k1) whose claims are
     birthdate (YYYY-MM-DD) or is_minor                         -- only "minor or not" is kept
     guardian_sub                                               -- consent only; never stored
 
-We keep only nullifier = HMAC-SHA256(key derived from settings.identity_secret, iss | sub): the same
-person always gives the same nullifier in this deployment (so caps hold across wallets and towns), and
+We keep only the person's nullifier (backend/identity/nullifier.py, of iss and sub): the same person
+always gives the same nullifier in this deployment (so caps hold across wallets, towns and vouchers), and
 the table reveals nothing about who they are. The wallet that presented the assertion is bound to it.
 
 `IdentityProvider` is the interface; `JwsProvider` verifies ES256K assertions with a public key, and
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models_residency import Identity, IdentityNonce, IdentityWallet
 from backend.errors import ApiError
+from backend.identity import nullifier as person
 from backend.perks.rules import JST
 
 ALG = "ES256K"
@@ -50,7 +51,6 @@ NONCE_TTL_SECONDS = 10 * 60
 MAX_TOKEN_CHARS = 4096
 AGE_OF_MAJORITY = 18  # Civil Code of Japan since April 2022
 PURPOSES = ("identity", "guardian_consent")
-NULLIFIER_PURPOSE = b"resident/identity-nullifier/v1"
 DEV_KEY_PURPOSE = b"resident/identity-dev-provider/v1"
 DEV_ISSUER = "resident-dev-identity"
 DEV_LEVEL = "mynumber_card"
@@ -216,7 +216,7 @@ class IdentityVerifier:
                  dev_provider: DevelopmentProvider | None = None) -> None:
         self.providers = {p.issuer: p for p in providers}
         self.audience = audience
-        self._nullifier_key = hmac.digest(identity_secret.encode(), NULLIFIER_PURPOSE, "sha256")
+        self._identity_secret = identity_secret
         self.dev_provider = dev_provider
 
     @classmethod
@@ -233,7 +233,7 @@ class IdentityVerifier:
         return cls(providers, settings.identity_audience or settings.public_url, secret, dev)
 
     def nullifier(self, issuer: str, subject: str) -> str:
-        return hmac.new(self._nullifier_key, f"{issuer}\x00{subject}".encode(), "sha256").hexdigest()
+        return person.nullifier(self._identity_secret, issuer, subject)
 
     def verify(self, token: str, purpose: str, now: int | None = None) -> VerifiedAssertion:
         """Signature, provider, audience, time and claims; the nonce is checked by `consume_nonce`."""

@@ -4,7 +4,8 @@ Rules, per municipality (backend/residency/programme.py):
 - eligible: at least `required_checkins` check-ins of the card in the last `window_days` (default 3 in 365),
   a verified identity bound to the wallet, and, for a minor, a guardian's recorded consent;
 - cap: one person (identity nullifier, not wallet) holds premium in at most MAX_MUNICIPALITIES
-  municipalities; a prefecture does not count while one of its cities is held (MIC: 域内市区町村の登録が
+  municipalities, whether through a grant here or a voucher at the premium tier (a voucher carries the same
+  nullifier); a prefecture does not count while one of its cities is held (MIC: 域内市区町村の登録が
   ある都道府県はカウントしない);
 - mode `automatic`: the backend sends setTier(premium) and setExpiry(now + validity) with the issuer key;
   mode `queue`: a pending grant waits for staff to approve (then the same transactions) or reject;
@@ -26,7 +27,8 @@ from eth_utils import to_checksum_address
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.cards import CardView, card_by_id
+from backend.cards import CardView, card_by_id, cards_of_owner
+from backend.db.models_campaigns import Campaign, CampaignVoucher
 from backend.db.models_chain import ACTIVE, Collection, Municipality
 from backend.db.models_residency import HOLDING_STATUSES, Identity, PremiumGrant
 from backend.db.session import begin_immediate, is_sqlite
@@ -177,13 +179,32 @@ def progress(db: Session, card: CardView, holder: str, now: float | None = None)
 
 # --- the cap ------------------------------------------------------------------------------------------------
 def municipalities_held(db: Session, nullifier: str, now: float) -> set[int]:
-    """Municipalities where this person holds (or is getting) premium."""
+    """Municipalities where this person holds (or is getting) premium: by a grant or by a voucher."""
     held = set()
     for grant in db.scalars(select(PremiumGrant).where(PremiumGrant.nullifier == nullifier,
                                                       PremiumGrant.status.in_(HOLDING_STATUSES))):
         if grant.status != "active" or (grant.valid_until or 0) > now:
             held.add(grant.municipality_id)
-    return held
+    return held | carded_by_voucher(db, nullifier, now)
+
+
+def carded_by_voucher(db: Session, nullifier: str, now: float) -> set[int]:
+    """Municipalities where a premium-tier voucher was signed for this person and can still be claimed (like a
+    pending grant), or was claimed and its card is still valid and premium."""
+    found = set()
+    for voucher, campaign in db.execute(select(CampaignVoucher, Campaign)
+                                        .join(Campaign, Campaign.id == CampaignVoucher.campaign_id)
+                                        .where(CampaignVoucher.nullifier == nullifier)):
+        if campaign.municipality_id in found:
+            continue
+        premium_tier = programme_of(db, campaign.municipality_id).premium_tier
+        if int(voucher.document["voucher"]["tier"]) < premium_tier:
+            continue
+        if voucher.deadline >= now or any(
+                card.valid_now(now) and card.tier >= premium_tier
+                for card in cards_of_owner(db, voucher.recipient, collection_id=campaign.collection_id)):
+            found.add(campaign.municipality_id)
+    return found
 
 
 def counted(db: Session, municipalities: set[int]) -> set[int]:
@@ -211,6 +232,21 @@ def check_cap(db: Session, nullifier: str, municipality_id: int, now: float) -> 
         names = [db.get(Municipality, m) for m in sorted(held)]
         raise PremiumError("premium_cap_reached", "(" + ", ".join(m.name_en for m in names) + ")",
                            "（" + "、".join(m.name_ja for m in names) + "）", held=sorted(held))
+
+
+def check_voucher(db: Session, nullifier: str, municipality_id: int, tier: int, now: float) -> None:
+    """A voucher at the municipality's premium tier makes its holder premium there, so it meets a grant's
+    rules first: a minor's guardian consent and the cap. Call it in the write transaction that keeps the
+    voucher, so two at once cannot both pass the cap."""
+    if tier < programme_of(db, municipality_id).premium_tier:
+        return
+    identity = db.get(Identity, nullifier)
+    if identity is None:
+        raise PremiumError("identity_required")
+    if needs_consent(identity):
+        raise PremiumError("guardian_consent_required")
+    _lock_identity(db, nullifier)
+    check_cap(db, nullifier, municipality_id, now)
 
 
 # --- writing: request, approve, reject, send ---------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Registering with a municipality: the backend issues its basic card, and its prefecture's too.
 
 MIC: registering with a city also registers the person with its prefecture unless they opt out
-(市区町村に登録した場合、都道府県にも同時登録). A person (identity nullifier) registers once per
-municipality: UNIQUE(nullifier, municipality) in `registrations`.
+(市区町村に登録した場合、都道府県にも同時登録). A person (their nullifier, backend/identity/nullifier.py: the
+same one vouchers carry) registers once per municipality: UNIQUE(nullifier, municipality) in `registrations`.
 
 Each card is one transaction. A registration row is written (and committed) before its transaction and
 completed after it; if the transaction fails the row is removed, so registering again resumes: a city

@@ -6,7 +6,7 @@ import pytest
 
 from metadata.cid import CHUNK_SIZE, cid_of
 from metadata.errors import CidMismatchError, IpfsNodeError, PinIncompleteError
-from metadata.ipfs import IpfsNode, node_from_env, pin_all
+from metadata.ipfs import IpfsNode, node_at, pin_all
 from metadata.store import ContentStore
 from tools.ipfs_node import IpfsNodeProcess
 
@@ -54,11 +54,9 @@ def test_http_url_is_accepted(ipfs_process):
     assert node.version()
 
 
-def test_node_from_env(monkeypatch, ipfs_process):
-    monkeypatch.delenv("RESIDENT_IPFS_API", raising=False)
-    assert node_from_env() is None
-    monkeypatch.setenv("RESIDENT_IPFS_API", ipfs_process.api)
-    assert node_from_env().address == ipfs_process.api
+def test_node_at_the_configured_address(ipfs_process):
+    assert node_at(None) is None and node_at("  ") is None  # RESIDENT_IPFS_API unset or blank: no node
+    assert node_at(f" {ipfs_process.api} ").address == ipfs_process.api
 
 
 def test_pin_all_pins_everything_once(ipfs_node, tmp_path):

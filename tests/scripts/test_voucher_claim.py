@@ -7,6 +7,8 @@ from brownie import accounts
 
 from backend.campaigns import vouchers
 from backend.chain.deployments import load_collection_config
+from backend.identity.verifier import DEV_ISSUER, IdentityVerifier
+from backend.settings import Settings
 from scripts import campaign as campaign_script
 from scripts import claim as claim_script
 from scripts import demo, deploy
@@ -32,7 +34,7 @@ def test_signed_voucher_is_claimed_once_per_person(collection, voucher_campaign,
     path = voucher_script.sign(voucher_campaign, accounts[5].address, "xid-subject-123", accounts[0])
     assert path.is_relative_to(data_dir)
     document = json.loads(path.read_text())
-    assert "xid-subject-123" not in path.read_text()  # only the salted nullifier leaves the office
+    assert "xid-subject-123" not in path.read_text()  # only the person's nullifier leaves the office
     token_id = claim_script.claim(voucher_campaign, accounts[5], path)
     assert collection.ownerOf(token_id) == accounts[5]
     # The same person with another wallet: refused before signing, and on chain if signed anyway.
@@ -55,16 +57,20 @@ def test_private_key_signer_without_role_is_refused(voucher_campaign):
         voucher_script.sign(voucher_campaign, accounts[5].address, "someone", stranger)
 
 
-def test_nullifier_salt_is_created_once_and_private(data_dir, monkeypatch):
-    monkeypatch.delenv("RESIDENT_NULLIFIER_SALT", raising=False)
-    first = vouchers.nullifier_salt()
-    assert first == vouchers.nullifier_salt() and len(first) == 32
-    assert (data_dir / "secrets" / "nullifier-salt").stat().st_mode & 0o077 == 0
-    monkeypatch.setenv("RESIDENT_NULLIFIER_SALT", "ab" * 16)
-    assert vouchers.nullifier_salt() == b"\xab" * 16
-    monkeypatch.setenv("RESIDENT_NULLIFIER_SALT", "zz")
-    with pytest.raises(vouchers.VoucherError, match="hex"):
-        vouchers.nullifier_salt()
+def test_the_script_knows_the_person_as_the_backend_does():
+    settings = Settings(_env_file=None, environment="development", identity_secret="dev-only-" + "s" * 32)
+    backend = IdentityVerifier.from_settings(settings)
+    person = voucher_script.person_of(settings, DEV_ISSUER, " xid-subject-9 ")
+    assert person.hex() == backend.nullifier(DEV_ISSUER, "xid-subject-9")
+    assert person != voucher_script.person_of(settings, DEV_ISSUER, "xid-subject-10")
+    with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
+        voucher_script.person_of(settings, "https://idp.example", "xid-subject-9")
+    production = Settings(_env_file=None, environment="production", identity_secret="p" * 40,
+                          session_secret="a" * 40, pass_secret="b" * 40, discourse_sso_secret="c" * 40,
+                          identity_providers={"https://xid.example": "0x" + "11" * 64})
+    with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
+        voucher_script.person_of(production, DEV_ISSUER, "xid-subject-9")  # no development provider there
+    assert len(voucher_script.person_of(production, "https://xid.example", "xid-subject-9")) == 32
 
 
 def test_allowlisted_wallet_claims_and_others_are_told(collection, tmp_path):

@@ -59,6 +59,15 @@ def holder_headers(client, account) -> dict:
     return bearer(response.json()["token"])
 
 
+def verify_identity(client, headers: dict, subject: str) -> None:
+    """The holder verifies their identity with the development provider, as on the holder page."""
+    nonce = client.post("/me/identity/nonce", json={"purpose": "identity"}, headers=headers).json()["nonce"]
+    assertion = client.post("/dev/identity/assertion", json={"nonce": nonce, "subject": subject,
+                                                             "birthdate": "1990-04-01"}).json()["assertion"]
+    response = client.post("/me/identity", json={"assertion": assertion}, headers=headers)
+    assert response.status_code == 200, response.text
+
+
 # --- allowlists -----------------------------------------------------------------------------------------
 def test_allowlist_with_bad_rows_is_refused_with_excel_row_numbers(client, town, chain_with_collection):
     good = chain_with_collection.new_holder().address
@@ -203,10 +212,13 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=headers).json()
     assert (offer["eligible"], offer["code"]) == (False, "no_voucher")
     url = f"/staff/municipalities/{town['mid']}/campaigns/{campaign['id']}/vouchers"
-    identity = f"mynumber-{holder.address}"
-    voucher = client.post(url, headers=town["staff"], json={"recipient": holder.address, "identity": identity})
+    assert_error(client.post(url, headers=town["staff"], json={"recipient": holder.address}), 409,
+                 "recipient_not_verified")
+    subject = f"xid-{holder.address}"
+    verify_identity(client, headers, subject)
+    voucher = client.post(url, headers=town["staff"], json={"recipient": holder.address})
     assert voucher.status_code == 201, voucher.text
-    assert identity not in voucher.text  # only the salted nullifier leaves the server
+    assert subject not in voucher.text  # only the person's nullifier leaves the server
     mine = client.get("/me/vouchers", headers=headers).json()
     assert [(v["campaign_id"], v["voucher"]["voucher"]["recipient"]) for v in mine] == [(campaign["id"], holder.address)]
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=headers).json()
@@ -216,8 +228,9 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
     cards = client.get("/me/cards", headers=headers).json()
     assert [(c["symbol"], c["tier"]) for c in cards] == [("RESSOUL", 1)]
     # the same person, another wallet: refused before anything is signed
-    second = chain.new_holder().address
-    body = assert_error(client.post(url, headers=town["staff"], json={"recipient": second, "identity": identity}),
+    second = chain.new_holder()
+    verify_identity(client, holder_headers(client, second), subject)
+    body = assert_error(client.post(url, headers=town["staff"], json={"recipient": second.address}),
                         409, "voucher_used")
     assert body["message_ja"]
 
@@ -225,7 +238,7 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
 def test_vouchers_only_for_voucher_campaigns(client, town, chain_with_collection):
     campaign = create(client, town, chain_with_collection).json()
     url = f"/staff/municipalities/{town['mid']}/campaigns/{campaign['id']}/vouchers"
-    assert_error(client.post(url, headers=town["staff"], json={"recipient": "0x" + "1" * 40, "identity": "x"}),
+    assert_error(client.post(url, headers=town["staff"], json={"recipient": "0x" + "1" * 40}),
                  409, "not_voucher_campaign")
 
 

@@ -386,14 +386,12 @@ class CampaignsTab {
   voucherForm(campaign) {
     const recipient = h("input", { id: "campaigns-voucher-recipient", required: true, pattern: "0x[0-9a-fA-F]{40}",
       autocomplete: "off", spellcheck: "false" });
-    const identity = h("input", { id: "campaigns-voucher-identity", required: true, autocomplete: "off" });
     const notice = h("div", { "aria-live": "polite", "data-testid": "voucher-result" });
     const submit = async (event) => {
       event.preventDefault();
       try {
         const voucher = await api(`${this.base}/campaigns/${campaign.id}/vouchers`, { method: "POST",
-          body: { recipient: recipient.value.trim(), identity: identity.value } });
-        identity.value = "";  // the identity number is not kept on screen either
+          body: { recipient: recipient.value.trim() } });
         fill(notice, message("ok", "campaigns.voucher.ok", { address: voucher.recipient, deadline: formatDate(voucher.deadline, true) }));
       } catch (error) {
         fill(notice, message("error", error));
@@ -403,7 +401,6 @@ class CampaignsTab {
       h("h3", { text: t("campaigns.voucher.title", { name: localized(campaign) }) }),
       h("p", { class: "small muted", i18n: "campaigns.voucher.help", text: t("campaigns.voucher.help") }),
       field("campaigns.voucher.recipient", recipient),
-      field("campaigns.voucher.identity", identity),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "campaigns.voucher.submit",
         text: t("campaigns.voucher.submit") })), notice));
     recipient.focus();

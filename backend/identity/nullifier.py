@@ -1,0 +1,42 @@
+"""The one nullifier of a person: who they are to this deployment, without saying who they are.
+
+    nullifier = HMAC-SHA256(HMAC-SHA256(identity secret, PURPOSE), issuer NUL subject), 64 hex digits
+
+`issuer` is the identity provider that verified the person and `subject` their id there. Every flow that
+needs "the same person" uses this value and no other: the residency identity and wallet bindings,
+registrations and the premium cap, per-person polls, and vouchers, which carry it on chain as their
+bytes32 nullifier (so a minter's "one card per person" is the same person the cap counts).
+
+The identity secret is `Settings.identity_key` (RESIDENT_IDENTITY_SECRET): one per deployment and never
+rotated, since a new secret makes every person look new. Without it nobody can test a guessed subject id
+against the nullifiers in the database or on chain.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+PURPOSE = b"resident/identity-nullifier/v1"
+HEX_DIGITS = 64
+
+
+class NullifierError(ValueError):
+    """Raised for an identity that cannot have a nullifier (no secret, no issuer or no subject)."""
+
+
+def nullifier(identity_secret: str, issuer: str, subject: str) -> str:
+    """The person's nullifier (64 lowercase hex digits) for `subject` as verified by `issuer`."""
+    if not identity_secret:
+        raise NullifierError("the identity secret is not set (RESIDENT_IDENTITY_SECRET)")
+    if not issuer or not subject:
+        raise NullifierError("a nullifier needs the provider (issuer) and the person's subject id there")
+    key = hmac.digest(identity_secret.encode(), PURPOSE, "sha256")
+    return hmac.new(key, f"{issuer}\x00{subject}".encode(), "sha256").hexdigest()
+
+
+def as_bytes32(person: str) -> bytes:
+    """The nullifier as a voucher carries it on chain (bytes32)."""
+    raw = bytes.fromhex(person)
+    if len(raw) != HEX_DIGITS // 2:
+        raise NullifierError(f"a nullifier is {HEX_DIGITS} hex digits, not {len(person)}")
+    return raw
