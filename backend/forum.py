@@ -4,7 +4,8 @@ Protocol (https://meta.discourse.org/t/13045), as Discourse speaks it:
 1. Discourse redirects the browser to `GET /forum/sso?sso=<payload>&sig=<hex>` where payload is
    base64("nonce=...&return_sso_url=...") and sig = hex(HMAC-SHA256(discourse_connect_secret, payload)).
 2. We check the sig (constant time), that return_sso_url is a forum registered here, that the browser
-   has a holder session, and that the holder owns a VALID card of the forum's collection (from the index,
+   has a holder session (a browser without one goes to the holder page, which signs in and comes back:
+   `sign_in_redirect`), and that the holder owns a VALID card of the forum's collection (from the index,
    at every login: a holder who lost the card is refused the next time).
 3. We redirect to return_sso_url?sso=<base64(answer)>&sig=<hex HMAC of it>, the answer carrying the
    nonce, external_id, username, email, add_groups / remove_groups and require_activation=false.
@@ -43,6 +44,8 @@ from backend.db.models_access import Forum
 from backend.db.models_chain import Collection
 
 MAX_PAYLOAD_CHARS = 4096
+# The holder page (backend/web/pages.py): it signs a holder in, then goes on to its `?next=` path.
+HOLDER_PAGE = "/"
 GROUP_PREFIX = re.compile(r"^[a-z0-9_]{2,30}$")
 
 
@@ -81,6 +84,13 @@ def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
     if urlsplit(return_url).scheme not in ("http", "https"):
         raise SsoBadRequest("return_sso_url must be an http(s) URL.", "（return_sso_url が不正です）")
     return SsoRequest(nonce=nonce, return_sso_url=return_url)
+
+
+def sign_in_redirect(sso: str, sig: str) -> str:
+    """Where a browser without a holder session goes: the holder page, which comes back to this same request
+    once signed in."""
+    back = f"/forum/sso?{urlencode({'sso': sso, 'sig': sig})}"
+    return f"{HOLDER_PAGE}?{urlencode({'next': back})}"
 
 
 def build_answer(fields: dict[str, str], secret: str) -> tuple[str, str]:

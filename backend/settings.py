@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True
     jobs_interval: float = Field(default=30.0, gt=0)
 
+    # Venue passes (backend/venues/passes.py): how long a QR pass is valid, and how long before it runs out the
+    # holder page fetches the next one (the page reads both from /web/config). The browser tests run them short.
+    pass_lifetime: int = Field(default=90, ge=1, le=600, description="Seconds a venue pass is valid: long enough "
+                               "to walk to the desk, short enough that a screenshot is useless later")
+    pass_renew_margin: int = Field(default=15, ge=1, description="Seconds before a shown pass expires when the "
+                                   "holder page fetches the next one")
+
     session_secret: str = Field(default=DEV_SECRET_PREFIX + "session-secret-change-me-0000000", repr=False)
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
     discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
@@ -89,6 +96,9 @@ class Settings(BaseSettings):
         self.data_dir = Path(self.data_dir).resolve()
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'resident.db'}"
+        if self.pass_renew_margin >= self.pass_lifetime:
+            raise ValueError(f"RESIDENT_PASS_RENEW_MARGIN ({self.pass_renew_margin} s) must be shorter than "
+                             f"RESIDENT_PASS_LIFETIME ({self.pass_lifetime} s): a pass would be renewed at once")
         if self.environment == "production":
             weak = [name for name in SECRET_FIELDS
                     if getattr(self, name).startswith(DEV_SECRET_PREFIX) or len(getattr(self, name)) < MIN_SECRET_LENGTH]

@@ -7,16 +7,16 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from eth_utils import is_hex_address, to_checksum_address
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from backend.api.deps import ChainDep, SessionDep, SettingsDep
-from backend.auth import bots, holders, signin_page, staff
+from backend.auth import bots, holders, staff
 from backend.auth.deps import CurrentHolder, CurrentStaff, OptionalHolder, require_staff, write_transaction
 from backend.auth.errors import BadAddress, BadCredentials, NotFound, NotSignedIn
 from backend.auth.nonces import issue_nonce
@@ -33,10 +33,8 @@ from backend.cards import CardView, cards_of_owner, index_state
 from backend.db.models_access import Forum
 from backend.db.models_chain import Collection, Municipality
 from backend.errors import ApiError
-from backend.forum import login_redirect, parse_request, register_forum
+from backend.forum import login_redirect, parse_request, register_forum, sign_in_redirect
 
-# The wallet sign-in page (served below); it comes back to `next` afterwards.
-SIGN_IN_PATH = "/signin"
 # What holders read in their wallet when signing in: one line of printable ASCII (the EIP-4361 grammar
 # allows no other characters in the statement, so no Japanese here; the page around it is bilingual).
 SIGN_IN_STATEMENT = "Sign in as a digital resident (no transaction, no gas)."
@@ -111,14 +109,6 @@ def sign_in_with_ethereum(body: SiweIn, response: Response, db: SessionDep, chai
     set_session_cookie(response, "holder", result.token, result.expires_at, settings.public_url)
     return HolderSessionOut(token=result.token, expires_at=result.expires_at, address=result.address,
                             contract_wallet=result.contract_wallet)
-
-
-@router.get(SIGN_IN_PATH, response_class=HTMLResponse, tags=["auth"], summary="Wallet sign-in page")
-def read_sign_in_page() -> HTMLResponse:
-    """A minimal page that signs a holder in with a browser wallet (EIP-1193), then goes to `?next=`."""
-    return HTMLResponse(signin_page.PAGE,
-                        headers={"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
-                                                           "style-src 'unsafe-inline'; frame-ancestors 'none'"})
 
 
 @router.post("/auth/logout", response_model=SignedOut, tags=["auth"], summary="Sign out (holder)")
@@ -356,8 +346,7 @@ def forum_sso(request: Request, db: SessionDep, settings: SettingsDep, holder: O
     sso_request = parse_request(sso, sig, settings.discourse_sso_secret)
     if holder is None:
         if "text/html" in request.headers.get("accept", ""):
-            back = f"/forum/sso?{urlencode({'sso': sso, 'sig': sig})}"
-            return RedirectResponse(f"{SIGN_IN_PATH}?{urlencode({'next': back})}", status_code=302)
+            return RedirectResponse(sign_in_redirect(sso, sig), status_code=302)
         raise NotSignedIn()
     target = login_redirect(db, sso_request, holder.address, settings, time.time())
     return RedirectResponse(target, status_code=302)

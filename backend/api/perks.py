@@ -175,7 +175,7 @@ def include(app: FastAPI) -> None:
     from backend.db.session import is_sqlite, make_engine
 
     settings = app.state.settings
-    app.state.pass_signer = PassSigner(settings.pass_secret, settings.chain_id)
+    app.state.pass_signer = PassSigner(settings.pass_secret, settings.chain_id, ttl=settings.pass_lifetime)
     engine = app.state.engine
     if not is_sqlite(engine):
         # The desk's scan owns a small pool without pre-ping: one round trip fewer per scan. A connection

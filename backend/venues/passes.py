@@ -32,8 +32,8 @@ from backend.errors import ResidentError
 PREFIX = "rp1."
 VERSION = 1
 PURPOSE = b"resident/venue-pass/v1"
-DEFAULT_TTL = 90  # seconds: long enough to walk to the desk, short enough that a screenshot is useless later
-MAX_TTL = 600
+DEFAULT_TTL = 90  # seconds; the app uses Settings.pass_lifetime (same default), this is for scripts and tests
+MAX_TTL = 600  # Settings.pass_lifetime has the same bound
 _HEAD = struct.Struct(">BQ20s20sII16sB")
 _MAC_LEN = 32
 MAX_PASS_CHARS = 256

@@ -1,17 +1,20 @@
-"""The web app's pages: HTML files from backend/web/pages/, static files at /static, and /web/config.
+"""The web app's pages: Jinja2 templates from backend/web/templates/, static files at /static, /web/config.
 
-A page is one HTML file with no inline script or style (the Content-Security-Policy below forbids them):
-it loads /static/css/app.css and one ES module from /static/js/. To add a page, add a `Page` to PAGES.
+Every page extends templates/base.html (head, header with the ja/en switch, footer): no inline script or
+style (the Content-Security-Policy below forbids them); it loads /static/css/app.css and one ES module
+from /static/js/. To add a page, add a template and a `Page` to PAGES.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 
@@ -20,7 +23,7 @@ from backend.web.vendor import VENDOR_DIR, missing
 
 log = logging.getLogger("resident.web")
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # Scripts and styles only from this origin; images also as data: (wallet icons, EIP-6963) and blob: (QR codes);
@@ -41,7 +44,7 @@ PAGE_HEADERS = {
 @dataclass(frozen=True)
 class Page:
     path: str  # the URL path
-    file: str  # the HTML file in backend/web/pages/
+    template: str  # its template in backend/web/templates/
     vendor: tuple[str, ...] = field(default=())  # files it needs in static/vendor/ (tools/build_web.py)
 
 
@@ -52,31 +55,50 @@ PAGES = (
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
 )
 
-MISSING_VENDOR_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Setup incomplete / セットアップ未完了</title></head>
-<body><h1>This page cannot load: setup is incomplete.</h1>
-<p>Missing browser libraries: {names}. Run <code>make setup</code> (or <code>python tools/build_web.py</code>)
-on the server, then reload.</p>
-<h1 lang="ja">セットアップが完了していないため、このページを表示できません。</h1>
-<p lang="ja">不足しているブラウザ用ライブラリ: {names}。サーバーで <code>make setup</code>
-（または <code>python tools/build_web.py</code>）を実行してから再読み込みしてください。</p></body></html>
-"""
+MISSING_VENDOR_TEMPLATE = "setup_incomplete.html"
+
+# Autoescaped: a value from the request (`next`) can never become markup. StrictUndefined: a misspelt
+# variable fails the render (and the page tests) instead of leaving a blank.
+templates = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined,
+                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+# Where the holder page may send the browser after sign-in: a path on this site, never another origin.
+# Allowed: one "/" then URL characters, nothing a browser would read as a host or strip (whitespace and
+# control characters, as in "/%09/evil.example" → "//evil.example"), no backslash (browsers read "\"
+# as "/"), and not "//" (protocol-relative).
+_SAME_ORIGIN_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*")
+MAX_NEXT_CHARS = 16_384  # a forum's sso payload is up to 4096 characters, each at most 3 once encoded
 
 router = APIRouter(tags=["web"])
 
 
+def same_origin_path(next_url: str | None) -> str | None:
+    """`next_url` if it is a path on this site (see _SAME_ORIGIN_PATH), else None: the guard against an
+    open redirect through the holder page's `?next=`."""
+    if not next_url or len(next_url) > MAX_NEXT_CHARS or not _SAME_ORIGIN_PATH.fullmatch(next_url):
+        return None
+    return next_url
+
+
+def render(page: Page, **context) -> str:
+    return templates.get_template(page.template).render(page=page, **context)
+
+
 def _page_route(page: Page):
-    def read_page() -> HTMLResponse:
+    def read_page(request: Request) -> HTMLResponse:
         absent = missing(page.vendor, VENDOR_DIR)
         if absent:
             log.error("page %s: vendored files missing in %s: %s (run tools/build_web.py)", page.path, VENDOR_DIR,
                       ", ".join(absent))
-            return HTMLResponse(MISSING_VENDOR_PAGE.format(names=", ".join(absent)), status_code=503,
-                                headers=PAGE_HEADERS)
-        return HTMLResponse((PAGES_DIR / page.file).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+            setup = Page(page.path, MISSING_VENDOR_TEMPLATE)  # loads no vendored file itself
+            return HTMLResponse(render(setup, missing=absent), status_code=503, headers=PAGE_HEADERS)
+        # The holder page signs in, then goes on to `next` (the forum's sign-in, for one).
+        return HTMLResponse(render(page, next_path=same_origin_path(request.query_params.get("next"))),
+                            headers=PAGE_HEADERS)
 
-    read_page.__name__ = f"read_page_{page.file.removesuffix('.html')}"
-    read_page.__doc__ = f"The web page {page.file}."
+    name = page.template.removesuffix(".html")
+    read_page.__name__ = f"read_page_{name}"
+    read_page.__doc__ = f"The web page {page.template}."
     return read_page
 
 
@@ -92,6 +114,9 @@ class WebConfig(BaseModel):
                                                "the wallet must be set up by hand")
     extensions: dict[str, list[str]] = Field(description="Per page (holder, desk, console): the optional modules "
                                                          "in /static/js/ named <page>_*.js, which the page imports")
+    pass_lifetime: int = Field(description="Seconds a venue pass is valid (the length of the holder page's bar)")
+    pass_renew_margin: int = Field(description="Seconds before a shown pass expires when the holder page fetches "
+                                               "the next one")
 
 
 def extension_modules(page: str) -> list[str]:
@@ -101,11 +126,13 @@ def extension_modules(page: str) -> list[str]:
 
 @router.get("/web/config", response_model=WebConfig, summary="What the pages need to know about this deployment")
 def read_web_config(request: Request) -> WebConfig:
-    """The chain the wallet must be on, and how to add it to a wallet."""
+    """The chain the wallet must be on, how to add it to a wallet, the pages' optional modules and the timing
+    of venue passes."""
     settings = request.app.state.settings
     return WebConfig(chain_id=settings.chain_id, chain_name=chain_name(settings.chain_id),
                      add_chain=add_chain_params(settings.chain_id, settings.rpc_url),
-                     extensions={page: extension_modules(page) for page in ("holder", "desk", "console")})
+                     extensions={page: extension_modules(page) for page in ("holder", "desk", "console")},
+                     pass_lifetime=settings.pass_lifetime, pass_renew_margin=settings.pass_renew_margin)
 
 
 class RevalidatedStaticFiles(StaticFiles):

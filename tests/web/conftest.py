@@ -4,6 +4,8 @@ headless Chromium per test), `wallet_browser` (a factory: a browser with the tes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.web.webstack import SCREENS_DIR, make_driver, shoot as shoot_page, start_stack, wallet_extension
@@ -60,31 +62,25 @@ def shoot():
     return shoot_page
 
 
-# A browser test that fails is run once more before it counts as failed. On a loaded 2-core CI machine a
-# camera frame can be missed or a click can land during a redraw; a real fault fails both runs. Nothing is
-# hidden: the first run's failure is listed at the end of the session (and in test-artifacts/reruns.txt),
-# and is attached to the report when the second run fails too.
-RERUNS: list[tuple[str, str]] = []
+# A browser test that fails is run once more before it counts as failed (pytest-rerunfailures). On a loaded
+# 2-core CI machine a camera frame can be missed or a click can land during a redraw; a real fault fails
+# both runs. Nothing is hidden: the first run's failure is listed at the end of the session (and in
+# test-artifacts/reruns.txt), and is attached to the report when the second run fails too.
+WEB_DIR = Path(__file__).resolve().parent
+RERUNS: dict[str, str] = {}  # node id → the first run's failure
 
 
-def pytest_runtest_protocol(item, nextitem):
-    from _pytest.runner import runtestprotocol
+def pytest_collection_modifyitems(items):
+    for item in items:  # the hook sees the whole session's items: only the browser tests are rerun
+        if WEB_DIR in item.path.parents:
+            item.add_marker(pytest.mark.flaky(reruns=1))
 
-    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    reports = runtestprotocol(item, nextitem=nextitem, log=False)
-    failed = [report for report in reports if report.failed]
-    if failed:
-        first = "\n".join(f"[{report.when}] {report.longreprtext}" for report in failed)
-        RERUNS.append((item.nodeid, first))
-        item._initrequest()
-        reports = runtestprotocol(item, nextitem=nextitem, log=False)
-        for report in reports:
-            if report.failed:
-                report.sections.append(("first run", first))
-    for report in reports:
-        item.ihook.pytest_runtest_logreport(report=report)
-    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
-    return True
+
+def pytest_runtest_logreport(report):
+    if report.outcome == "rerun":
+        RERUNS[report.nodeid] = f"[{report.when}] {report.longreprtext}"
+    elif report.failed and report.nodeid in RERUNS:
+        report.sections.append(("first run", RERUNS[report.nodeid]))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -93,8 +89,8 @@ def pytest_terminal_summary(terminalreporter):
         record.unlink(missing_ok=True)
         return
     terminalreporter.section("browser tests run twice (first run failed)")
-    for nodeid, first in RERUNS:
+    for nodeid, first in RERUNS.items():
         last = [line for line in first.splitlines() if line.startswith("E ")][:3] or first.splitlines()[-1:]
         terminalreporter.line(f"{nodeid}\n    " + "\n    ".join(last))
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text("\n\n".join(f"== {nodeid}\n{first}" for nodeid, first in RERUNS))
+    record.write_text("\n\n".join(f"== {nodeid}\n{first}" for nodeid, first in RERUNS.items()))

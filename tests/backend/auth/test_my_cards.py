@@ -56,7 +56,7 @@ def test_my_cards_needs_a_holder_session(client):
 def test_openapi_documents_every_access_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
     expected = {
-        ("/auth/nonce", "post"), ("/auth/siwe", "post"), ("/auth/logout", "post"), ("/signin", "get"),
+        ("/auth/nonce", "post"), ("/auth/siwe", "post"), ("/auth/logout", "post"),
         ("/me", "get"), ("/me/cards", "get"), ("/staff/login", "post"), ("/staff/logout", "post"),
         ("/staff/me", "get"), ("/staff/municipalities/{municipality_id}/bot-keys", "post"),
         ("/staff/municipalities/{municipality_id}/bot-keys/{key_id}", "delete"),

@@ -214,13 +214,3 @@ def test_the_server_writes_the_message_for_an_address_and_it_signs_in(client):
 
 def test_a_message_for_a_malformed_address_is_refused(client):
     assert_error(client.post("/auth/nonce", json={"address": "0x123"}), 422, "bad_address")
-
-
-def test_the_sign_in_page_is_served(client):
-    response = client.get("/signin", params={"next": "/forum/sso?sso=x&sig=y"})
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    page = response.text
-    assert "/auth/nonce" in page and "/auth/siwe" in page and "personal_sign" in page
-    assert "サインイン" in page and "Sign in" in page

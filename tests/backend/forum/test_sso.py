@@ -4,6 +4,7 @@ a valid card get in, with groups by tier; a holder who lost the card is refused 
 import base64
 import hashlib
 import hmac
+import html
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -118,17 +119,34 @@ def test_a_card_of_another_collection_does_not_open_this_forum(client, settings,
     assert_error(client.get("/forum/sso", params=params, follow_redirects=False), 403, "no_valid_card")
 
 
-def test_without_a_session_browsers_go_to_sign_in_and_api_clients_get_401(client, settings, world):
+def test_without_a_session_browsers_go_to_the_holder_page_and_api_clients_get_401(client, settings, world):
     _, params = discourse_redirect(settings.discourse_sso_secret)
     client.cookies.clear()
     browser = client.get("/forum/sso", params=params, headers={"accept": "text/html,application/xhtml+xml"},
                          follow_redirects=False)
     assert browser.status_code == 302
     location = urlsplit(browser.headers["location"])
-    assert location.path == "/signin"
+    assert location.path == "/" and not location.netloc
     back = parse_qs(location.query)["next"][0]
-    assert back.startswith("/forum/sso?") and parse_qs(urlsplit(back).query)["sig"][0] == params["sig"]
+    assert parse_qs(urlsplit(back).query) == {"sso": [params["sso"]], "sig": [params["sig"]]}
+    # The holder page takes it as its way back (Discourse's payload carries newlines: they travel encoded).
+    page = client.get(browser.headers["location"])
+    assert page.status_code == 200
+    assert f'data-next="{html.escape(back)}"' in page.text
     assert_error(client.get("/forum/sso", params=params, headers={"accept": "application/json"}), 401, "not_signed_in")
+
+
+def test_after_sign_in_the_way_back_logs_the_holder_into_the_forum(client, settings, world, sync_index):
+    chain, _ = world
+    _, params = discourse_redirect(settings.discourse_sso_secret)
+    client.cookies.clear()
+    to_holder_page = client.get("/forum/sso", params=params, headers={"accept": "text/html"}, follow_redirects=False)
+    back = parse_qs(urlsplit(to_holder_page.headers["location"]).query)["next"][0]
+    holder_with_card(client, chain)  # what the holder page does: SIWE, session cookie
+    sync_index()
+    response = client.get(back, headers={"accept": "text/html"}, follow_redirects=False)
+    assert response.status_code == 302
+    assert discourse_accepts(settings.discourse_sso_secret, response.headers["location"])["nonce"]
 
 
 def test_tampered_or_unsigned_requests_are_refused(client, settings, world):

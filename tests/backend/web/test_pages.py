@@ -1,19 +1,26 @@
-"""The web app's server side: pages and their headers, a clear page when vendored files are missing,
-/web/config, the QR code of a pass, and the names and forums the holder page shows with each card."""
+"""The web app's server side: pages from one base template and their headers, a clear page when vendored
+files are missing, the holder page's way back after sign-in (same origin only), /web/config, the QR code of
+a pass and its lifetime, and the names and forums the holder page shows with each card."""
 
+import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from fastapi.testclient import TestClient
+
+from backend.app import create_app
 
 from tests.backend.access_setup import bearer, sign_in
 from backend.forum import register_forum
+from backend.venues import passes
 from backend.web import pages
 from backend.web.chains import add_chain_params
 from backend.web.qr import qr_svg
 from tests.backend.perks_setup import collection_id_of, municipality_id_of, staff_headers
 
 
-@pytest.mark.parametrize("path", ["/", "/desk", "/console"])
+@pytest.mark.parametrize("path", ["/", "/desk", "/console", "/activity-qr"])
 def test_pages_forbid_inline_scripts_and_are_revalidated(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -24,12 +31,60 @@ def test_pages_forbid_inline_scripts_and_are_revalidated(client, path):
     assert "<script>" not in response.text and " style=" not in response.text
 
 
+@pytest.mark.parametrize("page", pages.PAGES, ids=lambda page: page.path)
+def test_every_page_is_the_one_base_with_its_own_module_and_libraries(client, page):
+    text = client.get(page.path).text
+    assert text.startswith("<!doctype html>\n<html lang=\"ja\">")
+    for once in ('<header class="site-header">', 'class="skip-link"', '<main id="main" tabindex="-1">',
+                 '<footer class="site-footer">', 'name="viewport"', 'href="/static/css/app.css"'):
+        assert text.count(once) == 1, (page.path, once)
+    assert text.count('data-lang="ja"') == (2 if page.path == "/" else 1)  # the holder's pass has its own switch
+    script = page.template.removesuffix(".html") + ".js"
+    assert re.findall(r'<script type="module" src="([^"]+)"', text) == [f"/static/js/{script}"]
+    assert re.findall(r'<script src="/static/vendor/([^"]+)" defer>', text) == list(page.vendor)
+    assert "{{" not in text and "{%" not in text
+
+
+def test_every_template_extends_the_base():
+    folder = Path(pages.TEMPLATES_DIR)
+    for template in folder.glob("*.html"):
+        if template.name not in ("base.html", "_parts.html"):
+            assert template.read_text().startswith('{% extends "base.html" %}'), template.name
+
+
 def test_a_page_whose_library_is_missing_says_how_to_fix_it(client, monkeypatch, tmp_path):
     monkeypatch.setattr(pages, "VENDOR_DIR", tmp_path)  # an empty vendor folder
     response = client.get("/console")
     assert response.status_code == 503
     assert "chart.umd.min.js" in response.text and "make setup" in response.text and "セットアップ" in response.text
+    assert '<header class="site-header">' in response.text  # the same base, without a script
+    assert "<script" not in response.text and response.headers["content-security-policy"] == pages.CSP
     assert client.get("/").status_code == 200  # the holder page needs no vendored library
+
+
+SAME_ORIGIN = ["/forum/sso?sso=bm9uY2U9YWJj%0A&sig=0a1b", "/desk", "/?tab=perks#x", "/%2F%2Fevil.example"]
+ELSEWHERE = ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
+             "https://evil.example/", "javascript:alert(1)", " /desk", "/desk ", "/desk\r\n", "evil.example",
+             "/\x00/evil.example", "/é", "/" + "a" * 20_000, ""]
+
+
+def test_the_holder_page_goes_back_to_a_path_on_this_site(client):
+    for next_url in SAME_ORIGIN:
+        assert pages.same_origin_path(next_url) == next_url
+        text = client.get("/", params={"next": next_url}).text
+        assert re.search(r' data-next="([^"]*)"', text).group(1).replace("&amp;", "&") == next_url
+
+
+def test_the_holder_page_never_sends_the_browser_elsewhere(client):
+    for next_url in ELSEWHERE:
+        assert pages.same_origin_path(next_url) is None, next_url
+        response = client.get("/", params={"next": next_url})
+        assert response.status_code == 200 and "data-next" not in response.text, next_url
+
+
+def test_the_open_redirect_of_the_old_sign_in_page_is_gone(client):
+    assert client.get("/signin?next=%2F%09%2Fevil.example").status_code == 404
+    assert "data-next" not in client.get("/?next=%2F%09%2Fevil.example").text
 
 
 def test_static_files_are_revalidated(client):
@@ -47,6 +102,18 @@ def test_web_config_gives_the_chain_and_lists_optional_modules(client, monkeypat
     assert config["chain_id"] == 31337 and config["add_chain"]["chainId"] == "0x7a69"
     assert config["extensions"] == {"holder": ["holder_civic.js", "holder_residency.js"], "desk": [],
                                     "console": ["console_perks.js"]}
+    assert (config["pass_lifetime"], config["pass_renew_margin"]) == (90, 15)  # the defaults
+
+
+def test_pass_lifetime_and_renewal_margin_are_settings(settings, chain_with_collection, sync_index):
+    short = settings.model_copy(update={"pass_lifetime": 12, "pass_renew_margin": 4})
+    with TestClient(create_app(short)) as client:
+        config = client.get("/web/config").json()
+        assert (config["pass_lifetime"], config["pass_renew_margin"]) == (12, 4)
+        assert client.app.state.pass_signer.ttl == 12
+    with pytest.raises(ValueError, match="RESIDENT_PASS_RENEW_MARGIN"):
+        type(settings)(_env_file=None, pass_lifetime=10, pass_renew_margin=10)
+    assert type(settings).model_fields["pass_lifetime"].default == passes.DEFAULT_TTL
 
 
 def test_only_public_rpc_urls_are_offered_to_wallets():

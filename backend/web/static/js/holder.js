@@ -8,8 +8,10 @@ import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
 
 const $ = (id) => document.getElementById(id);
-const PASS_RENEW_BEFORE_S = 15; // a new code is fetched this long before the shown one expires
-const PASS_RENEW_FOR_MS = 10 * 60 * 1000; // ...for at most 10 minutes (then the pass expires; "New pass")
+// Where to go once signed in (e.g. the forum's sign-in, /forum/sso?...): the server puts `?next=` here
+// only when it is a path on this site (backend/web/pages.py), so it can never lead to another origin.
+const NEXT_PATH = document.body.dataset.next || null;
+const PASS_RENEW_FOR_MS = 10 * 60 * 1000; // a shown pass renews itself for at most 10 minutes (then "New pass")
 const PASS_RETRY_MS = 4000;
 
 const state = {
@@ -186,6 +188,10 @@ async function signIn() {
   status.textContent = t("holder.signin.waiting");
   try {
     await state.wallet.signIn(state.config);
+    if (NEXT_PATH) {
+      location.assign(NEXT_PATH);
+      return;
+    }
     state.me = await get("/me");
     await showHome();
   } catch (error) {
@@ -405,9 +411,10 @@ function tickPass() {
     return;
   }
   $("pass-countdown").textContent = t("holder.pass.remaining", { seconds: left });
-  $("pass-bar").style.transform = `scaleX(${Math.min(1, left / 90)})`;
+  $("pass-bar").style.transform = `scaleX(${Math.min(1, left / state.config.pass_lifetime)})`;
   const renewing = now - pass.openedAt < PASS_RENEW_FOR_MS;
-  if (renewing && left <= PASS_RENEW_BEFORE_S && !pass.renewing && (!pass.error || now >= pass.retryAt)) fetchPass();
+  // A new code is fetched this long before the shown one expires (RESIDENT_PASS_RENEW_MARGIN).
+  if (renewing && left <= state.config.pass_renew_margin && !pass.renewing && (!pass.error || now >= pass.retryAt)) fetchPass();
 }
 
 function expirePass() {
@@ -655,8 +662,13 @@ async function start() {
   } catch (error) {
     state.me = null;
   }
+  if (state.me && NEXT_PATH) {
+    location.assign(NEXT_PATH); // signed in already (another tab): straight on
+    return;
+  }
   if (state.me) await showHome();
   else showWelcome();
+  if (!state.me && NEXT_PATH) showNotice("info", () => t("holder.signin.next"));
   document.body.dataset.ready = "true";
 }
 
