@@ -19,10 +19,9 @@ from eth_utils import is_address, to_checksum_address
 
 from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
-from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.chain.deployments import data_dir
+from backend.chain.deployments import MinterRecord, minter_record_path
 from backend.errors import ResidentError
-from scripts.deploy import deployer
+from scripts.deploy import data_dir, deployer, records_root
 
 VALID_FOR_SECONDS = 7 * 86_400  # a week to claim
 
@@ -46,7 +45,7 @@ def sign(config_path: str | Path, recipient: str, identity: str, account) -> Pat
     if not is_address(recipient):
         raise vouchers.VoucherError(f"{recipient!r} is not a wallet address / ウォレットアドレスが正しくありません")
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
     if config.name not in record.campaigns:
         raise vouchers.VoucherError(f"campaign {config.name} was never created: run scripts/campaign.py create first / "
                                     "キャンペーンがまだ作成されていません")

@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.chain.deployments import data_dir  # noqa: E402
-from backend.settings import ANVIL_DEV_KEY  # noqa: E402
+from backend.settings import ANVIL_DEV_KEY, Settings  # noqa: E402
 
 CHAIN_ID = 31337
 STATE_SAVE_SECONDS = 5
@@ -117,8 +116,7 @@ def prepare_backend(env: dict) -> list[str]:
     import importlib
 
     from backend.db import make_engine, migrate, session_factory
-    from backend.chain.deployments import record_path
-    from backend.registry import register_deployments
+    from backend.chain.deployments import record_path, register_deployments
     from backend.settings import Settings
 
     settings = Settings(environment="development", data_dir=env["RESIDENT_DATA_DIR"],
@@ -206,7 +204,7 @@ def main() -> int:
     api_port = int(os.environ.get("RESIDENT_API_PORT", "8000"))
     url = f"http://127.0.0.1:{port}"
     api_url = f"http://127.0.0.1:{api_port}"
-    data = data_dir()
+    data = Settings().data_dir
     state_file = data / "chain" / "anvil-state.json"
     for busy, variable, other in ((port, "RESIDENT_RPC_PORT", 8555), (api_port, "RESIDENT_API_PORT", 8010)):
         if port_in_use(busy):

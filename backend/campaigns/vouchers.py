@@ -200,7 +200,7 @@ def nullifier_salt(root: Path | None = None) -> bytes:
     import os
     import secrets
 
-    from backend.chain.deployments import data_dir
+    from backend.settings import Settings
 
     configured = os.environ.get("RESIDENT_NULLIFIER_SALT")
     if configured:
@@ -211,7 +211,7 @@ def nullifier_salt(root: Path | None = None) -> bytes:
         if len(salt) < MIN_SALT_BYTES:
             raise VoucherError(f"RESIDENT_NULLIFIER_SALT must be at least {MIN_SALT_BYTES} bytes of hex")
         return salt
-    path = (root or data_dir()) / "secrets" / "nullifier-salt"
+    path = (root or Settings().data_dir) / "secrets" / "nullifier-salt"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

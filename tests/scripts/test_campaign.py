@@ -9,8 +9,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from backend.campaigns import vouchers
-from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.chain.deployments import load_collection_config
+from backend.chain.deployments import MinterRecord, load_collection_config, minter_record_path
 from scripts import campaign as campaign_script
 from scripts import demo, deploy
 

@@ -6,6 +6,7 @@ import pytest
 from tests.backend.localchain import free_port
 
 from backend.chain.client import Chain
+from backend.chain.deployments import contract_for
 from backend.errors import ChainError
 
 
@@ -24,7 +25,7 @@ def test_raw_reads(chain_with_collection):
 def test_read_card_follows_the_contract(chain_with_collection):
     local, deployed = chain_with_collection, chain_with_collection.collection
     chain = Chain(local.rpc_url)
-    contract = chain.contract(deployed.record)
+    contract = contract_for(chain, deployed.record)
     holder = local.new_holder().address
     token_id = deployed.issue(holder, tier=1)
     card = chain.read_card(contract, token_id)
@@ -44,7 +45,7 @@ def test_expired_card_is_held_but_not_valid(anvil, tmp_path):
     token_id = deployed.issue(holder, expires_at=local.now() + 50)
     local.rpc("evm_increaseTime", [100])
     local.mine()
-    card = Chain(local.rpc_url).read_card(Chain(local.rpc_url).contract(deployed.record), token_id)
+    card = Chain(local.rpc_url).read_card(contract_for(Chain(local.rpc_url), deployed.record), token_id)
     assert card.owner == holder and card.valid is False
 
 
