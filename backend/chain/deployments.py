@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models_chain import Collection, Municipality
+# `Collection` and `Municipality` here are sections of a config; the database's rows are these:
+from backend.db.models_chain import Collection as CollectionRow
+from backend.db.models_chain import Municipality as MunicipalityRow
 from backend.errors import CollectionConfigError, DeploymentRecordError
 
 if TYPE_CHECKING:
@@ -242,7 +244,7 @@ def minter_record(deployments_dir: Path, symbol: str) -> MinterRecord | None:
         return None
 
 
-def collection_record(collection: Collection, deployments_dir: Path) -> DeploymentRecord:
+def collection_record(collection: CollectionRow, deployments_dir: Path) -> DeploymentRecord:
     """The record of a followed collection: the file it was registered from, else the chain's folder; raises
     DeploymentRecordError when neither holds a record of that address."""
     candidates = [Path(collection.record_path)] if collection.record_path else []
@@ -268,27 +270,27 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "municipality"
 
 
-def ensure_municipality(session: Session, name_ja: str, name_en: str) -> Municipality:
+def ensure_municipality(session: Session, name_ja: str, name_en: str) -> MunicipalityRow:
     """The municipality with this English name's slug, created if new."""
     slug = slugify(name_en)
-    found = session.scalar(select(Municipality).where(Municipality.slug == slug))
+    found = session.scalar(select(MunicipalityRow).where(MunicipalityRow.slug == slug))
     if found:
         return found
-    municipality = Municipality(slug=slug, name_ja=name_ja, name_en=name_en)
+    municipality = MunicipalityRow(slug=slug, name_ja=name_ja, name_en=name_en)
     session.add(municipality)
     session.flush()
     return municipality
 
 
-def register_record(session: Session, record: DeploymentRecord, path: Path | None = None) -> Collection:
+def register_record(session: Session, record: DeploymentRecord, path: Path | None = None) -> CollectionRow:
     """The collection of `record`, added (with its municipality) if the database does not know it yet."""
     address = to_checksum_address(record.address)
-    found = session.scalar(select(Collection).where(Collection.chain_id == record.chain_id,
-                                                    Collection.address == address))
+    found = session.scalar(select(CollectionRow).where(CollectionRow.chain_id == record.chain_id,
+                                                       CollectionRow.address == address))
     if found:
         return found
     municipality = ensure_municipality(session, record.municipality_name_ja, record.municipality_name_en)
-    collection = Collection(
+    collection = CollectionRow(
         municipality_id=municipality.id, chain_id=record.chain_id, address=address, symbol=record.symbol,
         name_ja=record.municipality_name_ja, name_en=record.municipality_name_en, soulbound=record.soulbound,
         deploy_block=record.deployment_block, record_path=str(path) if path else None,
@@ -299,7 +301,7 @@ def register_record(session: Session, record: DeploymentRecord, path: Path | Non
     return collection
 
 
-def register_deployments(session: Session, deployments_dir: Path, chain_id: int) -> list[Collection]:
+def register_deployments(session: Session, deployments_dir: Path, chain_id: int) -> list[CollectionRow]:
     """Registers every readable record in `deployments_dir` for `chain_id`; unreadable ones are skipped
     (a record being written is replaced atomically, so it is either whole or absent)."""
     collections = []

@@ -13,7 +13,7 @@ name and by topic; `card_events()` and `minter_events()` are ResidentCard's and 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,9 +45,19 @@ def _word_kind(abi_type: str) -> str | None:
     return None
 
 
-def _address(value: int) -> str:
+def _address(text: str) -> str:
+    value = int(text, 16)
     # Checksumming costs a keccak: skipped for the zero address (every mint's `from`, every burn's `to`).
     return to_checksum_address(value.to_bytes(32, "big")[12:]) if value else ZERO_ADDRESS
+
+
+# hex text of one word (a topic "0x…" or 64 digits of data) -> its value, by kind
+_CONVERT: dict[str, Callable[[str], Any]] = {
+    "uint": lambda text: int(text, 16),
+    "bool": lambda text: int(text, 16) != 0,
+    "address": _address,
+    "bytes32": lambda text: "0x" + text[-64:].lower(),
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,11 @@ class EventType:
     # (name, from topics?, position, kind) per argument; None when one is longer than a word.
     _plan: list | None = field(init=False, repr=False, compare=False, default=None)
 
+    _topic_count: int = field(init=False, repr=False, compare=False, default=0)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_plan", self._raw_plan())
+        object.__setattr__(self, "_topic_count", 1 + len(self.indexed))
 
     @classmethod
     def of(cls, entry: dict) -> EventType:
@@ -92,17 +105,17 @@ class EventType:
         args.update(zip((i["name"] for i in self.unindexed), values))
         return {name: to_checksum_address(v) if _is_address(self.abi, name) else v for name, v in args.items()}
 
-    def _raw_plan(self) -> list[tuple[str, bool, int, str]] | None:
+    def _raw_plan(self) -> list[tuple[str, bool, int, int, Callable[[str], Any]]] | None:
         plan, topic_at, word_at = [], 1, 0
         for item in self.abi["inputs"]:
             kind = _word_kind(item["type"])
             if kind is None:
                 return None
             if item.get("indexed"):
-                plan.append((item["name"], True, topic_at, kind))
+                plan.append((item["name"], True, topic_at, 0, _CONVERT[kind]))
                 topic_at += 1
             else:
-                plan.append((item["name"], False, word_at, kind))
+                plan.append((item["name"], False, 2 + 64 * word_at, 66 + 64 * word_at, _CONVERT[kind]))
                 word_at += 1
         return plan
 
@@ -114,21 +127,11 @@ class EventType:
         if plan is None:
             raise TypeError(f"{self.name} has arguments longer than a word: use decode()")
         topics = log["topics"]
-        if len(topics) != 1 + len(self.indexed) or topics[0].lower() != self.topic:
+        if len(topics) != self._topic_count or topics[0].lower() != self.topic:
             return None
         data = log["data"]
-        args = {}
-        for name, indexed, at, kind in plan:
-            text = topics[at][2:] if indexed else data[2 + 64 * at:66 + 64 * at]
-            if kind == "uint":
-                args[name] = int(text, 16)
-            elif kind == "bool":
-                args[name] = int(text, 16) != 0
-            elif kind == "address":
-                args[name] = _address(int(text, 16))
-            else:
-                args[name] = "0x" + text.lower()
-        return args
+        return {name: convert(topics[start] if indexed else data[start:end])
+                for name, indexed, start, end, convert in plan}
 
     @property
     def fast(self) -> bool:

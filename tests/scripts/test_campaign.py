@@ -51,8 +51,8 @@ def write_campaign(folder, name="spring", allowlist_rows=None, **fields):
 
 def test_first_campaign_deploys_and_records_the_minter(collection, data_dir, tmp_path):
     campaign_id = campaign_script.create(write_campaign(tmp_path), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
-    assert minter_record_path(web3.eth.chain_id, "MINEDEMO").is_relative_to(data_dir)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
+    assert minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()).is_relative_to(data_dir)
     assert record.collection == collection.address
     assert record.campaigns["spring"]["id"] == campaign_id == 1
     minter = ResidentMinter.at(record.address)
@@ -78,7 +78,7 @@ def test_campaign_settings_follow_the_yaml(collection, tmp_path):
 def test_second_campaign_reuses_the_minter(collection, tmp_path):
     campaign_script.create(write_campaign(tmp_path, name="first"), accounts[0])
     campaign_script.create(write_campaign(tmp_path, name="second"), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     assert [entry["id"] for entry in record.campaigns.values()] == [1, 2]
     assert ResidentMinter.at(record.address).campaignCount() == 2
 
@@ -93,7 +93,7 @@ def test_creating_the_same_campaign_twice_is_refused(collection, tmp_path):
 def test_allowlist_proofs_files_let_listed_wallets_claim(collection, data_dir, tmp_path):
     rows = [(accounts[1].address, "", ""), (accounts[2].address, "0", "2"), (accounts[3].address, "0.01", "")]
     campaign_id = campaign_script.create(write_campaign(tmp_path, allowlist_rows=rows, price='"0.02"'), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     minter = ResidentMinter.at(record.address)
     folder = data_dir / "campaigns" / str(web3.eth.chain_id) / "MINEDEMO" / "spring"
     assert record.campaigns["spring"]["proofs"] == str(folder)
@@ -111,14 +111,14 @@ def test_allowlist_proofs_files_let_listed_wallets_claim(collection, data_dir, t
 def test_update_changes_settings_and_allowlist(collection, tmp_path):
     path = write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")])
     campaign_id = campaign_script.create(path, accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     old_root = record.campaigns["spring"]["root"]
     path = write_campaign(tmp_path, allowlist_rows=[(accounts[2].address, "", "")], supply=7)
     assert campaign_script.update(path, accounts[0]) == campaign_id
     minter = ResidentMinter.at(record.address)
     settings = minter.campaign(campaign_id)[0]
     assert settings["supply"] == 7
-    new_root = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO")).campaigns["spring"]["root"]
+    new_root = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())).campaigns["spring"]["root"]
     assert new_root != old_root
     assert settings["allowlistRoot"] == new_root
 
@@ -169,7 +169,7 @@ def test_campaign_for_an_undeployed_collection_is_refused(data_dir, tmp_path):
 
 def test_recorded_minter_without_code_is_replaced(collection, tmp_path):
     campaign_script.create(write_campaign(tmp_path), accounts[0])
-    path = minter_record_path(web3.eth.chain_id, "MINEDEMO")
+    path = minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
     record = MinterRecord.read(path)
     record.address = "0x000000000000000000000000000000000000dEaD"
     record.write(path)

@@ -61,3 +61,12 @@ def test_erc1271_is_false_for_an_account_without_code(chain_with_collection):
     assert chain.is_valid_signature(chain_with_collection.new_holder().address, b"\0" * 32, b"\1" * 65) is False
     # a contract without isValidSignature (the card contract) is not a wallet either
     assert chain.is_valid_signature(chain_with_collection.collection.address, b"\0" * 32, b"\1" * 65) is False
+
+
+def test_contract_calls_on_a_node_that_is_down_raise_a_chain_error(chain_with_collection):
+    """Callers catch the project's ChainError, never web3's or requests' exceptions."""
+    url = f"http://127.0.0.1:{free_port()}"
+    card = contract_for(Chain(url, timeout=1), chain_with_collection.collection.record)
+    with pytest.raises(ChainError) as exc:
+        card.functions.symbol().call()
+    assert url in str(exc.value) and "symbol" in str(exc.value)
