@@ -16,9 +16,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from backend.db.models_perks import Perk, Venue, VenueAccount
-from backend.chain.deployments import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord, register_record
 from backend.perks.store import create_perk
-from backend.registry import register_record
 from backend.venues.accounts import create_account
 
 # A Discourse on its development port; its admin sets "discourse connect url" to <backend>/forum/sso and

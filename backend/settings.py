@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.chain.deployments import data_dir as default_data_dir
 
 # Secrets that are fine on a developer's machine and nowhere else.
 DEV_SECRET_PREFIX = "dev-only-"
@@ -29,7 +28,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     rpc_url: str = "http://127.0.0.1:8545"
     chain_id: int = Field(default=31337, ge=1)
-    data_dir: Path = Field(default_factory=default_data_dir)
+    data_dir: Path = Path(__file__).resolve().parents[1] / "data"  # RESIDENT_DATA_DIR
     # RESIDENT_DATABASE_URL, or the conventional DATABASE_URL; default: SQLite in the data directory.
     database_url: str = Field(default="", validation_alias=AliasChoices("RESIDENT_DATABASE_URL", "DATABASE_URL",
                                                                          "database_url"))

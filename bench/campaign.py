@@ -183,18 +183,18 @@ def wallet_rows(count: int) -> list:
 
 
 def issue_process(url: str, address: str, abi: list, key: bytes, rows: list, journal: str, results) -> None:
-    """Runs scripts/airdrop.py's airdrop() and reports its timing and totals on `results`."""
+    """Runs the airdrop (backend/campaigns/airdrop.py, the core of scripts/airdrop.py) and reports its timing
+    and totals on `results`."""
     started = time.monotonic()  # the command's imports count: staff wait for them too
     try:
-        from eth_account import Account
-        from web3 import Web3
+        from backend.campaigns.airdrop import airdrop
+        from backend.chain.client import Chain
+        from backend.chain.issuer import Issuer
 
-        from scripts.airdrop import airdrop
-
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120}))
-        card = w3.eth.contract(address=address, abi=abi)
-        result = airdrop(card, rows, sender=Account.from_key(key), validity_days=VALIDITY_DAYS,
-                         journal=Path(journal), w3=w3, progress=False)
+        chain = Chain(url, timeout=120)
+        issuer = Issuer(chain, key, chain.chain_id())
+        result = airdrop(issuer, chain.contract_at(address, abi), rows, validity_days=VALIDITY_DAYS,
+                         journal=Path(journal), progress=False)
         finished = time.monotonic()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         results.put({

@@ -82,8 +82,10 @@ def rpc_variant_app():
     """The backend with a per-request-RPC redeemer: holder and validity come from the chain every time,
     through backend/chain/client.py's `read_card` (web3 contract calls: isValid, ownerOf, cardOf)."""
 
+    from backend.chain.deployments import contract_for
+
     def make_reader(chain, records):
-        contracts = {address: chain.contract(record) for address, record in records.items()}
+        contracts = {address: contract_for(chain, record) for address, record in records.items()}
         return lambda address, token_id: chain.read_card(contracts[address], token_id)
 
     return _rpc_app(make_reader)
@@ -132,7 +134,7 @@ def prepare(args, work: Path):
     from backend.db.models_chain import Card, Collection
     from backend.db.models_perks import Perk, PerkVenue, Venue
     from backend.chain.indexer.indexer import Indexer
-    from backend.registry import register_deployments
+    from backend.chain.deployments import register_deployments
     from backend.settings import Settings
     from backend.venues.accounts import create_account
     from tests.backend.localchain import Anvil, LocalChain

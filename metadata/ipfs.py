@@ -163,9 +163,9 @@ class PinJournal:
 
 
 def default_journal_path() -> Path:
-    from backend.chain.deployments import data_dir
+    from backend.settings import Settings
 
-    return data_dir() / "ipfs" / "pins.sqlite"
+    return Settings().data_dir / "ipfs" / "pins.sqlite"
 
 
 BATCH_ITEMS = 32

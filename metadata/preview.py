@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _address_for(symbol: str, given: str | None) -> tuple[str, str]:
-    from backend.chain.deployments import DeploymentRecord, data_dir
+    from backend.chain.deployments import DeploymentRecord
+    from backend.settings import Settings
     from backend.errors import DeploymentRecordError
 
     if given:
         return given, "given"
-    for record_path in sorted((data_dir() / "deployments").glob(f"*/{symbol}.json")):
+    for record_path in sorted((Settings().data_dir / "deployments").glob(f"*/{symbol}.json")):
         try:
             return DeploymentRecord.read(record_path).address, f"deployment record {record_path}"
         except DeploymentRecordError:
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from PIL import Image
 
-    from backend.chain.deployments import data_dir, load_collection_config
+    from backend.chain.deployments import load_collection_config
+    from backend.settings import Settings
     from metadata.card import CardData, CollectionInfo, metadata_bytes, metadata_for
     from metadata.cid import cid_of
     from metadata.render import render_card
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_collection_config(args.config)
     address, source = _address_for(config.collection.symbol, args.address)
     collection = CollectionInfo.from_config(config, address)
-    out = args.out or data_dir() / "previews" / config.collection.symbol
+    out = args.out or Settings().data_dir / "previews" / config.collection.symbol
     out.mkdir(parents=True, exist_ok=True)
     now = int(time.time())
     columns = 2

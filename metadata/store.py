@@ -20,9 +20,9 @@ from metadata.errors import ContentNotFoundError, CorruptBlockError
 
 
 def default_store_dir() -> Path:
-    from backend.chain.deployments import data_dir
+    from backend.settings import Settings
 
-    return data_dir() / "ipfs" / "blocks"
+    return Settings().data_dir / "ipfs" / "blocks"
 
 
 class ContentStore:

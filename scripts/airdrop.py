@@ -10,7 +10,9 @@
 (Brownie's own option parser refuses unknown options: put ours after `--`.)
 
 The batching, the journal and resuming live in backend/campaigns/airdrop.py, which the staff
-console's airdrop jobs use too; read its docstring for who is skipped and how a run resumes.
+console's airdrop jobs use too; read its docstring for who is skipped and how a run resumes. This
+script only hands it Brownie's connection and account as backend/chain sees them: the same client
+and issuer (a node-held development account signs through the node).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from backend.campaigns import airdrop as core
 from backend.campaigns.airdrop import (  # noqa: F401  (re-exported: tests and older callers use scripts.airdrop)
     ESTIMATE_MARGIN,
     GAS_FRACTION,
@@ -27,14 +30,43 @@ from backend.campaigns.airdrop import (  # noqa: F401  (re-exported: tests and o
     Batch,
     DryRun,
     Journal,
-    airdrop,
     batch_size_for,
-    journal_path,
     list_digest,
     plan_batches,
 )
 from backend.campaigns.csvfile import read_recipients
+from backend.chain.client import Chain
+from backend.chain.issuer import Issuer
 from backend.errors import ResidentError
+
+
+def issuer_of(account, rpc_url: str | None = None) -> Issuer:
+    """Brownie's `account` as an issuer on Brownie's connected chain: signing with its key when Brownie
+    holds one (accounts.add), through the node for an unlocked development account (anvil's)."""
+    from brownie import web3
+
+    chain = Chain(rpc_url or web3.provider.endpoint_uri, timeout=120)
+    key = getattr(account, "private_key", None)
+    return Issuer(chain, key, chain.chain_id(), address=None if key else account.address)
+
+
+def airdrop(card, rows, *, sender, **options):
+    """backend.campaigns.airdrop.airdrop for a Brownie ResidentCard sent by a Brownie account; the journal
+    goes in the data directory unless `journal` is given."""
+    from scripts.deploy import data_dir
+
+    issuer = issuer_of(sender)
+    contract = issuer.chain.contract_at(card.address, card.abi)
+    if options.get("journal") is None:
+        options["data_dir"] = data_dir()
+    return core.airdrop(issuer, contract, rows, **options)
+
+
+def journal_path(chain_id: int, symbol: str, digest: str) -> Path:
+    """Where this chain's journal of list `digest` for `symbol` is in the data directory."""
+    from scripts.deploy import data_dir
+
+    return core.journal_path(chain_id, symbol, digest, data_dir())
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="brownie run scripts/airdrop.py main", add_help=False)
@@ -49,10 +81,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(*args: str):
     """Airdrops the CSV list to collection SYMBOL (its deployment record on this chain)."""
-    from brownie import ResidentCard, web3
+    from brownie import web3
 
-    from backend.chain.deployments import DeploymentRecord, record_path
-    from scripts.deploy import deployer
+    from backend.chain.deployments import DeploymentRecord, contract_for, record_path
+    from scripts.deploy import deployer, records_root
 
     try:
         options = _parser().parse_args([a for a in args if a != "--"])
@@ -62,11 +94,12 @@ def main(*args: str):
     csv_path = Path(options.csv)
     try:
         rows = read_recipients(csv_path)
-        record = DeploymentRecord.read(record_path(web3.eth.chain_id, options.symbol))
-        card = ResidentCard.at(record.address)
-        result = airdrop(card, rows, sender=deployer(), tier=options.tier, validity_days=options.validity_days,
-                         dry_run=options.dry_run, max_batch_size=options.batch_size,
-                         journal=journal_path(record.chain_id, record.symbol, list_digest(rows)))
+        record = DeploymentRecord.read(record_path(web3.eth.chain_id, options.symbol, records_root()))
+        issuer = issuer_of(deployer())
+        result = core.airdrop(issuer, contract_for(issuer.chain, record), rows, tier=options.tier,
+                              validity_days=options.validity_days, dry_run=options.dry_run,
+                              max_batch_size=options.batch_size,
+                              journal=journal_path(record.chain_id, record.symbol, list_digest(rows)))
     except ResidentError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from None

@@ -20,10 +20,9 @@ from brownie.network.account import Account
 
 from backend.campaigns.config import CampaignConfig, allowlist_entries, allowlist_path, load_campaign_config
 from backend.campaigns.merkle import allowlist_tree, write_proofs
-from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.chain.deployments import DeploymentRecord, data_dir, record_path
+from backend.chain.deployments import DeploymentRecord, MinterRecord, minter_record_path, record_path
 from backend.errors import DeploymentRecordError, ResidentError
-from scripts.deploy import deployer
+from scripts.deploy import data_dir, deployer, records_root
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ACTIONS = ("create", "update", "close")
@@ -36,7 +35,7 @@ class CampaignError(ResidentError):
 def collection_of(symbol: str) -> ResidentCard:
     """The recorded collection `symbol` on the connected chain."""
     try:
-        record = DeploymentRecord.read(record_path(web3.eth.chain_id, symbol))
+        record = DeploymentRecord.read(record_path(web3.eth.chain_id, symbol, records_root()))
     except DeploymentRecordError as exc:
         raise CampaignError(f"collection {symbol} is not deployed on chain {web3.eth.chain_id}: deploy it first "
                             f"with scripts/deploy.py / コレクション {symbol} が未デプロイです ({exc})") from None
@@ -52,7 +51,7 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
     Returns (minter, record, deployed_now).
     """
     card = collection_of(symbol)
-    path = minter_record_path(web3.eth.chain_id, symbol)
+    path = minter_record_path(web3.eth.chain_id, symbol, records_root())
     try:
         record = MinterRecord.read(path)
     except DeploymentRecordError:
@@ -107,7 +106,7 @@ def create(config_path: str | Path, account: Account) -> int:
     campaign_id = tx.events["CampaignCreated"]["campaignId"]
     record.campaigns[config.name] = {"id": campaign_id, "tx": tx.txid, "root": "0x" + root.hex() if root else None,
                                      "proofs": str(proofs) if proofs else None}
-    record.write(minter_record_path(record.chain_id, config.collection))
+    record.write(minter_record_path(record.chain_id, config.collection, records_root()))
     return campaign_id
 
 
@@ -128,7 +127,7 @@ def update(config_path: str | Path, account: Account) -> int:
     minter.updateCampaign(campaign_id, config.settings(root), {"from": account})
     entry = record.campaigns[config.name]
     entry.update(root="0x" + root.hex() if root else None, proofs=str(proofs) if proofs else None)
-    record.write(minter_record_path(record.chain_id, config.collection))
+    record.write(minter_record_path(record.chain_id, config.collection, records_root()))
     return campaign_id
 
 
@@ -149,7 +148,7 @@ def main(action: str = "create", config_path: str = "config/campaigns/free-claim
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
     done = {"create": "Created", "update": "Updated", "close": "Closed"}[action]
     print(f"{done} campaign #{campaign_id} ({config.name}) on minter {record.address}, chain {record.chain_id}")
     entry = record.campaigns.get(config.name, {})

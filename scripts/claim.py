@@ -18,8 +18,9 @@ from brownie.exceptions import VirtualMachineError
 
 from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
-from backend.campaigns.records import MinterRecord, minter_record_path
+from backend.chain.deployments import MinterRecord, minter_record_path
 from backend.errors import ResidentError
+from scripts.deploy import records_root
 
 CAMPAIGN_PRICE = 2**256 - 1
 
@@ -42,7 +43,7 @@ def _allowlist_args(entry: dict, wallet: str) -> tuple[list[str], int, int]:
 def claim(config_path: str | Path, wallet, voucher_path: str | Path | None = None) -> int:
     """Claims one card of the campaign in `config_path` for `wallet`; returns its token id."""
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
     entry = record.campaigns.get(config.name)
     if entry is None:
         raise ClaimError(f"campaign {config.name} was never created / キャンペーンがまだ作成されていません")
@@ -68,7 +69,7 @@ def main(config_path: str, account_index: str, voucher_path: str | None = None):
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None
     config = load_campaign_config(config_path)
-    card = ResidentCard.at(MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection)).collection)
+    card = ResidentCard.at(MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root())).collection)
     data = card.cardOf(token_id)
     print(f"{wallet.address} received card #{token_id}: resident number {data['residentNumber']}, "
           f"tier {data['tier']}, expires {data['expiresAt']} (unix time)")

@@ -20,7 +20,7 @@ from eth_utils import encode_hex, keccak
 from backend.chain.deployments import ROOT, load_collection_config, record_path
 from backend.settings import Settings
 from scripts.campaign import ensure_minter
-from scripts.deploy import deployer, ensure_collection
+from scripts.deploy import deployer, ensure_collection, records_root
 
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 # The demo city's prefecture (its own soulbound collection, no demo cards): the backend links the two.
@@ -90,7 +90,7 @@ def main():
     print(("Deployed" if deployed_now else "Reusing") +
           f" {config.collection.name} / {config.municipality.name_ja} ({record.symbol})")
     print(f"  contract  {record.address}  (chain {record.chain_id}, block {record.deployment_block})")
-    print(f"  record    {record_path(record.chain_id, record.symbol)}")
+    print(f"  record    {record_path(record.chain_id, record.symbol, records_root())}")
     print(f"  admin     {admin.address}")
     print(f"  minter    {minter.address}  ({'deployed now' if minter_now else 'reused'}; campaigns from the console)")
     print(("Issued demo cards:" if issued_now else "Demo cards (already issued):"))

@@ -17,9 +17,20 @@ from pathlib import Path
 from brownie import ResidentCard, accounts, network, web3
 from brownie.network.account import Account
 
-from backend.chain.deployments import CollectionConfig, DeploymentRecord, load_collection_config, record_path
+from backend.chain.deployments import (CollectionConfig, DeploymentRecord, deployments_root, load_collection_config,
+                                      record_path)
 from backend.errors import DeploymentRecordError
 from backend.settings import Settings
+
+
+def data_dir() -> Path:
+    """The data directory the scripts write under: the backend's (Settings: RESIDENT_DATA_DIR, default ./data)."""
+    return Settings().data_dir
+
+
+def records_root() -> Path:
+    """Where the scripts keep deployment records: <data dir>/deployments."""
+    return deployments_root(data_dir())
 
 
 def deployer() -> Account:
@@ -49,13 +60,13 @@ def deploy_collection(config: CollectionConfig, account: Account, records: Path 
         soulbound=config.soulbound,
         abi=ResidentCard.abi,
     )
-    record.write(record_path(record.chain_id, record.symbol, records))
+    record.write(record_path(record.chain_id, record.symbol, records or records_root()))
     return contract, record
 
 
 def existing_collection(config: CollectionConfig, records: Path | None = None):
     """The recorded collection for this config on the connected chain, if its code is still there."""
-    path = record_path(web3.eth.chain_id, config.collection.symbol, records)
+    path = record_path(web3.eth.chain_id, config.collection.symbol, records or records_root())
     try:
         record = DeploymentRecord.read(path)
     except DeploymentRecordError:
@@ -80,5 +91,5 @@ def main(config_path: str = "config/demo.yaml"):
     verb = "Deployed" if deployed_now else "Already deployed (reused)"
     print(f"{verb}: {config.collection.name} ({record.symbol}) at {record.address} "
           f"on chain {record.chain_id}, block {record.deployment_block}")
-    print(f"Record: {record_path(record.chain_id, record.symbol)}")
+    print(f"Record: {record_path(record.chain_id, record.symbol, records_root())}")
     return contract

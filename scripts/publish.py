@@ -48,7 +48,8 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from backend.chain.client import Chain
-from backend.chain.deployments import DeploymentRecord, data_dir, record_path
+from backend.chain.deployments import DeploymentRecord, deployments_root, record_path
+from backend.settings import Settings
 from backend.errors import ChainError, ResidentError
 from backend.settings import Settings
 from metadata.card import CardData, CollectionInfo
@@ -166,7 +167,7 @@ def collection_name(chain: Chain, address: str, block: int) -> str:
 # -- publishing -------------------------------------------------------------
 
 def manifest_path(chain_id: int, symbol: str) -> Path:
-    return data_dir() / "manifests" / str(chain_id) / f"{symbol}.json"
+    return Settings().data_dir / "manifests" / str(chain_id) / f"{symbol}.json"
 
 
 def state_path(chain_id: int, symbol: str) -> Path:
@@ -242,7 +243,7 @@ def publish(symbol: str, rpc_url: str, *, pin: bool = False, node: IpfsNode | No
         raise PublishError(f"cannot reach the chain at {rpc_url} ({exc.reason}); start it (make run) or pass "
                            f"--rpc URL.\nチェーン（{rpc_url}）に接続できません。起動するか --rpc で URL を指定して"
                            f"ください。") from None
-    path = record_path(chain_id, symbol)
+    path = record_path(chain_id, symbol, deployments_root(Settings().data_dir))
     if not path.exists():
         raise PublishError(f"no collection {symbol!r} is deployed on chain {chain_id}: {path} does not exist. "
                            f"Check the symbol, or deploy it first (make run / scripts/deploy.py).\n"

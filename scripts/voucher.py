@@ -21,13 +21,12 @@ from eth_utils import is_address, to_checksum_address
 
 from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
-from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.chain.deployments import data_dir
+from backend.chain.deployments import MinterRecord, minter_record_path
 from backend.errors import ResidentError
-from backend.identity.nullifier import NullifierError, as_bytes32, nullifier
+from backend.identity.nullifier import NullifierError, nullifier, onchain_nullifier
 from backend.identity.verifier import DEV_ISSUER
 from backend.settings import Settings
-from scripts.deploy import deployer
+from scripts.deploy import data_dir, deployer, records_root
 
 VALID_FOR_SECONDS = 7 * 86_400  # a week to claim
 
@@ -46,7 +45,7 @@ def _sign(account, domain: dict, voucher: vouchers.Voucher) -> bytes:
     return bytes.fromhex(result["result"].removeprefix("0x"))
 
 
-def person_of(settings: Settings, issuer: str, subject: str) -> bytes:
+def person_of(settings: Settings, issuer: str, subject: str) -> str:
     """The verified person's nullifier, as the voucher carries it; only a provider the backend trusts."""
     trusted = set(settings.identity_providers) | ({DEV_ISSUER} if settings.environment != "production" else set())
     if issuer not in trusted:
@@ -56,7 +55,7 @@ def person_of(settings: Settings, issuer: str, subject: str) -> bytes:
         raise vouchers.VoucherError("set RESIDENT_IDENTITY_SECRET (the backend's) to sign vouchers for verified "
                                     "people / RESIDENT_IDENTITY_SECRET を設定してください")
     try:
-        return as_bytes32(nullifier(settings.identity_key, issuer, subject.strip()))
+        return nullifier(settings.identity_key, issuer, subject.strip())
     except NullifierError as exc:
         raise vouchers.VoucherError(f"{exc} / 本人確認の情報が足りません") from None
 
@@ -68,14 +67,15 @@ def sign(config_path: str | Path, recipient: str, subject: str, account, issuer:
     if not is_address(recipient):
         raise vouchers.VoucherError(f"{recipient!r} is not a wallet address / ウォレットアドレスが正しくありません")
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
     if config.name not in record.campaigns:
         raise vouchers.VoucherError(f"campaign {config.name} was never created: run scripts/campaign.py create first / "
                                     "キャンペーンがまだ作成されていません")
     minter = ResidentMinter.at(record.address)
     campaign_id = record.campaigns[config.name]["id"]
     voucher = vouchers.voucher_for_campaign(
-        minter, campaign_id, to_checksum_address(recipient), person_of(settings or Settings(), issuer, subject),
+        minter, campaign_id, to_checksum_address(recipient),
+        onchain_nullifier(person_of(settings or Settings(), issuer, subject), record.chain_id, record.collection),
         now=chain.time(), valid_for_seconds=VALID_FOR_SECONDS)
     if minter.nullifierUsed(voucher.nullifier):
         raise vouchers.VoucherError("this person already received a card of this collection / "

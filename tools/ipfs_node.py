@@ -185,7 +185,7 @@ class IpfsNodeProcess:
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
-    from backend.chain.deployments import data_dir
+    from backend.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=None, help="node repo (default: <data dir>/ipfs/node)")
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gateway-port", type=int, default=8080,
                         help="gateway port (default 8080, or a free one if taken)")
     args = parser.parse_args(argv)
-    node = IpfsNodeProcess(args.repo or data_dir() / "ipfs" / "node", _free_or_any(args.api_port),
+    node = IpfsNodeProcess(args.repo or Settings().data_dir / "ipfs" / "node", _free_or_any(args.api_port),
                            _free_or_any(args.gateway_port))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     with node:

@@ -126,8 +126,7 @@ def prepare_backend(settings: Settings) -> list[str]:
     import importlib
 
     from backend.db import make_engine, migrate, session_factory
-    from backend.chain.deployments import record_path
-    from backend.registry import register_deployments
+    from backend.chain.deployments import record_path, register_deployments
 
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -23,11 +23,10 @@ from backend.auth.deps import CurrentStaff, require_staff, require_staff_role
 from backend.auth.staff import StaffMember
 from backend.db.models_chain import Collection, Municipality
 from backend.db.models_perks import Perk, Venue, VenueAccount
-from backend.chain.deployments import DeploymentRecord
+from backend.chain.deployments import DeploymentRecord, register_record, slugify
 from backend.errors import ApiError, DeploymentRecordError
 from backend.perks.rules import DAY_SECONDS, KINDS, PERIODS, japan_date
 from backend.perks.store import create_perk, update_perk, venue_ids_of
-from backend.registry import register_record, slugify
 from backend.staff.export import kpi_series_csv, kpis_csv, redemptions_csv
 from backend.staff.kpi_series import MAX_DAYS, kpi_series
 from backend.staff.kpis import municipality_kpis

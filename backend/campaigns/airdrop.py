@@ -11,7 +11,7 @@ Batches: cards go out with ResidentCard.issueBatch, as many per transaction
 as fit in GAS_FRACTION of the block gas limit, judged from a gas estimate of
 the list's first wallets plus ESTIMATE_MARGIN; rows of one tier share batches.
 
-Resuming: a journal, data_dir()/airdrops/<chain id>/<SYMBOL>/<sha256 of the
+Resuming: a journal, <data dir>/airdrops/<chain id>/<SYMBOL>/<sha256 of the
 list>.json, holds the plan (every batch and its wallets) and, per batch, the
 block and nonce of its first try, then the transaction hash before the script
 waits for it, then the outcome (fsync'd at each step). Run the same command
@@ -40,18 +40,15 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import encode_hex, function_abi_to_4byte_selector, to_checksum_address
-from web3.exceptions import ContractLogicError, TimeExhausted, TransactionNotFound
-
 from backend.campaigns.csvfile import CsvFileError, RecipientRow, RowProblem
-from backend.chain.deployments import data_dir
+from backend.chain.client import Chain, Contract, ContractReverted, Receipt, ReceiptTimeout
+from backend.chain.events import card_events
+from backend.chain.issuer import Issuer
 from backend.errors import ResidentError
 
 JOURNAL_VERSION = 1
@@ -169,10 +166,10 @@ def list_digest(rows: Iterable[RecipientRow]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def journal_path(chain_id: int, symbol: str, digest: str, root: Path | None = None) -> Path:
-    """Where the journal of airdropping list `digest` to collection `symbol` lives (under `root`, default the
-    data directory): the command line and the console share it, so one list is one airdrop either way."""
-    return (root or data_dir()) / "airdrops" / str(chain_id) / symbol / f"{digest}.json"
+def journal_path(chain_id: int, symbol: str, digest: str, data_dir: Path) -> Path:
+    """Where the journal of airdropping list `digest` to collection `symbol` lives in the data directory: the
+    command line and the console share it, so one list is one airdrop either way."""
+    return Path(data_dir) / "airdrops" / str(chain_id) / symbol / f"{digest}.json"
 
 
 def plan_batches(rows: Sequence[RecipientRow], default_tier: int, batch_size: int) -> list[Batch]:
@@ -202,129 +199,53 @@ def batch_size_for(per_card_gas: float, block_gas_limit: int, gas_fraction: floa
 
 
 # ----------------------------------------------------------------------
-# Chain access
+# What an airdrop asks the chain (backend/chain: the client reads, the issuer signs and sends)
 # ----------------------------------------------------------------------
 
 
-class _Chain:
-    """The web3 calls an airdrop makes, for a ResidentCard at `card` sent from `sender`."""
+def _balances(card: Contract, addresses: Sequence[str]) -> list[int]:
+    """balanceOf of each address, in JSON-RPC batches (a 10,000-wallet list is checked in a second)."""
+    datas = [_BALANCE_OF + a[2:].lower().rjust(64, "0") for a in addresses]
+    return [int(answer, 16) for answer in card.chain.call_many(card.address, datas, BALANCE_CHUNK)]
 
-    def __init__(self, card: Any, sender: Any, w3: Any = None) -> None:
-        if w3 is None:
-            w3 = getattr(card, "w3", None)
-        if w3 is None:
-            from brownie import web3 as w3  # a Brownie contract: Brownie's connection
-        self.w3 = w3
-        self.abi = card.abi
-        self.contract = w3.eth.contract(address=to_checksum_address(card.address), abi=card.abi)
-        self.address = self.contract.address
-        self.sender = to_checksum_address(sender if isinstance(sender, str) else sender.address)
-        key = getattr(sender, "private_key", None) or getattr(sender, "key", None)
-        self.key = key  # None: the node holds the key (an unlocked development account)
-        self.chain_id = w3.eth.chain_id
-        self._errors = {
-            function_abi_to_4byte_selector(item): item for item in self.abi if item.get("type") == "error"
-        }
 
-    def call(self, name: str, *args: Any) -> Any:
-        return getattr(self.contract.functions, name)(*args).call()
+def _issue_batch(card: Contract, addresses: Sequence[str], tier: int, expires_at: int):
+    return card.functions.issueBatch(list(addresses), tier, expires_at)
 
-    def balances(self, addresses: Sequence[str]) -> list[int]:
-        """balanceOf of each address, BALANCE_CHUNK eth_calls per JSON-RPC batch request.
 
-        Raw calls: web3's batch_requests costs ~2 ms of Python per call, the node
-        answers a thousand in ~50 ms; a 10,000-wallet list is checked in a second.
-        """
-        result: list[int] = []
-        make_batch = getattr(self.w3.provider, "make_batch_request", None)
-        for start in range(0, len(addresses), BALANCE_CHUNK):
-            chunk = addresses[start:start + BALANCE_CHUNK]
-            answers = None
-            if make_batch:
-                calls = [("eth_call", [{"to": self.address, "data": _BALANCE_OF + a[2:].lower().rjust(64, "0")},
-                                       "latest"]) for a in chunk]
-                answers = make_batch(calls)
-            if isinstance(answers, list) and len(answers) == len(chunk) and all("result" in a for a in answers):
-                result.extend(int(a["result"], 16) for a in answers)
-            else:  # a provider without batches, or one that refused it: one call each
-                result.extend(self.call("balanceOf", address) for address in chunk)
-        return result
+def _estimate(issuer: Issuer, card: Contract, addresses: Sequence[str], tier: int, expires_at: int) -> int:
+    call = _issue_batch(card, addresses, tier, expires_at)
+    try:
+        return card.chain.estimate_gas({"from": issuer.address, "to": card.address, "data": call.calldata},
+                                       card.abi, "issueBatch")
+    except ContractReverted as exc:
+        raise AirdropError(f"the collection refuses this batch: {exc.revert}") from None
 
-    def estimate(self, addresses: Sequence[str], tier: int, expires_at: int) -> int:
-        try:
-            return self.contract.functions.issueBatch(list(addresses), tier, expires_at).estimate_gas(
-                {"from": self.sender})
-        except ContractLogicError as exc:
-            reason = self.explain(exc.data, exc.message or str(exc))
-        except ValueError as exc:  # Brownie's middleware turns node errors into ValueError({code, message, data})
-            payload = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
-            if "data" not in payload:
-                raise
-            reason = self.explain(payload["data"], payload.get("message", str(exc)))
-        raise AirdropError(f"the collection refuses this batch: {reason}")
 
-    def explain(self, data: Any, message: str) -> str:
-        """A revert as `ErrorName(args)` from the collection's ABI, else the node's message."""
-        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-            raw = bytes.fromhex(data[2:])
-            item = self._errors.get(raw[:4])
-            if item:
-                values = abi_decode([i["type"] for i in item["inputs"]], raw[4:])
-                shown = ", ".join(encode_hex(v) if isinstance(v, bytes) else str(v) for v in values)
-                return f"{item['name']}({shown})"
-        return message
+def _send(issuer: Issuer, card: Contract, batch: Batch, expires_at: int, gas: int, nonce: int,
+          before_broadcast: Callable[[str | None], None]) -> str:
+    """Sends batch's issueBatch with `nonce`; before_broadcast(tx hash, or None for a node-held key) first."""
+    tx = _issue_batch(card, batch.addresses, batch.tier, expires_at).build_transaction(
+        {"from": issuer.address, "nonce": nonce, "gas": gas, "chainId": issuer.chain_id})
+    return issuer.broadcast(tx, before_broadcast)
 
-    def block(self) -> Any:
-        return self.w3.eth.get_block("latest")
 
-    def nonce(self, block: str) -> int:
-        return self.w3.eth.get_transaction_count(self.sender, block)
+def _find_batch(issuer: Issuer, card: Contract, batch: Batch, expires_at: int) -> Receipt | None:
+    """The receipt of a mined issueBatch of exactly `batch`, sent by us since batch.from_block."""
+    chain = card.chain
+    calldata = _issue_batch(card, batch.addresses, batch.tier, expires_at).calldata.lower()
+    topic = card_events()["CardsIssued"].topic
+    sender = issuer.address.lower()
+    for log in chain.logs([card.address], batch.from_block, "latest", [topic]):
+        tx = chain.transaction(log["transactionHash"])
+        if tx and tx["from"].lower() == sender and tx["input"].lower() == calldata:
+            return chain.receipt(log["transactionHash"])
+    return None
 
-    def send(self, batch: Batch, expires_at: int, gas: int, nonce: int,
-             before_broadcast: Callable[[str | None], None]) -> str:
-        """Sends batch's issueBatch with `nonce`; calls before_broadcast(tx hash or None) first."""
-        tx = self.contract.functions.issueBatch(batch.addresses, batch.tier, expires_at).build_transaction(
-            {"from": self.sender, "nonce": nonce, "gas": gas, "chainId": self.chain_id})
-        if self.key:
-            signed = self.w3.eth.account.sign_transaction(tx, self.key)
-            tx_hash = encode_hex(signed.hash)
-            before_broadcast(tx_hash)  # the hash is known before the node sees the transaction
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            return tx_hash
-        before_broadcast(None)
-        return encode_hex(self.w3.eth.send_transaction(tx))
 
-    def receipt(self, tx_hash: str, timeout: float) -> Any:
-        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
-
-    def find_receipt(self, tx_hash: str) -> Any | None:
-        try:
-            return self.w3.eth.get_transaction_receipt(tx_hash)
-        except TransactionNotFound:
-            return None
-
-    def is_pending(self, tx_hash: str) -> bool:
-        try:
-            self.w3.eth.get_transaction(tx_hash)
-            return True
-        except TransactionNotFound:
-            return False
-
-    def find_batch(self, batch: Batch, expires_at: int) -> Any | None:
-        """The receipt of a mined issueBatch of exactly `batch`, sent by us since batch.from_block."""
-        calldata = bytes.fromhex(self.contract.encode_abi(
-            "issueBatch", args=[batch.addresses, batch.tier, expires_at])[2:])
-        for log in self.contract.events.CardsIssued().get_logs(from_block=batch.from_block, to_block="latest"):
-            tx = self.w3.eth.get_transaction(log["transactionHash"])
-            if tx["from"] == self.sender and bytes(tx["input"]) == calldata:
-                return self.w3.eth.get_transaction_receipt(log["transactionHash"])
-        return None
-
-    def first_token_id(self, receipt: Any) -> int | None:
-        from web3.logs import DISCARD
-
-        events = self.contract.events.CardsIssued().process_receipt(receipt, errors=DISCARD)
-        return int(events[0]["args"]["firstTokenId"]) if events else None
+def _first_token_id(card: Contract, receipt: Receipt) -> int | None:
+    issued = card_events().decode_all("CardsIssued", receipt.logs, card.address)
+    return issued[0]["firstTokenId"] if issued else None
 
 
 # ----------------------------------------------------------------------
@@ -372,66 +293,65 @@ class AirdropResult:
 
 
 def airdrop(
-    card: Any,
+    issuer: Issuer,
+    card: Contract,
     rows: Sequence[RecipientRow],
     *,
-    sender: Any,
+    data_dir: Path | None = None,
+    journal: Path | None = None,
     tier: int = 0,
     validity_days: int | None = None,
     dry_run: bool = False,
-    journal: Path | None = None,
-    w3: Any = None,
     gas_fraction: float = GAS_FRACTION,
     max_batch_size: int | None = None,
     progress: bool = True,
     observer: Callable[[str, Batch], None] | None = None,
     receipt_timeout: float = RECEIPT_TIMEOUT,
-    send_lock: AbstractContextManager | None = None,
 ) -> AirdropResult | DryRun:
-    """Issues a card to every row's wallet with `card`.issueBatch, resumably.
+    """Issues a card to every row's wallet with `card`.issueBatch, sent by `issuer`, resumably.
 
-    card: a ResidentCard (Brownie or web3 contract); sender: the issuer (a
-    Brownie/eth-account account, or the address of an account the node holds).
-    tier: the tier of rows without one; validity_days: cards expire that many
-    days after the airdrop starts (None = never). journal: defaults to
-    journal_path(chain, symbol, list_digest(rows)). observer(stage, batch) is
-    called with "sent" and "done"; an exception it raises stops the airdrop there (resumable).
-    send_lock: held while a batch takes its nonce and is broadcast, so that another sender
-    of the same key in this process (backend/chain/issuer.py) cannot take the same nonce.
-    Running again with the same list resumes.
+    card: the ResidentCard (backend.chain.deployments.contract_for its record); issuer: who signs
+    (backend/chain/issuer.py; its nonce lock is held while a batch takes its nonce and is broadcast, so
+    another sender of the same key in this process never takes the same nonce).
+    tier: the tier of rows without one; validity_days: cards expire that many days after the airdrop
+    starts (None = never). journal: defaults to journal_path(chain, symbol, list_digest(rows), data_dir).
+    observer(stage, batch) is called with "sent" and "done"; an exception it raises stops the airdrop
+    there (resumable). Running again with the same list resumes.
     """
-    chain = _Chain(card, sender, w3)
-    symbol = chain.call("symbol")
-    path = journal or journal_path(chain.chain_id, symbol, list_digest(rows))
+    if journal is None and data_dir is None:
+        raise ValueError("airdrop needs the journal's path or the data directory to keep it in")
+    symbol = card.functions.symbol().call()
+    path = journal or journal_path(issuer.chain_id, symbol, list_digest(rows), data_dir)
     started = time.monotonic()
 
     if path.exists():
         state = Journal.load(path)
         if all(b.finished for b in state.batches):  # nothing left to do, whatever the options say now
-            return _finished(state, dry_run, chain, started)
-        _check_same_airdrop(state, chain, tier, validity_days)
-        _recover(state, chain, receipt_timeout)
+            return _finished(state, dry_run, issuer, card, started)
+        _check_same_airdrop(state, issuer, card, tier, validity_days)
+        _recover(state, issuer, card, receipt_timeout)
     else:
-        state = _new_journal(path, chain, symbol, rows, tier, validity_days, gas_fraction, max_batch_size, dry_run)
+        state = _new_journal(path, issuer, card, symbol, rows, tier, validity_days, gas_fraction, max_batch_size,
+                             dry_run)
 
     if dry_run:
-        return _dry_run(state, chain)
+        return _dry_run(state, issuer, card)
 
-    sent_now = _send_all(state, chain, progress, observer, receipt_timeout, send_lock or nullcontext())
+    sent_now = _send_all(state, issuer, card, progress, observer, receipt_timeout)
     return AirdropResult(path, state.issued, state.skipped, state.batches, sent_now, time.monotonic() - started)
 
 
-def _finished(state: Journal, dry_run: bool, chain: _Chain, started: float) -> AirdropResult | DryRun:
+def _finished(state: Journal, dry_run: bool, issuer: Issuer, card: Contract, started: float) -> AirdropResult | DryRun:
     if dry_run:
-        return _dry_run(state, chain)
+        return _dry_run(state, issuer, card)
     return AirdropResult(state.path, state.issued, state.skipped, state.batches, 0, time.monotonic() - started)
 
 
-def _check_same_airdrop(state: Journal, chain: _Chain, tier: int, validity_days: int | None) -> None:
+def _check_same_airdrop(state: Journal, issuer: Issuer, card: Contract, tier: int, validity_days: int | None) -> None:
     differences = []
-    if state.contract != chain.address:
+    if state.contract != card.address:
         differences.append(f"collection {state.contract}")
-    if state.sender != chain.sender:
+    if state.sender != issuer.address:
         differences.append(f"issuer account {state.sender}")
     if state.default_tier != tier:
         differences.append(f"--tier {state.default_tier}")
@@ -443,7 +363,7 @@ def _check_same_airdrop(state: Journal, chain: _Chain, tier: int, validity_days:
                            "airdrop of the same list needs a different file.")
 
 
-def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[RecipientRow], tier: int,
+def _new_journal(path: Path, issuer: Issuer, card: Contract, symbol: str, rows: Sequence[RecipientRow], tier: int,
                  validity_days: int | None, gas_fraction: float, max_batch_size: int | None, dry_run: bool) -> Journal:
     """Checks the list against the collection and plans its batches (saved unless a dry run)."""
     if not rows:
@@ -452,12 +372,13 @@ def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[Recipien
         raise AirdropError(f"--batch-size must be at least 1 (got {max_batch_size})")
     if validity_days is not None and validity_days < 1:
         raise AirdropError(f"--validity-days must be at least 1 (got {validity_days}); leave it out for no expiry")
-    if chain.call("paused"):
+    functions = card.functions
+    if functions.paused().call():
         raise AirdropError(f"the collection {symbol} is paused: unpause it before the airdrop")
-    if not chain.call("hasRole", chain.call("ISSUER_ROLE"), chain.sender):
-        raise AirdropError(f"{chain.sender} may not issue cards of {symbol}: "
+    if not functions.hasRole(functions.ISSUER_ROLE().call(), issuer.address).call():
+        raise AirdropError(f"{issuer.address} may not issue cards of {symbol}: "
                            "grant it ISSUER_ROLE or use the issuer's key")
-    max_tier = chain.call("maxTier")
+    max_tier = functions.maxTier().call()
     if not 0 <= tier <= max_tier:
         raise AirdropError(f"--tier {tier} is not a tier of {symbol} (0 to {max_tier})")
 
@@ -467,8 +388,8 @@ def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[Recipien
                    f"ランク {r.tier} はこのコレクションの最大ランク {max_tier} を超えています。0から{max_tier}にしてください")
         for r in rows if r.tier is not None and r.tier > max_tier
     ]
-    cap = chain.call("maxCardsPerWallet")
-    balances = chain.balances([r.address for r in rows])
+    cap = functions.maxCardsPerWallet().call()
+    balances = _balances(card, [r.address for r in rows])
     skipped, to_issue = [], []
     for row, held in zip(rows, balances):
         if held and cap == 1:
@@ -483,24 +404,24 @@ def _new_journal(path: Path, chain: _Chain, symbol: str, rows: Sequence[Recipien
     if problems:
         raise CsvFileError(sorted(problems, key=lambda p: p.line), "airdrop list")
 
-    latest = chain.block()
-    expires_at = 0 if validity_days is None else int(latest["timestamp"]) + validity_days * DAY
+    latest = card.chain.latest()
+    expires_at = 0 if validity_days is None else latest.timestamp + validity_days * DAY
     batches: list[Batch] = []
     if to_issue:
         sample = [r.address for r in to_issue[:SAMPLE_SIZE]]
-        per_card = chain.estimate(sample, tier, expires_at) / len(sample)
-        size = batch_size_for(per_card, int(latest["gasLimit"]), gas_fraction)
+        per_card = _estimate(issuer, card, sample, tier, expires_at) / len(sample)
+        size = batch_size_for(per_card, latest.gas_limit, gas_fraction)
         if max_batch_size:
             size = min(size, max_batch_size)
         batches = plan_batches(to_issue, tier, size)
-    state = Journal(path, chain.chain_id, chain.address, symbol, path.stem, chain.sender, tier, validity_days,
+    state = Journal(path, issuer.chain_id, card.address, symbol, path.stem, issuer.address, tier, validity_days,
                     expires_at, batches, skipped)
     if not dry_run:
         state.save()
     return state
 
 
-def _recover(state: Journal, chain: _Chain, timeout: float) -> None:
+def _recover(state: Journal, issuer: Issuer, card: Contract, timeout: float) -> None:
     """Settles batches a previous run sent or may have sent, from what the chain says happened.
 
     A batch counts as issued when the chain holds a successful issueBatch from
@@ -511,28 +432,28 @@ def _recover(state: Journal, chain: _Chain, timeout: float) -> None:
     for batch in state.batches:
         if batch.finished or batch.from_block is None:
             continue  # done, or never tried
-        _wait_if_in_flight(batch, chain, timeout)
-        receipt = chain.find_batch(batch, state.expires_at)
+        _wait_if_in_flight(batch, issuer, card.chain, timeout)
+        receipt = _find_batch(issuer, card, batch, state.expires_at)
         if receipt is None:
             batch.status = "planned"  # failed, dropped or never broadcast: send it (again)
         else:
-            _settle(batch, receipt, chain)
+            _settle(batch, receipt, card)
         state.save()
 
 
-def _wait_if_in_flight(batch: Batch, chain: _Chain, timeout: float) -> None:
+def _wait_if_in_flight(batch: Batch, issuer: Issuer, chain: Chain, timeout: float) -> None:
     """Waits for the batch's transaction if the node still holds it unmined."""
     deadline = time.monotonic() + timeout
-    if batch.tx and chain.find_receipt(batch.tx) is None and chain.is_pending(batch.tx):
+    if batch.tx and chain.receipt(batch.tx) is None and chain.transaction(batch.tx) is not None:
         try:
-            chain.receipt(batch.tx, timeout)
+            chain.wait_for_receipt(batch.tx, timeout)
             return
-        except TimeExhausted:
+        except ReceiptTimeout:
             pass
     elif batch.status == "sending" and batch.nonce is not None:
         # Killed between taking the nonce and learning the hash (node-held keys):
         # a pending transaction with that nonce may be this batch.
-        while chain.nonce("latest") <= batch.nonce < chain.nonce("pending"):
+        while chain.nonce(issuer.address, "latest") <= batch.nonce < chain.nonce(issuer.address, "pending"):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.2)
@@ -544,23 +465,23 @@ def _wait_if_in_flight(batch: Batch, chain: _Chain, timeout: float) -> None:
                        f"{timeout:.0f} s; run the same command again later to finish")
 
 
-def _settle(batch: Batch, receipt: Any, chain: _Chain) -> None:
-    batch.tx = encode_hex(receipt["transactionHash"])
-    batch.block = receipt["blockNumber"]
-    batch.gas_used = receipt["gasUsed"]
-    if receipt["status"] == 1:
+def _settle(batch: Batch, receipt: Receipt, card: Contract) -> None:
+    batch.tx = receipt.tx_hash
+    batch.block = receipt.block_number
+    batch.gas_used = receipt.gas_used
+    if receipt.status == 1:
         batch.status = "done"
-        batch.first_token_id = chain.first_token_id(receipt)
+        batch.first_token_id = _first_token_id(card, receipt)
     else:
         batch.status = "failed"
 
 
-def _refresh_holders(state: Journal, batch: Batch, chain: _Chain, cap: int) -> None:
+def _refresh_holders(state: Journal, batch: Batch, card: Contract, cap: int) -> None:
     """In one-card collections, drops wallets that got a card since the plan was made."""
     if cap != 1:
         return
     keep_addresses, keep_lines = [], []
-    for address, line, held in zip(batch.addresses, batch.lines, chain.balances(batch.addresses)):
+    for address, line, held in zip(batch.addresses, batch.lines, _balances(card, batch.addresses)):
         if held:
             state.skipped.append({"line": line, "address": address, "reason": "already holds a card"})
         else:
@@ -571,45 +492,46 @@ def _refresh_holders(state: Journal, batch: Batch, chain: _Chain, cap: int) -> N
         batch.status = "skipped"
 
 
-def _send_all(state: Journal, chain: _Chain, progress: bool, observer: Callable[[str, Batch], None] | None,
-              timeout: float, send_lock: AbstractContextManager) -> int:
+def _send_all(state: Journal, issuer: Issuer, card: Contract, progress: bool,
+              observer: Callable[[str, Batch], None] | None, timeout: float) -> int:
     from tqdm import tqdm
 
-    cap = chain.call("maxCardsPerWallet")
+    chain = card.chain
+    cap = card.functions.maxCardsPerWallet().call()
     sent_now = 0
     with tqdm(total=state.total, initial=state.issued, unit="card", file=sys.stderr, disable=not progress,
               desc=f"Airdrop {state.symbol}") as bar:
         for batch in state.batches:
             if batch.finished:
                 continue
-            _refresh_holders(state, batch, chain, cap)
+            _refresh_holders(state, batch, card, cap)
             if batch.finished:
                 state.save()
                 continue
-            gas = chain.estimate(batch.addresses, batch.tier, state.expires_at)
-            gas_limit = min(int(gas * TX_GAS_MARGIN), int(chain.block()["gasLimit"]))
+            gas = _estimate(issuer, card, batch.addresses, batch.tier, state.expires_at)
+            gas_limit = min(int(gas * TX_GAS_MARGIN), chain.latest().gas_limit)
 
             def before_broadcast(tx_hash: str | None, batch: Batch = batch) -> None:
                 batch.status = "sent" if tx_hash else "sending"
                 batch.tx = tx_hash
                 state.save()
 
-            with send_lock:
-                batch.nonce = chain.nonce("pending")
+            with issuer.nonce_lock:
+                batch.nonce = chain.nonce(issuer.address, "pending")
                 if batch.from_block is None:  # the first try: recovery searches the chain from here
-                    batch.from_block = chain.block()["number"]
-                batch.tx = chain.send(batch, state.expires_at, gas_limit, batch.nonce, before_broadcast)
+                    batch.from_block = chain.latest().number
+                batch.tx = _send(issuer, card, batch, state.expires_at, gas_limit, batch.nonce, before_broadcast)
             batch.status = "sent"
             state.save()
             sent_now += 1
             if observer:
                 observer("sent", batch)
             try:
-                receipt = chain.receipt(batch.tx, timeout)
-            except TimeExhausted:
+                receipt = chain.wait_for_receipt(batch.tx, timeout)
+            except ReceiptTimeout:
                 raise AirdropError(f"batch {batch.index} ({batch.tx}) is not mined after {timeout:.0f} s; "
                                    "run the same command again later to finish") from None
-            _settle(batch, receipt, chain)
+            _settle(batch, receipt, card)
             state.save()
             if batch.status == "failed":
                 raise AirdropError(f"batch {batch.index} ({batch.tx}) reverted; nothing of it was issued. "
@@ -620,10 +542,10 @@ def _send_all(state: Journal, chain: _Chain, progress: bool, observer: Callable[
     return sent_now
 
 
-def _dry_run(state: Journal, chain: _Chain) -> DryRun:
+def _dry_run(state: Journal, issuer: Issuer, card: Contract) -> DryRun:
     pending = [b for b in state.batches if not b.finished]
-    total_gas = sum(chain.estimate(b.addresses, b.tier, state.expires_at) for b in pending)
-    price = chain.w3.eth.gas_price
+    total_gas = sum(_estimate(issuer, card, b.addresses, b.tier, state.expires_at) for b in pending)
+    price = card.chain.gas_price()
     return DryRun(
         cards=sum(len(b.addresses) for b in pending),
         batches=len(pending),
@@ -632,5 +554,5 @@ def _dry_run(state: Journal, chain: _Chain) -> DryRun:
         total_gas=total_gas,
         gas_price_wei=price,
         cost_wei=total_gas * price,
-        token=NATIVE_TOKEN.get(chain.chain_id, "native token"),
+        token=NATIVE_TOKEN.get(issuer.chain_id, "native token"),
     )

@@ -13,14 +13,12 @@ import logging
 from pathlib import Path
 
 import requests
-from eth_utils import to_checksum_address
 from sqlalchemy import select
-from web3.exceptions import Web3Exception
 
 from backend.campaigns.airdrop import AirdropError, Batch, Journal, airdrop, journal_path, list_digest
 from backend.campaigns.csvfile import CsvFileError, RecipientRow, RowProblem
-from backend.campaigns.minters import card_record
 from backend.chain.client import Chain
+from backend.chain.deployments import card_record, contract_for
 from backend.db.models_campaigns import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, AirdropJob
 from backend.db.models_chain import Collection, unix_now
 from backend.db.session import begin_immediate
@@ -101,7 +99,7 @@ class AirdropWorker:
                 self._process(job_id)
         except _Stopped:
             self._release(job_id)  # a clean stop: the next start (here or elsewhere) takes it at once
-        except (ChainError, requests.RequestException, OSError, Web3Exception) as exc:
+        except (ChainError, requests.RequestException, OSError) as exc:
             # The node is unreachable or answered an error: the journal keeps the state; try again.
             log.warning("airdrop job %s: chain unavailable (%s); retrying", job_id, exc)
             return RETRY_SECONDS
@@ -135,7 +133,7 @@ class AirdropWorker:
             self._finish(job_id, JOB_FAILED, f"The deployment record of {symbol} is missing on this server.",
                          f"{symbol} のデプロイ記録がサーバーにありません。")
             return
-        card = self.chain.web3.eth.contract(address=to_checksum_address(record.address), abi=record.abi)
+        card = contract_for(self.chain, record)
 
         def observer(stage: str, batch: Batch) -> None:
             self._mirror(job_id, journal)
@@ -143,9 +141,8 @@ class AirdropWorker:
                 raise _Stopped()
 
         try:
-            result = airdrop(card, rows, sender=self.issuer.account, tier=tier, validity_days=validity_days,
-                             journal=journal, w3=self.chain.web3, max_batch_size=batch_size, progress=False,
-                             observer=observer, send_lock=self.issuer.nonce_lock)
+            result = airdrop(self.issuer, card, rows, tier=tier, validity_days=validity_days, journal=journal,
+                             max_batch_size=batch_size, progress=False, observer=observer)
         except CsvFileError as exc:
             self._finish(job_id, JOB_FAILED, f"{len(exc.problems)} row(s) of the list cannot be airdropped; "
                          "nothing was sent. Fix them and upload the list again.",

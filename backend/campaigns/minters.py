@@ -1,6 +1,6 @@
 """A collection's ResidentMinter as the backend sees it: found from its record, campaigns read as values.
 
-The minter record (data/deployments/<chain>/<SYMBOL>.minter.json, backend/campaigns/records.py) is
+The minter record (data/deployments/<chain>/<SYMBOL>.minter.json, backend/chain/deployments.py) is
 written by scripts/campaign.py and by `make run`'s demo; the backend never deploys a minter itself.
 Calls go through the web3 connection of backend/chain/client.py; transactions through backend/chain/issuer.py.
 """
@@ -13,31 +13,14 @@ from pathlib import Path
 from eth_utils import to_checksum_address
 
 from backend.campaigns.merkle import CAMPAIGN_PRICE
-from backend.campaigns.records import MinterRecord
 from backend.chain.client import Chain
-from backend.chain.deployments import DeploymentRecord
-from backend.errors import DeploymentRecordError
+from backend.chain.deployments import DeploymentRecord, MinterRecord, card_record, contract_for, minter_record
 
 ZERO_ROOT = "0x" + "00" * 32
 DAY_SECONDS = 86_400
 
 # A campaign's state now, as the console shows it and the holder API refuses with.
 OPEN, SCHEDULED, ENDED, PAUSED, CLOSED, SOLD_OUT = "open", "scheduled", "ended", "paused", "closed", "sold_out"
-
-
-def minter_record(deployments_dir: Path, symbol: str) -> MinterRecord | None:
-    """The recorded minter of collection `symbol` in this chain's deployments folder, or None."""
-    try:
-        return MinterRecord.read(Path(deployments_dir) / f"{symbol}.minter.json")
-    except DeploymentRecordError:
-        return None
-
-
-def card_record(deployments_dir: Path, symbol: str) -> DeploymentRecord | None:
-    try:
-        return DeploymentRecord.read(Path(deployments_dir) / f"{symbol}.json")
-    except DeploymentRecordError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -110,8 +93,8 @@ class Minter:
         self.chain = chain
         self.record = record
         self.address = to_checksum_address(record.address)
-        self.contract = chain.web3.eth.contract(address=self.address, abi=record.abi)
-        self.card = chain.web3.eth.contract(address=to_checksum_address(card.address), abi=card.abi)
+        self.contract = contract_for(chain, record)
+        self.card = contract_for(chain, card)
 
     @classmethod
     def of(cls, chain: Chain, deployments_dir: Path, symbol: str) -> Minter | None:
@@ -123,14 +106,14 @@ class Minter:
         return cls(chain, record, card)
 
     def deployed(self) -> bool:
-        return len(self.chain.web3.eth.get_code(self.address)) > 0
+        return self.chain.has_code(self.address)
 
     def campaign(self, onchain_id: int) -> CampaignState:
         return read_campaign(self.contract, onchain_id)
 
     def now(self) -> int:
         """The latest block's time: what the contract compares with start and end."""
-        return int(self.chain.web3.eth.get_block("latest")["timestamp"])
+        return self.chain.latest().timestamp
 
     def claimed_by(self, onchain_id: int, wallet: str) -> int:
         return int(self.contract.functions.claimedBy(onchain_id, to_checksum_address(wallet)).call())

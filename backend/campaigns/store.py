@@ -13,17 +13,17 @@ from typing import Any
 from eth_utils import encode_hex, to_checksum_address
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
-from web3.exceptions import ContractCustomError, ContractLogicError
-from web3.logs import DISCARD
 
 from backend.campaigns import vouchers
 from backend.campaigns.csvfile import AllowlistRow, parse_allowlist
 from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowlist_tree
 from backend.campaigns.minters import OPEN, CampaignState, Minter, leaf_price_to_pay
 from backend.campaigns.reasons import for_revert, reason
+from backend.chain.client import ContractReverted
+from backend.chain.events import minter_events
+from backend.chain.issuer import Issuer, TxReverted
 from backend.db.models_campaigns import Allowlist, AllowlistEntry, Campaign, CampaignVoucher
-from backend.chain.issuer import Issuer, error_name
-from backend.identity.nullifier import as_bytes32
+from backend.identity.nullifier import onchain_nullifier
 
 VOUCHER_VALID_SECONDS = 7 * 86_400  # a week to claim, never past the campaign's end
 
@@ -64,8 +64,6 @@ class Refusal(Exception):
 
 def send(issuer: Issuer, call) -> Any:
     """Sends `call` with the issuer key; a revert becomes a Refusal naming the custom error."""
-    from backend.chain.issuer import TxReverted
-
     try:
         return issuer.send(call)
     except TxReverted as exc:
@@ -75,18 +73,18 @@ def send(issuer: Issuer, call) -> Any:
 def create_onchain(issuer: Issuer, minter: Minter, settings: tuple) -> tuple[int, str]:
     """createCampaign(settings) sent by the issuer; returns (on-chain id, tx hash)."""
     sent = send(issuer, minter.contract.functions.createCampaign(settings))
-    events = minter.contract.events.CampaignCreated().process_receipt({"logs": sent.logs}, errors=DISCARD)
-    return int(events[0]["args"]["campaignId"]), sent.tx_hash
+    created = minter_events().decode_all("CampaignCreated", sent.logs, minter.address)
+    return int(created[0]["campaignId"]), sent.tx_hash
 
 
 # --- vouchers -------------------------------------------------------------------------------------------
 def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: CampaignState, recipient: str,
                  person: str, staff_id: int | None) -> CampaignVoucher:
     """Signs a voucher of `campaign` for `recipient`, the wallet of the verified person whose nullifier is
-    `person` (backend/identity/nullifier.py; it goes on chain as the voucher's nullifier). Raises Refusal
+    `person` (backend/identity/nullifier.py; the voucher carries its on-chain form for this collection). Raises Refusal
     when this person already claimed or the key may not sign."""
     recipient = to_checksum_address(recipient)
-    nullifier = as_bytes32(person)
+    nullifier = onchain_nullifier(person, minter.record.chain_id, minter.record.collection)
     if minter.contract.functions.nullifierUsed(nullifier).call():
         raise Refusal("voucher_used", "This person already received a card of this collection (the identity was "
                       "used with another voucher).", "この方はすでにこのコレクションの住民証を受け取っています。")
@@ -170,7 +168,7 @@ def claim_offer(session: Session, minter: Minter, campaign: Campaign, holder: st
         if claimed >= state.max_per_wallet:
             return ClaimOffer(False, "already_claimed")
         call, value = functions.claim(state.onchain_id, 1, [], CAMPAIGN_PRICE, 0), state.price
-    tx = {"to": minter.address, "data": minter.contract.encode_abi(call.fn_name, args=list(call.args)), "value": hex(value)}
+    tx = {"to": minter.address, "data": call.calldata, "value": hex(value)}
     refused = _simulate(minter, holder, tx, value)
     if refused is not None:
         return refused
@@ -179,14 +177,13 @@ def claim_offer(session: Session, minter: Minter, campaign: Campaign, holder: st
 
 def _simulate(minter: Minter, holder: str, tx: dict, value: int) -> ClaimOffer | None:
     """eth_call of the claim from the holder: None if it would succeed, else why not."""
-    web3 = minter.chain.web3
-    if web3.eth.get_balance(holder) < value:
+    if minter.chain.balance(holder) < value:
         return ClaimOffer(False, "insufficient_funds")
     try:
-        web3.eth.call({"from": holder, "to": tx["to"], "data": tx["data"], "value": value})
-    except (ContractCustomError, ContractLogicError) as exc:
-        abi = minter.contract.abi + minter.card.abi
-        name = error_name(abi, exc.data) if exc.data else str(exc)
+        minter.chain.eth_call({"from": holder, "to": tx["to"], "data": tx["data"], "value": hex(value)},
+                              minter.contract.abi + minter.card.abi, "claim")
+    except ContractReverted as exc:
+        name = exc.revert.error
         code, _, _ = for_revert(name)
         known = code if code in ("already_claimed", "not_on_allowlist", "voucher_used", "wallet_full",
                                  "insufficient_funds", "sold_out", "ended", "paused", "scheduled") else "claim_refused"

@@ -59,7 +59,7 @@ class Voucher:
 
     def __post_init__(self) -> None:
         if len(self.nullifier) != 32:
-            raise VoucherError(f"a nullifier is 32 bytes, not {len(self.nullifier)}; take a person's from backend.identity.nullifier.as_bytes32")
+            raise VoucherError(f"a nullifier is 32 bytes, not {len(self.nullifier)}; take a person's from backend.identity.nullifier.onchain_nullifier")
         for name in ("campaign_id", "tier", "expires_at", "price", "deadline"):
             if not 0 <= getattr(self, name) < 2**256:
                 raise VoucherError(f"{name} must be a non-negative 256-bit integer (got {getattr(self, name)})")

@@ -1,23 +1,36 @@
-"""Collection configs (what to deploy) and deployment records (what was deployed).
+"""Collection configs (what to deploy), deployment records (what was deployed) and the collections the
+backend follows.
 
-A config is the YAML a municipality's staff fill in; a record is the JSON that
-`scripts/deploy.py` writes and the backend reads: network, chain id, address,
-deployment block and ABI. Neither needs Brownie, so the backend can import it.
+A config is the YAML a municipality's staff fill in; a record is the JSON that `scripts/deploy.py` (a
+collection, <deployments>/<chain id>/<SYMBOL>.json) or `scripts/campaign.py` (its minter, <SYMBOL>.minter.json
+next to it) writes and the backend reads: network, chain id, address, deployment block and ABI. `contract_for`
+is the one way from a record to a contract; `register_deployments` puts records into the `collections` table.
+No Brownie here, so scripts and the backend share it. The data directory is always handed in (from
+`Settings.data_dir`): this module reads no environment.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import asdict, dataclass
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import yaml
 from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+# `Collection` and `Municipality` here are sections of a config; the database's rows are these:
+from backend.db.models_chain import Collection as CollectionRow
+from backend.db.models_chain import Municipality as MunicipalityRow
 from backend.errors import CollectionConfigError, DeploymentRecordError
+
+if TYPE_CHECKING:
+    from backend.chain.client import Chain, Contract
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_VERSION = 1
@@ -25,11 +38,6 @@ RECORD_VERSION = 1
 # Placeholders a config may use instead of an address; resolved at deploy time.
 DEPLOYER = "deployer"
 ADMIN = "admin"
-
-
-def data_dir() -> Path:
-    """Where local state lives (chain state, local records): $RESIDENT_DATA_DIR or ./data."""
-    return Path(os.environ.get("RESIDENT_DATA_DIR", ROOT / "data")).resolve()
 
 
 def _address_or(placeholders: tuple[str, ...]):
@@ -183,6 +191,127 @@ class DeploymentRecord(JsonRecord):
     REDO_HINT: ClassVar[str] = "delete it and deploy again"
 
 
-def record_path(chain_id: int, symbol: str, root: Path | None = None) -> Path:
-    """Where the record of collection `symbol` on chain `chain_id` lives."""
-    return (root or data_dir() / "deployments") / str(chain_id) / f"{symbol}.json"
+@dataclass
+class MinterRecord(JsonRecord):
+    """Which ResidentMinter serves a collection, and its campaigns by name."""
+
+    network: str
+    chain_id: int
+    address: str
+    deployment_block: int
+    deployment_tx: str
+    symbol: str
+    collection: str  # the ResidentCard address it issues for
+    abi: list[dict[str, Any]]
+    # name -> {"id": campaign id, "tx": creating transaction, "root": allowlist root or null, "proofs": folder or null}
+    campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contract: str = "ResidentMinter"
+    version: int = RECORD_VERSION
+
+    MISSING_HINT: ClassVar[str] = "no minter record here; run scripts/campaign.py create first"
+    REDO_HINT: ClassVar[str] = "delete it and run again"
+
+
+def deployments_root(data_dir: Path) -> Path:
+    """The folder of every chain's records in a data directory (Settings.deployments_dir is one chain's)."""
+    return Path(data_dir) / "deployments"
+
+
+def record_path(chain_id: int, symbol: str, root: Path) -> Path:
+    """Where the record of collection `symbol` on chain `chain_id` lives under `root` (deployments_root)."""
+    return Path(root) / str(chain_id) / f"{symbol}.json"
+
+
+def minter_record_path(chain_id: int, symbol: str, root: Path) -> Path:
+    """Where the minter record of collection `symbol` on chain `chain_id` lives under `root`."""
+    return record_path(chain_id, symbol, root).with_name(f"{symbol}.minter.json")
+
+
+# -- one chain's folder (Settings.deployments_dir): what the backend looks up ------------------------------
+def card_record(deployments_dir: Path, symbol: str) -> DeploymentRecord | None:
+    """The record of collection `symbol` in one chain's deployments folder, or None."""
+    try:
+        return DeploymentRecord.read(Path(deployments_dir) / f"{symbol}.json")
+    except DeploymentRecordError:
+        return None
+
+
+def minter_record(deployments_dir: Path, symbol: str) -> MinterRecord | None:
+    """The recorded minter of collection `symbol` in one chain's deployments folder, or None."""
+    try:
+        return MinterRecord.read(Path(deployments_dir) / f"{symbol}.minter.json")
+    except DeploymentRecordError:
+        return None
+
+
+def collection_record(collection: CollectionRow, deployments_dir: Path) -> DeploymentRecord:
+    """The record of a followed collection: the file it was registered from, else the chain's folder; raises
+    DeploymentRecordError when neither holds a record of that address."""
+    candidates = [Path(collection.record_path)] if collection.record_path else []
+    candidates.append(Path(deployments_dir) / f"{collection.symbol}.json")
+    for path in candidates:
+        try:
+            record = DeploymentRecord.read(path)
+        except DeploymentRecordError:
+            continue
+        if to_checksum_address(record.address) == to_checksum_address(collection.address):
+            return record
+    raise DeploymentRecordError(candidates[-1], f"no deployment record of {collection.symbol} at {collection.address}")
+
+
+def contract_for(chain: Chain, record: DeploymentRecord | MinterRecord) -> Contract:
+    """The contract of a record (its address and ABI) on `chain`."""
+    return chain.contract_at(record.address, record.abi)
+
+
+# -- the collections the backend follows -----------------------------------------------------------------
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "municipality"
+
+
+def ensure_municipality(session: Session, name_ja: str, name_en: str) -> MunicipalityRow:
+    """The municipality with this English name's slug, created if new."""
+    slug = slugify(name_en)
+    found = session.scalar(select(MunicipalityRow).where(MunicipalityRow.slug == slug))
+    if found:
+        return found
+    municipality = MunicipalityRow(slug=slug, name_ja=name_ja, name_en=name_en)
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def register_record(session: Session, record: DeploymentRecord, path: Path | None = None) -> CollectionRow:
+    """The collection of `record`, added (with its municipality) if the database does not know it yet."""
+    address = to_checksum_address(record.address)
+    found = session.scalar(select(CollectionRow).where(CollectionRow.chain_id == record.chain_id,
+                                                       CollectionRow.address == address))
+    if found:
+        return found
+    municipality = ensure_municipality(session, record.municipality_name_ja, record.municipality_name_en)
+    collection = CollectionRow(
+        municipality_id=municipality.id, chain_id=record.chain_id, address=address, symbol=record.symbol,
+        name_ja=record.municipality_name_ja, name_en=record.municipality_name_en, soulbound=record.soulbound,
+        deploy_block=record.deployment_block, record_path=str(path) if path else None,
+        indexed_block=record.deployment_block - 1,
+    )
+    session.add(collection)
+    session.flush()
+    return collection
+
+
+def register_deployments(session: Session, deployments_dir: Path, chain_id: int) -> list[CollectionRow]:
+    """Registers every readable record in `deployments_dir` for `chain_id`; unreadable ones are skipped
+    (a record being written is replaced atomically, so it is either whole or absent)."""
+    collections = []
+    if not deployments_dir.is_dir():
+        return collections
+    for path in sorted(deployments_dir.glob("*.json")):
+        try:
+            record = DeploymentRecord.read(path)
+        except DeploymentRecordError:
+            continue
+        if record.chain_id == chain_id:
+            collections.append(register_record(session, record, path))
+    return collections

@@ -14,27 +14,31 @@ production refuses that well-known key (see settings).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from eth_account import Account
-from eth_utils import function_abi_to_4byte_selector, to_checksum_address
-from web3.exceptions import ContractCustomError, ContractLogicError, Web3Exception
+from eth_utils import to_checksum_address
+from web3.exceptions import ContractLogicError, Web3Exception
 
 from backend.chain.client import Chain
+from backend.chain.reverts import Revert, decode_revert
 from backend.errors import ChainError, ResidentError
 from backend.settings import ANVIL_DEV_KEY  # noqa: F401  (re-exported for make run and tests)
 
 
 class TxReverted(ResidentError):
-    """The contract refused the call; `error` is its custom error's name when the ABI knows it."""
+    """The contract refused the call; `error` is its custom error's name when the ABI knows it, `revert` the
+    decoded error with its values."""
 
-    def __init__(self, function: str, error: str, data: str = "") -> None:
+    def __init__(self, function: str, error: str, data: str = "", revert: Revert | None = None) -> None:
         self.function = function
         self.error = error
         self.data = data
-        super().__init__(f"{function} reverted: {error}")
+        self.revert = revert or Revert(error, data=data)
+        super().__init__(f"{function} reverted: {self.revert if revert else error}")
 
 
 @dataclass(frozen=True)
@@ -42,73 +46,80 @@ class Sent:
     tx_hash: str
     block_number: int
     gas_used: int
-    logs: list
-
-
-def error_name(abi: list[dict], data: str | bytes | None) -> str:
-    """The custom error a revert's data encodes (`Name(arg,…)` → `Name`), or the raw selector."""
-    if not data:
-        return "reverted without a reason"
-    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else bytes(data)
-    selector = raw[:4]
-    for item in abi:
-        if item.get("type") == "error" and function_abi_to_4byte_selector(item) == selector:
-            return item["name"]
-    if selector == bytes.fromhex("08c379a0"):
-        return "Error(string)"
-    return "0x" + selector.hex()
+    logs: list  # raw (hex strings): backend.chain.events decodes them
 
 
 class Issuer:
-    """Signs and sends contract calls with one key; one transaction at a time per process."""
+    """Signs and sends contract calls with one key; one transaction at a time per process.
 
-    def __init__(self, chain: Chain, private_key: str, chain_id: int) -> None:
+    Without a key (`address` given instead), the node signs: a development chain's unlocked account, as
+    `brownie run` uses on anvil.
+    """
+
+    def __init__(self, chain: Chain, private_key: str | bytes | None, chain_id: int, *,
+                 address: str | None = None) -> None:
         self.chain = chain
-        self.account = Account.from_key(private_key)
+        self.account = Account.from_key(private_key) if private_key else None
+        if self.account is None and not address:
+            raise ValueError("an issuer needs a private key or the address of an account the node holds")
+        self._address = self.account.address if self.account is not None else to_checksum_address(address)
         self.chain_id = chain_id
         self._lock = threading.Lock()
 
     @property
     def address(self) -> str:
-        return self.account.address
+        return self._address
 
     @property
     def nonce_lock(self) -> threading.Lock:
-        """Held from taking a nonce to broadcasting; other senders of this key in the process (airdrop jobs)
-        take it too, so two transactions never get the same nonce."""
+        """Held from taking a nonce to broadcasting, by `send` and by the airdrop, so two transactions of
+        this key in the process never get the same nonce."""
         return self._lock
 
     def send(self, call: Any, *, value: int = 0, gas: int | None = None, timeout: float = 120) -> Sent:
-        """Sends `call` (a web3 ContractFunction with its arguments bound) and waits for its receipt.
+        """Sends `call` (a contract function with its arguments bound) and waits for its receipt.
 
         Reverts found while estimating gas raise `TxReverted` before anything is sent.
         """
-        web3 = self.chain.web3
-        name = call.fn_name
-        abi = call.contract_abi
+        bound = getattr(call, "bound", call)  # backend.chain.client.Function, or web3's own
+        name = bound.fn_name
+        abi = bound.contract_abi
         try:
             with self._lock:
                 tx = {"from": self.address, "value": value, "chainId": self.chain_id,
-                      "nonce": web3.eth.get_transaction_count(self.address, "pending")}
+                      "nonce": self.chain.nonce(self.address, "pending")}
                 try:
-                    tx["gas"] = gas or int(call.estimate_gas(tx) * 1.2) + 10_000
-                except ContractCustomError as exc:
-                    raise TxReverted(name, error_name(abi, exc.data), str(exc.data)) from exc
+                    tx["gas"] = gas or int(bound.estimate_gas(tx) * 1.2) + 10_000
                 except ContractLogicError as exc:
-                    raise TxReverted(name, error_name(abi, exc.data) if exc.data else str(exc),
-                                     str(exc.data or "")) from exc
-                built = call.build_transaction(tx)
-                signed = self.account.sign_transaction(built)
-                tx_hash = web3.eth.send_raw_transaction(signed.raw_transaction)
-            receipt = web3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
-        except TxReverted:
+                    revert = decode_revert(abi, exc)
+                    raise TxReverted(name, revert.error, revert.data, revert) from exc
+                tx_hash = self.broadcast(bound.build_transaction(tx))
+            receipt = self.chain.wait_for_receipt(tx_hash, timeout, poll=0.1)
+        except (TxReverted, ChainError):
             raise
         except (requests.RequestException, OSError, Web3Exception, ValueError) as exc:
             raise ChainError(self.chain.rpc_url, f"sending {name} failed: {type(exc).__name__}: {exc}") from exc
-        if receipt["status"] != 1:
-            raise TxReverted(name, "reverted on chain", receipt["transactionHash"].hex())
-        return Sent("0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
-                    receipt["blockNumber"], receipt["gasUsed"], list(receipt["logs"]))
+        if receipt.status != 1:
+            raise TxReverted(name, "reverted on chain", receipt.tx_hash)
+        return Sent(receipt.tx_hash, receipt.block_number, receipt.gas_used, receipt.logs)
+
+    def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None) -> str:
+        """Signs `tx` (complete: nonce, gas, chain id) and hands it to the node; returns its hash.
+
+        before_broadcast(hash) is called first, so a caller can record the hash before the node knows the
+        transaction (a kill in between leaves nothing unrecorded); with a node-held key the hash is only
+        known after, and before_broadcast gets None. Take `nonce_lock` around choosing the nonce and this.
+        """
+        if self.account is None:
+            if before_broadcast:
+                before_broadcast(None)
+            return self.chain.send_unlocked({**tx, "from": self.address})
+        signed = self.account.sign_transaction(tx)
+        tx_hash = "0x" + bytes(signed.hash).hex()
+        if before_broadcast:
+            before_broadcast(tx_hash)
+        self.chain.send_raw(signed.raw_transaction)
+        return tx_hash
 
     def has_role(self, contract, role_getter: str = "ISSUER_ROLE") -> bool:
         role = getattr(contract.functions, role_getter)().call()

@@ -160,7 +160,7 @@ def _contract(issuer, session: Session, collection: Collection):
             abi = DeploymentRecord.read(collection.record_path).abi
         except DeploymentRecordError:
             pass
-    return issuer.chain.web3.eth.contract(address=collection.address, abi=abi)
+    return issuer.chain.contract_at(collection.address, abi)
 
 
 def run_inactivity(session_factory, settings, issuer, *, municipality_id: int, now: int) -> dict:

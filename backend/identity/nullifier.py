@@ -4,8 +4,12 @@
 
 `issuer` is the identity provider that verified the person and `subject` their id there. Every flow that
 needs "the same person" uses this value and no other: the residency identity and wallet bindings,
-registrations and the premium cap, per-person polls, and vouchers, which carry it on chain as their
-bytes32 nullifier (so a minter's "one card per person" is the same person the cap counts).
+registrations and the premium cap, per-person polls, and vouchers.
+
+On chain a voucher carries `onchain_nullifier(person, chain id, card)`: derived from the person's
+nullifier for that one collection, so the minter's "one card per person" is the same person the cap
+counts, while a public observer cannot link one person's cards across collections or towns (nor find
+the value the database keys them by).
 
 The identity secret is `Settings.identity_key` (RESIDENT_IDENTITY_SECRET): one per deployment and never
 rotated, since a new secret makes every person look new. Without it nobody can test a guessed subject id
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hmac
 
 PURPOSE = b"resident/identity-nullifier/v1"
+ONCHAIN_PURPOSE = "resident/voucher-nullifier/v1"
 HEX_DIGITS = 64
 
 
@@ -34,9 +39,12 @@ def nullifier(identity_secret: str, issuer: str, subject: str) -> str:
     return hmac.new(key, f"{issuer}\x00{subject}".encode(), "sha256").hexdigest()
 
 
-def as_bytes32(person: str) -> bytes:
-    """The nullifier as a voucher carries it on chain (bytes32)."""
-    raw = bytes.fromhex(person)
-    if len(raw) != HEX_DIGITS // 2:
-        raise NullifierError(f"a nullifier is {HEX_DIGITS} hex digits, not {len(person)}")
-    return raw
+def onchain_nullifier(person: str, chain_id: int, card: str) -> bytes:
+    """The bytes32 a voucher of collection `card` on `chain_id` carries for the person `person`."""
+    try:
+        key = bytes.fromhex(person)
+    except ValueError:
+        key = b""
+    if len(key) != HEX_DIGITS // 2:
+        raise NullifierError(f"a nullifier is {HEX_DIGITS} hex digits, not {person!r}")
+    return hmac.digest(key, f"{ONCHAIN_PURPOSE}:{chain_id}:{card.lower()}".encode(), "sha256")

@@ -37,7 +37,7 @@ from backend.chain.issuer import Issuer
 from backend.perks.rules import japan_date
 from backend.residency.checkins import count_checkins
 from backend.identity.verifier import identity_of, needs_consent
-from backend.residency.onchain import card_contract, send_or_refuse
+from backend.residency.onchain import contract_or_refuse, send_or_refuse
 from backend.residency.programme import DAY, cities_of, programme_of
 
 log = logging.getLogger("resident.premium")
@@ -361,7 +361,7 @@ def send_grant(sessions: sessionmaker, issuer: Issuer, settings, grant_id: int) 
         card = card_by_id(db, grant.card_id)
         collection = db.get(Collection, card.collection_id)
         programme = programme_of(db, grant.municipality_id)
-        contract = card_contract(issuer, collection, settings.deployments_dir)
+        contract = contract_or_refuse(issuer, collection, settings.deployments_dir)
         token_id, tier, valid_until, kind = card.token_id, programme.premium_tier, grant.valid_until, grant.kind
     hashes = []
     try:
@@ -472,7 +472,7 @@ def _renew_or_lapse(sessions, issuer, settings, grant_id: int, now: float):
             renewal_id = renewal.id
         elif grant.valid_until <= now:
             collection = db.get(Collection, card.collection_id)
-            contract = card_contract(issuer, collection, settings.deployments_dir)
+            contract = contract_or_refuse(issuer, collection, settings.deployments_dir)
             token_id, basic = card.token_id, programme.basic_tier
             note = f"not renewed: {count} of {programme.required_checkins} activities"
             db.rollback()  # no lock while the chain works; a failed send leaves the grant active: retried next run

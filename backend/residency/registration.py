@@ -26,7 +26,8 @@ from backend.db.session import begin_immediate
 from backend.errors import ApiError
 from backend.chain.issuer import Issuer
 from backend.identity.verifier import IdentityError, identity_of
-from backend.residency.onchain import card_contract, issued_token_ids, send_or_refuse
+from backend.chain.events import issued_token_ids
+from backend.residency.onchain import contract_or_refuse, send_or_refuse
 from backend.residency.programme import collection_of, programme_of
 
 
@@ -113,7 +114,7 @@ def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id
         if held:
             return Registered(**base, token_id=held[0].token_id, tx_hash=None, outcome="already_holder")
         row_id = row.id
-        contract = card_contract(issuer, collection, settings.deployments_dir)
+        contract = contract_or_refuse(issuer, collection, settings.deployments_dir)
         basic = programme_of(db, municipality_id).basic_tier
     try:
         sent = send_or_refuse(issuer, contract.functions.issue(holder, basic, 0))
@@ -125,7 +126,7 @@ def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id
         return Registered(**base, token_id=None, tx_hash=None, outcome="failed",
                           error={"status": exc.status, "code": exc.code, "message_en": exc.message_en,
                                  "message_ja": exc.message_ja})
-    token_ids = issued_token_ids(sent, contract.address)
+    token_ids = issued_token_ids(sent.logs, contract.address)
     with sessions() as db:
         begin_immediate(db)
         row = db.get(Registration, row_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from backend.campaigns.records import MinterRecord, minter_record_path
+from backend.chain.deployments import MinterRecord, minter_record_path
 from tests.backend.localchain import ROOT
 
 ZERO = "0x" + "00" * 20

@@ -519,16 +519,38 @@ def test_process_killed_while_waiting_then_run_again_issues_everyone_once(tradab
     assert_issued_once(tradable, addresses)
 
 
-def test_plain_web3_contract_and_eth_account_key(tradable):
-    """What the backend passes: a web3 contract and an eth-account key, no Brownie objects."""
+def test_backend_chain_client_and_issuer_key(tradable, data_dir):
+    """What the console's airdrop jobs pass: backend/chain's contract and an issuer with its own key, no
+    Brownie objects; the issuer's nonce lock is the one the airdrop takes."""
     from eth_account import Account
 
-    issuer = Account.create()
-    accounts[0].transfer(issuer.address, "1 ether")
-    tradable.grantRole(tradable.ISSUER_ROLE(), issuer.address, {"from": accounts[0]})
-    contract = web3.eth.contract(address=tradable.address, abi=tradable.abi)
+    from backend.campaigns import airdrop as core
+    from backend.chain.client import Chain
+    from backend.chain.issuer import Issuer
+
+    key = Account.create()
+    accounts[0].transfer(key.address, "1 ether")
+    tradable.grantRole(tradable.ISSUER_ROLE(), key.address, {"from": accounts[0]})
+    chain = Chain(web3.provider.endpoint_uri)
+    issuer = Issuer(chain, key.key, web3.eth.chain_id)
     addresses = wallets(5)
-    result = ad.airdrop(contract, rows_for(addresses), sender=issuer, max_batch_size=2, progress=False)
+    taken = []
+
+    class Watched:
+        """The issuer's lock, noting each time the airdrop takes it."""
+
+        def __enter__(self):
+            taken.append("taken")
+            return lock.__enter__()
+
+        def __exit__(self, *exc):
+            return lock.__exit__(*exc)
+
+    lock, issuer._lock = issuer._lock, Watched()
+    result = core.airdrop(issuer, chain.contract_at(tradable.address, tradable.abi), rows_for(addresses),
+                          data_dir=data_dir, max_batch_size=2, progress=False)
     assert [len(b.addresses) for b in result.batches] == [2, 2, 1]
-    assert all(web3.eth.get_transaction(b.tx)["from"] == issuer.address for b in result.batches)
+    assert len(taken) == 3  # once per batch, around its nonce and broadcast
+    assert all(web3.eth.get_transaction(b.tx)["from"] == key.address for b in result.batches)
+    assert result.journal.is_relative_to(data_dir)
     assert_issued_once(tradable, addresses)

@@ -9,10 +9,9 @@ from eth_account import Account
 from eth_utils import keccak
 
 from backend.campaigns import vouchers
-from backend.identity.nullifier import as_bytes32, nullifier
+from backend.chain.deployments import MinterRecord, load_collection_config, minter_record_path
+from backend.identity.nullifier import nullifier, onchain_nullifier
 from backend.identity.verifier import DEV_ISSUER
-from backend.campaigns.records import MinterRecord, minter_record_path
-from backend.chain.deployments import load_collection_config
 from scripts import campaign as campaign_script
 from scripts import demo, deploy
 
@@ -54,8 +53,8 @@ def write_campaign(folder, name="spring", allowlist_rows=None, **fields):
 
 def test_first_campaign_deploys_and_records_the_minter(collection, data_dir, tmp_path):
     campaign_id = campaign_script.create(write_campaign(tmp_path), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
-    assert minter_record_path(web3.eth.chain_id, "MINEDEMO").is_relative_to(data_dir)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
+    assert minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()).is_relative_to(data_dir)
     assert record.collection == collection.address
     assert record.campaigns["spring"]["id"] == campaign_id == 1
     minter = ResidentMinter.at(record.address)
@@ -81,7 +80,7 @@ def test_campaign_settings_follow_the_yaml(collection, tmp_path):
 def test_second_campaign_reuses_the_minter(collection, tmp_path):
     campaign_script.create(write_campaign(tmp_path, name="first"), accounts[0])
     campaign_script.create(write_campaign(tmp_path, name="second"), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     assert [entry["id"] for entry in record.campaigns.values()] == [1, 2]
     assert ResidentMinter.at(record.address).campaignCount() == 2
 
@@ -96,7 +95,7 @@ def test_creating_the_same_campaign_twice_is_refused(collection, tmp_path):
 def test_allowlist_proofs_files_let_listed_wallets_claim(collection, data_dir, tmp_path):
     rows = [(accounts[1].address, "", ""), (accounts[2].address, "0", "2"), (accounts[3].address, "0.01", "")]
     campaign_id = campaign_script.create(write_campaign(tmp_path, allowlist_rows=rows, price='"0.02"'), accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     minter = ResidentMinter.at(record.address)
     folder = data_dir / "campaigns" / str(web3.eth.chain_id) / "MINEDEMO" / "spring"
     assert record.campaigns["spring"]["proofs"] == str(folder)
@@ -114,14 +113,14 @@ def test_allowlist_proofs_files_let_listed_wallets_claim(collection, data_dir, t
 def test_update_changes_settings_and_allowlist(collection, tmp_path):
     path = write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")])
     campaign_id = campaign_script.create(path, accounts[0])
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO"))
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     old_root = record.campaigns["spring"]["root"]
     path = write_campaign(tmp_path, allowlist_rows=[(accounts[2].address, "", "")], supply=7)
     assert campaign_script.update(path, accounts[0]) == campaign_id
     minter = ResidentMinter.at(record.address)
     settings = minter.campaign(campaign_id)[0]
     assert settings["supply"] == 7
-    new_root = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO")).campaigns["spring"]["root"]
+    new_root = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())).campaigns["spring"]["root"]
     assert new_root != old_root
     assert settings["allowlistRoot"] == new_root
 
@@ -153,7 +152,7 @@ def test_voucher_campaign_gives_one_card_per_person(collection, tmp_path):
 
     def voucher_for(wallet, identity):
         v = vouchers.Voucher(wallet.address, campaign_id, 0, chain.time() + 365 * 86_400,
-                             as_bytes32(nullifier(secret, DEV_ISSUER, identity)), 0, chain.time() + 3600)
+                             onchain_nullifier(nullifier(secret, DEV_ISSUER, identity), chain.id, collection.address), 0, chain.time() + 3600)
         return v, vouchers.sign_voucher(domain, v, issuer_key.key)
 
     v, signature = voucher_for(accounts[1], "KAGA-0001")
@@ -172,7 +171,7 @@ def test_campaign_for_an_undeployed_collection_is_refused(data_dir, tmp_path):
 
 def test_recorded_minter_without_code_is_replaced(collection, tmp_path):
     campaign_script.create(write_campaign(tmp_path), accounts[0])
-    path = minter_record_path(web3.eth.chain_id, "MINEDEMO")
+    path = minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
     record = MinterRecord.read(path)
     record.address = "0x000000000000000000000000000000000000dEaD"
     record.write(path)

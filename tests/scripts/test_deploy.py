@@ -11,7 +11,7 @@ from scripts import demo, deploy
 def test_deploy_writes_a_record_the_backend_can_read(data_dir):
     config = load_collection_config(demo.DEMO_CONFIG)
     contract, record = deploy.deploy_collection(config, accounts[0])
-    path = record_path(web3.eth.chain_id, "MINEDEMO")
+    path = record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
     assert path.is_relative_to(data_dir)
     stored = DeploymentRecord.read(path)
     assert stored == record
@@ -42,7 +42,7 @@ def test_record_without_code_on_chain_leads_to_a_new_deployment(data_dir):
     config = load_collection_config(demo.DEMO_CONFIG)
     _, record = deploy.deploy_collection(config, accounts[0])
     gone = DeploymentRecord(**{**record.__dict__, "address": "0x000000000000000000000000000000000000dEaD"})
-    gone.write(record_path(record.chain_id, record.symbol))
+    gone.write(record_path(record.chain_id, record.symbol, deploy.records_root()))
     contract, _, deployed_now = deploy.ensure_collection(config, accounts[0])
     assert deployed_now is True
     assert contract.address != gone.address

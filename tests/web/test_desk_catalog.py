@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "backend" / "web"
 CATALOG = json.loads((WEB / "static" / "i18n" / "desk.json").read_text(encoding="utf-8"))
 COMMON = json.loads((WEB / "static" / "i18n" / "common.json").read_text(encoding="utf-8"))
-HTML = (WEB / "pages" / "desk.html").read_text(encoding="utf-8")
+# The page is its template and the base it extends (header, language switch).
+HTML = "".join((WEB / "templates" / name).read_text(encoding="utf-8") for name in ("desk.html", "base.html", "_parts.html"))
 SCRIPT = (WEB / "static" / "js" / "desk.js").read_text(encoding="utf-8")
 CAMERA_PROBLEMS = ("refused", "none", "busy", "insecure", "failed")  # CameraProblem.kind in qrscanner.js
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from eth_utils import keccak, to_checksum_address
+from backend.chain.events import card_events
 
 # Only the status names; nothing here touches the database.
 from backend.db.models_chain import ACTIVE, BURNED, OPTED_OUT, REISSUED, REVOKED
@@ -24,58 +25,40 @@ ZERO_ADDRESS = "0x" + "00" * 20
 TIME_MASK = 0xFFFFFFFF
 
 
-def _topic(signature: str) -> str:
-    return "0x" + keccak(text=signature).hex()
-
-
-EVENT_KINDS = {
-    _topic("Transfer(address,address,uint256)"): "transfer",
-    _topic("Locked(uint256)"): "locked",
-    _topic("Unlocked(uint256)"): "unlocked",
-    _topic("CardsIssued(uint256,uint256,uint256,uint256,uint256,bool)"): "issued",
-    _topic("CardReissued(uint256,uint256,uint256,address,address)"): "reissued",
-    _topic("CardRevoked(uint256,uint256,address,address)"): "revoked",
-    _topic("CardOptedOut(uint256,uint256,address)"): "opted_out",
-    _topic("TierChanged(uint256,uint256,uint256)"): "tier",
-    _topic("ExpiryChanged(uint256,uint256,uint256)"): "expiry",
+# Each card event the fold knows: (the fold's kind, the ABI argument naming the token, {fold name: ABI name}).
+# Topics and argument layout come from the compiled ABI (backend/chain/events.py), never typed by hand.
+CARD_EVENTS = {
+    "Transfer": ("transfer", "id", {"from": "from", "to": "to"}),
+    "Locked": ("locked", "tokenId", {}),
+    "Unlocked": ("unlocked", "tokenId", {}),
+    "CardsIssued": ("issued", "firstTokenId", {"count": "count", "number": "firstResidentNumber", "tier": "tier",
+                                               "expires": "expiresAt", "locked": "locked"}),
+    "CardReissued": ("reissued", "oldTokenId", {"new": "newTokenId", "number": "residentNumber",
+                                                "previous": "previousHolder", "holder": "newHolder"}),
+    "CardRevoked": ("revoked", "tokenId", {"number": "residentNumber"}),
+    "CardOptedOut": ("opted_out", "tokenId", {"number": "residentNumber"}),
+    "TierChanged": ("tier", "tokenId", {"tier": "newTier"}),
+    "ExpiryChanged": ("expiry", "tokenId", {"expires": "newExpiresAt"}),
 }
 
 
-def _word(data: bytes, index: int) -> int:
-    return int.from_bytes(data[32 * index:32 * index + 32], "big")
-
-
-def _address_word(value: int) -> str:
-    return to_checksum_address(value.to_bytes(32, "big")[12:])
+@lru_cache(maxsize=1)
+def _by_topic() -> dict[str, tuple]:
+    events = card_events()
+    return {events[name].topic: (events[name], *rest) for name, rest in CARD_EVENTS.items()}
 
 
 def decode(log_entry: dict) -> tuple[str, int, dict] | None:
-    """(kind, token id, args) of a raw log this indexer cares about; None for others."""
+    """(kind, token id, args) of a raw log this indexer cares about; None for others (e.g. an ERC-20 Transfer)."""
     topics = log_entry["topics"]
-    kind = EVENT_KINDS.get(topics[0].lower()) if topics else None
-    if kind is None:
+    found = _by_topic().get(topics[0].lower()) if topics else None
+    if found is None:
         return None
-    t = [int(x, 16) for x in topics[1:]]
-    data = bytes.fromhex(log_entry["data"][2:])
-    if kind == "transfer":
-        if len(t) != 3:  # an ERC-20 style Transfer (value in data): not a card
-            return None
-        # Checksumming costs a keccak: skip it for the zero address (every mint's `from`, every burn's `to`).
-        return kind, t[2], {"from": _address_word(t[0]) if t[0] else ZERO_ADDRESS,
-                            "to": _address_word(t[1]) if t[1] else ZERO_ADDRESS}
-    if kind in ("locked", "unlocked"):
-        return kind, _word(data, 0), {}
-    if kind == "issued":
-        return kind, t[0], {"count": _word(data, 0), "number": _word(data, 1), "tier": _word(data, 2),
-                            "expires": _word(data, 3), "locked": bool(_word(data, 4))}
-    if kind == "reissued":
-        return kind, t[0], {"new": t[1], "number": t[2], "previous": _address_word(_word(data, 0)),
-                            "holder": _address_word(_word(data, 1))}
-    if kind in ("revoked", "opted_out"):
-        return kind, t[0], {"number": t[1]}
-    if kind == "tier":
-        return kind, t[0], {"tier": _word(data, 1)}
-    return kind, t[0], {"expires": _word(data, 1)}  # expiry
+    event, kind, token, names = found
+    args = event.decode_raw(log_entry)
+    if args is None:
+        return None
+    return kind, args[token], {ours: args[theirs] for ours, theirs in names.items()}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The chain indexer: follows every registered collection's events into the `cards` table.
 
 How it works, per poll (every `poll_interval` seconds, in a background thread):
-1. Register collections from new deployment records (backend/registry.py).
+1. Register collections from new deployment records (backend/chain/deployments.py).
 2. Reorg check: the newest stored block hash must still be canonical. If not,
    walk back through the stored window (`reorg_window` recent hashes) to the
    newest block that still is (the common ancestor); with none, go back to the
@@ -42,7 +42,7 @@ from backend.chain.indexer.fold import CARD_FIELDS, Event, decode, fold, touched
 from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, ORPHANED
 from backend.db.session import begin_immediate
 from backend.errors import ChainError, ResidentError
-from backend.registry import register_deployments
+from backend.chain.deployments import register_deployments
 from backend.settings import Settings
 from backend.workers.lease import Lease
 from backend.workers.loop import Loop

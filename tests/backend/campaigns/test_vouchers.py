@@ -14,7 +14,7 @@ from backend.campaigns.vouchers import (
     typed_data,
     verify_voucher,
 )
-from backend.identity.nullifier import as_bytes32, nullifier
+from backend.identity.nullifier import nullifier, onchain_nullifier
 
 SECRET = "dev-only-identity-secret-for-voucher-tests"
 MINTER = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -24,7 +24,7 @@ KEY = Account.from_key(keccak(text="voucher test key"))
 
 def a_voucher(**changes):
     fields = dict(recipient="0x70997970c51812dc3a010c7d01b50e0d17dc79c8", campaign_id=1, tier=0, expires_at=0,
-                  nullifier=as_bytes32(nullifier(SECRET, "resident-dev-identity", "JP-0001")), price=0, deadline=2_000_000_000)
+                  nullifier=onchain_nullifier(nullifier(SECRET, "resident-dev-identity", "JP-0001"), 31337, MINTER), price=0, deadline=2_000_000_000)
     fields.update(changes)
     return Voucher(**fields)
 

@@ -6,6 +6,7 @@ import pytest
 from tests.backend.localchain import free_port
 
 from backend.chain.client import Chain
+from backend.chain.deployments import contract_for
 from backend.errors import ChainError
 
 
@@ -24,7 +25,7 @@ def test_raw_reads(chain_with_collection):
 def test_read_card_follows_the_contract(chain_with_collection):
     local, deployed = chain_with_collection, chain_with_collection.collection
     chain = Chain(local.rpc_url)
-    contract = chain.contract(deployed.record)
+    contract = contract_for(chain, deployed.record)
     holder = local.new_holder().address
     token_id = deployed.issue(holder, tier=1)
     card = chain.read_card(contract, token_id)
@@ -44,7 +45,7 @@ def test_expired_card_is_held_but_not_valid(anvil, tmp_path):
     token_id = deployed.issue(holder, expires_at=local.now() + 50)
     local.rpc("evm_increaseTime", [100])
     local.mine()
-    card = Chain(local.rpc_url).read_card(Chain(local.rpc_url).contract(deployed.record), token_id)
+    card = Chain(local.rpc_url).read_card(contract_for(Chain(local.rpc_url), deployed.record), token_id)
     assert card.owner == holder and card.valid is False
 
 
@@ -60,3 +61,12 @@ def test_erc1271_is_false_for_an_account_without_code(chain_with_collection):
     assert chain.is_valid_signature(chain_with_collection.new_holder().address, b"\0" * 32, b"\1" * 65) is False
     # a contract without isValidSignature (the card contract) is not a wallet either
     assert chain.is_valid_signature(chain_with_collection.collection.address, b"\0" * 32, b"\1" * 65) is False
+
+
+def test_contract_calls_on_a_node_that_is_down_raise_a_chain_error(chain_with_collection):
+    """Callers catch the project's ChainError, never web3's or requests' exceptions."""
+    url = f"http://127.0.0.1:{free_port()}"
+    card = contract_for(Chain(url, timeout=1), chain_with_collection.collection.record)
+    with pytest.raises(ChainError) as exc:
+        card.functions.symbol().call()
+    assert url in str(exc.value) and "symbol" in str(exc.value)

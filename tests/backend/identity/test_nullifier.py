@@ -6,7 +6,7 @@ import hmac
 
 import pytest
 
-from backend.identity.nullifier import PURPOSE, NullifierError, as_bytes32, nullifier
+from backend.identity.nullifier import PURPOSE, NullifierError, nullifier, onchain_nullifier
 from backend.identity.verifier import DEV_ISSUER, IdentityVerifier
 from backend.settings import Settings
 
@@ -29,11 +29,19 @@ def test_the_verifier_uses_the_same_scheme():
     assert verifier.nullifier(DEV_ISSUER, "xid-0001") == nullifier(settings.identity_key, DEV_ISSUER, "xid-0001")
 
 
-def test_on_chain_it_is_the_same_32_bytes():
+def test_on_chain_a_voucher_carries_a_per_collection_derivation():
     person = nullifier(SECRET, DEV_ISSUER, "xid-0001")
-    assert len(person) == 64 and as_bytes32(person).hex() == person
+    card_a, card_b = "0x" + "aa" * 20, "0x" + "bb" * 20
+    onchain = onchain_nullifier(person, 31337, card_a)
+    assert len(onchain) == 32 and onchain.hex() != person  # the database's key never goes on chain
+    assert onchain == onchain_nullifier(person, 31337, card_a.upper().replace("0X", "0x"))  # one person, one value
+    assert onchain != onchain_nullifier(person, 31337, card_b)  # unlinkable across collections
+    assert onchain != onchain_nullifier(person, 81, card_a)  # and across chains
+    assert onchain != onchain_nullifier(nullifier(SECRET, DEV_ISSUER, "xid-0002"), 31337, card_a)
     with pytest.raises(NullifierError, match="64 hex digits"):
-        as_bytes32(person[:62])
+        onchain_nullifier(person[:62], 31337, card_a)
+    with pytest.raises(NullifierError, match="64 hex digits"):
+        onchain_nullifier("zz" * 32, 31337, card_a)
 
 
 def test_no_secret_provider_or_subject_no_nullifier():

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from backend.civic.identity import verified_nullifier
 from backend.db.models_campaigns import CampaignVoucher
 from backend.db.models_residency import Registration
+from backend.identity.nullifier import onchain_nullifier
 from backend.identity.verifier import identity_of
 from backend.residency.premium import municipalities_held
 from tests.backend.access_setup import assert_error
@@ -67,11 +68,13 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
         person = identity_of(db, at_home.address).nullifier
         assert db.scalar(select(Registration.nullifier).where(Registration.municipality_id == mine)) == person
 
-    # A premium voucher of Yamakoshi for the other wallet carries the same nullifier on chain.
+    # A premium voucher of Yamakoshi for the other wallet carries the same person on chain, in the form
+    # derived for Yamakoshi's collection (the database's key itself never goes on chain).
     yamakoshi, campaign = voucher_campaign(client, app, staff, towns, YAMAKOSHI, tier=1)
     signed = sign_voucher(client, staff, yamakoshi, campaign, on_the_road.address)
     assert signed.status_code == 201, signed.text
-    assert signed.json()["voucher"]["voucher"]["nullifier"] == "0x" + person
+    onchain = onchain_nullifier(person, minters[YAMAKOSHI].chain_id, minters[YAMAKOSHI].collection)
+    assert signed.json()["voucher"]["voucher"]["nullifier"] == "0x" + onchain.hex() != "0x" + person
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=on_the_road.headers).json()
     assert offer["eligible"] is True, offer
     send_as(towns.chain, on_the_road.account, offer["tx"])
@@ -80,7 +83,7 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
         assert db.scalar(select(CampaignVoucher.nullifier)) == person
         assert verified_nullifier(db, on_the_road.address) == person == verified_nullifier(db, at_home.address)
     minter = towns.chain.web3.eth.contract(address=minters[YAMAKOSHI].address, abi=minters[YAMAKOSHI].abi)
-    assert minter.functions.nullifierUsed(bytes.fromhex(person)).call() is True
+    assert minter.functions.nullifierUsed(onchain).call() is True
 
     # Premium by check-ins in Mine and Kaga: with the voucher's Yamakoshi card that makes three municipalities.
     assert premium_by_check_in(app, staff, at_home, mine)["status"] == "active"  # its registration card
