@@ -12,7 +12,7 @@ from eth_utils import keccak, to_checksum_address
 
 from backend.db.models_chain import Collection
 from backend.chain.deployments import DeploymentRecord
-from backend.errors import ApiError, ChainError, DeploymentRecordError
+from backend.errors import ChainError, DeploymentRecordError, Refusal
 from backend.chain.issuer import Issuer, Sent, TxReverted
 
 CARDS_ISSUED = keccak(text="CardsIssued(uint256,uint256,uint256,uint256,uint256,bool)")
@@ -29,8 +29,7 @@ def card_contract(issuer: Issuer, collection: Collection, deployments_dir: Path)
             continue
         if to_checksum_address(record.address) == collection.address:
             return issuer.chain.contract(record)
-    raise ApiError(503, "deployment_record_missing", f"The deployment record of {collection.symbol} is missing on "
-                   "the server.", f"{collection.symbol} のデプロイ記録がサーバーにありません。")
+    raise Refusal("deployment_record_missing", symbol=collection.symbol)
 
 
 def issued_token_ids(sent: Sent, contract_address: str) -> list[int]:
@@ -53,8 +52,7 @@ def send_or_refuse(issuer: Issuer, call) -> Sent:
     try:
         return issuer.send(call)
     except TxReverted as exc:
-        raise ApiError(409, "transaction_refused", f"The card contract refused {exc.function}: {exc.error}.",
-                       f"カードのコントラクトが {exc.function} を拒否しました: {exc.error}", error=exc.error) from None
+        raise Refusal("transaction_refused", detail="refused_call", function=exc.function, error=exc.error,
+                      extra={"error": exc.error}) from None
     except ChainError as exc:
-        raise ApiError(502, "chain_unavailable", f"The chain could not be reached: {exc.reason}",
-                       "ブロックチェーンに接続できませんでした。しばらくしてから再試行してください。") from None
+        raise Refusal("chain_unavailable", detail="chain_reason", reason=exc.reason) from None

@@ -1,0 +1,5 @@
+"""content."""
+
+from backend.messages.entry import Message  # noqa: F401
+
+MESSAGES: dict = {}
