@@ -19,7 +19,7 @@ from backend.messages import (auth, campaigns, civic, content, http, identity, p
 from backend.messages.entry import KINDS, REFUSALS, Label, Message, Texts, placeholders
 from backend.messages.fields import FIELDS
 
-__all__ = ["CATALOGUE", "FIELDS", "KINDS", "REFUSALS", "Label", "Message", "Texts", "UnknownMessage", "bilingual", "field_label",
+__all__ = ["CATALOGUE", "FIELDS", "KINDS", "REFUSALS", "Label", "Message", "Texts", "UnknownMessage", "bilingual", "english_first", "field_label",
            "message", "placeholders", "text", "texts"]
 
 LANGUAGES = ("ja", "en")
@@ -77,6 +77,12 @@ def bilingual(code: str, sep: str = " / ", /, **values) -> str:
     """Both languages in one text, Japanese first (mail subjects and bodies, which cannot switch language)."""
     said = texts(code, **values)
     return f"{said.ja}{sep}{said.en}"
+
+
+def english_first(code: str, /, **values) -> str:
+    """"<English> / <Japanese>": errors of the command-line tools, read by developers and staff alike."""
+    said = texts(code, **values)
+    return f"{said.en} / {said.ja}"
 
 
 def field_label(name: str) -> Label:
