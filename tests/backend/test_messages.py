@@ -179,3 +179,10 @@ def test_validation_errors_name_the_field_the_way_the_page_does():
     assert en == ("The request is not valid: Name (Japanese) must be at least 1 characters long; Minimum tier must be "
                   "0 or more; unknown_field is required.")
     assert "String should have" not in ja
+
+
+def test_domain_code_raises_refusals_not_http_errors():
+    # backend/errors.py defines the transitional ApiError; only route modules may still raise it.
+    offenders = [f"{name}:{node.lineno}" for name, tree in _sources() if not name.startswith(("api/", "errors.py"))
+                 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in ("ApiError", "HTTPException")]
+    assert not offenders
