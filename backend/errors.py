@@ -82,7 +82,8 @@ class Refusal(ApiError):
         self.values = values
         said = texts(self.code, detail, **values)
         self.message_ja, self.message_en = said.ja, said.en
-        named = set().union(*(placeholders(message(c).ja) | placeholders(message(c).en) for c in (self.code, detail) if c))
+        named = set().union(*(placeholders(message(c).ja) | placeholders(message(c).en)
+                              for c in (self.code, detail) if c))
         self.extra = {**{name: value for name, value in values.items() if name not in named}, **(extra or {})}
         ResidentError.__init__(self, self.message_en)
 

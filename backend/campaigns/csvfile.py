@@ -343,7 +343,8 @@ def _read_table(
     for line, cells in records[1:]:
         for index in range(width, len(cells)):
             if _clean(cells[index]):
-                problems.append(RowProblem.of(line, _letter(index), "csv_cell_right_of_header", f"{_letter(index)}{line}"))
+                problems.append(RowProblem.of(line, _letter(index), "csv_cell_right_of_header",
+                                              f"{_letter(index)}{line}"))
                 break
         row: _Row = {"line": line}
         for column in columns:
