@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.messages import REFUSALS, message, placeholders, texts
+
 
 class ResidentError(Exception):
     """Root of every error this project raises on purpose."""
@@ -42,10 +44,11 @@ class ChainError(ResidentError):
 
 
 class ApiError(ResidentError):
-    """Raised by request handlers for a refusal the client should see: an HTTP status,
-    a stable machine code, and the message in English and Japanese.
+    """Transitional: a refusal with its HTTP status and both texts written out where it is raised.
 
-    The app answers with JSON `{"detail": en, "code": code, "message_en": en, "message_ja": ja}`.
+    Only route modules in backend/api/ still raise it; they move to `Refusal` next, and this class goes.
+    Until then it is also the base of `Refusal`, so the routes' `except ApiError` keep catching the
+    refusals of the domain code they call.
     """
 
     def __init__(self, status: int, code: str, message_en: str, message_ja: str, **extra) -> None:
@@ -55,3 +58,45 @@ class ApiError(ResidentError):
         self.message_ja = message_ja
         self.extra = extra
         super().__init__(message_en)
+
+
+class Refusal(ApiError):
+    """Raised by domain code when it will not do what was asked: a catalogue code and its placeholder values.
+
+    The texts come from backend/messages/ (an unknown code fails here, loudly). `detail`, another code,
+    adds which part failed to the text. Values the texts do not name are sent along in the error body,
+    with `extra` (for values the body carries and the text names too). backend/api/handlers.py turns
+    the entry's kind into the HTTP status; nothing else does.
+    """
+
+    code: str = ""  # subclasses may fix it
+
+    def __init__(self, code: str | None = None, /, *, detail: str | None = None, extra: dict | None = None,
+                 **values) -> None:
+        self.code = code or type(self).code
+        entry = message(self.code)
+        if entry.kind not in REFUSALS:
+            raise ValueError(f"{self.code!r} is a {entry.kind} text, not a refusal")
+        self.kind = entry.kind
+        self.detail = detail
+        self.values = values
+        said = texts(self.code, detail, **values)
+        self.message_ja, self.message_en = said.ja, said.en
+        named = set().union(*(placeholders(message(c).ja) | placeholders(message(c).en)
+                              for c in (self.code, detail) if c))
+        self.extra = {**{name: value for name, value in values.items() if name not in named}, **(extra or {})}
+        ResidentError.__init__(self, self.message_en)
+
+    @classmethod
+    def again(cls, said: dict, **extra) -> Refusal:
+        """The refusal recorded earlier as `said` ({"code", "message_en", "message_ja"}), raised once more."""
+        refusal = cls.__new__(cls)
+        refusal.code, refusal.kind = said["code"], message(said["code"]).kind
+        refusal.detail, refusal.values = None, {}
+        refusal.message_en, refusal.message_ja, refusal.extra = said["message_en"], said["message_ja"], extra
+        ResidentError.__init__(refusal, refusal.message_en)
+        return refusal
+
+    def said(self) -> dict:
+        """The refusal as data: {"code", "message_en", "message_ja"} (kept with a result, raised later by `again`)."""
+        return {"code": self.code, "message_en": self.message_en, "message_ja": self.message_ja}

@@ -65,9 +65,9 @@ def sign(payload: str, secret: str) -> str:
 def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
     """Verify the signature of an incoming request and decode its nonce and return URL."""
     if not secret:
-        raise SsoBadRequest("Forum sign-in is not configured (no shared secret).", "（共有シークレット未設定）")
+        raise SsoBadRequest("sso_no_secret")
     if not sso or not sig or len(sso) > MAX_PAYLOAD_CHARS or len(sig) > 128:
-        raise SsoBadRequest("Both sso and sig are required.", "（sso と sig が必要です）")
+        raise SsoBadRequest("sso_missing")
     # The HMAC covers the payload exactly as sent (older Discourse versions wrap base64 with newlines).
     # compare_digest refuses non-ASCII str (TypeError): compare bytes, so a mangled sig is a 400.
     if not hmac.compare_digest(sign(sso, secret).encode(), sig.strip().lower().encode("utf-8")):
@@ -75,14 +75,14 @@ def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
     try:
         decoded = base64.b64decode(sso, validate=False).decode("utf-8")
     except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input: all ValueErrors
-        raise SsoBadRequest("The payload is not base64 text.", "（ペイロードが不正です）") from None
+        raise SsoBadRequest("sso_not_base64") from None
     fields = parse_qs(decoded, keep_blank_values=True)
     nonce = fields.get("nonce", [""])[0]
     return_url = fields.get("return_sso_url", [""])[0]
     if not nonce or not return_url:
-        raise SsoBadRequest("The payload has no nonce or return_sso_url.", "（nonce または return_sso_url がありません）")
+        raise SsoBadRequest("sso_incomplete")
     if urlsplit(return_url).scheme not in ("http", "https"):
-        raise SsoBadRequest("return_sso_url must be an http(s) URL.", "（return_sso_url が不正です）")
+        raise SsoBadRequest("sso_bad_return_url")
     return SsoRequest(nonce=nonce, return_sso_url=return_url)
 
 
@@ -180,7 +180,7 @@ def register_forum(
     """Register (or update) the forum at `url`'s origin, gated by `collection_id`. The caller commits."""
     collection = db.get(Collection, collection_id)
     if collection is None:
-        raise NotFound(f"No collection {collection_id}.", f"（コレクション {collection_id} はありません）")
+        raise NotFound("no_such_collection", collection_id=collection_id)
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         raise ValueError(f"the forum URL must be an http(s) URL, got {url!r}")
     if not 0 <= max_tier <= 127:

@@ -25,7 +25,7 @@ KEY_PREFIX = "rbk_"  # recognisable in logs and secret scanners
 def create_bot_key(db: Session, municipality_id: int, name: str) -> tuple[BotKey, str]:
     """A new key for `municipality_id`; returns (row, key) — the key is not stored. The caller commits."""
     if db.get(Municipality, municipality_id) is None:
-        raise NotFound(f"No municipality {municipality_id}.", f"（自治体 {municipality_id} はありません）")
+        raise NotFound("no_municipality", municipality_id=municipality_id)
     key = KEY_PREFIX + random_token()
     row = BotKey(municipality_id=municipality_id, name=name.strip()[:200] or "bot", key_digest=token_digest(key),
                  created_at=int(time.time()), revoked=False)
@@ -37,7 +37,7 @@ def create_bot_key(db: Session, municipality_id: int, name: str) -> tuple[BotKey
 def revoke_bot_key(db: Session, municipality_id: int, key_id: int) -> None:
     row = db.get(BotKey, key_id)
     if row is None or row.municipality_id != municipality_id:
-        raise NotFound(f"No bot key {key_id}.", f"（ボットキー {key_id} はありません）")
+        raise NotFound("no_bot_key", key_id=key_id)
     row.revoked = True
     db.flush()
 
@@ -81,12 +81,11 @@ class HolderCheck:
 def check_holder(db: Session, key: BotKey, chain_id: int, collection: str, address: str, now: float) -> HolderCheck:
     """Whether `address` holds a valid card of `collection` (one of the key's municipality), from the index."""
     if not isinstance(address, str) or not is_hex_address(address):
-        raise BadAddress(f"Got {str(address)[:60]!r}.", f"（{str(address)[:60]!r}）")
+        raise BadAddress("address_given", address=str(address)[:60])
     found = find_collection(db, chain_id, collection or "")
     if found is None or found.municipality_id != key.municipality_id:
         # The same answer for "unknown" and "another municipality's": a key cannot probe other towns.
-        raise NotFound(f"No collection {str(collection)[:60]!r} for this key.",
-                       f"（このキーで参照できるコレクション {str(collection)[:60]!r} はありません）")
+        raise NotFound("no_key_collection", collection=str(collection)[:60])
     valid = [card for card in cards_of_owner(db, address, collection_id=found.id) if card.valid_now(now)]
     return HolderCheck(collection_id=found.id, symbol=found.symbol, address=to_checksum_address(address),
                        holder=bool(valid), tier=max((c.tier for c in valid), default=None), valid_cards=len(valid))

@@ -90,22 +90,18 @@ def is_valid_nonce(nonce: str) -> bool:
 def parse_message(text: str) -> SiweMessage:
     """Parse an EIP-4361 message; refuse anything the grammar refuses, and non-canonical text."""
     if not isinstance(text, str) or not text or len(text) > MAX_MESSAGE_CHARS:
-        raise SiweMalformed(f"It must be 1 to {MAX_MESSAGE_CHARS} characters.", f"（1〜{MAX_MESSAGE_CHARS}文字）")
+        raise SiweMalformed("siwe_too_long", max=MAX_MESSAGE_CHARS)
     try:
         message = SiweMessage.from_message(text, abnf=True)
     except ValidationError as exc:
-        raise SiweMalformed(_first_line(exc)) from None
+        raise SiweMalformed("siwe_unreadable", reason=_first_line(exc)) from None
     except (ValueError, TypeError):
         # The grammar's parser says only that it failed; point at the usual causes.
-        raise SiweMalformed(
-            "It does not follow the EIP-4361 grammar (line layout, ASCII-only statement, EIP-55 address, "
-            "8+ letter nonce, RFC 3339 times).",
-            "（EIP-4361 の書式に従っていません）",
-        ) from None
+        raise SiweMalformed("siwe_grammar") from None
     # The signature is checked over `text`; the fields we check come from the parse. Requiring that the
     # parse serialises back to `text` makes sure both describe the same message.
     if message.prepare_message() != text:
-        raise SiweMalformed("It is not in the canonical EIP-4361 layout.", "（標準の書式ではありません）")
+        raise SiweMalformed("siwe_not_canonical")
     return message
 
 
@@ -124,46 +120,38 @@ def _time(value: str) -> datetime:
 def check_fields(message: SiweMessage, expected: SiweExpectations, now: datetime) -> datetime | None:
     """Check domain, scheme, URI origin, version, chain id and the time window; return the expiry if any."""
     if message.domain != expected.domain:
-        raise SiweDomainMismatch(
-            f"Expected domain {expected.domain!r}, got {message.domain!r}.",
-            f"（期待: {expected.domain}、受信: {message.domain}）",
-        )
+        raise SiweDomainMismatch("siwe_wrong_domain", expected=expected.domain, got=message.domain)
     scheme = expected.origin.split("://", 1)[0]
     if message.scheme is not None and message.scheme.lower() != scheme:
-        raise SiweDomainMismatch(f"Expected scheme {scheme!r}.", f"（スキーム {scheme} が必要です）")
+        raise SiweDomainMismatch("siwe_wrong_scheme", scheme=scheme)
     if origin_of(message.uri) != expected.origin:
-        raise SiweDomainMismatch(
-            f"The URI must be on {expected.origin}.", f"（URI は {expected.origin} 上である必要があります）"
-        )
+        raise SiweDomainMismatch("siwe_wrong_uri", origin=expected.origin)
     if str(message.version) != "1":
-        raise SiweMalformed("Only version 1 exists.", "（バージョンは 1 のみです）")
+        raise SiweMalformed("siwe_wrong_version")
     if int(message.chain_id) != expected.chain_id:
-        raise SiweChainMismatch(
-            f"Expected chain id {expected.chain_id}, got {message.chain_id}.",
-            f"（期待: {expected.chain_id}、受信: {message.chain_id}）",
-        )
+        raise SiweChainMismatch("siwe_wrong_chain", expected=expected.chain_id, got=message.chain_id)
     if not is_valid_nonce(message.nonce):
-        raise SiweMalformed("The nonce must be at least 8 letters or digits.", "（ノンスは8文字以上の英数字）")
+        raise SiweMalformed("siwe_short_nonce")
     if _time(message.issued_at) > now + CLOCK_SKEW:
-        raise SiweNotInTime("Its Issued At lies in the future.", "（発行時刻が未来です）")
+        raise SiweNotInTime("siwe_issued_later")
     if message.not_before is not None and now + CLOCK_SKEW < _time(message.not_before):
-        raise SiweNotInTime("Its Not Before time has not come yet.", "（Not Before の時刻前です）")
+        raise SiweNotInTime("siwe_not_before")
     expires = _time(message.expiration_time) if message.expiration_time is not None else None
     if expires is not None and now >= expires:
-        raise SiweNotInTime("It has expired.", "（有効期限切れです）")
+        raise SiweNotInTime("siwe_expired")
     return expires
 
 
 def decode_signature(signature: str) -> bytes:
     """The signature's bytes from 0x-prefixed hex."""
     if not isinstance(signature, str) or not signature.startswith("0x"):
-        raise SiweBadSignature("It must be 0x-prefixed hex.", "（0x で始まる16進数が必要です）")
+        raise SiweBadSignature("signature_not_hex_prefixed")
     try:
         raw = bytes.fromhex(signature[2:])
     except ValueError:
-        raise SiweBadSignature("It is not hex.", "（16進数ではありません）") from None
+        raise SiweBadSignature("signature_not_hex") from None
     if not raw or len(raw) > MAX_SIGNATURE_BYTES:
-        raise SiweBadSignature("It has a wrong length.", "（長さが不正です）")
+        raise SiweBadSignature("signature_wrong_length")
     return raw
 
 

@@ -62,8 +62,7 @@ def check_role(member: StaffMember, municipality_id: int, min_role: str) -> None
     """Raise RoleRequired unless `member` has at least `min_role` in `municipality_id`."""
     rank(min_role)
     if not member.has_role(municipality_id, min_role):
-        raise RoleRequired(f"It needs the role {min_role!r} in municipality {municipality_id}.",
-                           f"（自治体 {municipality_id} で「{min_role}」以上の権限が必要です）")
+        raise RoleRequired("role_needed", role=min_role, municipality_id=municipality_id)
 
 
 def _normalise_login(value: str) -> str:
@@ -100,7 +99,7 @@ def grant_role(db: Session, staff_id: int, municipality_id: int, role: str) -> S
     """Give (or change) a staff member's role in a municipality. The caller commits."""
     rank(role)
     if db.get(Municipality, municipality_id) is None:
-        raise NotFound(f"No municipality {municipality_id}.", f"（自治体 {municipality_id} はありません）")
+        raise NotFound("no_municipality", municipality_id=municipality_id)
     existing = db.scalar(select(StaffRole).where(StaffRole.staff_id == staff_id,
                                                  StaffRole.municipality_id == municipality_id))
     if existing:

@@ -50,6 +50,7 @@ from backend.chain.client import Chain, Contract, ContractReverted, Receipt, Rec
 from backend.chain.events import card_events
 from backend.chain.issuer import Issuer
 from backend.errors import ResidentError
+from backend.messages import texts
 
 JOURNAL_VERSION = 1
 # A batch may use this share of the block gas limit: a full block would wait
@@ -268,12 +269,10 @@ class DryRun:
 
     def __str__(self) -> str:
         cost = Decimal(self.cost_wei) / Decimal(10**18)
-        return (f"Dry run: {self.cards:,} cards in {self.batches} batch{'es' if self.batches != 1 else ''} "
-                f"(up to {self.largest_batch:,} per batch), {self.skipped} wallet(s) skipped, "
-                f"{self.total_gas:,} gas, about {cost:f} {self.token} at {self.gas_price_wei / 1e9:g} gwei. "
-                "Nothing was sent.\n"
-                f"試算: {self.cards:,}枚を{self.batches}回のトランザクションで発行、ガス {self.total_gas:,}、"
-                f"費用 約{cost:f} {self.token}。何も送信していません。")
+        said = texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
+                     largest=f"{self.largest_batch:,}", skipped=self.skipped, gas=f"{self.total_gas:,}",
+                     cost=f"{cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
+        return f"{said.en}\n{said.ja}"
 
 
 @dataclass(frozen=True)
@@ -383,9 +382,7 @@ def _new_journal(path: Path, issuer: Issuer, card: Contract, symbol: str, rows: 
         raise AirdropError(f"--tier {tier} is not a tier of {symbol} (0 to {max_tier})")
 
     problems = [
-        RowProblem(r.line, "tier", f"the tier {r.tier} is above the collection's highest tier {max_tier}: "
-                   f"use 0 to {max_tier}",
-                   f"ランク {r.tier} はこのコレクションの最大ランク {max_tier} を超えています。0から{max_tier}にしてください")
+        RowProblem.of(r.line, "tier", "airdrop_tier_too_high", tier=r.tier, max_tier=max_tier)
         for r in rows if r.tier is not None and r.tier > max_tier
     ]
     cap = functions.maxCardsPerWallet().call()
@@ -395,10 +392,8 @@ def _new_journal(path: Path, issuer: Issuer, card: Contract, symbol: str, rows: 
         if held and cap == 1:
             skipped.append({"line": row.line, "address": row.address, "reason": "already holds a card"})
         elif held + 1 > cap:
-            problems.append(RowProblem(
-                row.line, "address", f"{row.address} already holds {held} cards, the most a wallet may hold in "
-                f"{symbol} ({cap}): remove the line", f"{row.address} はすでに{held}枚を保有しており、"
-                f"{symbol} の上限 ({cap}枚) に達しています。この行を削除してください"))
+            problems.append(RowProblem.of(row.line, "address", "airdrop_wallet_full", address=row.address, held=held,
+                                          symbol=symbol, cap=cap))
         else:
             to_issue.append(row)
     if problems:

@@ -23,6 +23,7 @@ from backend.db.models_campaigns import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RU
 from backend.db.models_chain import Collection, unix_now
 from backend.db.session import begin_immediate
 from backend.errors import ChainError
+from backend.messages import Texts, texts
 from backend.chain.issuer import Issuer
 from backend.workers.lease import Lease
 from backend.workers.loop import Loop
@@ -105,8 +106,7 @@ class AirdropWorker:
             return RETRY_SECONDS
         except Exception as exc:  # a bug must not kill the worker for every other job
             log.exception("airdrop job %s failed", job_id)
-            self._finish(job_id, JOB_FAILED, f"The airdrop stopped on an unexpected error: {exc}",
-                         f"予期しないエラーでエアドロップが止まりました: {exc}")
+            self._finish(job_id, JOB_FAILED, texts("airdrop_crashed", reason=exc))
         return 0.0
 
     def _next_job(self) -> int | None:
@@ -130,8 +130,7 @@ class AirdropWorker:
             tier, validity_days, batch_size, journal = job.tier, job.validity_days, job.batch_size, Path(job.journal)
         record = card_record(self.settings.deployments_dir, symbol)
         if record is None:
-            self._finish(job_id, JOB_FAILED, f"The deployment record of {symbol} is missing on this server.",
-                         f"{symbol} のデプロイ記録がサーバーにありません。")
+            self._finish(job_id, JOB_FAILED, texts("airdrop_no_record", symbol=symbol))
             return
         card = contract_for(self.chain, record)
 
@@ -144,20 +143,16 @@ class AirdropWorker:
             result = airdrop(self.issuer, card, rows, tier=tier, validity_days=validity_days, journal=journal,
                              max_batch_size=batch_size, progress=False, observer=observer)
         except CsvFileError as exc:
-            self._finish(job_id, JOB_FAILED, f"{len(exc.problems)} row(s) of the list cannot be airdropped; "
-                         "nothing was sent. Fix them and upload the list again.",
-                         f"リストの{len(exc.problems)}行はエアドロップできません。何も送信していません。"
-                         "修正してから、もう一度アップロードしてください。", errors=problems_json(exc.problems))
+            self._finish(job_id, JOB_FAILED, texts("airdrop_rows_invalid", count=len(exc.problems)),
+                         errors=problems_json(exc.problems))
             return
         except AirdropError as exc:
             self._mirror(job_id, journal)
-            self._finish(job_id, JOB_FAILED, str(exc), f"エアドロップを完了できませんでした。再試行できます: {exc}")
+            self._finish(job_id, JOB_FAILED, texts("airdrop_failed", reason=exc))
             return
         self._mirror(job_id, journal)
         skipped = len(result.skipped)
-        self._finish(job_id, JOB_DONE, f"Issued {result.issued} card(s); {skipped} wallet(s) skipped as they "
-                     "already hold a card.", f"{result.issued}枚を発行しました。すでにカードを持つ{skipped}件は"
-                     "スキップしました。")
+        self._finish(job_id, JOB_DONE, texts("airdrop_done", issued=result.issued, skipped=skipped))
 
     # -- the job row -----------------------------------------------------------------------------------
     def _update(self, job_id: int, **values) -> None:
@@ -181,9 +176,9 @@ class AirdropWorker:
     def _release(self, job_id: int) -> None:
         self.lease.release(job_id, values={"updated_at": unix_now()})
 
-    def _finish(self, job_id: int, status: str, en: str, ja: str, errors: list | None = None) -> None:
+    def _finish(self, job_id: int, status: str, said: Texts, errors: list | None = None) -> None:
         """Records the outcome and gives the lease up, unless another worker has taken the job over."""
-        values = {"status": status, "message_en": en, "message_ja": ja, "updated_at": unix_now()}
+        values = {"status": status, "message_en": said.en, "message_ja": said.ja, "updated_at": unix_now()}
         if errors is not None:
             values["errors"] = errors
         if not self.lease.release(job_id, values=values):

@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backend.errors import ResidentError
+from backend.messages import english_first, texts
 
 DAY = 86_400
 WEI_PER_ETHER = 10**18
@@ -37,23 +38,14 @@ MAX_TIER = 127
 MAX_TIME = 2**32 - 1
 _ROOT = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
-# Japanese for pydantic's own error types; our validators write both languages themselves.
-_JA = {
-    "missing": "必須項目です。書き足してください",
-    "extra_forbidden": "知らない項目です。綴りを確認してください",
-    "int_parsing": "整数で書いてください",
-    "int_type": "整数で書いてください",
-    "int_from_float": "整数で書いてください（小数は使えません）",
-    "bool_parsing": "true か false で書いてください",
-    "bool_type": "true か false で書いてください",
-    "string_type": "文字列で書いてください",
-    "greater_than_equal": "{ge} 以上にしてください",
-    "less_than_equal": "{le} 以下にしてください",
-    "string_pattern_mismatch": "使える文字は英数字・ハイフン・アンダースコアです",
-    "string_too_short": "空にできません",
-    "string_too_long": "長すぎます",
-    "datetime_parsing": "日時は 2026-12-01T10:00:00+09:00 の形で書いてください",
-    "datetime_type": "日時は 2026-12-01T10:00:00+09:00 の形で書いてください",
+# pydantic's error types as the file's problems say them (backend/messages/campaigns.py).
+_TYPES = {
+    "missing": "config_missing", "extra_forbidden": "config_extra_forbidden", "int_parsing": "config_integer",
+    "int_type": "config_integer", "int_from_float": "config_int_from_float", "bool_parsing": "config_boolean",
+    "bool_type": "config_boolean", "string_type": "config_string", "greater_than_equal": "config_at_least",
+    "less_than_equal": "config_at_most", "string_pattern_mismatch": "config_pattern",
+    "string_too_short": "config_empty", "string_too_long": "config_too_long", "datetime_parsing": "config_datetime",
+    "datetime_type": "config_datetime",
 }
 
 
@@ -64,33 +56,31 @@ class CampaignConfigError(ResidentError):
         self.path = Path(path)
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(
-            f"{self.path}: the campaign file is not valid; fix these and run again.\n"
-            f"{self.path}: キャンペーン設定に問題があります。次の点を直してから、もう一度実行してください。\n{lines}"
-        )
+        said = texts("config_invalid_file", path=self.path)
+        super().__init__(f"{said.en}\n{said.ja}\n{lines}")
 
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("add a time zone, e.g. 2026-12-01T10:00:00+09:00 / タイムゾーンを付けてください（例 +09:00）")
+        raise ValueError(english_first("config_time_zone"))
     return value
 
 
 def price_to_wei(value: Any) -> int:
     """An ether-units amount ("0.01", 0.01, 1) in wei, exactly."""
     if isinstance(value, bool) or value is None:
-        raise ValueError('write the price in the native token, e.g. "0.01" / 価格はトークン単位で書いてください（例 "0.01"）')
+        raise ValueError(english_first("config_price_unit"))
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f'"{value}" is not a number; write e.g. "0.01" / 「{value}」は数値ではありません（例 "0.01"）') from None
+        raise ValueError(english_first("config_price_not_number", value=value)) from None
     if not amount.is_finite() or amount < 0:
-        raise ValueError(f"the price must be 0 or more (got {value}) / 価格は0以上にしてください")
+        raise ValueError(english_first("config_price_negative", value=value))
     wei = amount * WEI_PER_ETHER
     if wei != wei.to_integral_value():
-        raise ValueError(f"{value} has more than 18 decimals / 小数点以下は18桁までです")
+        raise ValueError(english_first("config_price_decimals", value=value))
     if wei > MAX_PRICE_WEI:
-        raise ValueError(f"{value} is above the largest price the minter stores (1,208,925) / 価格が上限を超えています")
+        raise ValueError(english_first("config_price_too_large", value=value))
     return int(wei)
 
 
@@ -124,9 +114,9 @@ class CampaignConfig(BaseModel):
     @classmethod
     def _check_root(cls, value: Any) -> str | None:
         if isinstance(value, int):  # YAML reads an unquoted 0x... as a number and drops leading zeros
-            raise ValueError("put the root in quotes, e.g. allowlist_root: '0xabc…' / ルートは引用符で囲んでください")
+            raise ValueError(english_first("config_root_quotes"))
         if value is not None and not _ROOT.match(value):
-            raise ValueError("must be 0x and 64 hex digits (a Merkle root) / 0xと16進数64桁で書いてください")
+            raise ValueError(english_first("config_root_form"))
         return value
 
     @property
@@ -157,13 +147,11 @@ def _cross_problems(raw: dict[str, Any]) -> list[str]:
     problems = []
     start, end = raw.get("start"), raw.get("end")
     if isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo and end.tzinfo and end <= start:
-        problems.append("end: must be after start / 終了日時は開始日時より後にしてください")
+        problems.append("end: " + english_first("config_end_before_start"))
     if raw.get("allowlist") and raw.get("allowlist_root"):
-        problems.append("allowlist: give allowlist (a CSV) or allowlist_root, not both / "
-                        "allowlist と allowlist_root はどちらか一方だけにしてください")
+        problems.append("allowlist: " + english_first("config_allowlist_twice"))
     if raw.get("voucher") is True and (raw.get("allowlist") or raw.get("allowlist_root")):
-        problems.append("voucher: a voucher campaign has no allowlist (the voucher decides who claims) / "
-                        "バウチャー方式のキャンペーンには許可リストを付けられません")
+        problems.append("voucher: " + english_first("config_voucher_allowlist"))
     return problems
 
 
@@ -172,8 +160,8 @@ def _describe(err: dict[str, Any]) -> str:
     message = err["msg"].removeprefix("Value error, ")
     if "/" in message:  # ours: already bilingual
         return f"{where}: {message}"
-    ja = _JA.get(err["type"])
-    return f"{where}: {message} / {ja.format(**err.get('ctx', {}))}" if ja else f"{where}: {message}"
+    code = _TYPES.get(err["type"])
+    return f"{where}: {english_first(code, **err.get('ctx', {}))}" if code else f"{where}: {message}"
 
 
 def load_campaign_config(path: Path | str) -> CampaignConfig:
@@ -182,13 +170,11 @@ def load_campaign_config(path: Path | str) -> CampaignConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise CampaignConfigError(path, ["the file does not exist; copy one in config/campaigns/ / "
-                                         "ファイルがありません。config/campaigns/ の例をコピーしてください"]) from None
+        raise CampaignConfigError(path, [english_first("config_no_file")]) from None
     except yaml.YAMLError as exc:
-        raise CampaignConfigError(path, [f"not valid YAML: {exc} / YAMLとして読めません"]) from None
+        raise CampaignConfigError(path, [english_first("config_not_yaml", reason=exc)]) from None
     if not isinstance(raw, dict):
-        raise CampaignConfigError(path, ["expected fields such as collection, name, start, end / "
-                                         "collection・name・start・end などの項目が必要です"])
+        raise CampaignConfigError(path, [english_first("config_not_mapping")])
     problems = _cross_problems(raw)
     try:
         config = CampaignConfig.model_validate(raw)

@@ -25,6 +25,7 @@ from pathlib import Path
 from eth_utils import to_checksum_address
 
 from backend.errors import ResidentError
+from backend.messages import text, texts
 
 WEI_PER_ETHER = 10**18
 # A wallet can never hold more than the contract's largest wallet cap.
@@ -59,18 +60,23 @@ class RowProblem:
     def __str__(self) -> str:
         return f"{self.where_en()}: {self.message_en}\n    {self.where_ja()}: {self.message_ja}"
 
+    @classmethod
+    def of(cls, line: int, column: str, code: str, cell: str = "", /, **values) -> RowProblem:
+        """The problem `code` (texts in backend/messages/campaigns.py) at `line`, `column`, `cell`."""
+        said = texts(code, **values)
+        return cls(line, column, said.en, said.ja, cell)
+
     def where_en(self) -> str:
-        parts = [f"line {self.line}"] if self.line else ["file"]
-        if self.column:
-            parts.append(f"column {self.column}")
-        where = ", ".join(parts)
-        return f"{where} (cell {self.cell})" if self.cell else where
+        return self._where("en")
 
     def where_ja(self) -> str:
-        where = f"{self.line}行目" if self.line else "ファイル全体"
+        return self._where("ja")
+
+    def _where(self, lang: str) -> str:
+        where = text("csv_where_line", lang, line=self.line) if self.line else text("csv_where_file", lang)
         if self.column:
-            where += f"・{self.column}列"
-        return f"{where}（セル {self.cell}）" if self.cell else where
+            where += text("csv_where_column", lang, column=self.column)
+        return where + text("csv_where_cell", lang, cell=self.cell) if self.cell else where
 
 
 class CsvFileError(ResidentError):
@@ -82,17 +88,13 @@ class CsvFileError(ResidentError):
         super().__init__(self._describe())
 
     def _describe(self) -> str:
-        count = len(self.problems)
-        lines = [
-            f"{self.source}: {count} problem{'s' if count != 1 else ''} in this CSV file; nothing was imported. "
-            "Fix the file and import it again.",
-            f"{self.source}: このCSVファイルに{count}件の問題があります。何も取り込んでいません。"
-            "ファイルを修正してから、もう一度取り込んでください。",
-        ]
+        said = texts("csv_invalid_file", source=self.source, count=len(self.problems))
+        lines = [said.en, said.ja]
         lines += [f"  - {problem}" for problem in self.problems[:SHOWN_PROBLEMS]]
-        hidden = count - SHOWN_PROBLEMS
+        hidden = len(self.problems) - SHOWN_PROBLEMS
         if hidden > 0:
-            lines.append(f"  ... and {hidden} more (all are in .problems) / ほか{hidden}件")
+            more = texts("csv_more_problems", hidden=hidden)
+            lines.append(f"  {more.en} / {more.ja}")
         return "\n".join(lines)
 
 
@@ -177,13 +179,7 @@ def decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return _decode(data, "utf-8-sig")
     if data.startswith(_UTF16_BOMS):
-        raise CsvFileError([RowProblem(
-            0, "",
-            "the file is saved as Unicode text (UTF-16): in Excel choose File > Save As > "
-            "\"CSV UTF-8 (comma delimited)\" and import that file",
-            "ファイルが「Unicode テキスト」(UTF-16) で保存されています。Excelの「名前を付けて保存」で"
-            "「CSV UTF-8 (コンマ区切り)」を選んで保存し、そのファイルを取り込んでください",
-        )])
+        raise CsvFileError([RowProblem.of(0, "", "csv_utf16")])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -196,13 +192,7 @@ def _decode(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CsvFileError([RowProblem(
-            line, "",
-            "this line has bytes that are neither UTF-8 nor Shift_JIS text; the file may be damaged or "
-            "in another format: open it in Excel and save it as \"CSV UTF-8 (comma delimited)\"",
-            "この行にUTF-8でもShift_JISでもない文字があります。ファイルが壊れているか別の形式です。"
-            "Excelで開いて「CSV UTF-8 (コンマ区切り)」で保存し直してください",
-        )]) from None
+        raise CsvFileError([RowProblem.of(line, "", "csv_bad_bytes")]) from None
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
@@ -217,11 +207,7 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
         except StopIteration:
             return rows
         except csv.Error as exc:
-            raise CsvFileError([RowProblem(
-                line, "",
-                f"the line cannot be read as CSV ({exc}); check quotes and remove control characters",
-                f"この行をCSVとして読めません ({exc})。引用符(\")の対応と制御文字を確認してください",
-            )]) from None
+            raise CsvFileError([RowProblem.of(line, "", "csv_unreadable_line", reason=exc)]) from None
         rows.append((line, cells))
 
 
@@ -242,45 +228,33 @@ def _clean(cell: str) -> str:
 class _Problem(Exception):
     """A cell's problem, raised by a cell parser and placed by the caller."""
 
-    def __init__(self, en: str, ja: str) -> None:
-        super().__init__(en)
-        self.en, self.ja = en, ja
+    def __init__(self, code: str, **values) -> None:
+        said = texts(code, **values)  # backend/messages/campaigns.py
+        super().__init__(said.en)
+        self.en, self.ja = said.en, said.ja
 
 
 def parse_address(raw: str) -> str:
     """A wallet address, checksummed (EIP-55). Raises _Problem with what to fix."""
     text = _clean(raw)
     if not text:
-        raise _Problem("the address is empty: write the wallet address (0x followed by 40 hex digits)",
-                       "アドレスが空です。ウォレットのアドレス（0xに続く16進数40桁）を入力してください")
+        raise _Problem("csv_address_empty")
     if _HEX40.fullmatch(text):
-        raise _Problem(f"the address must start with 0x: write 0x{text}",
-                       f"アドレスは0xで始まる必要があります。0x{text} と入力してください")
+        raise _Problem("csv_address_no_0x", text=text)
     body = text[2:] if text[:2] in ("0x", "0X") else None
     if body is None:
-        raise _Problem(f"{text!r} is not a wallet address: it must start with 0x followed by 40 hex digits",
-                       f"{text!r} はウォレットのアドレスではありません。0xに続く16進数40桁で入力してください")
+        raise _Problem("csv_not_an_address", text=text)
     bad = [ch for ch in body if ch not in "0123456789abcdefABCDEF"]
     if bad:
-        raise _Problem(f"the address contains {bad[0]!r}, which is not a hex digit (0-9, a-f): copy it again "
-                       "from the wallet",
-                       f"アドレスに16進数(0-9, a-f)以外の文字 {bad[0]!r} が含まれています。"
-                       "ウォレットからもう一度コピーしてください")
+        raise _Problem("csv_address_not_hex", char=bad[0])
     if len(body) != 40:
-        raise _Problem(f"the address has {len(body)} hex digits after 0x instead of 40: a character is missing "
-                       "or extra; copy it again from the wallet",
-                       f"アドレスの0x以降が{len(body)}桁です（正しくは40桁）。文字の欠けか余分があります。"
-                       "ウォレットからもう一度コピーしてください")
+        raise _Problem("csv_address_length", digits=len(body))
     checksummed = to_checksum_address("0x" + body)
     mixed = body != body.lower() and body != body.upper()
     if mixed and checksummed[2:] != body:
-        raise _Problem("the address mixes upper and lower case but its EIP-55 checksum is wrong, so it has a "
-                       "typo: copy it again from the wallet",
-                       "アドレスの大文字・小文字のチェックサム(EIP-55)が合いません。入力ミスがあります。"
-                       "ウォレットからもう一度コピーしてください")
+        raise _Problem("csv_address_checksum")
     if int(body, 16) == 0:
-        raise _Problem("the zero address (0x000…0) cannot hold a card: write the recipient's wallet address",
-                       "ゼロアドレス(0x000…0)はカードを受け取れません。受取人のウォレットアドレスを入力してください")
+        raise _Problem("csv_zero_address")
     return checksummed
 
 
@@ -289,29 +263,24 @@ def parse_price(raw: str) -> int | None:
     text = _clean(raw)
     if not text:
         return None
-    example_en = 'write the price in the chain\'s token (ETH, POL, ...) with a dot, no unit, e.g. 0.01; 0 = free'
-    example_ja = "価格はチェーンのトークン（ETH、POLなど）の数量で、単位を付けずに小数点で入力してください（例: 0.01、無料は0）"
-    if any(sign in text for sign in ("円", "¥", "$")):
-        raise _Problem(f"{text!r} looks like a fiat amount; {example_en}",
-                       f"{text!r} は法定通貨の金額のようです。{example_ja}")
+    example = texts("csv_price_example")
+    if any(sign in text for sign in _FIAT_SIGNS):
+        raise _Problem("csv_price_fiat", text=text, example=example)
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise _Problem(f"{text!r} is not a number: {example_en}",
-                       f"{text!r} は数値ではありません。{example_ja}") from None
+        raise _Problem("csv_price_not_number", text=text, example=example) from None
     if not value.is_finite():
-        raise _Problem(f"{text!r} is not a number: {example_en}", f"{text!r} は数値ではありません。{example_ja}")
+        raise _Problem("csv_price_not_number", text=text, example=example)
     if value < 0:
-        raise _Problem(f"the price {text} is negative: {example_en}", f"価格 {text} が負の数です。{example_ja}")
+        raise _Problem("csv_price_negative", text=text, example=example)
     with localcontext() as ctx:
         ctx.prec = 120  # exact: no rounding of long decimals
         wei = value.scaleb(18)
     if wei != wei.to_integral_value():
-        raise _Problem(f"the price {text} has more than 18 decimal places (1 wei = 0.000000000000000001): "
-                       "round it", f"価格 {text} の小数点以下が18桁を超えています。丸めてください")
+        raise _Problem("csv_price_decimals", text=text)
     if wei > MAX_PRICE_WEI:
-        raise _Problem(f"the price {text} is too large: prices are in whole tokens, not wei; {example_en}",
-                       f"価格 {text} が大きすぎます。価格はweiではなくトークン単位です。{example_ja}")
+        raise _Problem("csv_price_too_large", text=text, example=example)
     return int(wei)
 
 
@@ -321,14 +290,12 @@ def parse_limit(raw: str) -> int | None:
     if not text:
         return None
     if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= MAX_CLAIMS:
-        raise _Problem(f"the limit {text!r} must be a whole number from 1 to {MAX_CLAIMS:,} (cards this wallet "
-                       "may claim), or empty for the campaign's limit",
-                       f"上限 {text!r} は1から{MAX_CLAIMS:,}までの整数（このウォレットが受け取れる枚数）で入力するか、"
-                       "キャンペーンの上限を使う場合は空欄にしてください")
+        raise _Problem("csv_limit_invalid", text=text, max=f"{MAX_CLAIMS:,}")
     return int(text)
 
 
 _TIER_NAMES = {"basic": 0, "premium": 1, "ベーシック": 0, "一般": 0, "プレミアム": 1}
+_FIAT_SIGNS = ("円", "¥", "$")  # a price written in money, not in the chain's token
 
 
 def parse_tier(raw: str) -> int | None:
@@ -340,10 +307,7 @@ def parse_tier(raw: str) -> int | None:
     if named is not None:
         return named
     if not _DIGITS.fullmatch(text) or int(text) > MAX_TIER:
-        raise _Problem(f"the tier {text!r} must be a whole number from 0 to {MAX_TIER} (0 = basic, 1 = premium), "
-                       "or empty for the airdrop's tier",
-                       f"ランク {text!r} は0から{MAX_TIER}までの整数（0=ベーシック、1=プレミアム）で入力するか、"
-                       "空欄にしてください")
+        raise _Problem("csv_tier_invalid", text=text, max=MAX_TIER)
     return int(text)
 
 
@@ -366,13 +330,7 @@ def _read_table(
     if records and _clean(records[0][1][0]).lower().startswith("sep="):
         records = records[1:]  # Excel's "sep=," hint line, before the header
     if not records:
-        raise CsvFileError([RowProblem(
-            1, "",
-            "the file is empty: the first row must be a header naming the columns "
-            f"({', '.join(_NAMES[k] for k in kinds)}), then one row per wallet",
-            f"ファイルが空です。1行目に列名の見出し（{', '.join(_NAMES[k] for k in kinds)}）、"
-            "2行目から1行に1つのウォレットを入力してください",
-        )], source)
+        raise CsvFileError([RowProblem.of(1, "", "csv_empty", names=", ".join(_NAMES[k] for k in kinds))], source)
 
     header_line, header = records[0]
     columns, problems = _columns(header_line, header, records[1:], kinds)
@@ -385,14 +343,8 @@ def _read_table(
     for line, cells in records[1:]:
         for index in range(width, len(cells)):
             if _clean(cells[index]):
-                problems.append(RowProblem(
-                    line, _letter(index),
-                    "this cell is right of the last column that has a header: move the value into its column, "
-                    "or give the column a header (memo / 備考 keeps it as a note)",
-                    "見出しのある列より右にセルがあります。値を正しい列に移すか、この列に見出しを付けてください"
-                    "（メモとして残す場合は「備考」）",
-                    f"{_letter(index)}{line}",
-                ))
+                problems.append(RowProblem.of(line, _letter(index), "csv_cell_right_of_header",
+                                              f"{_letter(index)}{line}"))
                 break
         row: _Row = {"line": line}
         for column in columns:
@@ -409,20 +361,12 @@ def _read_table(
             first = seen.setdefault(address, line)
             if first != line:
                 column = next(c for c in columns if c.kind == ADDRESS)
-                problems.append(RowProblem(
-                    line, column.label,
-                    f"the address {address} is on lines {first} and {line}: keep only one of the two lines",
-                    f"アドレス {address} が{first}行目と{line}行目にあります。どちらか1行だけ残してください",
-                    column.cell(line),
-                ))
+                problems.append(RowProblem.of(line, column.label, "csv_address_twice", column.cell(line),
+                                              address=address, first=first, line=line))
         rows.append(row)
 
     if not rows:
-        problems.append(RowProblem(
-            header_line + 1, "",
-            "there are no rows under the header: add one row per wallet",
-            "見出しの下にデータ行がありません。1行に1つのウォレットを入力してください",
-        ))
+        problems.append(RowProblem.of(header_line + 1, "", "csv_no_rows"))
     if problems:
         raise CsvFileError(problems, source)
     return rows
@@ -434,11 +378,7 @@ def _columns(
     """The columns this list reads, from its header row, and the header's problems."""
     allowed = ", ".join(_NAMES[k] for k in (*kinds, NOTE))
     if len(header) == 1 and any(sep in header[0] for sep in ";\t"):
-        return [], [RowProblem(
-            line, "",
-            "the file uses semicolons or tabs between columns: save it from Excel as CSV (comma delimited)",
-            "列の区切りがセミコロンまたはタブです。Excelで「CSV (コンマ区切り)」として保存し直してください",
-        )]
+        return [], [RowProblem.of(line, "", "csv_wrong_separator")]
     columns: list[_Column] = []
     problems: list[RowProblem] = []
     found: dict[str, _Column] = {}
@@ -447,57 +387,28 @@ def _columns(
         cell = f"{_letter(index)}{line}"
         if not name:
             if any(index < len(cells) and _clean(cells[index]) for _, cells in body):
-                problems.append(RowProblem(
-                    line, _letter(index),
-                    f"this column has values but no header: write its name in row {line} ({allowed})",
-                    f"この列には値がありますが見出しがありません。{line}行目に列名（{allowed}）を入力してください",
-                    cell,
-                ))
+                problems.append(RowProblem.of(line, _letter(index), "csv_column_without_header", cell, line=line,
+                                              allowed=allowed))
             continue
         kind = _KIND_OF.get(_key(name))
         if kind is None:
             looks_like_data = name.lower().startswith("0x")
-            problems.append(RowProblem(
-                line, name,
-                ("the first row must be the header: insert a row above it with the column names "
-                 f"({allowed})") if looks_like_data else
-                f"the column name {name!r} is not known: rename it to one of {allowed}",
-                (f"1行目は見出し行にしてください。上に1行挿入して列名（{allowed}）を入力してください"
-                 if looks_like_data else
-                 f"列名 {name!r} は使えません。{allowed} のいずれかに変更してください"),
-                cell,
-            ))
+            problems.append(RowProblem.of(line, name, "csv_header_missing" if looks_like_data else "csv_column_unknown",
+                                          cell, name=name, allowed=allowed))
             continue
         if kind != NOTE and kind not in kinds:
-            problems.append(RowProblem(
-                line, name,
-                f"the column {name!r} ({_NAMES[kind]}) is not used in this kind of list: delete the column, "
-                "or rename it to memo / 備考 to keep it as a note",
-                f"列 {name!r}（{_NAMES[kind]}）はこの種類のリストでは使いません。列を削除するか、"
-                "メモとして残す場合は列名を「備考」にしてください",
-                cell,
-            ))
+            problems.append(RowProblem.of(line, name, "csv_column_unused", cell, name=name, kind=_NAMES[kind]))
             continue
         if kind != NOTE and kind in found:
             first = found[kind]
-            problems.append(RowProblem(
-                line, name,
-                f"two columns mean {_NAMES[kind]}: {first.header!r} ({_letter(first.index)}) and {name!r} "
-                f"({_letter(index)}); keep one",
-                f"{_NAMES[kind]} を表す列が2つあります（{_letter(first.index)}列 {first.header!r} と "
-                f"{_letter(index)}列 {name!r}）。どちらか一方にしてください",
-                cell,
-            ))
+            problems.append(RowProblem.of(line, name, "csv_column_twice", cell, kind=_NAMES[kind], first=first.header,
+                                          first_letter=_letter(first.index), name=name, letter=_letter(index)))
             continue
         column = _Column(index, name, kind)
         found[kind] = column
         columns.append(column)
     if ADDRESS not in found and not any(p.message_en.startswith("the first row") for p in problems):
-        problems.append(RowProblem(
-            line, "",
-            "no address column: the header row needs a column named address, アドレス or ウォレット",
-            "アドレスの列がありません。見出し行に「アドレス」「ウォレット」または address という列が必要です",
-        ))
+        problems.append(RowProblem.of(line, "", "csv_no_address_column"))
     return columns, problems
 
 
@@ -505,11 +416,9 @@ def _load(path: Path | str) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise CsvFileError([RowProblem(0, "", f"there is no file at {path}: check the path",
-                                       f"{path} にファイルがありません。パスを確認してください")], path) from None
+        raise CsvFileError([RowProblem.of(0, "", "csv_no_file", path=path)], path) from None
     except IsADirectoryError:
-        raise CsvFileError([RowProblem(0, "", f"{path} is a folder, not a CSV file",
-                                       f"{path} はフォルダーです。CSVファイルを指定してください")], path) from None
+        raise CsvFileError([RowProblem.of(0, "", "csv_is_folder", path=path)], path) from None
 
 
 def parse_allowlist(data: bytes, source: str = "allowlist") -> list[AllowlistRow]:

@@ -23,6 +23,7 @@ from eth_abi import encode
 from eth_utils import encode_hex, keccak, to_checksum_address
 
 from backend.errors import ResidentError
+from backend.messages import english_first
 
 FORMAT = "standard-v1"
 ALLOWLIST_ENCODING = ["address", "uint256", "uint256"]
@@ -74,7 +75,7 @@ class StandardMerkleTree:
         """Builds the tree of `values` (OZ `StandardMerkleTree.of`)."""
         values = [_normalise(leaf_encoding, v) for v in values]
         if not values:
-            raise MerkleTreeError("an allowlist needs at least one address / 許可リストに1件以上のアドレスが必要です")
+            raise MerkleTreeError(english_first("allowlist_empty"))
         hashed = [(leaf_hash(leaf_encoding, v), i) for i, v in enumerate(values)]
         if sort_leaves:
             hashed.sort(key=lambda pair: pair[0])
@@ -113,7 +114,7 @@ class StandardMerkleTree:
         for i, entry in enumerate(self.values):
             if to_checksum_address(entry["value"][0]) == wanted:
                 return i
-        raise MerkleTreeError(f"{wanted} is not on the allowlist / {wanted} は許可リストにありません")
+        raise MerkleTreeError(english_first("not_on_the_allowlist", address=wanted))
 
     def proof_for(self, address: str) -> list[bytes]:
         """The proof of `address`'s entry."""

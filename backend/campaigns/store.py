@@ -14,6 +14,7 @@ from eth_utils import encode_hex, to_checksum_address
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from backend import errors
 from backend.campaigns import vouchers
 from backend.campaigns.csvfile import AllowlistRow, parse_allowlist
 from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowlist_tree
@@ -53,13 +54,16 @@ def save_allowlist(session: Session, municipality_id: int, filename: str, rows: 
     return allowlist
 
 
-@dataclass(frozen=True)
-class Refusal(Exception):
-    """Raised when the chain refuses a campaign transaction; `code`, `en`, `ja` say why."""
+class Refusal(errors.Refusal):
+    """Raised when the chain refuses a campaign transaction; `code` says why (backend/messages/campaigns.py)."""
 
-    code: str
-    en: str
-    ja: str
+    @property
+    def en(self) -> str:
+        return self.message_en
+
+    @property
+    def ja(self) -> str:
+        return self.message_ja
 
 
 def send(issuer: Issuer, call) -> Any:
@@ -67,7 +71,8 @@ def send(issuer: Issuer, call) -> Any:
     try:
         return issuer.send(call)
     except TxReverted as exc:
-        raise Refusal(*for_revert(exc.error)) from None
+        code, detail = for_revert(exc.error)
+        raise Refusal(code, detail=detail, error=exc.error) from None
 
 
 def create_onchain(issuer: Issuer, minter: Minter, settings: tuple) -> tuple[int, str]:
@@ -86,11 +91,9 @@ def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: Camp
     recipient = to_checksum_address(recipient)
     nullifier = onchain_nullifier(person, minter.record.chain_id, minter.record.collection)
     if minter.contract.functions.nullifierUsed(nullifier).call():
-        raise Refusal("voucher_used", "This person already received a card of this collection (the identity was "
-                      "used with another voucher).", "この方はすでにこのコレクションの住民証を受け取っています。")
+        raise Refusal("voucher_used")
     if not minter.has_role("VOUCHER_SIGNER_ROLE", issuer.address):
-        raise Refusal("voucher_signer_missing", "The backend's issuer key may not sign vouchers for this minter: "
-                      "grant it VOUCHER_SIGNER_ROLE.", "発行者鍵にバウチャーの署名権限（VOUCHER_SIGNER_ROLE）がありません。")
+        raise Refusal("voucher_signer_missing")
     now = minter.now()
     valid_for = max(1, min(VOUCHER_VALID_SECONDS, state.end - 1 - now))
     voucher = vouchers.voucher_for_campaign(minter.contract, state.onchain_id, recipient, nullifier, now=now,
@@ -119,10 +122,8 @@ class ClaimOffer:
     error: str | None = None  # the custom error a simulated claim met
 
     def body(self, chain_id: int) -> dict:
-        en, ja = reason(self.code)
-        if self.error:
-            en, ja = f"{en} ({self.error})", f"{ja}（{self.error}）"
-        return {"eligible": self.eligible, "code": self.code, "message_en": en, "message_ja": ja,
+        said = reason(self.code, self.error)
+        return {"eligible": self.eligible, "code": self.code, "message_en": said.en, "message_ja": said.ja,
                 "chain_id": chain_id, "tx": self.tx}
 
 
@@ -184,7 +185,7 @@ def _simulate(minter: Minter, holder: str, tx: dict, value: int) -> ClaimOffer |
                               minter.contract.abi + minter.card.abi, "claim")
     except ContractReverted as exc:
         name = exc.revert.error
-        code, _, _ = for_revert(name)
+        code, _ = for_revert(name)
         known = code if code in ("already_claimed", "not_on_allowlist", "voucher_used", "wallet_full",
                                  "insufficient_funds", "sold_out", "ended", "paused", "scheduled") else "claim_refused"
         return ClaimOffer(False, known, error=name)

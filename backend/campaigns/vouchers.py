@@ -21,6 +21,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 
 from backend.errors import ResidentError
+from backend.messages import english_first
 
 VOUCHER_FIELDS = [
     {"name": "recipient", "type": "address"},
@@ -105,9 +106,9 @@ def voucher_for_campaign(
     settings, _, closed = _call(minter, "campaign", campaign_id)
     start, end, campaign_price, _, _, campaign_tier, valid_for, expires_at, _, voucher_mode, _ = tuple(settings)
     if not voucher_mode:
-        raise VoucherError(f"campaign {campaign_id} is not a voucher campaign / このキャンペーンはバウチャー方式ではありません")
+        raise VoucherError(english_first("not_a_voucher_campaign", campaign_id=campaign_id))
     if closed:
-        raise VoucherError(f"campaign {campaign_id} is closed / このキャンペーンは終了しています")
+        raise VoucherError(english_first("voucher_campaign_closed", campaign_id=campaign_id))
     if not expires_at and valid_for:
         expires_at = now + valid_for
     return Voucher(
@@ -191,5 +192,4 @@ def from_json(data: dict[str, Any]) -> tuple[Voucher, bytes]:
                           price=int(v["price"]), deadline=int(v["deadline"]))
         return voucher, bytes.fromhex(data["signature"].removeprefix("0x"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise VoucherError(f"not a voucher file ({exc}); ask the municipality for a new one / "
-                           "バウチャーのファイルが正しくありません") from None
+        raise VoucherError(english_first("not_a_voucher_file", reason=exc)) from None

@@ -16,7 +16,8 @@ from backend.cards import cards_of_owner
 from backend.civic import mail
 from backend.db.models_chain import ACTIVE, Card, Collection
 from backend.db.models_civic import Announcement, AnnouncementRead
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import bilingual
 
 
 def recipients(session: Session, collection_id: int, min_tier: int, max_tier: int | None, now: float) -> list[str]:
@@ -31,7 +32,7 @@ def recipients(session: Session, collection_id: int, min_tier: int, max_tier: in
 def news_mail(a: Announcement, settings) -> tuple[str, str]:
     subject = f"{a.title_ja} / {a.title_en}"
     link = f"{settings.public_url.rstrip('/')}/app#announcements"
-    body = f"{a.title_ja}\n\n{a.body_ja}\n\n----\n{a.title_en}\n\n{a.body_en}\n\nアプリで見る / Open in the app: {link}\n"
+    body = f"{a.title_ja}\n\n{a.body_ja}\n\n----\n{a.title_en}\n\n{a.body_en}\n\n{bilingual('open_in_app')}: {link}\n"
     return subject, body
 
 
@@ -42,15 +43,11 @@ def post(session: Session, settings, *, municipality_id: int, collection_id: int
     address (caller commits)."""
     collection = session.get(Collection, collection_id)
     if collection is None or collection.municipality_id != municipality_id:
-        raise ApiError(404, "collection_not_found", f"No collection {collection_id} in this municipality.",
-                       f"この自治体にコレクション {collection_id} はありません。")
+        raise Refusal("collection_not_found", collection_id=collection_id)
     if max_tier is not None and max_tier < min_tier:
-        raise ApiError(422, "tier_range_invalid", "max_tier must be at least min_tier.",
-                       "最大ティアは最小ティア以上にしてください。")
+        raise Refusal("tier_range_invalid")
     if email and not mail.enabled(settings):
-        raise ApiError(409, "email_disabled", "Email is not configured on this server (RESIDENT_SMTP_URL); post "
-                       "without email, or ask the administrator to set it up.",
-                       "このサーバーではメール配信が設定されていません（RESIDENT_SMTP_URL）。メールなしで投稿してください。")
+        raise Refusal("email_disabled", detail="email_post_without")
     a = Announcement(municipality_id=municipality_id, collection_id=collection_id, kind="news", title_ja=title_ja,
                      title_en=title_en, body_ja=body_ja, body_en=body_en, min_tier=min_tier, max_tier=max_tier,
                      email=email, created_by=created_by, published_at=now)
@@ -98,8 +95,7 @@ def for_holder(session: Session, address: str, now: float) -> list[tuple[Announc
 def mark_read(session: Session, address: str, announcement_id: int, now: int) -> None:
     visible = {a.id for a, _ in for_holder(session, address, now)}
     if announcement_id not in visible:
-        raise ApiError(404, "announcement_not_found", f"No announcement {announcement_id} for you.",
-                       f"お知らせ {announcement_id} はありません。")
+        raise Refusal("announcement_not_found", announcement_id=announcement_id)
     if session.get(AnnouncementRead, (announcement_id, address)) is not None:
         return
     try:

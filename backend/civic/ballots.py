@@ -22,6 +22,8 @@ from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 from eth_utils import keccak, to_checksum_address
 
+from backend.errors import Refusal
+
 DOMAIN_NAME = "ResidentPoll"
 DOMAIN_VERSION = "1"
 MAX_TEXT = 2000
@@ -42,13 +44,13 @@ BALLOT_TYPES = {
 }
 
 
-class AnswersInvalid(ValueError):
-    """Raised when answers do not fit the poll's questions; carries the message in English and Japanese."""
+class AnswersInvalid(Refusal):
+    """Raised when answers do not fit the poll's questions; `detail` says which (backend/messages/civic.py)."""
 
-    def __init__(self, message_en: str, message_ja: str) -> None:
-        self.message_en = message_en
-        self.message_ja = message_ja
-        super().__init__(message_en)
+    code = "answers_invalid"
+
+    def __init__(self, detail: str, **values) -> None:
+        super().__init__(detail=detail, **values)
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,11 @@ def normalize_answers(questions: list[Question], answers: dict) -> dict[str, lis
     """The answers in canonical shape (`{"<question id>": [indexes] | "text"}`), or AnswersInvalid saying
     which question is wrong and why."""
     if not isinstance(answers, dict):
-        raise AnswersInvalid("answers must be an object keyed by question id.",
-                             "answers は設問IDをキーとするオブジェクトにしてください。")
+        raise AnswersInvalid("answers_not_object")
     known = {str(q.id) for q in questions}
     unknown = sorted(set(map(str, answers)) - known)
     if unknown:
-        raise AnswersInvalid(f"No question {unknown[0]} in this poll.", f"この投票に設問 {unknown[0]} はありません。")
+        raise AnswersInvalid("answer_unknown_question", question=unknown[0])
     given = {str(k): v for k, v in answers.items()}
     out: dict[str, list[int] | str] = {}
     for q in questions:
@@ -80,13 +81,12 @@ def normalize_answers(questions: list[Question], answers: dict) -> dict[str, lis
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                raise AnswersInvalid(f"{q.label}: the answer must be text.", f"{q.label}: 回答は文章で入力してください。")
+                raise AnswersInvalid("answer_not_text", label=q.label)
             value = value.strip()
             if q.required and not value:
-                raise AnswersInvalid(f"{q.label}: an answer is required.", f"{q.label}: 回答は必須です。")
+                raise AnswersInvalid("answer_required", label=q.label)
             if len(value) > MAX_TEXT:
-                raise AnswersInvalid(f"{q.label}: at most {MAX_TEXT} characters.",
-                                     f"{q.label}: {MAX_TEXT} 文字以内で入力してください。")
+                raise AnswersInvalid("answer_too_long", label=q.label, max_length=MAX_TEXT)
             out[str(q.id)] = value
             continue
         if value is None:
@@ -94,19 +94,17 @@ def normalize_answers(questions: list[Question], answers: dict) -> dict[str, lis
         if isinstance(value, int) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
-            raise AnswersInvalid(f"{q.label}: choose options by their numbers.",
-                                 f"{q.label}: 選択肢を番号で指定してください。")
+            raise AnswersInvalid("answer_not_numbers", label=q.label)
         if len(set(value)) != len(value):
-            raise AnswersInvalid(f"{q.label}: an option is chosen twice.", f"{q.label}: 同じ選択肢が重複しています。")
+            raise AnswersInvalid("answer_twice", label=q.label)
         bad = [i for i in value if not 0 <= i < q.options]
         if bad:
-            raise AnswersInvalid(f"{q.label}: there is no option {bad[0]}.", f"{q.label}: 選択肢 {bad[0]} はありません。")
+            raise AnswersInvalid("answer_no_option", label=q.label, option=bad[0])
         low, high = (1, 1) if q.kind == "single" else (q.min_choices, q.max_choices)
         if not low <= len(value) <= high:
             if low == high:
-                raise AnswersInvalid(f"{q.label}: choose exactly {low}.", f"{q.label}: {low} つ選んでください。")
-            raise AnswersInvalid(f"{q.label}: choose between {low} and {high}.",
-                                 f"{q.label}: {low}〜{high} 個選んでください。")
+                raise AnswersInvalid("answer_exactly", label=q.label, low=low)
+            raise AnswersInvalid("answer_between", label=q.label, low=low, high=high)
         out[str(q.id)] = sorted(value)
     return out
 

@@ -32,6 +32,7 @@ from backend.db.models_civic import HolderActivity, InactivityNotice, Inactivity
 from backend.db.session import begin_immediate
 from backend.chain.deployments import DeploymentRecord
 from backend.errors import ChainError, DeploymentRecordError
+from backend.messages import texts
 from backend.perks.rules import DAY_SECONDS, JST
 
 REVOKE_ABI = [{"type": "function", "name": "revoke", "stateMutability": "nonpayable",
@@ -142,15 +143,9 @@ def _date(ts: int) -> str:
 
 
 def notice_text(deadline_at: int, symbol: str, token_id: int) -> dict:
-    day = _date(deadline_at)
-    return {
-        "title_ja": "デジタル住民カードのご利用が長期間ありません",
-        "title_en": "Your digital resident card has been inactive for a long time",
-        "body_ja": (f"カード {symbol} #{token_id} は長い間ご利用がありません。{day} までにアプリへサインインしてください"
-                    f"（サインインだけで十分です）。期限までにご利用がない場合、カードは自動的に取り消されます。"),
-        "body_en": (f"Card {symbol} #{token_id} has not been used for a long time. Sign in to the app by {day} "
-                    f"(signing in is enough). Without any activity by then, the card is revoked automatically."),
-    }
+    title, body = texts("inactivity_title"), texts("inactivity_body", symbol=symbol, token_id=token_id,
+                                                    day=_date(deadline_at))
+    return {"title_ja": title.ja, "title_en": title.en, "body_ja": body.ja, "body_en": body.en}
 
 
 def _contract(issuer, session: Session, collection: Collection):

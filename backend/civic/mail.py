@@ -32,7 +32,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.db.models_civic import HolderEmail, OutboxMail
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import bilingual
 
 CODE_TTL = 30 * 60
 CODE_ATTEMPTS = 5
@@ -82,7 +83,7 @@ def unsubscribe_url(settings, address: str) -> str:
 
 
 def _footer(settings, address: str) -> str:
-    return ("\n\n--\n配信停止 / Unsubscribe: " + unsubscribe_url(settings, address) + "\n")
+    return f"\n\n--\n{bilingual('mail_unsubscribe')}: {unsubscribe_url(settings, address)}\n"
 
 
 def enqueue(session: Session, to_email: str, subject: str, body: str, purpose: str, now: int) -> OutboxMail:
@@ -114,11 +115,10 @@ def mail_holder(session: Session, settings, address: str, subject: str, body: st
 def set_address(session: Session, settings, address: str, email: str, lang: str, now: int) -> HolderEmail:
     """Stores (or replaces) the holder's address unverified and mails it a 6-digit code."""
     if not enabled(settings):
-        raise ApiError(503, "email_disabled", "Email is not enabled by this municipality; news stay in the app.",
-                       "この自治体ではメール配信を行っていません。お知らせはアプリでご確認ください。")
+        raise Refusal("email_disabled", detail="email_news_in_app")
     email = email.strip()
     if not EMAIL_RE.match(email):
-        raise ApiError(422, "email_invalid", "This is not an email address.", "メールアドレスの形式が正しくありません。")
+        raise Refusal("email_invalid")
     code = f"{secrets.randbelow(10**6):06d}"
     row = session.get(HolderEmail, address)
     if row is None:
@@ -127,37 +127,27 @@ def set_address(session: Session, settings, address: str, email: str, lang: str,
     row.email, row.lang = email, lang
     row.verified_at = row.unsubscribed_at = None
     row.code_digest, row.code_expires_at, row.code_attempts = _digest(code), now + CODE_TTL, 0
-    body = (f"確認コード: {code}\n"
-            f"デジタル住民アプリでこのコードを入力すると、メールでお知らせが届くようになります（30分間有効）。\n"
-            f"お心当たりがない場合は、このメールを無視してください。\n\n"
-            f"Verification code: {code}\n"
-            f"Enter it in the digital resident app to receive news by email (valid for 30 minutes).\n"
-            f"If you did not ask for this, ignore this mail.\n")
-    enqueue(session, email, "メールアドレスの確認 / Confirm your email address", body, "verify", now)
+    body = bilingual("mail_verify_body", "\n", code=code)
+    enqueue(session, email, bilingual("mail_verify_subject"), body, "verify", now)
     return row
 
 
 def verify_address(session: Session, address: str, code: str, now: int) -> HolderEmail:
     row = session.get(HolderEmail, address)
     if row is None or row.code_digest is None:
-        raise ApiError(404, "email_not_pending", "There is no address waiting for verification; add it again.",
-                       "確認待ちのメールアドレスはありません。もう一度登録してください。")
+        raise Refusal("email_not_pending")
     if row.code_expires_at is None or now >= row.code_expires_at or row.code_attempts >= CODE_ATTEMPTS:
-        raise ApiError(410, "email_code_expired", "This code has expired or was mistyped too often; add the "
-                       "address again for a new code.",
-                       "確認コードの有効期限が切れたか、入力の誤りが多すぎます。もう一度登録してください。")
+        raise Refusal("email_code_expired")
     if not hmac.compare_digest(row.code_digest, _digest(code.strip())):
         row.code_attempts += 1
-        raise ApiError(422, "email_code_wrong", "The code is not right.", "確認コードが正しくありません。",
-                       attempts_left=CODE_ATTEMPTS - row.code_attempts)
+        raise Refusal("email_code_wrong", attempts_left=CODE_ATTEMPTS - row.code_attempts)
     row.verified_at, row.code_digest, row.code_expires_at, row.unsubscribed_at = now, None, None, None
     return row
 
 
 def unsubscribe(session: Session, settings, address: str, token: str, now: int) -> bool:
     if not hmac.compare_digest(unsubscribe_token(settings, address), token or ""):
-        raise ApiError(403, "unsubscribe_link_invalid", "This unsubscribe link is not valid.",
-                       "この配信停止リンクは無効です。")
+        raise Refusal("unsubscribe_link_invalid")
     row = session.get(HolderEmail, address)
     if row is None:
         return False

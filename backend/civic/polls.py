@@ -21,7 +21,7 @@ from backend.cards import CardView, card_by_token
 from backend.civic import ballots
 from backend.db.models_chain import ACTIVE, Card, Collection
 from backend.db.models_civic import Ballot, Poll, PollQuestion
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.perks.rules import JST
 from backend.staff.export import excel_csv
 
@@ -41,24 +41,18 @@ class QuestionSpec:
 def check_questions(specs: list[QuestionSpec]) -> None:
     """Refuses questions staff cannot have meant (422 naming the question)."""
     if not specs:
-        raise ApiError(422, "poll_questions_missing", "A poll needs at least one question.",
-                       "投票には設問が1つ以上必要です。")
+        raise Refusal("poll_questions_missing")
     for n, q in enumerate(specs, start=1):
         if q.kind == "text":
             if q.options:
-                raise ApiError(422, "poll_question_invalid", f"Q{n}: a free-text question has no options.",
-                               f"Q{n}: 自由記述の設問に選択肢は指定できません。")
+                raise Refusal("poll_question_invalid", detail="text_question_options", n=n)
             continue
         if len(q.options) < 2:
-            raise ApiError(422, "poll_question_invalid", f"Q{n}: a choice question needs at least 2 options.",
-                           f"Q{n}: 選択式の設問には選択肢が2つ以上必要です。")
+            raise Refusal("poll_question_invalid", detail="choice_question_options", n=n)
         if q.kind == "multiple" and not 0 <= q.min_choices <= q.max_choices <= len(q.options):
-            raise ApiError(422, "poll_question_invalid",
-                           f"Q{n}: choose-between must satisfy 0 <= min <= max <= {len(q.options)} options.",
-                           f"Q{n}: 選択数は 0 ≤ 最小 ≤ 最大 ≤ 選択肢数（{len(q.options)}）にしてください。")
+            raise Refusal("poll_question_invalid", detail="choice_range", n=n, options=len(q.options))
         if q.kind == "multiple" and q.max_choices < 1:
-            raise ApiError(422, "poll_question_invalid", f"Q{n}: allow at least one choice.",
-                           f"Q{n}: 1つ以上選べるようにしてください。")
+            raise Refusal("poll_question_invalid", detail="choice_none", n=n)
 
 
 def create_poll(session: Session, *, municipality_id: int, collection_id: int, title_ja: str, title_en: str,
@@ -66,11 +60,9 @@ def create_poll(session: Session, *, municipality_id: int, collection_id: int, t
                 one_vote_per: str, questions: list[QuestionSpec], created_by: int | None) -> Poll:
     collection = session.get(Collection, collection_id)
     if collection is None or collection.municipality_id != municipality_id:
-        raise ApiError(404, "collection_not_found", f"No collection {collection_id} in this municipality.",
-                       f"この自治体にコレクション {collection_id} はありません。")
+        raise Refusal("collection_not_found", collection_id=collection_id)
     if closes_at <= opens_at:
-        raise ApiError(422, "poll_window_invalid", "The poll must close after it opens.",
-                       "締切は開始より後にしてください。")
+        raise Refusal("poll_window_invalid")
     check_questions(questions)
     poll = Poll(municipality_id=municipality_id, collection_id=collection_id, title_ja=title_ja, title_en=title_en,
                 description_ja=description_ja, description_en=description_en, opens_at=opens_at,
@@ -102,7 +94,7 @@ def ballot_questions(rows: list[PollQuestion]) -> list[ballots.Question]:
 def get_poll(session: Session, poll_id: int) -> Poll:
     poll = session.get(Poll, poll_id)
     if poll is None:
-        raise ApiError(404, "poll_not_found", f"No poll {poll_id}.", f"投票 {poll_id} はありません。")
+        raise Refusal("poll_not_found", poll_id=poll_id)
     return poll
 
 
@@ -115,28 +107,22 @@ def status_of(poll: Poll, now: float) -> str:
 # --- who may vote ---------------------------------------------------------------------------------------
 def check_window(poll: Poll, now: float) -> None:
     if now < poll.opens_at:
-        raise ApiError(409, "poll_not_open", "Voting has not started yet.", "投票はまだ始まっていません。",
-                       opens_at=poll.opens_at)
+        raise Refusal("poll_not_open", opens_at=poll.opens_at)
     if now >= poll.closes_at:
-        raise ApiError(409, "poll_closed", "This poll is closed; ballots can no longer be cast or changed.",
-                       "この投票は締め切られました。投票・変更はできません。", closes_at=poll.closes_at)
+        raise Refusal("poll_closed", closes_at=poll.closes_at)
 
 
-def ineligibility(poll: Poll, card: CardView | None, holder: str, now: float) -> ApiError | None:
+def ineligibility(poll: Poll, card: CardView | None, holder: str, now: float) -> Refusal | None:
     """Why `holder` may not vote with `card` in `poll` (None if they may), identity aside."""
     if card is None or card.collection_id != poll.collection_id:
-        return ApiError(404, "card_not_found", "No such card in this poll's collection.",
-                        "この投票の対象コレクションにそのカードはありません。")
+        return Refusal("card_not_found", detail="not_in_poll_collection")
     if card.owner != to_checksum_address(holder):
-        return ApiError(403, "not_your_card", "This card is not held by the signed-in wallet.",
-                        "このカードはサインイン中のウォレットが保有していません。")
+        return Refusal("not_your_card")
     reason = card.invalid_reason(now)
     if reason is not None:
-        return ApiError(403, "not_eligible_card_invalid", f"Only valid cards may vote; this card is {reason}.",
-                        "有効なカードのみ投票できます（このカードは無効です）。", reason=reason)
+        return Refusal("not_eligible_card_invalid", reason=reason, extra={"reason": reason})
     if card.tier < poll.min_tier:
-        return ApiError(403, "not_eligible_tier", "This poll is for premium residents (a higher tier) only.",
-                        "この投票はプレミアム（上位ティア）住民のみが対象です。", min_tier=poll.min_tier)
+        return Refusal("not_eligible_tier", min_tier=poll.min_tier)
     return None
 
 
@@ -150,9 +136,8 @@ def person_key_for(poll: Poll, session: Session, holder: str, nullifier_of) -> s
     return key
 
 
-def not_verified() -> ApiError:
-    return ApiError(403, "not_verified", "This poll counts one vote per person: verify your identity first.",
-                    "この投票は1人1票です。先に本人確認を行ってください。")
+def not_verified() -> Refusal:
+    return Refusal("not_verified")
 
 
 def ballot_typed_data(poll: Poll, card: CardView, normalized: dict, chain_id: int) -> dict:
@@ -161,16 +146,13 @@ def ballot_typed_data(poll: Poll, card: CardView, normalized: dict, chain_id: in
 
 
 def normalize(session: Session, poll: Poll, answers: dict) -> dict:
-    try:
-        return ballots.normalize_answers(ballot_questions(questions_of(session, poll.id)), answers)
-    except ballots.AnswersInvalid as exc:
-        raise ApiError(422, "answers_invalid", exc.message_en, exc.message_ja) from None
+    return ballots.normalize_answers(ballot_questions(questions_of(session, poll.id)), answers)
 
 
 # --- casting --------------------------------------------------------------------------------------------
 def cast(session: Session, poll: Poll, *, token_id: int, holder: str, answers: dict, signature: str, now: float,
          chain_id: int, nullifier_of, erc1271: Callable | None) -> Ballot:
-    """Checks and stores one ballot (caller commits). Refusals are ApiErrors with codes in en/ja."""
+    """Checks and stores one ballot (caller commits); raises a Refusal saying why not."""
     check_window(poll, now)
     card = card_by_token(session, poll.collection_id, token_id)
     refusal = ineligibility(poll, card, holder, now)
@@ -182,9 +164,7 @@ def cast(session: Session, poll: Poll, *, token_id: int, holder: str, answers: d
     data = ballot_typed_data(poll, card, normalized, chain_id)
     raw = ballots.decode_signature(signature)
     if raw is None or not ballots.signed_by(data, raw, holder, erc1271):
-        raise ApiError(422, "bad_signature", "The ballot signature does not match this wallet, poll, card and "
-                       "answers. Sign the ballot again.",
-                       "投票の署名がこのウォレット・投票・カード・回答と一致しません。もう一度署名してください。")
+        raise Refusal("bad_signature")
     person_key = person_key_for(poll, session, holder, nullifier_of)
     duplicate = _duplicate(session, poll, card.id, person_key)
     if duplicate:
@@ -201,22 +181,20 @@ def cast(session: Session, poll: Poll, *, token_id: int, holder: str, answers: d
     return ballot
 
 
-def _already_voted() -> ApiError:
-    return ApiError(409, "already_voted", "This card has already voted in this poll; a ballot cannot be changed.",
-                    "このカードはこの投票にすでに投票済みです。投票は変更できません。")
+def _already_voted() -> Refusal:
+    return Refusal("already_voted")
 
 
 def _voted_with_card(session: Session, poll: Poll, card_id: int) -> bool:
     return session.scalar(select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.card_id == card_id)) is not None
 
 
-def _duplicate(session: Session, poll: Poll, card_id: int, person_key: str | None) -> ApiError | None:
+def _duplicate(session: Session, poll: Poll, card_id: int, person_key: str | None) -> Refusal | None:
     if _voted_with_card(session, poll, card_id):
         return _already_voted()
     if person_key is not None and session.scalar(
             select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.person_key == person_key)) is not None:
-        return ApiError(409, "already_voted_person", "You have already voted in this poll (one vote per person, "
-                        "whichever card you use).", "この投票では1人1票です。すでに別のカードで投票済みです。")
+        return Refusal("already_voted_person")
     return None
 
 

@@ -40,7 +40,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from backend.db.models_residency import Identity, IdentityNonce, IdentityWallet
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.identity import nullifier as person
 from backend.perks.rules import JST
 
@@ -56,38 +56,8 @@ DEV_ISSUER = "resident-dev-identity"
 DEV_LEVEL = "mynumber_card"
 
 
-class IdentityError(ApiError):
-    """Raised when an assertion or consent cannot be accepted; says why in English and Japanese."""
-
-    MESSAGES = {
-        "identity_malformed": (400, "The identity assertion cannot be read (it is not an ES256K JWS with the "
-                               "expected claims).", "本人確認の結果を読み取れません（形式が正しくありません）。"),
-        "identity_untrusted_provider": (403, "The identity assertion comes from a provider this service does not "
-                                        "trust.", "信頼されていない本人確認事業者による結果です。"),
-        "identity_bad_signature": (403, "The identity assertion's signature does not match its provider's key.",
-                                   "本人確認の結果の署名が正しくありません。"),
-        "identity_wrong_audience": (403, "The identity assertion was made for another service.",
-                                    "本人確認の結果は別のサービス向けに発行されています。"),
-        "identity_stale": (403, "The identity assertion is too old or not yet valid: verify again.",
-                           "本人確認の結果の有効期間外です。もう一度本人確認してください。"),
-        "identity_wrong_purpose": (400, "This assertion is for another step (identity vs. guardian consent).",
-                                   "この結果は別の手続き（本人確認／保護者の同意）用です。"),
-        "identity_nonce_invalid": (403, "The assertion's nonce is unknown, already used, expired or was given to "
-                                   "another wallet: start the verification again.",
-                                   "本人確認の番号（nonce）が無効です（使用済み・期限切れ・別のウォレット用）。"
-                                   "もう一度最初から本人確認してください。"),
-        "identity_required": (403, "Verify your identity first (My Number card).",
-                              "先に本人確認（マイナンバーカード）を行ってください。"),
-        "consent_not_needed": (409, "Guardian consent is only needed for minors.",
-                               "保護者の同意は未成年の方のみ必要です。"),
-        "consent_other_person": (403, "This guardian consent is for another person than the verified holder.",
-                                 "この保護者の同意は、本人確認済みの方とは別の方についてのものです。"),
-        "consent_self": (403, "A guardian cannot consent for themselves.", "本人が自分の保護者として同意することはできません。"),
-    }
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        status, en, ja = self.MESSAGES[code]
-        super().__init__(status, code, f"{en} {detail}".strip(), ja)
+class IdentityError(Refusal):
+    """Raised when an assertion or consent cannot be accepted (texts in backend/messages/identity.py)."""
 
 
 # --- JWS ES256K ---------------------------------------------------------------------------------------------
@@ -186,7 +156,7 @@ def parse_jws(token: str) -> tuple[dict, dict, bytes, bytes]:
     except (ValueError, UnicodeDecodeError):
         raise IdentityError("identity_malformed") from None
     if not isinstance(header, dict) or not isinstance(claims, dict) or header.get("alg") != ALG:
-        raise IdentityError("identity_malformed", f"(alg must be {ALG})")
+        raise IdentityError("identity_malformed", detail="identity_alg", alg=ALG)
     return header, claims, f"{head}.{body}".encode(), signature
 
 
@@ -249,30 +219,30 @@ class IdentityVerifier:
             raise IdentityError("identity_wrong_audience")
         iat, exp = claims.get("iat"), claims.get("exp")
         if not isinstance(iat, int) or (exp is not None and not isinstance(exp, int)):
-            raise IdentityError("identity_malformed", "(iat/exp must be integers)")
+            raise IdentityError("identity_malformed", detail="identity_times")
         if iat > now + CLOCK_SKEW_SECONDS or now - iat > MAX_AGE_SECONDS or (exp is not None and exp <= now):
             raise IdentityError("identity_stale")
         if claims.get("purpose") != purpose:
             raise IdentityError("identity_wrong_purpose")
         sub, level = claims.get("sub"), claims.get("level")
         if not isinstance(sub, str) or not sub or not isinstance(level, str) or not level:
-            raise IdentityError("identity_malformed", "(sub and level are required)")
+            raise IdentityError("identity_malformed", detail="identity_subject")
         guardian = claims.get("guardian_sub")
         if purpose == "guardian_consent" and (not isinstance(guardian, str) or not guardian):
-            raise IdentityError("identity_malformed", "(guardian_sub is required)")
+            raise IdentityError("identity_malformed", detail="identity_guardian")
         minor = False
         if purpose == "identity":
             if isinstance(claims.get("birthdate"), str):
                 try:
                     minor = is_minor_on(claims["birthdate"], datetime.fromtimestamp(now, JST).date())
                 except ValueError:
-                    raise IdentityError("identity_malformed", "(birthdate must be YYYY-MM-DD)") from None
+                    raise IdentityError("identity_malformed", detail="identity_birthdate") from None
             elif isinstance(claims.get("is_minor"), bool):
                 minor = claims["is_minor"]
             else:
-                raise IdentityError("identity_malformed", "(birthdate or is_minor is required)")
+                raise IdentityError("identity_malformed", detail="identity_age")
         if not isinstance(claims.get("nonce"), str):
-            raise IdentityError("identity_malformed", "(nonce is required)")
+            raise IdentityError("identity_malformed", detail="identity_nonce")
         return VerifiedAssertion(provider.issuer, sub, purpose, level, minor, guardian, iat,
                                  hashlib.sha256(token.encode()).hexdigest())
 

@@ -16,18 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from backend.messages import texts
+
 JST = timezone(timedelta(hours=9), "JST")
 DAY_SECONDS = 86_400
 
 # The national rule (MIC): a perk is used in the town or online, never goods
 # shipped to the holder. These are the only kinds a perk may have.
 KINDS = ("venue_entry", "discount", "online_access")
-KIND_LABELS = {
-    "venue_entry": ("施設入場", "Venue entry"),
-    "discount": ("割引", "Discount"),
-    "online_access": ("オンライン参加", "Online access"),
-}
 PERIODS = ("day", "year", "unlimited")
+# Card statuses with a verdict of their own; any other inactive status reads as revoked.
+CARD_STATUSES = ("card_revoked", "card_opted_out", "card_reissued", "card_burned", "card_orphaned")
 # Kinds that need a venue to redeem them; online access is checked online.
 VENUE_KINDS = ("venue_entry", "discount")
 MAX_TIER = 255
@@ -77,49 +76,10 @@ class Verdict:
         }
 
 
-# reason_code -> (Japanese, English); formatted with keyword arguments.
-REASONS: dict[str, tuple[str, str]] = {
-    "ok": ("利用できます。", "OK: the perk can be used."),
-    "perk_inactive": ("この特典は現在停止中です。", "This perk is not active at the moment."),
-    "card_revoked": ("このカードは失効しています（取消済み）。", "This card has been revoked."),
-    "card_opted_out": ("このカードは保有者の申し出により無効です。", "This card was given up by its holder."),
-    "card_reissued": (
-        "このカードは再発行により無効です。新しいカードをお使いください。",
-        "This card was replaced by a re-issued card; use the new one.",
-    ),
-    "card_burned": ("このカードは存在しません（焼却済み）。", "This card no longer exists (burned)."),
-    "card_orphaned": (
-        "このカードはブロックチェーン上で確認できません。",
-        "This card is not on the chain (its blocks were replaced).",
-    ),
-    "card_unknown": ("このカードは見つかりません。", "This card does not exist."),
-    "card_expired": ("このカードは有効期限切れです（{expired_on}）。", "This card expired on {expired_on}."),
-    "tier_too_low": (
-        "この特典はティア{min_tier}以上のカードが対象です（このカード：ティア{tier}）。",
-        "This perk needs a tier {min_tier} card or higher (this card is tier {tier}).",
-    ),
-    "not_soulbound": (
-        "この特典は譲渡できない（ソウルバウンド）カードのみ対象です。",
-        "This perk is only for non-transferable (soulbound) cards.",
-    ),
-    "held_too_short": (
-        "この特典はカードを{min_days}日以上保有している方が対象です（あと{days_left}日）。",
-        "This perk needs the card held for at least {min_days} days ({days_left} more to go).",
-    ),
-    "limit_day": (
-        "本日はすでに利用済みです（1日{limit}回まで）。日本時間の0時に再び利用できます。",
-        "Already used today (limit {limit} a day); usable again after midnight Japan time.",
-    ),
-    "limit_year": (
-        "今年の利用回数の上限（{limit}回）に達しています。",
-        "The yearly limit of {limit} uses has been reached.",
-    ),
-}
-
-
 def verdict(code: str, **values) -> Verdict:
-    ja, en = REASONS[code]
-    return Verdict(code == "ok", code, ja.format(**values), en.format(**values))
+    """The verdict `code` (texts in backend/messages/perks.py, venues.py) with its placeholders filled."""
+    said = texts(code, **values)
+    return Verdict(code == "ok", code, said.ja, said.en)
 
 
 OK = verdict("ok")
@@ -183,7 +143,7 @@ def card_verdict(card: CardState | None, now: int | float) -> Verdict:
     if card is None:
         return verdict("card_unknown")
     if card.status != "active":
-        return verdict(f"card_{card.status}" if f"card_{card.status}" in REASONS else "card_revoked")
+        return verdict(f"card_{card.status}" if f"card_{card.status}" in CARD_STATUSES else "card_revoked")
     if card.expires_at and now >= card.expires_at:
         return verdict("card_expired", expired_on=japan_date(card.expires_at))
     return OK

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from backend.cards import CardView
 from backend.db.models_chain import Collection
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, PerkTermsError, Verdict, check_terms, evaluate, \
     period_key
 
@@ -37,22 +37,18 @@ def _check(values: dict) -> None:
                               values["min_holding_days"], values["limit_count"], values["limit_period"],
                               values["active"]))
     except PerkTermsError as exc:
-        raise ApiError(422, "perk_invalid", f"The perk is not valid: {exc}.",
-                       "特典の設定が正しくありません（特典は町の中またはオンラインで利用するものに限られ、"
-                       f"返礼品の発送はできません）: {exc}", problems=exc.problems) from None
+        raise Refusal("perk_invalid", reason=str(exc), problems=exc.problems) from None
 
 
 def _set_venues(session: Session, perk: Perk, municipality_id: int, venue_ids: list[int]) -> None:
     venue_ids = sorted(set(venue_ids))
     if venue_ids and perk.kind not in VENUE_KINDS:
-        raise ApiError(422, "perk_venue_kind", f"A {perk.kind} perk is used online; it cannot have venues.",
-                       "オンラインで利用する特典には施設を設定できません。")
+        raise Refusal("perk_venue_kind", kind=perk.kind)
     found = set(session.scalars(select(Venue.id).where(Venue.id.in_(venue_ids),
                                                         Venue.municipality_id == municipality_id)))
     missing = [v for v in venue_ids if v not in found]
     if missing:
-        raise ApiError(422, "venue_unknown", f"No venue {missing} in this municipality.",
-                       f"この自治体に施設 {missing} はありません。")
+        raise Refusal("venue_unknown", venue_ids=missing)
     session.execute(delete(PerkVenue).where(PerkVenue.perk_id == perk.id))
     session.add_all(PerkVenue(perk_id=perk.id, venue_id=v) for v in venue_ids)
 
@@ -75,8 +71,7 @@ def create_perk(session: Session, collection: Collection, values: dict, venue_id
 def update_perk(session: Session, perk: Perk, changes: dict, venue_ids: list[int] | None) -> Perk:
     nulls = sorted(k for k, v in changes.items() if v is None and k in EDITABLE and k != "limit_count")
     if nulls:
-        raise ApiError(422, "null_value", f"{', '.join(nulls)} cannot be null: leave the field out to keep it.",
-                       f"{', '.join(nulls)} は空にできません。変更しない場合は項目ごと省いてください。")
+        raise Refusal("null_value", fields=", ".join(nulls))
     values = {k: getattr(perk, k) for k in EDITABLE}
     values.update({k: v for k, v in changes.items() if k in EDITABLE})
     if values["limit_period"] == "unlimited":
@@ -89,9 +84,7 @@ def update_perk(session: Session, perk: Perk, changes: dict, venue_ids: list[int
             Collection.id == perk.collection_id))
         _set_venues(session, perk, municipality_id, venue_ids)
     elif perk.kind not in VENUE_KINDS and venue_ids_of(session, [perk.id])[perk.id]:
-        raise ApiError(422, "perk_venue_kind", f"A {perk.kind} perk is used online; remove its venues "
-                       "(venue_ids: []) in the same change.",
-                       "オンラインで利用する特典には施設を設定できません。同じ変更で施設を外してください（venue_ids: []）。")
+        raise Refusal("perk_venue_kind", detail="remove_venues_too", kind=perk.kind)
     session.flush()
     return perk
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from backend.auth.secrets import random_token, token_digest
 from backend.db.models_chain import Municipality
 from backend.db.models_residency import Activity, ActivityDay, PartnerOrganisation
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 MAX_DAYS = 31
 KEY_PREFIX = "rpk_"
@@ -36,18 +36,15 @@ class ActivitySpec:
 def check_days(days: list[str]) -> list[str]:
     """Sorted unique ISO dates; 422 naming the bad one."""
     if not days:
-        raise ApiError(422, "activity_days_missing", "An activity needs at least one day.",
-                       "活動日を1日以上指定してください。")
+        raise Refusal("activity_days_missing")
     parsed = set()
     for text in days:
         try:
             parsed.add(date.fromisoformat(text).isoformat())
         except (TypeError, ValueError):
-            raise ApiError(422, "activity_day_invalid", f"{text!r} is not a date (YYYY-MM-DD).",
-                           f"{text!r} は日付（YYYY-MM-DD）ではありません。") from None
+            raise Refusal("activity_day_invalid", day=text) from None
     if len(parsed) > MAX_DAYS:
-        raise ApiError(422, "activity_days_too_many", f"An activity has at most {MAX_DAYS} days.",
-                       f"活動日は最大 {MAX_DAYS} 日です。")
+        raise Refusal("activity_days_too_many", max_days=MAX_DAYS)
     return sorted(parsed)
 
 
@@ -55,8 +52,7 @@ def create_activity(db: Session, municipality_id: int, spec: ActivitySpec, *, st
                     partner: PartnerOrganisation | None = None) -> Activity:
     """Adds an activity; designated unless a pattern-① partner proposed it. The caller commits."""
     if db.get(Municipality, municipality_id) is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     days = check_days(spec.days)
     activity = Activity(municipality_id=municipality_id, title_ja=spec.title_ja, title_en=spec.title_en,
                         place=spec.place, organiser=spec.organiser or (partner.name_ja if partner else ""),
@@ -89,7 +85,7 @@ def days_of(db: Session, activity_ids: list[int]) -> dict[int, list[str]]:
 def get_activity(db: Session, activity_id: int) -> Activity:
     activity = db.get(Activity, activity_id)
     if activity is None:
-        raise ApiError(404, "activity_not_found", f"No activity {activity_id}.", f"活動 {activity_id} はありません。")
+        raise Refusal("activity_not_found", activity_id=activity_id)
     return activity
 
 
@@ -110,8 +106,7 @@ def create_partner(db: Session, municipality_id: int, name_ja: str, name_en: str
                    auto_designate: bool = False) -> tuple[PartnerOrganisation, str]:
     """Registers a partner organisation; returns it and its API key (shown once, stored as a digest)."""
     if db.get(Municipality, municipality_id) is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     key = KEY_PREFIX + random_token()
     partner = PartnerOrganisation(municipality_id=municipality_id, name_ja=name_ja, name_en=name_en,
                                   key_digest=token_digest(key), auto_designate=auto_designate, active=True,
@@ -124,10 +119,8 @@ def create_partner(db: Session, municipality_id: int, name_ja: str, name_en: str
 def partner_by_key(db: Session, key: str | None) -> PartnerOrganisation:
     """The active partner whose API key this is; 401 otherwise."""
     if not key or len(key) > 200 or not key.startswith(KEY_PREFIX):
-        raise ApiError(401, "partner_key_required", "A partner organisation API key is required (X-Partner-Key).",
-                       "連携団体の API キー（X-Partner-Key）が必要です。")
+        raise Refusal("partner_key_required")
     partner = db.scalar(select(PartnerOrganisation).where(PartnerOrganisation.key_digest == token_digest(key)))
     if partner is None or not partner.active:
-        raise ApiError(401, "partner_key_invalid", "This partner API key is unknown or disabled.",
-                       "この連携団体の API キーは無効です。")
+        raise Refusal("partner_key_invalid")
     return partner

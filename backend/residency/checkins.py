@@ -30,7 +30,8 @@ from backend.civic.inactivity import record_activity
 from backend.cards import CardView, cards_of_owner
 from backend.db.models_chain import Municipality
 from backend.db.models_residency import Activity, ActivityDay, CheckIn
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import Texts
 from backend.perks.rules import japan_date
 
 PREFIX = "ra1"
@@ -41,31 +42,8 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TOKEN = re.compile(r"^ra1\.(\d{1,12})\.(\d{1,12})\.([0-9A-Z]{10})$")
 
 
-class CheckInError(ApiError):
-    """Raised when a check-in is refused; the code says why, the messages say it in English and Japanese."""
-
-    MESSAGES = {
-        "qr_malformed": (400, "This is not an activity check-in code.", "活動のチェックイン用コードではありません。"),
-        "qr_invalid": (403, "This check-in code is not genuine.", "このチェックインコードは正しくありません。"),
-        "qr_expired": (410, "This QR code has expired: scan the code on the organiser's screen again.",
-                       "QRコードの有効期限が切れています。主催者の画面のコードをもう一度読み取ってください。"),
-        "code_wrong_or_expired": (403, "The code is wrong or has expired: type the code shown now.",
-                                  "コードが違うか、有効期限が切れています。いま表示されているコードを入力してください。"),
-        "activity_not_designated": (409, "This activity is not (yet) designated by the municipality: it does not "
-                                    "count.", "この活動は自治体の指定を受けていないため、対象になりません。"),
-        "activity_not_today": (409, "This activity does not take place today (Japan time).",
-                               "この活動は本日（日本時間）開催されていません。"),
-        "no_valid_card": (403, "You need a valid resident card to check in.",
-                          "チェックインには有効な住民カードが必要です。"),
-        "activity_other_municipality": (403, "This activity belongs to another municipality than your card.",
-                                        "この活動はお持ちのカードとは別の自治体の活動です。"),
-        "already_checked_in": (409, "This card is already checked in to this activity today.",
-                               "このカードは本日すでにこの活動にチェックイン済みです。"),
-    }
-
-    def __init__(self, code: str, detail_en: str = "", detail_ja: str = "", **extra) -> None:
-        status, en, ja = self.MESSAGES[code]
-        super().__init__(status, code, f"{en} {detail_en}".strip(), f"{ja}{detail_ja}", **extra)
+class CheckInError(Refusal):
+    """Raised when a check-in is refused; the code says why (texts in backend/messages/residency.py)."""
 
 
 def _crockford(value: int, chars: int) -> str:
@@ -143,12 +121,12 @@ def _card_for(db: Session, holder: str, activity: Activity, collection_id: int |
     if collection_id is not None and token_id is not None:
         valid = [c for c in valid if c.collection_id == collection_id and c.token_id == token_id]
     if not valid:
-        raise CheckInError("no_valid_card")
+        raise CheckInError("no_valid_card", detail="to_check_in")
     mine = [c for c in valid if c.municipality_id == activity.municipality_id]
     if not mine:
         town = db.get(Municipality, activity.municipality_id)
-        raise CheckInError("activity_other_municipality", f"(the activity is {town.name_en}'s)",
-                           f"（この活動は{town.name_ja}の活動です）")
+        raise CheckInError("activity_other_municipality", detail="activity_of",
+                           town=Texts(ja=town.name_ja, en=town.name_en))
     return mine[0]
 
 
@@ -162,7 +140,7 @@ def check_in(db: Session, codes: RotatingCode, holder: str, *, token: str | None
     elif activity_id is not None and code:
         codes.verify_code(activity_id, code, now)
     else:
-        raise CheckInError("qr_malformed", "(send `token`, or `activity_id` and `code`)")
+        raise CheckInError("qr_malformed", detail="send_token_or_code")
     activity = db.get(Activity, activity_id)
     if activity is None:
         raise CheckInError("qr_invalid")
@@ -170,7 +148,7 @@ def check_in(db: Session, codes: RotatingCode, holder: str, *, token: str | None
         raise CheckInError("activity_not_designated")
     today = japan_date(now)
     if db.get(ActivityDay, (activity.id, today)) is None:
-        raise CheckInError("activity_not_today", f"(today is {today})", f"（本日は {today}）")
+        raise CheckInError("activity_not_today", detail="today_is", today=today)
     card = _card_for(db, holder, activity, collection_id, token_id, now)
     row = CheckIn(activity_id=activity.id, card_id=card.id, municipality_id=activity.municipality_id,
                   holder=to_checksum_address(holder), day=today, checked_in_at=int(now))

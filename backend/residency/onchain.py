@@ -12,7 +12,7 @@ from backend.chain.client import Contract
 from backend.chain.deployments import collection_record, contract_for
 from backend.chain.issuer import Issuer, Sent, TxReverted
 from backend.db.models_chain import Collection
-from backend.errors import ApiError, ChainError, DeploymentRecordError
+from backend.errors import ChainError, DeploymentRecordError, Refusal
 
 
 def contract_or_refuse(issuer: Issuer, collection: Collection, deployments_dir: Path) -> Contract:
@@ -20,8 +20,7 @@ def contract_or_refuse(issuer: Issuer, collection: Collection, deployments_dir: 
     try:
         return contract_for(issuer.chain, collection_record(collection, deployments_dir))
     except DeploymentRecordError:
-        raise ApiError(503, "deployment_record_missing", f"The deployment record of {collection.symbol} is missing on "
-                       "the server.", f"{collection.symbol} のデプロイ記録がサーバーにありません。") from None
+        raise Refusal("deployment_record_missing", symbol=collection.symbol) from None
 
 
 def send_or_refuse(issuer: Issuer, call) -> Sent:
@@ -29,8 +28,7 @@ def send_or_refuse(issuer: Issuer, call) -> Sent:
     try:
         return issuer.send(call)
     except TxReverted as exc:
-        raise ApiError(409, "transaction_refused", f"The card contract refused {exc.function}: {exc.error}.",
-                       f"カードのコントラクトが {exc.function} を拒否しました: {exc.error}", error=exc.error) from None
+        raise Refusal("transaction_refused", detail="refused_call", function=exc.function, error=exc.error,
+                      extra={"error": exc.error}) from None
     except ChainError as exc:
-        raise ApiError(502, "chain_unavailable", f"The chain could not be reached: {exc.reason}",
-                       "ブロックチェーンに接続できませんでした。しばらくしてから再試行してください。") from None
+        raise Refusal("chain_unavailable", detail="chain_reason", reason=exc.reason) from None

@@ -32,7 +32,8 @@ from backend.db.models_campaigns import Campaign, CampaignVoucher
 from backend.db.models_chain import ACTIVE, Collection, Municipality
 from backend.db.models_residency import HOLDING_STATUSES, Identity, PremiumGrant
 from backend.db.session import begin_immediate, is_sqlite
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import Texts, text, texts
 from backend.chain.issuer import Issuer
 from backend.perks.rules import japan_date
 from backend.residency.checkins import count_checkins
@@ -46,35 +47,8 @@ MAX_MUNICIPALITIES = 3
 RESEND_AFTER_SECONDS = 300
 
 
-class PremiumError(ApiError):
-    """Raised when premium cannot be granted now; says why (and what to do) in English and Japanese."""
-
-    MESSAGES = {
-        "identity_required": (403, "Premium needs a verified identity (My Number card): verify it first.",
-                              "プレミアム登録には本人確認（マイナンバーカード）が必要です。先に本人確認を行ってください。"),
-        "guardian_consent_required": (403, "You are a minor: premium needs your guardian's consent first.",
-                                      "未成年の方のプレミアム登録には、保護者の同意が必要です。"),
-        "not_enough_activities": (409, "Not enough designated activities yet.", "指定された活動への参加がまだ足りません。"),
-        "premium_cap_reached": (409, f"You already hold premium in {MAX_MUNICIPALITIES} municipalities, the "
-                                "national maximum: let one lapse before adding another.",
-                                f"プレミアム登録は全国で {MAX_MUNICIPALITIES} 団体までです。すでに上限に達しています。"),
-        "already_premium": (409, "This card is already premium.", "このカードはすでにプレミアムです。"),
-        "already_pending": (409, "A premium request for this card is already waiting for the municipality.",
-                            "このカードのプレミアム申請はすでに自治体の承認待ちです。"),
-        "premium_in_progress": (409, "The premium upgrade of this card is being written to the chain.",
-                                "このカードのプレミアム登録を処理中です。"),
-        "not_your_card": (403, "This card is not held by the signed-in wallet.",
-                          "このカードはサインイン中のウォレットが保有していません。"),
-        "card_not_valid": (409, "This card is not valid (revoked, expired or replaced).",
-                           "このカードは有効ではありません（失効・期限切れ・再発行済み）。"),
-        "grant_not_pending": (409, "This request is no longer waiting for a decision.", "この申請はすでに処理済みです。"),
-        "grant_not_found": (404, "No such premium request.", "そのプレミアム申請はありません。"),
-        "card_not_found": (404, "No such card in the index.", "そのカードは見つかりません。"),
-    }
-
-    def __init__(self, code: str, detail_en: str = "", detail_ja: str = "", **extra) -> None:
-        status, en, ja = self.MESSAGES[code]
-        super().__init__(status, code, f"{en} {detail_en}".strip(), f"{ja}{detail_ja}", **extra)
+class PremiumError(Refusal):
+    """Raised when premium cannot be granted now; says why and what to do (backend/messages/residency.py)."""
 
 
 # --- reading: progress -------------------------------------------------------------------------------------
@@ -83,6 +57,12 @@ class Step:
     code: str
     message_en: str
     message_ja: str
+
+
+def step(code: str, text_code: str | None = None, **values) -> Step:
+    """Next step `code`, its texts from backend/messages/residency.py (`step_<code>` unless `text_code`)."""
+    said = texts(text_code or f"step_{code}", **values)
+    return Step(code, said.en, said.ja)
 
 
 @dataclass
@@ -102,11 +82,11 @@ class Progress:
 
     @property
     def summary_en(self) -> str:
-        return f"{min(self.checkins, self.required)} of {self.required} activities this year"
+        return text("progress_summary", "en", done=min(self.checkins, self.required), required=self.required)
 
     @property
     def summary_ja(self) -> str:
-        return f"今年の活動 {self.required} 回中 {min(self.checkins, self.required)} 回"
+        return text("progress_summary", "ja", done=min(self.checkins, self.required), required=self.required)
 
 
 def holding_grant(db: Session, card_id: int, now: float) -> PremiumGrant | None:
@@ -155,25 +135,18 @@ def progress(db: Session, card: CardView, holder: str, now: float | None = None)
         result.renewal_due = premium_until - programme.renew_before_days * DAY <= now
     missing = max(0, programme.required_checkins - count)
     if identity_state == "missing":
-        result.steps.append(Step("verify_identity", "Verify your identity with your My Number card.",
-                                 "マイナンバーカードで本人確認をしてください。"))
+        result.steps.append(step("verify_identity"))
     elif identity_state == "consent_missing":
-        result.steps.append(Step("guardian_consent", "Ask your guardian to give consent.",
-                                 "保護者の同意を得てください。"))
+        result.steps.append(step("guardian_consent"))
     if missing and (status != "premium" or result.renewal_due):
-        result.steps.append(Step("join_activities", f"Take part in {missing} more designated "
-                                 f"activit{'y' if missing == 1 else 'ies'} (scan the QR code there).",
-                                 f"指定された活動にあと {missing} 回参加してください（会場のQRコードを読み取り）。"))
+        result.steps.append(step("join_activities", "step_join_activity" if missing == 1 else None, missing=missing))
     if status == "eligible" and identity_state == "verified":
         if programme.premium_mode == "queue":
-            result.steps.append(Step("request_premium", "Request premium: the municipality approves it.",
-                                     "プレミアム登録を申請してください（自治体が承認します）。"))
+            result.steps.append(step("request_premium"))
         else:
-            result.steps.append(Step("become_premium", "You can become premium now.",
-                                     "いますぐプレミアム登録できます。"))
+            result.steps.append(step("become_premium"))
     if status == "pending":
-        result.steps.append(Step("wait_for_approval", "Your request waits for the municipality's approval.",
-                                 "申請は自治体の承認待ちです。"))
+        result.steps.append(step("wait_for_approval"))
     return result
 
 
@@ -230,8 +203,9 @@ def check_cap(db: Session, nullifier: str, municipality_id: int, now: float) -> 
         return
     if len(counted(db, held | {municipality_id})) > MAX_MUNICIPALITIES:
         names = [db.get(Municipality, m) for m in sorted(held)]
-        raise PremiumError("premium_cap_reached", "(" + ", ".join(m.name_en for m in names) + ")",
-                           "（" + "、".join(m.name_ja for m in names) + "）", held=sorted(held))
+        towns = Texts(ja="、".join(m.name_ja for m in names), en=", ".join(m.name_en for m in names))
+        raise PremiumError("premium_cap_reached", detail="premium_held_in", max=MAX_MUNICIPALITIES, towns=towns,
+                           held=sorted(held))
 
 
 def check_voucher(db: Session, nullifier: str, municipality_id: int, tier: int, now: float) -> None:
@@ -281,7 +255,7 @@ def request_premium(sessions: sessionmaker, issuer: Issuer | None, settings, hol
         programme = programme_of(db, card.municipality_id)
         identity = identity_of(db, holder)
         if identity is None:
-            raise PremiumError("identity_required")
+            raise PremiumError("identity_required", detail="premium_needs_identity")
         if needs_consent(identity):
             raise PremiumError("guardian_consent_required")
         _lock_identity(db, identity.nullifier)
@@ -294,23 +268,20 @@ def request_premium(sessions: sessionmaker, issuer: Issuer | None, settings, hol
                 raise PremiumError("premium_in_progress")
             if current.valid_until - programme.renew_before_days * DAY > now:
                 until = japan_date(current.valid_until)
-                raise PremiumError("already_premium", f"(until {until})", f"（{until} まで）")
+                raise PremiumError("already_premium", detail="premium_until", until=until)
             kind, start = "renewal", max(now, current.valid_until)
         elif card.tier >= programme.premium_tier:
             raise PremiumError("already_premium")
         count = count_checkins(db, card.id, int(now) - programme.window_days * DAY)
         if count < programme.required_checkins:
-            raise PremiumError("not_enough_activities",
-                               f"({count} of {programme.required_checkins} in the last {programme.window_days} days)",
-                               f"（過去 {programme.window_days} 日で {programme.required_checkins} 回中 {count} 回）",
-                               checkins=count, required=programme.required_checkins)
+            raise PremiumError("not_enough_activities", detail="checkins_counted", count=count,
+                               required=programme.required_checkins, window_days=programme.window_days,
+                               extra={"checkins": count, "required": programme.required_checkins})
         if kind == "new":
             check_cap(db, identity.nullifier, card.municipality_id, now)
         automatic = programme.premium_mode == "automatic"
         if automatic and issuer is None:
-            raise ApiError(503, "issuer_not_configured",
-                           "Automatic premium needs the municipality's issuer key: set RESIDENT_ISSUER_KEY.",
-                           "自動のプレミアム登録には発行者の鍵（RESIDENT_ISSUER_KEY）が必要です。")
+            raise Refusal("issuer_not_configured")
         grant = PremiumGrant(municipality_id=card.municipality_id, card_id=card.id, nullifier=identity.nullifier,
                              kind=kind, status="sending" if automatic else "pending", checkins_counted=count,
                              requested_at=int(now), decided_at=int(now) if automatic else None,
@@ -337,10 +308,9 @@ def decide(sessions: sessionmaker, issuer: Issuer | None, settings, grant_id: in
         if check_municipality is not None:
             check_municipality(grant.municipality_id)
         if grant.status != "pending":
-            raise PremiumError("grant_not_pending", f"(it is {grant.status})")
+            raise PremiumError("grant_not_pending", detail="grant_status", status=grant.status)
         if approve and issuer is None:
-            raise ApiError(503, "issuer_not_configured", "Approving premium needs the issuer key: set "
-                           "RESIDENT_ISSUER_KEY.", "承認には発行者の鍵（RESIDENT_ISSUER_KEY）が必要です。")
+            raise Refusal("issuer_not_configured")
         grant.status = "sending" if approve else "rejected"
         grant.decided_at, grant.decided_by, grant.note = int(now), staff_id, note[:500]
         if approve and grant.kind == "new":
@@ -368,7 +338,7 @@ def send_grant(sessions: sessionmaker, issuer: Issuer, settings, grant_id: int) 
         if kind == "new" or card.tier != tier:
             hashes.append(send_or_refuse(issuer, contract.functions.setTier(token_id, tier)).tx_hash)
         hashes.append(send_or_refuse(issuer, contract.functions.setExpiry(token_id, valid_until)).tx_hash)
-    except ApiError as exc:
+    except Refusal as exc:
         with sessions() as db:
             begin_immediate(db)
             grant = db.get(PremiumGrant, grant_id)
@@ -430,7 +400,7 @@ def run_renewals(sessions: sessionmaker, issuer: Issuer, settings, now: float | 
             outcome = _renew_or_lapse(sessions, issuer, settings, grant_id, now)
             if outcome is not None:
                 getattr(report, outcome[0]).append(outcome[1])
-        except ApiError as exc:
+        except Refusal as exc:
             log.warning("premium grant %s: %s", grant_id, exc.message_en)
             report.failed.append((grant_id, exc.code))
     return report

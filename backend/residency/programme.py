@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models_chain import Collection, Municipality
 from backend.db.models_residency import ResidencyProgramme
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 DEFAULTS = dict(kind="city", prefecture_id=None, collection_id=None, premium_mode="automatic", required_checkins=3,
                 window_days=365, basic_tier=0, premium_tier=1, validity_days=365, renew_before_days=30)
@@ -27,8 +27,7 @@ def programme_of(db: Session, municipality_id: int) -> ResidencyProgramme:
 def save_programme(db: Session, municipality_id: int, values: dict) -> ResidencyProgramme:
     """Creates or updates the programme with `values` (validated here: prefecture links and collection)."""
     if db.get(Municipality, municipality_id) is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     programme = db.get(ResidencyProgramme, municipality_id)
     if programme is None:
         programme = ResidencyProgramme(municipality_id=municipality_id, **DEFAULTS)
@@ -37,24 +36,18 @@ def save_programme(db: Session, municipality_id: int, values: dict) -> Residency
         setattr(programme, name, value)
     if programme.prefecture_id is not None:
         if programme.prefecture_id == municipality_id:
-            raise ApiError(422, "prefecture_self", "A municipality cannot be its own prefecture.",
-                           "自治体を自身の都道府県として設定することはできません。")
+            raise Refusal("prefecture_self")
         if programme.kind == "prefecture":
-            raise ApiError(422, "prefecture_has_prefecture", "A prefecture cannot be linked to a prefecture.",
-                           "都道府県を別の都道府県に紐付けることはできません。")
+            raise Refusal("prefecture_has_prefecture")
         if db.get(Municipality, programme.prefecture_id) is None or programme_of(
                 db, programme.prefecture_id).kind != "prefecture":
-            raise ApiError(422, "prefecture_invalid", f"Municipality {programme.prefecture_id} is not a prefecture "
-                           "(set its kind to 'prefecture' first).",
-                           f"自治体 {programme.prefecture_id} は都道府県ではありません（先に種別を都道府県にしてください）。")
+            raise Refusal("prefecture_invalid", prefecture_id=programme.prefecture_id)
     if programme.collection_id is not None:
         collection = db.get(Collection, programme.collection_id)
         if collection is None or collection.municipality_id != municipality_id:
-            raise ApiError(422, "collection_other_municipality", "That collection is not this municipality's.",
-                           "そのコレクションはこの自治体のものではありません。")
+            raise Refusal("collection_other_municipality")
     if programme.premium_tier <= programme.basic_tier:
-        raise ApiError(422, "tiers_invalid", "The premium tier must be higher than the basic tier.",
-                       "プレミアムのティアはベーシックより大きくしてください。")
+        raise Refusal("tiers_invalid")
     programme.updated_at = int(time.time())
     db.flush()
     return programme

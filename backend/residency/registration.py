@@ -23,7 +23,8 @@ from backend.cards import cards_of_owner
 from backend.db.models_chain import Municipality
 from backend.db.models_residency import Registration
 from backend.db.session import begin_immediate
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import Texts
 from backend.chain.issuer import Issuer
 from backend.identity.verifier import IdentityError, identity_of
 from backend.chain.events import issued_token_ids
@@ -47,8 +48,7 @@ class Registered:
 def _targets(db, municipality_id: int, prefecture_opt_out: bool) -> list[tuple[int, str, int | None]]:
     municipality = db.get(Municipality, municipality_id)
     if municipality is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     targets = [(municipality_id, "direct", None)]
     programme = programme_of(db, municipality_id)
     if programme.prefecture_id is not None and not prefecture_opt_out:
@@ -71,13 +71,9 @@ def register(sessions: sessionmaker, issuer: Issuer, settings, holder: str, muni
     results = [_register_one(sessions, issuer, settings, holder, nullifier, m, via, city, prefecture_opt_out, now)
                for m, via, city in targets]
     if all(r.outcome == "already_registered" for r in results):
-        raise ApiError(409, "already_registered", "You are already registered here.",
-                       "すでに登録済みです。", registrations=[r.__dict__ for r in results])
+        raise Refusal("already_registered", registrations=[r.__dict__ for r in results])
     if results[0].outcome == "failed":
-        error = results[0].error or {}
-        raise ApiError(409 if error.get("status", 409) < 500 else error["status"], error.get("code", "failed"),
-                       error.get("message_en", "Registration failed."), error.get("message_ja", "登録できませんでした。"),
-                       registrations=[r.__dict__ for r in results])
+        raise Refusal.again(results[0].error, registrations=[r.__dict__ for r in results])
     return results
 
 
@@ -91,9 +87,8 @@ def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id
                     via=via)
         if collection is None:
             return Registered(**base, collection_id=0, token_id=None, tx_hash=None, outcome="failed",
-                              error={"status": 409, "code": "no_collection",
-                                     "message_en": f"{municipality.name_en} has no card collection yet.",
-                                     "message_ja": f"{municipality.name_ja}にはまだカードのコレクションがありません。"})
+                              error=Refusal("no_collection", town=Texts(ja=municipality.name_ja,
+                                                                        en=municipality.name_en)).said())
         base["collection_id"] = collection.id
         existing = db.scalar(select(Registration).where(Registration.nullifier == nullifier,
                                                         Registration.municipality_id == municipality_id))
@@ -118,14 +113,13 @@ def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id
         basic = programme_of(db, municipality_id).basic_tier
     try:
         sent = send_or_refuse(issuer, contract.functions.issue(holder, basic, 0))
-    except ApiError as exc:
+    except Refusal as exc:
         with sessions() as db:
             begin_immediate(db)
             db.delete(db.get(Registration, row_id))
             db.commit()
         return Registered(**base, token_id=None, tx_hash=None, outcome="failed",
-                          error={"status": exc.status, "code": exc.code, "message_en": exc.message_en,
-                                 "message_ja": exc.message_ja})
+                          error=exc.said())
     token_ids = issued_token_ids(sent.logs, contract.address)
     with sessions() as db:
         begin_immediate(db)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend.auth.secrets import dummy_verify, hash_secret, token_digest, verify_secret
 from backend.auth.sessions import MAX_TOKEN_CHARS
 from backend.db.models_perks import Venue, VenueAccount
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,99}$")
 MIN_PASSWORD = 10
@@ -22,14 +22,11 @@ def create_account(session: Session, venue: Venue, login: str, password: str) ->
     """Adds a login for `venue`; flushes, does not commit."""
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
-        raise ApiError(422, "login_invalid", "A login is 3-100 characters: lower-case letters, digits, . _ @ -.",
-                       "ログインIDは3〜100文字の英小文字・数字・. _ @ - で指定してください。")
+        raise Refusal("login_invalid")
     if len(password) < MIN_PASSWORD:
-        raise ApiError(422, "password_too_short", f"The password needs at least {MIN_PASSWORD} characters.",
-                       f"パスワードは{MIN_PASSWORD}文字以上にしてください。")
+        raise Refusal("password_too_short", min_length=MIN_PASSWORD)
     if session.scalar(select(VenueAccount.id).where(VenueAccount.login == login)) is not None:
-        raise ApiError(409, "login_taken", f"The login {login!r} is already used.",
-                       f"ログインID {login!r} はすでに使われています。")
+        raise Refusal("login_taken", login=login)
     account = VenueAccount(venue_id=venue.id, login=login, password_hash=hash_secret(password))
     session.add(account)
     session.flush()

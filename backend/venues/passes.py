@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 
 from backend.errors import ResidentError
+from backend.messages import texts
 
 PREFIX = "rp1."
 VERSION = 1
@@ -59,28 +60,10 @@ class Pass:
 class PassError(ResidentError):
     """Raised when a pass cannot be accepted; carries a stable code and the reason in Japanese and English."""
 
-    MESSAGES = {
-        "pass_malformed": (
-            "QRコードを読み取れません。もう一度表示してもらってください。",
-            "This is not a pass: ask the holder to show the QR code again.",
-        ),
-        "pass_forged": (
-            "このパスは正規のものではありません（署名が一致しません）。",
-            "This pass is not genuine (its signature does not match).",
-        ),
-        "pass_expired": (
-            "このパスは有効期限切れです。アプリで新しいパスを表示してもらってください。",
-            "This pass has expired: ask the holder to open a new pass in the app.",
-        ),
-        "pass_wrong_chain": (
-            "このパスは別のネットワーク用です。",
-            "This pass was made for another network.",
-        ),
-    }
-
     def __init__(self, code: str, detail: str | None = None) -> None:
         self.code = code
-        self.message_ja, self.message_en = self.MESSAGES[code]
+        said = texts(code)  # backend/messages/venues.py
+        self.message_ja, self.message_en = said.ja, said.en
         super().__init__(detail or self.message_en)
 
 

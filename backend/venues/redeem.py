@@ -40,35 +40,15 @@ from sqlalchemy import Engine
 from backend.auth.secrets import token_digest
 from backend.auth.sessions import MAX_TOKEN_CHARS
 from backend.db.session import is_sqlite
-from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, period_key
+from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, period_key, verdict
 from backend.venues.passes import PassError, PassSigner
 
-# Venue-side refusals (the card and perk rules have theirs in backend/perks/rules.py).
-REASONS: dict[str, tuple[str, str]] = {
-    "pass_used": (
-        "このパスはすでに使用済みです（{used_at}）。",
-        "This pass has already been used ({used_at}).",
-    ),
-    "perk_unknown": ("このパスの特典は見つかりません。", "The perk of this pass does not exist."),
-    "wrong_venue": (
-        "この特典はこの施設では利用できません。",
-        "This perk cannot be redeemed at this venue.",
-    ),
-    "card_transferred": (
-        "パス発行後にカードが別のウォレットに移されました。保有者本人のパスではありません。",
-        "The card was transferred after this pass was made; the pass is no longer valid.",
-    ),
-    "chain_unavailable": (
-        "ブロックチェーンに接続できません。しばらくしてからもう一度お試しください。",
-        "The blockchain cannot be reached; try again shortly.",
-    ),
-}
 MAX_ATTEMPTS = 4
 
 
 def refusal(code: str, **values) -> Verdict:
-    ja, en = REASONS[code]
-    return Verdict(False, code, ja.format(**values), en.format(**values))
+    """A venue-side "no" (texts in backend/messages/venues.py); the card and perk rules have theirs."""
+    return verdict(code, **values)
 
 
 class CommitOutcomeUnknown(RuntimeError):

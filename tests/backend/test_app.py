@@ -55,6 +55,13 @@ def test_missing_field_is_named(echo_client):
     assert body["errors"][0]["loc"][-1] == "count"
 
 
+def test_a_validation_error_names_the_field_as_the_pages_do_in_both_languages(echo_client):
+    body = assert_error(echo_client.post("/echo", json={"count": "many"}), 422, "invalid_request")
+    assert body["message_ja"] == "リクエストが正しくありません: 名前を入力してください。countは整数で入力してください。"
+    assert body["message_en"] == "The request is not valid: Name is required; count must be a whole number."
+    assert [e["type"] for e in body["errors"]] == ["missing", "int_parsing"]
+
+
 def test_oversized_body_is_refused_by_its_length(echo_client):
     body = assert_error(echo_client.post("/echo", json={"name": "x" * 5000, "count": 1}), 413, "body_too_large")
     assert "2048" in body["detail"]

@@ -24,7 +24,7 @@ def test_without_an_smtp_url_email_is_off_and_news_stay_in_the_app(client, app, 
     town = new_town(chain_with_collection, client, app, sync_index)
     _, headers, _ = holder_with_card(client, town, sync_index)
     assert client.get("/me/email", headers=headers).json()["enabled"] is False
-    assert_error(client.put("/me/email", json={"email": "taro@example.jp"}, headers=headers), 503, "email_disabled")
+    assert_error(client.put("/me/email", json={"email": "taro@example.jp"}, headers=headers), 409, "email_disabled")
     r = client.post(f"/staff/municipalities/{town.mid}/announcements", headers=town.staff,
                     json={"collection_id": town.cid, "title_ja": "お知らせ", "title_en": "News", "email": True})
     assert_error(r, 409, "email_disabled")

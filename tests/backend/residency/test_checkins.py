@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.backend.access_setup import assert_error
+from backend.api.handlers import status_of
 from backend.residency.checkins import PERIOD, CheckInError, RotatingCode, check_in, count_checkins
 from tests.backend.residency_setup import Holder, Staff, day_offset, ids_of, issue_card, settings, today, towns  # noqa: F401
 
@@ -19,7 +20,7 @@ def test_rotating_code_changes_every_period_and_accepts_the_previous_window():
         codes.verify_token(now.token, t + 2 * PERIOD)
         raise AssertionError("an expired code was accepted")
     except CheckInError as exc:
-        assert exc.code == "qr_expired" and exc.status == 410
+        assert exc.code == "qr_expired" and status_of(exc) == 410
     other = RotatingCode("another-deployment-secret-00000000")
     try:
         other.verify_token(now.token, t)

@@ -1,0 +1,23 @@
+"""Answers of the HTTP layer itself: unknown path, wrong method, body too large, our own failure."""
+
+from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FAILED, FORBIDDEN, INVALID, NOT_ALLOWED, NOT_FOUND,
+                                    TOO_LARGE, TOO_MANY, UNAUTHORIZED, UNSUPPORTED, Message)
+
+MESSAGES = {
+    "bad_request": Message("リクエストが正しくありません。", "The request is not valid.", BAD_REQUEST),
+    "unauthorized": Message("サインインが必要です。", "Sign-in is required.", UNAUTHORIZED),
+    "forbidden": Message("この操作は許可されていません。", "You may not do this.", FORBIDDEN),
+    "not_found": Message("見つかりません。", "Not found.", NOT_FOUND),
+    "method_not_allowed": Message("このメソッドは使用できません。", "This method is not allowed here.", NOT_ALLOWED),
+    "conflict": Message("現在の状態と矛盾します。", "This conflicts with the current state.", CONFLICT),
+    "body_too_large": Message("リクエストの本文が大きすぎます。", "The request body is too large.", TOO_LARGE),
+    "body_limit": Message(" 上限は {limit} バイトです。", "The limit is {limit} bytes.", DETAIL),
+    "unsupported_media_type": Message("対応していないコンテンツタイプです。", "Unsupported content type.", UNSUPPORTED),
+    "too_many_requests": Message("リクエストが多すぎます。しばらくしてから再試行してください。",
+                                 "Too many requests; try again later.", TOO_MANY),
+    "http_error": Message("リクエストは失敗しました。", "Request failed.", BAD_REQUEST),
+    "value_out_of_range": Message("リクエストの数値が範囲外です（ID や数量は 2^63 - 1 以下）。",
+                                  "A number in the request is out of range (ids and counts are at most 2^63 - 1).",
+                                  INVALID),
+    "internal_error": Message("内部エラーが発生しました。記録されています。", "Internal error; it has been logged.", FAILED),
+}
