@@ -15,42 +15,27 @@ from datetime import datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
-from sqlalchemy import select
 
-from backend.api.deps import SessionDep, SettingsDep
-from backend.api.perks import write_transaction
-from backend.auth.sessions import COOKIE_NAMES, clear_session_cookie, create_session, end_session, \
-    set_session_cookie, token_from_request
+from backend.api.deps import (
+    CurrentVenue, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
+)
+from backend.auth.sessions import (
+    COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
+)
 from backend.db.models_chain import Card
 from backend.db.models_perks import Perk, Redemption, Venue
+from backend.db.session import write_transaction
 from backend.errors import ApiError
 from backend.perks.rules import JST, japan_date
-from backend.venues.accounts import VenueSession, authenticate, venue_of_token
+from backend.venues.accounts import authenticate
 from backend.venues.redeem import NoVenueSession
 
 router = APIRouter(prefix="/venue", tags=["venue"])
-
-
-def _sign_in_required() -> ApiError:
-    return ApiError(401, "venue_sign_in_required", "Sign in with the venue account first.",
-                    "施設アカウントでサインインしてください。")
-
-
-def current_venue(request: Request) -> VenueSession:
-    """The venue account signed in on this request (bearer token or venue cookie), else 401."""
-    token = token_from_request(request, "venue")
-    with request.app.state.session_factory() as db:
-        venue = venue_of_token(db, token)
-    if venue is None:
-        raise _sign_in_required()
-    return venue
-
-
-CurrentVenue = Annotated[VenueSession, Depends(current_venue)]
 
 
 class VenueLogin(BaseModel):
@@ -177,7 +162,7 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": RedeemRequest.model_json_schema()}}},
                  "security": [{"venue bearer token or cookie": []}]})
-async def redeem_pass(request: Request) -> Response:
+async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
     """Verifies the pass and redeems it for this venue, or says why not (200 with ok=false).
 
     Needs a venue session (`Authorization: Bearer <token>` from POST /venue/login, or its cookie); 401
@@ -192,7 +177,7 @@ async def redeem_pass(request: Request) -> Response:
     raw = await request.body()
     if len(raw) > MAX_REDEEM_BODY:
         return Response(_error_json(_too_large()), status_code=413, media_type="application/json")
-    status, body = await redeem_answer(request.app.state.redeemer, raw, token_from_request(request, "venue"))
+    status, body = await redeem_answer(redeemer, raw, token_from_request(request, "venue"))
     return Response(body, status_code=status, media_type="application/json")
 
 
@@ -202,6 +187,8 @@ def _too_large() -> ApiError:
 
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
 _VENUE_COOKIE = COOKIE_NAMES["venue"]
 
 
@@ -215,9 +202,9 @@ class RedeemFastPath:
     the venue cookie). Unexpected exceptions propagate to the app's 500 handler like any route's.
     """
 
-    def __init__(self, app, state) -> None:
+    def __init__(self, app, services) -> None:
         self.app = app
-        self.state = state
+        self.services = services
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"] != "/venue/redeem" or scope["method"] != "POST":
@@ -246,7 +233,7 @@ class RedeemFastPath:
                 return await self._send(send, 413, _error_json(_too_large()))
             if not message.get("more_body", False):
                 break
-        status, payload = await redeem_answer(self.state.redeemer, body, token)
+        status, payload = await redeem_answer(self.services.redeemer, body, token)
         await self._send(send, status, payload)
 
     @staticmethod

@@ -76,7 +76,7 @@ class AirdropWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    # -- lifecycle (backend/app.py starts and stops every app.state.workers entry) -------------------
+    # -- lifecycle (backend/app.py starts and stops every Services.workers entry) -------------------
     def start(self) -> None:
         if self.issuer is None:  # nothing can be sent; jobs wait (the API refuses new ones with 503)
             return

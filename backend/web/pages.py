@@ -10,11 +10,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 
+from backend.api.deps import SettingsDep
 from backend.web.chains import add_chain_params, chain_name
 from backend.web.vendor import VENDOR_DIR, missing
 
@@ -100,9 +101,8 @@ def extension_modules(page: str) -> list[str]:
 
 
 @router.get("/web/config", response_model=WebConfig, summary="What the pages need to know about this deployment")
-def read_web_config(request: Request) -> WebConfig:
+def read_web_config(settings: SettingsDep) -> WebConfig:
     """The chain the wallet must be on, and how to add it to a wallet."""
-    settings = request.app.state.settings
     return WebConfig(chain_id=settings.chain_id, chain_name=chain_name(settings.chain_id),
                      add_chain=add_chain_params(settings.chain_id, settings.rpc_url),
                      extensions={page: extension_modules(page) for page in ("holder", "desk", "console")})

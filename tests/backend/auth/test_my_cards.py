@@ -41,7 +41,7 @@ def test_an_image_resolver_is_used_when_the_app_has_one(app, client, chain_with_
     holder = chain.new_holder()
     chain.collection.issue(holder.address)
     sync_index()
-    app.state.card_image = lambda card: f"ipfs://image-of-{card.symbol}-{card.token_id}"
+    app.state.services.card_image = lambda card: f"ipfs://image-of-{card.symbol}-{card.token_id}"
     token = sign_in(client, holder).json()["token"]
     card = client.get("/me/cards", headers=bearer(token)).json()[0]
     assert card["image"] == f"ipfs://image-of-RESTEST-{card['token_id']}"

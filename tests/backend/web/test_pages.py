@@ -92,7 +92,7 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
     chain.collection.issue(holder.address)
     sync_index()
     cid = collection_id_of(app, chain.collection)
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         register_forum(db, cid, "https://forum.town.example.jp", name="Town forum", group_prefix="town")
         db.commit()
     card = client.get("/me/cards", headers=bearer(sign_in(client, holder).json()["token"])).json()[0]
