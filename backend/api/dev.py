@@ -49,6 +49,7 @@ def dev_identity_assertion(body: DevAssertionIn, verifier: VerifierDep) -> DevAs
 @router.post("/identity/consent", response_model=DevAssertionOut,
              summary="Development only: play the provider for a guardian's consent")
 def dev_identity_consent(body: DevConsentIn, verifier: VerifierDep) -> DevAssertionOut:
+    """Signs a guardian's consent as the development provider would."""
     provider = verifier.dev_provider
     token = provider.assert_consent(subject=body.subject, guardian_subject=body.guardian_subject,
                                     audience=verifier.audience, nonce=body.nonce)

@@ -20,10 +20,11 @@ from backend.forum import login_redirect, parse_request
 router = APIRouter(tags=["forum"])
 
 
-@router.get("/forum/sso", tags=["forum"], summary="DiscourseConnect provider endpoint",
+@router.get("/forum/sso", response_class=RedirectResponse, status_code=302, summary="DiscourseConnect provider endpoint",
             responses={302: {"description": "Back to the forum with sso and sig (or to the sign-in page)"}})
-def forum_sso(request: Request, db: SessionDep, settings: SettingsDep, holder: OptionalHolder,
-              sso: Annotated[str, Query(max_length=4096)] = "", sig: Annotated[str, Query(max_length=128)] = ""):
+def sign_in_to_forum(request: Request, db: SessionDep, settings: SettingsDep, holder: OptionalHolder,
+              sso: Annotated[str, Query(max_length=4096)] = "", sig: Annotated[str, Query(max_length=128)] = ""
+              ) -> RedirectResponse:
     """Discourse sends holders here. Signed-in holders with a valid card go back logged in (groups by tier);
     others are sent to sign in (browsers) or get 401/403 JSON (API clients)."""
     sso_request = parse_request(sso, sig, settings.discourse_sso_secret)
@@ -47,8 +48,8 @@ class BotCheckOut(BaseModel):
     index_staleness_seconds: float | None = Field(description="Seconds since the index last caught up")
 
 
-@router.get("/bot/check", response_model=BotCheckOut, tags=["forum"], summary="Does this wallet hold a valid card?")
-def bot_check(db: SessionDep, settings: SettingsDep,
+@router.get("/bot/check", response_model=BotCheckOut, summary="Does this wallet hold a valid card?")
+def check_bot_holder(db: SessionDep, settings: SettingsDep,
               collection: Annotated[str, Query(max_length=64, description="Contract address or symbol")],
               address: Annotated[str, Query(max_length=64)],
               x_bot_key: Annotated[str | None, Header(description="The bot's API key")] = None,

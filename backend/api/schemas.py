@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -207,3 +209,33 @@ def announcement_out(a: Announcement, read: bool | None = None, staff: bool = Fa
                            max_tier=a.max_tier, published_at=a.published_at, read=read,
                            personal=a.recipient is not None, email=a.email,
                            emails_queued=a.emails_queued if staff else None)
+
+
+class OptionResult(BaseModel):
+    index: int
+    ja: str
+    en: str
+    votes: int
+
+
+class QuestionResult(BaseModel):
+    id: int
+    position: int
+    kind: str
+    text_ja: str
+    text_en: str
+    answered: int | None = Field(default=None, description="Free-text questions: how many answered")
+    answers: list[Any] | None = Field(default=None, description="Free-text questions, staff only: the answers")
+    options: list[OptionResult] | None = Field(default=None, description="Choice questions: votes per option")
+
+
+class PollResultsOut(BaseModel):
+    """Serve with `response_model_exclude_unset=True`: a question has only the keys of its kind."""
+
+    poll_id: int
+    status: str
+    one_vote_per: str
+    voters: int
+    eligible: int
+    turnout: float = Field(description="voters / eligible (0-1)")
+    questions: list[QuestionResult]

@@ -104,7 +104,7 @@ def login_venue(body: VenueLogin, response: Response, session: SessionDep, setti
                          venue_name_en=venue.name_en)
 
 
-@router.post("/logout", status_code=204, summary="Sign the venue account out")
+@router.post("/logout", status_code=204, response_class=Response, summary="Sign the venue account out")
 def logout_venue(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Ends this venue session (bearer token or cookie)."""
     write_transaction(session)

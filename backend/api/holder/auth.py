@@ -52,7 +52,7 @@ class HolderSessionOut(SessionOut):
     contract_wallet: bool
 
 
-@router.post("/auth/nonce", response_model=NonceOut, tags=["auth"], summary="Get a sign-in nonce (EIP-4361)")
+@router.post("/auth/nonce", response_model=NonceOut, summary="Get a sign-in nonce (EIP-4361)")
 def create_nonce(db: SessionDep, settings: SettingsDep, body: NonceIn | None = None) -> NonceOut:
     """A fresh single-use nonce (valid 5 minutes) and the values the message must contain; with an address,
     also the whole message (wallet front ends without an EIP-4361 library just sign it)."""
@@ -72,7 +72,7 @@ def create_nonce(db: SessionDep, settings: SettingsDep, body: NonceIn | None = N
                     chain_id=settings.chain_id, message=message)
 
 
-@router.post("/auth/siwe", response_model=HolderSessionOut, tags=["auth"], summary="Sign in with Ethereum")
+@router.post("/auth/siwe", response_model=HolderSessionOut, summary="Sign in with Ethereum")
 def sign_in_with_ethereum(body: SiweIn, response: Response, db: SessionDep, chain: ChainDep,
                           settings: SettingsDep) -> HolderSessionOut:
     """Check the signed EIP-4361 message (domain, URI, chain, times, nonce, EOA or ERC-1271 signature) and
@@ -84,7 +84,7 @@ def sign_in_with_ethereum(body: SiweIn, response: Response, db: SessionDep, chai
                             contract_wallet=result.contract_wallet)
 
 
-@router.get(SIGN_IN_PATH, response_class=HTMLResponse, tags=["auth"], summary="Wallet sign-in page")
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse, summary="Wallet sign-in page")
 def read_sign_in_page() -> HTMLResponse:
     """A minimal page that signs a holder in with a browser wallet (EIP-1193), then goes to `?next=`."""
     return HTMLResponse(signin_page.PAGE,
@@ -92,8 +92,8 @@ def read_sign_in_page() -> HTMLResponse:
                                                            "style-src 'unsafe-inline'; frame-ancestors 'none'"})
 
 
-@router.post("/auth/logout", response_model=SignedOut, tags=["auth"], summary="Sign out (holder)")
-def sign_out(request: Request, response: Response, db: SessionDep, settings: SettingsDep) -> SignedOut:
+@router.post("/auth/logout", response_model=SignedOut, summary="Sign out (holder)")
+def sign_out_holder(request: Request, response: Response, db: SessionDep, settings: SettingsDep) -> SignedOut:
     """End the holder session of this cookie or bearer token."""
     ended = end_session(db, "holder", token_from_request(request, "holder"))
     db.commit()

@@ -51,13 +51,13 @@ class MyCard(BaseModel):
     forums: list[ForumLink] = Field(default=[], description="Community forums open to this collection's holders")
 
 
-@router.get("/me", response_model=MeOut, tags=["holder"], summary="The signed-in holder")
+@router.get("/me", response_model=MeOut, summary="The signed-in holder")
 def read_me(holder: CurrentHolder) -> MeOut:
     """The wallet address of this session."""
     return MeOut(address=holder.address, session_expires_at=holder.session.expires_at)
 
 
-@router.get("/me/cards", response_model=list[MyCard], tags=["holder"], summary="My resident cards")
+@router.get("/me/cards", response_model=list[MyCard], summary="My resident cards")
 def read_my_cards(holder: CurrentHolder, db: SessionDep, settings: SettingsDep,
                   resolve_image: CardImageDep) -> list[MyCard]:
     """Every card the signed-in wallet holds (from the index), with whether it is valid now and why not."""

@@ -13,7 +13,7 @@ from backend.api.deps import ChainDep, CurrentHolder, MailLater, Now, NullifierL
 from backend.api.schemas import AnnouncementOut, BallotOut, MAX_INT, PollOut, announcement_out, ballot_out, poll_out
 from backend.auth.holders import erc1271_check
 from backend.cards import card_by_token, cards_of_owner
-from backend.civic import inactivity, mail, polls
+from backend.civic import announcements, inactivity, mail, polls
 from backend.db.models_civic import HolderEmail, Poll
 from backend.db.session import write_transaction
 from backend.errors import ApiError
@@ -139,6 +139,7 @@ class MyAnnouncements(BaseModel):
 
 @router.get("/me/announcements", response_model=MyAnnouncements, summary="News and notices for me")
 def read_my_announcements(holder: CurrentHolder, session: SessionDep, now: Now) -> MyAnnouncements:
+    """News and personal notices for my cards, with what I have read."""
     rows = announcements.for_holder(session, holder.address, now)
     return MyAnnouncements(unread=sum(1 for _, read in rows if not read),
                            announcements=[announcement_out(a, read) for a, read in rows])
@@ -148,6 +149,7 @@ def read_my_announcements(holder: CurrentHolder, session: SessionDep, now: Now) 
              summary="Mark an announcement read")
 def mark_announcement_read(announcement_id: int, holder: CurrentHolder, session: SessionDep,
                            now: Now) -> MyAnnouncements:
+    """Marks one announcement read; answers the list again."""
     write_transaction(session)
     announcements.mark_read(session, holder.address, announcement_id, int(now))
     session.commit()
@@ -215,12 +217,14 @@ def _email_out(settings, row: HolderEmail | None) -> EmailOut:
 
 @router.get("/me/email", response_model=EmailOut, summary="My email address for news")
 def read_my_email(holder: CurrentHolder, session: SessionDep, settings: SettingsDep) -> EmailOut:
+    """The address news are mailed to, if any, and whether it is confirmed."""
     return _email_out(settings, session.get(HolderEmail, holder.address))
 
 
 @router.put("/me/email", response_model=EmailOut, summary="Give an email address (a code is mailed to it)")
 def set_my_email(body: EmailIn, holder: CurrentHolder, session: SessionDep, settings: SettingsDep, now: Now,
                  mail_later: MailLater) -> EmailOut:
+    """Sets the address and mails a confirmation code to it."""
     write_transaction(session)
     row = mail.set_address(session, settings, holder.address, body.email, body.lang, int(now))
     session.commit()
@@ -231,6 +235,7 @@ def set_my_email(body: EmailIn, holder: CurrentHolder, session: SessionDep, sett
 @router.post("/me/email/verify", response_model=EmailOut, summary="Confirm the address with the mailed code")
 def verify_my_email(body: EmailCodeIn, holder: CurrentHolder, session: SessionDep, settings: SettingsDep,
                     now: Now) -> EmailOut:
+    """Confirms the address with the mailed code (attempts are counted)."""
     write_transaction(session)
     try:
         row = mail.verify_address(session, holder.address, body.code, int(now))
@@ -243,6 +248,7 @@ def verify_my_email(body: EmailCodeIn, holder: CurrentHolder, session: SessionDe
 
 @router.delete("/me/email", response_model=EmailOut, summary="Forget my email address")
 def delete_my_email(holder: CurrentHolder, session: SessionDep, settings: SettingsDep) -> EmailOut:
+    """Forgets the address: no more mail."""
     write_transaction(session)
     row = session.get(HolderEmail, holder.address)
     if row is not None:

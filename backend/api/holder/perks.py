@@ -17,6 +17,7 @@ from backend.db.models_perks import Perk, Venue
 from backend.errors import ApiError
 from backend.perks.rules import VENUE_KINDS, evaluate
 from backend.perks.store import card_state, perks_for_cards, terms_of, uses_in_period
+from backend.web.qr import qr_svg
 
 router = APIRouter(tags=["holder"])
 

@@ -18,7 +18,7 @@ from backend.db.session import write_transaction
 from backend.errors import ApiError
 from backend.identity.verifier import identity_of, issue_nonce, record_consent, record_identity
 from backend.residency.checkins import check_in
-from backend.residency.premium import request_premium
+from backend.residency.premium import progress, request_premium
 from backend.residency.registration import register, registrations_of
 
 router = APIRouter(tags=["holder"])
@@ -93,6 +93,7 @@ def record_guardian_consent(body: AssertionIn, holder: CurrentHolder, db: Sessio
 
 @router.get("/me/identity", response_model=IdentityOut, summary="My identity verification")
 def read_my_identity(holder: CurrentHolder, db: SessionDep) -> IdentityOut:
+    """Whether my wallet is identity-verified, and where the person is registered."""
     return identity_out(db, holder.address)
 
 
@@ -232,7 +233,7 @@ class RegisteredOut(BaseModel):
 
 @router.post("/me/residency/register", response_model=list[RegisteredOut], status_code=201,
              summary="Register with a municipality (and its prefecture)")
-def register_me(body: RegisterIn, holder: CurrentHolder, db: SessionDep, sessions: SessionsDep, issuer: IssuerDep,
+def register_my_residency(body: RegisterIn, holder: CurrentHolder, db: SessionDep, sessions: SessionsDep, issuer: IssuerDep,
                 settings: SettingsDep) -> list[RegisteredOut]:
     """Issues the municipality's basic card to the signed-in, identity-verified wallet, and the prefecture's
     card too unless `prefecture_opt_out`. Registering again issues only what is missing."""

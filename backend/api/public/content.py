@@ -135,10 +135,12 @@ IPFS_RESPONSES = {200: {"content": {"image/png": {}, "application/json": {}, "ap
 @router.get("/ipfs/{cid}", response_class=Response, responses=IPFS_RESPONSES, summary="A stored file by CID",
             description=IPFS_DOC)
 def read_ipfs(cid: str, request: Request, content: ContentDep) -> Response:
+    """A stored file's bytes."""
     return _ipfs_response(cid, content.store, request, body=True)
 
 
 @router.head("/ipfs/{cid}", response_class=Response, responses=IPFS_RESPONSES,
              summary="A stored file's headers by CID", description=IPFS_DOC)
 def head_ipfs(cid: str, request: Request, content: ContentDep) -> Response:
+    """A stored file's headers."""
     return _ipfs_response(cid, content.store, request, body=False)

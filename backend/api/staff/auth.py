@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from backend.api.deps import CurrentStaff, SessionDep, SettingsDep, require_staff
+from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep
 from backend.api.schemas import SessionOut, SignedOut
 from backend.auth import bots
+from backend.auth import staff as staff_accounts
 from backend.auth.errors import BadCredentials, NotFound
 from backend.auth.sessions import (
     clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
@@ -52,24 +51,24 @@ def _staff_out(member: StaffMember) -> StaffOut:
                     roles=[RoleOut(municipality_id=m, role=r) for m, r in sorted(member.roles.items())])
 
 
-@router.post("/login", response_model=StaffSessionOut, tags=["staff auth"], summary="Staff sign-in")
-def staff_login(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
+@router.post("/login", response_model=StaffSessionOut, summary="Staff sign-in")
+def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
     """Username (or email) and password; opens a staff session (its own cookie, separate from holders)."""
     write_transaction(db)
     try:
-        account = staff.authenticate(db, body.login, body.password)
+        account = staff_accounts.authenticate(db, body.login, body.password)
     except BadCredentials:
         db.commit()  # keep the failure count
         raise
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
     set_session_cookie(response, "staff", token, expires_at, settings.public_url)
-    member = staff.member(db, account.id)
+    member = staff_accounts.member(db, account.id)
     return StaffSessionOut(token=token, expires_at=expires_at, staff=_staff_out(member))
 
 
-@router.post("/logout", response_model=SignedOut, tags=["staff auth"], summary="Staff sign-out")
-def staff_logout(request: Request, response: Response, db: SessionDep, settings: SettingsDep) -> SignedOut:
+@router.post("/logout", response_model=SignedOut, summary="Staff sign-out")
+def sign_out_staff(request: Request, response: Response, db: SessionDep, settings: SettingsDep) -> SignedOut:
     """End the staff session of this cookie or bearer token."""
     ended = end_session(db, "staff", token_from_request(request, "staff"))
     db.commit()
@@ -77,7 +76,7 @@ def staff_logout(request: Request, response: Response, db: SessionDep, settings:
     return SignedOut(signed_out=ended)
 
 
-@router.get("/me", response_model=StaffOut, tags=["staff auth"], summary="The signed-in staff member")
+@router.get("/me", response_model=StaffOut, summary="The signed-in staff member")
 def read_staff_me(member: CurrentStaff) -> StaffOut:
     """Who is signed in, and their role in each municipality."""
     return _staff_out(member)
@@ -93,10 +92,10 @@ class BotKeyOut(BaseModel):
     key: str = Field(description="Shown once: only its SHA-256 digest is stored")
 
 
-@router.post("/municipalities/{municipality_id}/bot-keys", response_model=BotKeyOut, tags=["staff auth"],
+@router.post("/municipalities/{municipality_id}/bot-keys", response_model=BotKeyOut,
              summary="Create a bot API key")
 def create_bot_key(municipality_id: int, body: BotKeyIn, db: SessionDep,
-                   _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> BotKeyOut:
+                   _: Admin) -> BotKeyOut:
     """A key for a Discord/Telegram bot to call GET /bot/check on this municipality's collections (admin)."""
     write_transaction(db)
     row, key = bots.create_bot_key(db, municipality_id, body.name)
@@ -105,9 +104,9 @@ def create_bot_key(municipality_id: int, body: BotKeyIn, db: SessionDep,
 
 
 @router.delete("/municipalities/{municipality_id}/bot-keys/{key_id}", response_model=SignedOut,
-               tags=["staff auth"], summary="Revoke a bot API key")
+               summary="Revoke a bot API key")
 def revoke_bot_key(municipality_id: int, key_id: int, db: SessionDep,
-                   _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> SignedOut:
+                   _: Admin) -> SignedOut:
     """The key stops working at once (admin)."""
     write_transaction(db)
     bots.revoke_bot_key(db, municipality_id, key_id)
@@ -139,10 +138,10 @@ def _forum_out(forum: Forum, settings) -> ForumOut:
                     sso_url=f"{settings.public_url.rstrip('/')}/forum/sso")
 
 
-@router.post("/municipalities/{municipality_id}/forums", response_model=ForumOut, tags=["staff auth"],
+@router.post("/municipalities/{municipality_id}/forums", response_model=ForumOut,
              summary="Register a Discourse forum")
 def create_forum(municipality_id: int, body: ForumIn, db: SessionDep, settings: SettingsDep,
-                 _: Annotated[StaffMember, Depends(require_staff("admin"))]) -> ForumOut:
+                 _: Admin) -> ForumOut:
     """Let holders of a valid card of `collection_id` into the Discourse forum at `url` (admin)."""
     write_transaction(db)
     collection = db.get(Collection, body.collection_id)

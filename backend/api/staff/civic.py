@@ -12,7 +12,7 @@ from backend.api.deps import (
     Admin, CurrentStaff, Editor, MailLater, Now, OptionalIssuerDep, SessionDep, SessionsDep, SettingsDep, Viewer,
     require_staff_role,
 )
-from backend.api.schemas import AnnouncementOut, MAX_INT, PollOut, announcement_out, poll_out
+from backend.api.schemas import MAX_INT, AnnouncementOut, PollOut, PollResultsOut, announcement_out, poll_out
 from backend.civic import announcements, inactivity, polls
 from backend.civic.kpis import civic_kpis
 from backend.db.models_chain import Municipality
@@ -57,6 +57,7 @@ class PollIn(BaseModel):
 @router.post("/municipalities/{municipality_id}/polls", response_model=PollOut, status_code=201,
                    summary="Create a poll or survey")
 def create_poll(municipality_id: int, body: PollIn, staff: Editor, session: SessionDep, now: Now) -> PollOut:
+    """Creates a poll or survey for one of the municipality's collections."""
     write_transaction(session)
     if session.get(Municipality, municipality_id) is None:
         raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
@@ -75,20 +76,24 @@ def create_poll(municipality_id: int, body: PollIn, staff: Editor, session: Sess
 
 @router.get("/municipalities/{municipality_id}/polls", response_model=list[PollOut], summary="Polls")
 def list_polls(municipality_id: int, staff: Viewer, session: SessionDep, now: Now) -> list[PollOut]:
+    """The municipality's polls with their voters, newest first."""
     rows = list(session.scalars(select(Poll).where(Poll.municipality_id == municipality_id).order_by(Poll.id.desc())))
     return [poll_out(session, p, now, voters=True) for p in rows]
 
 
-@router.get("/polls/{poll_id}/results", summary="Results with free-text answers, turnout")
-def read_results(poll_id: int, staff: CurrentStaff, session: SessionDep, now: Now) -> dict:
+@router.get("/polls/{poll_id}/results", response_model=PollResultsOut, response_model_exclude_unset=True,
+            summary="Results with free-text answers, turnout")
+def read_poll_results_for_staff(poll_id: int, staff: CurrentStaff, session: SessionDep, now: Now) -> PollResultsOut:
+    """Results with the free-text answers (viewer of the poll's municipality)."""
     poll = polls.get_poll(session, poll_id)
     require_staff_role(staff, poll.municipality_id, "viewer")
-    return polls.results(session, poll, now, with_text=True)
+    return PollResultsOut.model_validate(polls.results(session, poll, now, with_text=True))
 
 
 @router.get("/polls/{poll_id}/results.csv", summary="Ballots as CSV (Excel: UTF-8 BOM)",
                   response_class=Response)
-def export_results(poll_id: int, staff: CurrentStaff, session: SessionDep) -> Response:
+def export_poll_ballots(poll_id: int, staff: CurrentStaff, session: SessionDep) -> Response:
+    """Every ballot as a CSV row."""
     poll = polls.get_poll(session, poll_id)
     require_staff_role(staff, poll.municipality_id, "viewer")
     return Response(polls.results_csv(session, poll), media_type="text/csv; charset=utf-8",
@@ -111,6 +116,7 @@ class AnnouncementIn(BaseModel):
                    status_code=201, summary="Post news to a collection's holders (optionally by tier, by email)")
 def post_announcement(municipality_id: int, body: AnnouncementIn, staff: Editor, session: SessionDep,
                       settings: SettingsDep, now: Now, mail_later: MailLater) -> AnnouncementOut:
+    """Posts news to the holders of a collection (by tier, optionally by email too)."""
     write_transaction(session)
     a = announcements.post(session, settings, municipality_id=municipality_id, collection_id=body.collection_id,
                            title_ja=body.title_ja, title_en=body.title_en, body_ja=body.body_ja,
@@ -125,6 +131,7 @@ def post_announcement(municipality_id: int, body: AnnouncementIn, staff: Editor,
 @router.get("/municipalities/{municipality_id}/announcements", response_model=list[AnnouncementOut],
                   summary="News posted")
 def list_announcements(municipality_id: int, staff: Viewer, session: SessionDep) -> list[AnnouncementOut]:
+    """The municipality's news, newest first."""
     rows = session.scalars(select(Announcement).where(Announcement.municipality_id == municipality_id,
                                                       Announcement.kind == "news")
                            .order_by(Announcement.published_at.desc(), Announcement.id.desc()).limit(200))
@@ -145,6 +152,7 @@ class InactivityRuleOut(InactivityRuleIn):
 @router.get("/municipalities/{municipality_id}/inactivity", response_model=InactivityRuleOut,
                   summary="The inactivity rule")
 def read_inactivity_rule(municipality_id: int, staff: Viewer, session: SessionDep) -> InactivityRuleOut:
+    """The municipality's inactivity rule."""
     r = inactivity.rule_of(session, municipality_id)
     return InactivityRuleOut(municipality_id=municipality_id, enabled=r.enabled, inactive_days=r.inactive_days,
                              notice_days=r.notice_days)
@@ -152,8 +160,9 @@ def read_inactivity_rule(municipality_id: int, staff: Viewer, session: SessionDe
 
 @router.put("/municipalities/{municipality_id}/inactivity", response_model=InactivityRuleOut,
                   summary="Set the inactivity rule (admin)")
-def save_inactivity_rule(municipality_id: int, body: InactivityRuleIn, staff: Admin, session: SessionDep,
+def update_inactivity_rule(municipality_id: int, body: InactivityRuleIn, staff: Admin, session: SessionDep,
                          now: Now) -> InactivityRuleOut:
+    """Sets the inactivity rule."""
     write_transaction(session)
     if session.get(Municipality, municipality_id) is None:
         raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
@@ -165,24 +174,75 @@ def save_inactivity_rule(municipality_id: int, body: InactivityRuleIn, staff: Ad
                              notice_days=r.notice_days)
 
 
-@router.get("/municipalities/{municipality_id}/inactivity/preview", summary="What a run would do now")
-def preview_inactivity(municipality_id: int, staff: Viewer, session: SessionDep, now: Now) -> dict:
+class InactivityCounts(BaseModel):
+    notify: int
+    cancel: int
+    revoke: int
+    waiting: int
+
+
+class InactivityPreviewOut(BaseModel):
+    summary: InactivityCounts
+    notify: list[dict] = Field(description="Cards to notice now (at most 500 listed)")
+    cancel: list[dict] = Field(description="Open notices answered by activity, or whose card changed")
+    revoke: list[dict] = Field(description="Open notices past their deadline without activity")
+    waiting: list[dict] = Field(description="Open notices still within their notice period")
+
+
+@router.get("/municipalities/{municipality_id}/inactivity/preview", response_model=InactivityPreviewOut,
+            summary="What a run would do now")
+def preview_inactivity(municipality_id: int, staff: Viewer, session: SessionDep, now: Now) -> InactivityPreviewOut:
+    """The cards a run would notice, the notices it would cancel or revoke, those still waiting."""
     todo = inactivity.plan(session, municipality_id, int(now))
-    return {"summary": todo.summary(), "notify": todo.notify[:500], "cancel": todo.cancel[:500],
-            "revoke": todo.revoke[:500], "waiting": todo.waiting[:500]}
+    return InactivityPreviewOut(summary=InactivityCounts(**todo.summary()), notify=todo.notify[:500],
+                                cancel=todo.cancel[:500], revoke=todo.revoke[:500], waiting=todo.waiting[:500])
 
 
-@router.post("/municipalities/{municipality_id}/inactivity/run", summary="Run the inactivity job now (admin)")
+class InactivityRunOut(BaseModel):
+    noticed: int
+    cancelled: int
+    revoked: list[dict] = Field(description="[{token_id, symbol, tx_hash}]")
+    failed: list[dict] = Field(description="Revocations that reverted: [{token_id, error}]")
+    skipped: int = Field(description="Revocations not sent: no issuer key")
+    errors: list[dict] = Field(description="Revocations the chain did not take (tried again next run)")
+    plan: InactivityCounts
+
+
+@router.post("/municipalities/{municipality_id}/inactivity/run", response_model=InactivityRunOut,
+             summary="Run the inactivity job now (admin)")
 def run_inactivity_now(municipality_id: int, staff: Admin, now: Now, sessions: SessionsDep, settings: SettingsDep,
-                       issuer: OptionalIssuerDep, mail_later: MailLater) -> dict:
+                       issuer: OptionalIssuerDep, mail_later: MailLater) -> InactivityRunOut:
     """Sends due notices, cancels answered ones, revokes cards whose notice ran out (with the issuer key;
     without RESIDENT_ISSUER_KEY those are reported as skipped)."""
     report = inactivity.run_inactivity(sessions, settings, issuer,
                                        municipality_id=municipality_id, now=int(now))
     mail_later()
-    return report
+    return InactivityRunOut(**report)
 
 
-@router.get("/municipalities/{municipality_id}/civic-kpis", summary="Turnout, notices, revocations")
-def read_civic_kpis(municipality_id: int, staff: Viewer, session: SessionDep, now: Now) -> dict:
-    return civic_kpis(session, municipality_id, now)
+class PollTurnout(BaseModel):
+    poll_id: int
+    title_ja: str
+    title_en: str
+    status: str
+    voters: int
+    eligible: int
+    turnout: float
+
+
+class CivicKpisOut(BaseModel):
+    as_of: int
+    polls: list[PollTurnout]
+    announcements: int
+    notices_sent: int
+    notices_open: int
+    notices_cancelled: int
+    cards_revoked_for_inactivity: int
+    revocations_failed: int
+
+
+@router.get("/municipalities/{municipality_id}/civic-kpis", response_model=CivicKpisOut,
+            summary="Turnout, notices, revocations")
+def read_civic_kpis(municipality_id: int, staff: Viewer, session: SessionDep, now: Now) -> CivicKpisOut:
+    """Turnout per poll, news posted, inactivity notices and revocations."""
+    return CivicKpisOut(**civic_kpis(session, municipality_id, now))

@@ -31,6 +31,7 @@ class JobRunOut(BaseModel):
 
 @router.get("", response_model=list[JobOut], summary="Periodic jobs and their last runs")
 def list_jobs(staff: CurrentStaff, db: SessionDep, runner: JobsDep) -> list[JobOut]:
+    """Every periodic job with its last run."""
     states = {state.name: state for state in runner.states(db)}
     out = []
     for job in runner.jobs:
@@ -46,6 +47,7 @@ def list_jobs(staff: CurrentStaff, db: SessionDep, runner: JobsDep) -> list[JobO
 
 @router.post("/{name}/run", response_model=JobRunOut, summary="Run a periodic job now (superuser)")
 def run_job(name: str, staff: CurrentStaff, runner: JobsDep) -> JobRunOut:
+    """Runs one job now and records the run (superuser)."""
     if not staff.superuser:
         raise ApiError(403, "superuser_only", "Only a superuser may run jobs by hand.",
                        "ジョブの手動実行はスーパーユーザーのみ可能です。")

@@ -113,6 +113,7 @@ def read_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
 @router.get("/municipalities/{municipality_id}/kpis.csv", summary="KPIs as CSV (Excel: UTF-8 with BOM)",
             response_class=Response, responses={200: {"content": {CSV: {}}}})
 def export_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> Response:
+    """The KPIs of GET .../kpis as CSV rows."""
     kpis = municipality_kpis(session, municipality_id)
     return _csv(kpis_csv(kpis), f"kpis-{municipality_id}-{japan_date(kpis['as_of'])}.csv")
 
@@ -139,6 +140,7 @@ def export_redemptions(municipality_id: int, staff: Viewer, session: SessionDep,
                        from_: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD (Japan)")] = None,
                        to: Annotated[str | None, Query(description="YYYY-MM-DD (Japan), inclusive")] = None,
                        venue_id: int | None = None) -> Response:
+    """Redemptions between two Japan dates (default: the last 30 days), optionally of one venue."""
     now = time.time()
     first = from_ or japan_date(now - 29 * DAY_SECONDS)
     last = to or japan_date(now)

@@ -39,12 +39,14 @@ class ActivityPatch(BaseModel):
 @router.get("/municipalities/{municipality_id}/activities", response_model=list[ActivityOut],
             summary="The municipality's activities (also proposed ones)")
 def list_staff_activities(municipality_id: int, staff: Viewer, db: SessionDep) -> list[ActivityOut]:
+    """The municipality's activities, proposed ones too."""
     return activity_outs(db, acts.list_activities(db, municipality_id))
 
 
 @router.post("/municipalities/{municipality_id}/activities", response_model=ActivityOut, status_code=201,
              summary="Add a designated activity")
 def create_staff_activity(municipality_id: int, body: ActivityIn, staff: Editor, db: SessionDep) -> ActivityOut:
+    """Adds an activity, designated at once."""
     write_transaction(db)
     activity = acts.create_activity(db, municipality_id, activity_spec(body), staff_id=staff.id)
     db.commit()
@@ -53,7 +55,8 @@ def create_staff_activity(municipality_id: int, body: ActivityIn, staff: Editor,
 
 @router.patch("/activities/{activity_id}", response_model=ActivityOut,
               summary="Edit, designate or close an activity")
-def edit_activity(activity_id: int, body: ActivityPatch, staff: CurrentStaff, db: SessionDep) -> ActivityOut:
+def update_activity(activity_id: int, body: ActivityPatch, staff: CurrentStaff, db: SessionDep) -> ActivityOut:
+    """Changes the given fields of an activity (staff of its municipality)."""
     write_transaction(db)
     activity = acts.get_activity(db, activity_id)
     require_staff_role(staff, activity.municipality_id, "staff")
@@ -72,6 +75,7 @@ def edit_activity(activity_id: int, body: ActivityPatch, staff: CurrentStaff, db
 @router.get("/activities/{activity_id}/qr", response_model=QrOut,
             summary="The activity's rotating QR code now (poll it)")
 def read_activity_qr(activity_id: int, staff: CurrentStaff, db: SessionDep, codes: ActivityCodesDep) -> QrOut:
+    """The activity's current rotating QR code and how long it stays valid."""
     activity = acts.get_activity(db, activity_id)
     require_staff_role(staff, activity.municipality_id, "staff")
     return qr_out(codes, activity)
@@ -101,6 +105,7 @@ class PartnerCreated(PartnerOut):
 @router.post("/municipalities/{municipality_id}/partners", response_model=PartnerCreated, status_code=201,
              summary="Approve a partner organisation (returns its API key once)")
 def create_partner(municipality_id: int, body: PartnerIn, staff: Admin, db: SessionDep) -> PartnerCreated:
+    """Approves a partner organisation and answers its API key once."""
     write_transaction(db)
     partner, key = acts.create_partner(db, municipality_id, body.name_ja, body.name_en, body.auto_designate)
     db.commit()
@@ -111,6 +116,7 @@ def create_partner(municipality_id: int, body: PartnerIn, staff: Admin, db: Sess
 @router.get("/municipalities/{municipality_id}/partners", response_model=list[PartnerOut],
             summary="Partner organisations")
 def list_partners(municipality_id: int, staff: Viewer, db: SessionDep) -> list[PartnerOut]:
+    """The municipality's partner organisations."""
     from backend.db.models_residency import PartnerOrganisation
 
     rows = db.scalars(select(PartnerOrganisation).where(PartnerOrganisation.municipality_id == municipality_id)
@@ -154,12 +160,14 @@ def programme_out(p) -> ProgrammeOut:
 @router.get("/municipalities/{municipality_id}/residency", response_model=ProgrammeOut,
             summary="The municipality's residency rules")
 def read_programme(municipality_id: int, staff: Viewer, db: SessionDep) -> ProgrammeOut:
+    """The municipality's residency rules."""
     return programme_out(programme_of(db, municipality_id))
 
 
 @router.put("/municipalities/{municipality_id}/residency", response_model=ProgrammeOut,
             summary="Set the residency rules (premium mode, activities needed, prefecture link...)")
 def update_programme(municipality_id: int, body: ProgrammeIn, staff: Admin, db: SessionDep) -> ProgrammeOut:
+    """Changes the given residency rules (admin)."""
     write_transaction(db)
     values = body.model_dump(exclude_unset=True)
     for name in ("kind", "premium_mode", "required_checkins", "window_days", "basic_tier", "premium_tier",
@@ -183,6 +191,7 @@ class QueuedGrantOut(GrantOut):
 @router.get("/municipalities/{municipality_id}/premium/queue", response_model=list[QueuedGrantOut],
             summary="Premium requests waiting for approval")
 def read_premium_queue(municipality_id: int, staff: Viewer, db: SessionDep) -> list[QueuedGrantOut]:
+    """Premium requests and renewals waiting for staff, oldest first."""
     from backend.cards import card_by_id
 
     result = []
@@ -213,6 +222,7 @@ def _decide(grant_id: int, approve: bool, body: DecisionIn, staff: StaffMember, 
 def approve_premium(grant_id: int, staff: CurrentStaff, db: SessionDep, sessions: SessionsDep,
                     issuer: OptionalIssuerDep, settings: SettingsDep,
                     body: DecisionIn | None = None) -> GrantOut:
+    """Approves a waiting request: the tier and expiry are sent on chain."""
     return _decide(grant_id, True, body or DecisionIn(), staff, db, sessions, issuer, settings)
 
 
@@ -221,19 +231,64 @@ def approve_premium(grant_id: int, staff: CurrentStaff, db: SessionDep, sessions
 def reject_premium(grant_id: int, staff: CurrentStaff, db: SessionDep, sessions: SessionsDep,
                    issuer: OptionalIssuerDep, settings: SettingsDep,
                    body: DecisionIn | None = None) -> GrantOut:
+    """Rejects a waiting request."""
     return _decide(grant_id, False, body or DecisionIn(), staff, db, sessions, issuer, settings)
 
 
-@router.post("/municipalities/{municipality_id}/premium/renewals",
+class RenewalFailure(BaseModel):
+    grant_id: int
+    reason: str
+
+
+class RenewalRunOut(BaseModel):
+    renewed: list[int] = Field(description="Renewal grants created and sent")
+    queued: list[int] = Field(description="Renewal grants waiting for staff")
+    lapsed: list[int] = Field(description="Grants that fell back to basic")
+    resent: list[int] = Field(description="Grants whose transactions were sent again")
+    failed: list[RenewalFailure]
+
+
+@router.post("/municipalities/{municipality_id}/premium/renewals", response_model=RenewalRunOut,
              summary="Run premium renewal and lapse now (what the periodic job does)")
 def run_premium_renewals(municipality_id: int, staff: Admin, db: SessionDep, sessions: SessionsDep, issuer: IssuerDep,
-                         settings: SettingsDep) -> dict:
+                         settings: SettingsDep) -> RenewalRunOut:
+    """Renews or lapses the municipality's premium cards now."""
     db.rollback()
-    return run_renewals(sessions, issuer, settings,
-                        municipality_id=municipality_id).as_dict()
+    return RenewalRunOut(**run_renewals(sessions, issuer, settings, municipality_id=municipality_id).as_dict())
 
 
-@router.get("/municipalities/{municipality_id}/residency/kpis",
+class CheckinsOfDay(BaseModel):
+    activity_id: int
+    title_ja: str
+    title_en: str
+    day: str
+    checkins: int
+
+
+class RenewalCounts(BaseModel):
+    renewed: int
+    renewals_pending: int
+    lapsed: int
+    new_premium: int
+    queue: int
+
+
+class RegistrationCounts(BaseModel):
+    direct: int
+    via_city: int
+
+
+class ResidencyKpisOut(BaseModel):
+    checkins_total: int
+    checkins_per_activity_day: list[CheckinsOfDay]
+    premium_cards: int
+    premium_people: int
+    renewals: RenewalCounts
+    registrations: RegistrationCounts
+
+
+@router.get("/municipalities/{municipality_id}/residency/kpis", response_model=ResidencyKpisOut,
             summary="Residency KPIs: check-ins per activity and day, premium, renewals, registrations")
-def read_residency_kpis(municipality_id: int, staff: Viewer, db: SessionDep) -> dict:
-    return residency_kpis(db, municipality_id)
+def read_residency_kpis(municipality_id: int, staff: Viewer, db: SessionDep) -> ResidencyKpisOut:
+    """Check-ins per activity and day, premium cards and people, renewals, registrations."""
+    return ResidencyKpisOut(**residency_kpis(db, municipality_id))
