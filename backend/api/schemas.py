@@ -171,6 +171,7 @@ def poll_out(session, poll: Poll, now: float, *, voters: bool = False) -> PollOu
 
 
 class BallotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     id: int
     poll_id: int
     token_id: int
@@ -182,8 +183,7 @@ class BallotOut(BaseModel):
 
 
 def ballot_out(b: Ballot) -> BallotOut:
-    return BallotOut(id=b.id, poll_id=b.poll_id, token_id=b.token_id, voter=b.voter, answers_hash=b.answers_hash,
-                     signature=b.signature, cast_at=b.cast_at, typed_data=b.typed_data)
+    return BallotOut.model_validate(b)
 
 
 class AnnouncementOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, text
 
 from backend.api.deps import HealthChainDep, SessionsDep, SettingsDep
@@ -15,6 +15,7 @@ router = APIRouter(tags=["public"])
 
 
 class ContractInfo(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     symbol: str
     address: str
     deploy_block: int
@@ -42,10 +43,8 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
     try:
         with sessions() as session:
             session.execute(text("SELECT 1"))
-            contracts = [ContractInfo(symbol=c.symbol, address=c.address, deploy_block=c.deploy_block,
-                                      indexed_block=c.indexed_block)
-                         for c in session.scalars(select(Collection).where(Collection.chain_id == settings.chain_id)
-                                                  .order_by(Collection.id))]
+            contracts = [ContractInfo.model_validate(c) for c in session.scalars(
+                select(Collection).where(Collection.chain_id == settings.chain_id).order_by(Collection.id))]
             state = index_state(session, settings.chain_id)
     except Exception as exc:  # the database being down is what /health reports, not a crash
         database = f"error: {type(exc).__name__}: {str(exc)[:200]}"

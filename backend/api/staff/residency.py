@@ -90,6 +90,7 @@ class PartnerIn(BaseModel):
 
 
 class PartnerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     id: int
     municipality_id: int
     name_ja: str
@@ -121,8 +122,7 @@ def list_partners(municipality_id: int, staff: Viewer, db: SessionDep) -> list[P
 
     rows = db.scalars(select(PartnerOrganisation).where(PartnerOrganisation.municipality_id == municipality_id)
                       .order_by(PartnerOrganisation.id))
-    return [PartnerOut(id=p.id, municipality_id=p.municipality_id, name_ja=p.name_ja, name_en=p.name_en,
-                       auto_designate=p.auto_designate, active=p.active) for p in rows]
+    return [PartnerOut.model_validate(p) for p in rows]
 
 
 class ProgrammeIn(BaseModel):
@@ -140,6 +140,7 @@ class ProgrammeIn(BaseModel):
 
 
 class ProgrammeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     municipality_id: int
     kind: str
     prefecture_id: int | None
@@ -154,7 +155,7 @@ class ProgrammeOut(BaseModel):
 
 
 def programme_out(p) -> ProgrammeOut:
-    return ProgrammeOut(**{name: getattr(p, name) for name in ProgrammeOut.model_fields})
+    return ProgrammeOut.model_validate(p)
 
 
 @router.get("/municipalities/{municipality_id}/residency", response_model=ProgrammeOut,
