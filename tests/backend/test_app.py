@@ -1,9 +1,9 @@
 """The app factory: every refusal is JSON with a code and English and Japanese messages; the wiring (one
-`Services`, the router list, development routes only outside production, no import cycle in api/)."""
+`Services`, the router list, development routes only outside production). The layering rules (no import
+cycles, dependencies pointing down) are tests/backend/test_layers.py."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -149,32 +149,3 @@ def test_every_json_route_declares_its_response_model(app):
             and getattr(route.response_class, "value", route.response_class) is JSONResponse]
     assert bare == []
 
-
-def test_the_api_package_has_no_import_cycle():
-    """Each api module imports others only downward (audience packages → schemas, deps), never in a circle."""
-    graph: dict[str, set[str]] = {}
-    for path in (BACKEND / "api").rglob("*.py"):
-        name = ".".join(path.relative_to(BACKEND.parent).with_suffix("").parts).removesuffix(".__init__")
-        targets = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("backend.api"):
-                targets.add(node.module)
-                targets.update(f"{node.module}.{alias.name}" for alias in node.names)
-        graph[name] = targets
-    graph = {name: {t for t in targets if t in graph and t != name} for name, targets in graph.items()}
-
-    def cycle_from(start, path, seen):
-        for nxt in sorted(graph[start]):
-            if nxt == path[0]:
-                return [*path, nxt]
-            if nxt not in seen:
-                seen.add(nxt)
-                found = cycle_from(nxt, [*path, nxt], seen)
-                if found:
-                    return found
-        return None
-
-    assert {"backend.api.holder", "backend.api.staff", "backend.api.deps"} <= set(graph)
-    for name in sorted(graph):
-        found = cycle_from(name, [name], set())
-        assert found is None, " → ".join(found)
