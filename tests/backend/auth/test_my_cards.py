@@ -19,7 +19,7 @@ def test_my_cards_lists_what_the_wallet_holds(client, chain_with_collection, syn
     assert tradable["soulbound"] is False and tradable["valid_now"] is True and tradable["invalid_reason"] is None
     assert tradable["status"] == "active" and tradable["resident_number"] >= 1
     assert tradable["metadata_url"] == f"http://127.0.0.1:8000/metadata/RESTEST/{first}"
-    assert tradable["image"].startswith("http://127.0.0.1:8000/ipfs/b")  # rendered by Services.card_image (backend/services.py)
+    assert tradable["image"].startswith("http://127.0.0.1:8000/ipfs/b")  # rendered by Services.card_image
     soulbound = next(c for c in cards if c["symbol"] == "RESSOUL")
     assert soulbound["soulbound"] is True and soulbound["locked"] is True
 
