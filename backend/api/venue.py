@@ -17,7 +17,6 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
@@ -27,13 +26,13 @@ from backend.api.deps import (
 from backend.auth.sessions import (
     COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )
-from backend.db.models_chain import Card
-from backend.db.models_perks import Perk, Redemption, Venue
+from backend.db.models_perks import Venue
 from backend.db.session import write_transaction
 from backend.errors import ApiError
 from backend.perks.rules import JST, japan_date
 from backend.venues.accounts import authenticate
 from backend.venues.redeem import NoVenueSession
+from backend.venues.service import redemptions_of_day
 
 router = APIRouter(prefix="/venue", tags=["venue"])
 
@@ -272,13 +271,6 @@ def read_redemptions(venue: CurrentVenue, session: SessionDep,
     day = day or japan_date(time.time())
     if not DAY.match(day):
         raise ApiError(422, "day_invalid", "day must be YYYY-MM-DD.", "日付は YYYY-MM-DD の形式で指定してください。")
-    rows = session.execute(
-        select(Redemption.redeemed_at, Perk.id, Perk.name_ja, Perk.name_en, Card.resident_number, Card.token_id,
-               Card.tier)
-        .join(Perk, Perk.id == Redemption.perk_id).join(Card, Card.id == Redemption.card_id)
-        .where(Redemption.venue_id == venue.venue_id, Redemption.day == day)
-        .order_by(Redemption.redeemed_at.desc(), Redemption.id.desc())).all()
-    items = [RedemptionRow(redeemed_at=at, time_jst=datetime.fromtimestamp(at, JST).strftime("%H:%M:%S"),
-                           perk_id=pid, perk_name_ja=ja, perk_name_en=en, resident_number=num, token_id=tok,
-                           tier=tier) for at, pid, ja, en, num, tok, tier in rows]
+    items = [RedemptionRow(**row._mapping, time_jst=datetime.fromtimestamp(row.redeemed_at, JST).strftime("%H:%M:%S"))
+             for row in redemptions_of_day(session, venue.venue_id, day)]
     return RedemptionsOfDay(day=day, venue_id=venue.venue_id, count=len(items), redemptions=items)

@@ -1,5 +1,5 @@
-"""Venues and their desks' logins, as staff manage them. The caller checks roles and commits; a name taken
-in the municipality is a 409 (the database's unique constraint decides, at flush)."""
+"""Venues and their desks' logins as staff manage them, and a venue's redemptions of a day. The caller
+checks roles and commits; a name taken in the municipality is a 409 (the unique constraint decides, at flush)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from backend.auth.secrets import hash_secret
 from backend.auth.sessions import end_sessions_of
-from backend.db.models_perks import Venue, VenueAccount
+from backend.db.models_chain import Card
+from backend.db.models_perks import Perk, Redemption, Venue, VenueAccount
 from backend.errors import ApiError
 from backend.staff.municipalities import get_municipality, not_found
 
@@ -69,3 +70,14 @@ def change_account(session: Session, account: VenueAccount, active: bool | None,
     end_sessions_of(session, "venue", account.id)
     session.flush()
     return account
+
+
+def redemptions_of_day(session: Session, venue_id: int, day: str) -> list:
+    """The venue's redemptions on the Japan date `day`, newest first: rows of (redeemed_at, perk_id,
+    perk_name_ja, perk_name_en, resident_number, token_id, tier)."""
+    return list(session.execute(
+        select(Redemption.redeemed_at, Perk.id.label("perk_id"), Perk.name_ja.label("perk_name_ja"),
+               Perk.name_en.label("perk_name_en"), Card.resident_number, Card.token_id, Card.tier)
+        .join(Perk, Perk.id == Redemption.perk_id).join(Card, Card.id == Redemption.card_id)
+        .where(Redemption.venue_id == venue_id, Redemption.day == day)
+        .order_by(Redemption.redeemed_at.desc(), Redemption.id.desc())).all())
