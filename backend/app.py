@@ -1,5 +1,6 @@
-"""The app factory: `create_app(settings)` builds the FastAPI app; its lifespan migrates the
-database and runs the chain indexer in a background thread.
+"""The app factory: `create_app(settings)` builds the services (backend/services.py) and the FastAPI app
+with its routers (backend/api/__init__.py); its lifespan migrates the database and runs the chain
+indexer, the periodic jobs and the workers in background threads.
 
     uvicorn backend.app:create_app --factory      (settings from RESIDENT_* / .env)
 
@@ -13,60 +14,49 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from backend.api import include_routers
 from backend.api.handlers import BodyLimit, install_error_handlers
-from backend.chain.client import Chain
-from backend.db import make_engine, migrate, session_factory
-from backend.chain.indexer.indexer import IndexerThread
-from backend.chain.issuer import make_issuer
-from backend.civic import jobs as civic_jobs
-from backend.residency import jobs as residency_jobs
-from backend.workers.jobs import JobRunner, job_loop
+from backend.api.venue import RedeemFastPath
+from backend.db import migrate
+from backend.services import build_services
 from backend.settings import Settings
+from backend.web import pages
+from backend.workers.jobs import job_loop
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """settings → services → routers → lifespan: the one place the backend is wired."""
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    services = build_services(settings)
+    job_thread = job_loop(services.jobs, settings.jobs_interval)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.auto_migrate:
             migrate(settings.database_url)
-        indexer = app.state.indexer
+        indexer = services.indexer
         if settings.indexer_enabled:
             indexer.start()
         if settings.jobs_enabled:
             job_thread.start()
-        for worker in app.state.workers:  # background workers areas register (airdrop jobs)
+        for worker in services.workers:  # background workers (airdrop jobs)
             worker.start()
         try:
             yield
         finally:
-            for worker in app.state.workers:
+            for worker in services.workers:
                 worker.stop()
             job_thread.stop()
             indexer.stop()
-            engine.dispose()
+            services.close()
 
     app = FastAPI(title="resident", version="0.1.0", lifespan=lifespan,
                   description="Digital resident cards: chain index, holder sign-in, perks, venue verification.")
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = session_factory(engine)
-    app.state.chain = Chain(settings.rpc_url)
-    # /health answers within a second even when the RPC node hangs.
-    app.state.health_chain = Chain(settings.rpc_url, timeout=1.0)
-    app.state.indexer = IndexerThread(settings, app.state.session_factory)
-    app.state.issuer = make_issuer(settings)
-    # Each domain declares its periodic jobs; they all share one runner and one loop.
-    app.state.jobs = JobRunner(settings, app.state.session_factory, app.state.issuer,
-                               [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)])
-    job_thread = job_loop(app.state.jobs, settings.jobs_interval)
-    app.state.workers = []  # objects with start() and stop(), run for the app's lifetime
+    app.state.services = services  # read by backend/api/deps.py, and by tests
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-
-    from backend.api import include_routers
-
-    include_routers(app)
+    # The desk's scan is the hot path: answered ahead of routing (POST /venue/redeem documents it).
+    app.add_middleware(RedeemFastPath, services=services)
+    include_routers(app, settings)
+    pages.include(app)  # the web app: /, /desk, /console, /static, /web/config
     return app

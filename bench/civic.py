@@ -71,7 +71,7 @@ def main() -> dict:
                             jobs_enabled=False)
         app = create_app(settings)
         with TestClient(app) as client:
-            app.state.indexer.catch_up(120)
+            app.state.services.indexer.catch_up(120)
             mid, cid = municipality_id_of(app, col), collection_id_of(app, col)
             staff = staff_headers(client, app)
 
@@ -111,7 +111,7 @@ def main() -> dict:
             out["csv_bytes"] = len(csv.content)
 
             then = int(time.time()) - 800 * 86400
-            with app.state.session_factory() as db:
+            with app.state.services.session_factory() as db:
                 db.execute(update(HolderActivity).values(last_active_at=then))
                 db.execute(update(Card).where(Card.collection_id == cid).values(holding_since=then))
                 db.commit()
@@ -122,12 +122,12 @@ def main() -> dict:
             out["notice_run_s"] = round(time.perf_counter() - t0, 2)
             out["noticed"] = report["noticed"]
             # Only `--revoke` cards stay quiet; the others answer their notice with activity.
-            with app.state.session_factory() as db:
+            with app.state.services.session_factory() as db:
                 quiet = [h.address for h in holders[:args.revoke]]
                 db.execute(update(HolderActivity).where(HolderActivity.address.notin_(quiet))
                            .values(last_active_at=int(time.time())))
                 db.commit()
-            app.state.civic_clock = lambda: time.time() + 61 * 86400
+            app.state.services.clock = lambda: time.time() + 61 * 86400
             t0 = time.perf_counter()
             report = client.post(f"/staff/municipalities/{mid}/inactivity/run", headers=staff).json()
             elapsed = time.perf_counter() - t0

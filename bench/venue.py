@@ -67,14 +67,15 @@ def _rpc_app(make_reader):
     from backend.venues.redeem import Redeemer
 
     app = create_app(Settings())
-    settings = app.state.settings
+    settings = app.state.services.settings
     chain = Chain(settings.rpc_url)
     records = {}
     for path in settings.deployments_dir.glob("*.json"):
         record = DeploymentRecord.read(path)
         records[record.address] = record
-    app.state.redeemer = Redeemer(app.state.engine, app.state.pass_signer, stale_after=settings.stale_after,
-                                  chain_reader=make_reader(chain, records))
+    services = app.state.services
+    services.redeemer = Redeemer(services.engine, services.pass_signer, stale_after=settings.stale_after,
+                                 chain_reader=make_reader(chain, records))
     return app
 
 

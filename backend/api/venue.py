@@ -15,42 +15,26 @@ from datetime import datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
-from sqlalchemy import select
 
-from backend.api.deps import SessionDep, SettingsDep
-from backend.api.perks import write_transaction
-from backend.auth.sessions import COOKIE_NAMES, clear_session_cookie, create_session, end_session, \
-    set_session_cookie, token_from_request
-from backend.db.models_chain import Card
-from backend.db.models_perks import Perk, Redemption, Venue
+from backend.api.deps import (
+    CurrentVenue, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
+)
+from backend.auth.sessions import (
+    COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
+)
+from backend.db.models_perks import Venue
+from backend.db.session import write_transaction
 from backend.errors import ApiError
 from backend.perks.rules import JST, japan_date
-from backend.venues.accounts import VenueSession, authenticate, venue_of_token
+from backend.venues.accounts import authenticate
 from backend.venues.redeem import NoVenueSession
+from backend.venues.service import redemptions_of_day
 
 router = APIRouter(prefix="/venue", tags=["venue"])
-
-
-def _sign_in_required() -> ApiError:
-    return ApiError(401, "venue_sign_in_required", "Sign in with the venue account first.",
-                    "施設アカウントでサインインしてください。")
-
-
-def current_venue(request: Request) -> VenueSession:
-    """The venue account signed in on this request (bearer token or venue cookie), else 401."""
-    token = token_from_request(request, "venue")
-    with request.app.state.session_factory() as db:
-        venue = venue_of_token(db, token)
-    if venue is None:
-        raise _sign_in_required()
-    return venue
-
-
-CurrentVenue = Annotated[VenueSession, Depends(current_venue)]
 
 
 class VenueLogin(BaseModel):
@@ -119,7 +103,7 @@ def login_venue(body: VenueLogin, response: Response, session: SessionDep, setti
                          venue_name_en=venue.name_en)
 
 
-@router.post("/logout", status_code=204, summary="Sign the venue account out")
+@router.post("/logout", status_code=204, response_class=Response, summary="Sign the venue account out")
 def logout_venue(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Ends this venue session (bearer token or cookie)."""
     write_transaction(session)
@@ -177,7 +161,7 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": RedeemRequest.model_json_schema()}}},
                  "security": [{"venue bearer token or cookie": []}]})
-async def redeem_pass(request: Request) -> Response:
+async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
     """Verifies the pass and redeems it for this venue, or says why not (200 with ok=false).
 
     Needs a venue session (`Authorization: Bearer <token>` from POST /venue/login, or its cookie); 401
@@ -192,7 +176,7 @@ async def redeem_pass(request: Request) -> Response:
     raw = await request.body()
     if len(raw) > MAX_REDEEM_BODY:
         return Response(_error_json(_too_large()), status_code=413, media_type="application/json")
-    status, body = await redeem_answer(request.app.state.redeemer, raw, token_from_request(request, "venue"))
+    status, body = await redeem_answer(redeemer, raw, token_from_request(request, "venue"))
     return Response(body, status_code=status, media_type="application/json")
 
 
@@ -202,6 +186,8 @@ def _too_large() -> ApiError:
 
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
 _VENUE_COOKIE = COOKIE_NAMES["venue"]
 
 
@@ -215,9 +201,9 @@ class RedeemFastPath:
     the venue cookie). Unexpected exceptions propagate to the app's 500 handler like any route's.
     """
 
-    def __init__(self, app, state) -> None:
+    def __init__(self, app, services) -> None:
         self.app = app
-        self.state = state
+        self.services = services
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"] != "/venue/redeem" or scope["method"] != "POST":
@@ -246,7 +232,7 @@ class RedeemFastPath:
                 return await self._send(send, 413, _error_json(_too_large()))
             if not message.get("more_body", False):
                 break
-        status, payload = await redeem_answer(self.state.redeemer, body, token)
+        status, payload = await redeem_answer(self.services.redeemer, body, token)
         await self._send(send, status, payload)
 
     @staticmethod
@@ -285,13 +271,6 @@ def read_redemptions(venue: CurrentVenue, session: SessionDep,
     day = day or japan_date(time.time())
     if not DAY.match(day):
         raise ApiError(422, "day_invalid", "day must be YYYY-MM-DD.", "日付は YYYY-MM-DD の形式で指定してください。")
-    rows = session.execute(
-        select(Redemption.redeemed_at, Perk.id, Perk.name_ja, Perk.name_en, Card.resident_number, Card.token_id,
-               Card.tier)
-        .join(Perk, Perk.id == Redemption.perk_id).join(Card, Card.id == Redemption.card_id)
-        .where(Redemption.venue_id == venue.venue_id, Redemption.day == day)
-        .order_by(Redemption.redeemed_at.desc(), Redemption.id.desc())).all()
-    items = [RedemptionRow(redeemed_at=at, time_jst=datetime.fromtimestamp(at, JST).strftime("%H:%M:%S"),
-                           perk_id=pid, perk_name_ja=ja, perk_name_en=en, resident_number=num, token_id=tok,
-                           tier=tier) for at, pid, ja, en, num, tok, tier in rows]
+    items = [RedemptionRow(**row._mapping, time_jst=datetime.fromtimestamp(row.redeemed_at, JST).strftime("%H:%M:%S"))
+             for row in redemptions_of_day(session, venue.venue_id, day)]
     return RedemptionsOfDay(day=day, venue_id=venue.venue_id, count=len(items), redemptions=items)

@@ -10,7 +10,7 @@ Use from another area (e.g. venue accounts):
     token, expires_at = create_session(db, "venue", str(account.id))
     set_session_cookie(response, "venue", token, expires_at, settings)
     ...
-    VenueSession = Annotated[SessionInfo, Depends(session_of("venue"))]   # backend/auth/deps.py
+    VenueSession = Annotated[SessionInfo, Depends(session_of("venue"))]   # backend/api/deps.py
 """
 
 from __future__ import annotations

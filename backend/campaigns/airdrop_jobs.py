@@ -78,7 +78,7 @@ class AirdropWorker:
         # A failed pass (the database briefly away) waits RETRY_SECONDS, then looks for jobs again.
         self.loop = Loop("airdrop-worker", self._pass, IDLE_SECONDS, max_backoff=RETRY_SECONDS)
 
-    # -- lifecycle (backend/app.py starts and stops every app.state.workers entry) -------------------
+    # -- lifecycle (backend/app.py starts and stops every Services.workers entry) -------------------
     def start(self) -> None:
         if self.issuer is None:  # nothing can be sent; jobs wait (the API refuses new ones with 503)
             return

@@ -1,8 +1,8 @@
 """Campaigns run from the console: allowlists into the database, campaigns onto the chain, vouchers signed
 for a wallet, and what a holder's wallet must send to claim.
 
-Handlers in backend/api/campaigns.py stay thin; the decisions are here. The CSV reading, Merkle tree and
-voucher signing are backend/campaigns/{csvfile,merkle,vouchers}.py, shared with the command-line scripts.
+Handlers (backend/api/staff/campaigns.py, backend/api/holder/campaigns.py) stay thin; the decisions are here.
+The CSV reading, Merkle tree and voucher signing are backend/campaigns/{csvfile,merkle,vouchers}.py, shared with the command-line scripts.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ lookup, so polls do not depend on how identity is stored:
 
     nullifier_of(session, address) -> str | None     # None: this wallet is not verified
 
-The app keeps the lookup in `app.state.nullifier_of`; until the identity module is wired in, nobody is
-verified and per-person polls refuse every vote with a clear "verify your identity first".
+The app's services keep the lookup (`Services.nullifier_of`, backend/services.py): `verified_nullifier`, the
+residency identity records. With `no_identity` nobody is verified and per-person polls refuse every vote
+with a clear "verify your identity first".
 """
 
 from __future__ import annotations
@@ -33,7 +34,3 @@ def verified_nullifier(session: Session, address: str) -> str | None:
 
     identity = identity_of(session, address)
     return identity.nullifier if identity is not None else None
-
-
-def nullifier_lookup(app_state) -> NullifierLookup:
-    return getattr(app_state, "nullifier_of", None) or no_identity

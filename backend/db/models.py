@@ -1,20 +1,28 @@
-"""Every table, so Alembic and tests see the whole schema: import the models_* modules here."""
+"""Every table, so Alembic and tests see the whole schema: each models_* module is imported here."""
 
 from __future__ import annotations
 
-import importlib
-
 from backend.db.base import Base
+from backend.db.models_access import AuthSession, BotKey, Forum, Holder, SignInNonce, StaffAccount, StaffRole
+from backend.db.models_campaigns import AirdropJob, Allowlist, AllowlistEntry, Campaign, CampaignVoucher
 from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, Municipality
+from backend.db.models_civic import (
+    Announcement, AnnouncementRead, Ballot, HolderActivity, HolderEmail, InactivityNotice, InactivityRule, OutboxMail,
+    Poll, PollQuestion,
+)
+from backend.db.models_jobs import JobState
+from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
+from backend.db.models_residency import (
+    Activity, ActivityDay, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation, PremiumGrant,
+    Registration, ResidencyProgramme,
+)
 
-# Other areas' tables (access, perks) register themselves on Base when imported;
-# they may not exist yet on a branch, hence the soft import.
-for _name in ("backend.db.models_access", "backend.db.models_perks", "backend.db.models_jobs",
-              "backend.db.models_campaigns", "backend.db.models_residency", "backend.db.models_civic"):
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != _name:
-            raise
-
-__all__ = ["Base", "Card", "CardEvent", "ChainCursor", "Collection", "IndexedBlock", "Municipality"]
+__all__ = [
+    "Base", "AuthSession", "BotKey", "Forum", "Holder", "SignInNonce", "StaffAccount", "StaffRole",
+    "AirdropJob", "Allowlist", "AllowlistEntry", "Campaign", "CampaignVoucher", "Card", "CardEvent",
+    "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
+    "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
+    "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
+    "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PremiumGrant",
+    "Registration", "ResidencyProgramme",
+]

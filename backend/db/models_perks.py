@@ -15,7 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
 from backend.db.models_chain import ADDRESS, unix_now
-from backend.perks.rules import KINDS, PERIODS
+
+# The national rule's perk kinds and the limit periods, as the database enforces them. The db layer imports
+# no domain code, so these are literal copies of backend.perks.rules.KINDS / PERIODS;
+# tests/backend/perks/test_rules.py checks that the two agree.
+KINDS = ("venue_entry", "discount", "online_access")
+PERIODS = ("day", "year", "unlimited")
 
 _KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")"
 _PERIOD_CHECK = "limit_period IN (" + ", ".join(f"'{p}'" for p in PERIODS) + ")"

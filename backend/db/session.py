@@ -75,3 +75,19 @@ def begin_immediate(session: Session) -> None:
         raise RuntimeError("begin_immediate must be the first thing the session does")
     if is_sqlite(session.get_bind()):
         session.connection(execution_options={IMMEDIATE: True})
+
+
+def write_transaction(session: Session) -> None:
+    """Restarts a request's session in a write transaction before its read-decide-write work.
+
+    Dependencies (the sign-in check) have already read in this session. On SQLite a read transaction that
+    later writes fails at once ("database is locked") if another writer (the indexer thread) committed in
+    between, so the read transaction ends here and a new one begins holding the write lock (BEGIN
+    IMMEDIATE); what was loaded before is expired and read again inside it. On PostgreSQL this is a
+    plain restart: use row locks or conditional UPDATEs there.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction must come before the unit of work's first change")
+        session.rollback()
+    begin_immediate(session)

@@ -28,6 +28,10 @@ MESSAGES = {
     "voucher_used": Message("バウチャーは使用済みです。この方はすでにこのコレクションの住民証を受け取っています。",
                             "Your voucher has already been used: this person has received a card of this collection.",
                             CONFLICT),
+    "recipient_not_verified": Message("このウォレットの方はまだ本人確認をしていません。住民証のページで、このウォレットで本人確認"
+                                      "（マイナンバーカード）をしてもらってください。",
+                                      "This wallet's holder has not verified their identity: ask them to verify it "
+                                      "(My Number card) on the holder page with this wallet first.", CONFLICT),
     "wallet_full": Message("このウォレットは、このコレクションの住民証を上限まで保有しています。",
                            "This wallet already holds as many cards of this collection as it may (one per person for "
                            "resident cards).", CONFLICT),

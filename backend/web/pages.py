@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 
+from backend.api.deps import SettingsDep
 from backend.web.chains import add_chain_params, chain_name
 from backend.web.vendor import VENDOR_DIR, missing
 
@@ -125,10 +126,9 @@ def extension_modules(page: str) -> list[str]:
 
 
 @router.get("/web/config", response_model=WebConfig, summary="What the pages need to know about this deployment")
-def read_web_config(request: Request) -> WebConfig:
+def read_web_config(settings: SettingsDep) -> WebConfig:
     """The chain the wallet must be on, how to add it to a wallet, the pages' optional modules and the timing
     of venue passes."""
-    settings = request.app.state.settings
     return WebConfig(chain_id=settings.chain_id, chain_name=chain_name(settings.chain_id),
                      add_chain=add_chain_params(settings.chain_id, settings.rpc_url),
                      extensions={page: extension_modules(page) for page in ("holder", "desk", "console")},

@@ -35,7 +35,7 @@ def new_town(chain, client, app, sync_index, *, staff: dict | None = None, soulb
     col = chain.deploy(f"CIV{stamp % 10**6}X{n}"[:11], soulbound=soulbound, name_ja=f"市民町{stamp}-{n}",
                        name_en=f"Civic Town {stamp}-{n}")
     for _ in range(20):  # the indexer thread may be mid-round, about to mark records as just scanned
-        app.state.indexer.indexer._registered_at = 0  # register the new record at the next poll
+        app.state.services.indexer.indexer._registered_at = 0  # register the new record at the next poll
         sync_index()
         mid, cid = municipality_id_of(app, col), collection_id_of(app, col)
         if mid and cid:

@@ -131,4 +131,4 @@ def client(app):
 @pytest.fixture
 def sync_index(app, client):
     """Makes the index catch up with the chain (the background thread would, within a poll or two)."""
-    return lambda timeout=30.0: app.state.indexer.catch_up(timeout)
+    return lambda timeout=30.0: app.state.services.indexer.catch_up(timeout)

@@ -125,7 +125,7 @@ def staff_headers(client, app, username: str = "admin", municipality_id: int | N
     """A staff session: a superuser (default), or an account with `role` in `municipality_id`."""
     from backend.auth.staff import create_staff, grant_role
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         account = create_staff(db, username, STAFF_PASSWORD, superuser=municipality_id is None)
         if municipality_id is not None:
             grant_role(db, account.id, municipality_id, role or "staff")
@@ -140,7 +140,7 @@ def municipality_id_of(app, collection) -> int:
 
     from backend.db.models_chain import Collection
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         return db.scalar(select(Collection.municipality_id).where(Collection.address == collection.address))
 
 
@@ -149,7 +149,7 @@ def collection_id_of(app, collection) -> int:
 
     from backend.db.models_chain import Collection
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         return db.scalar(select(Collection.id).where(Collection.address == collection.address))
 
 

@@ -66,12 +66,12 @@ def day_offset(days: int) -> str:
 def ids_of(app, collection) -> tuple[int, int]:
     """(municipality id, collection id) of a deployed collection, once the index has registered it."""
     for attempt in range(2):
-        with app.state.session_factory() as db:
+        with app.state.services.session_factory() as db:
             row = db.execute(select(Collection.municipality_id, Collection.id)
                              .where(Collection.address == collection.address)).first()
         if row is not None:
             return row.municipality_id, row.id
-        app.state.indexer.catch_up(30.0)  # registers the deployment records it has not seen yet
+        app.state.services.indexer.catch_up(30.0)  # registers the deployment records it has not seen yet
     raise AssertionError(f"{collection.record.symbol} is not registered")
 
 
@@ -112,7 +112,7 @@ class Holder:
         return self.client.post("/me/identity/guardian-consent", json={"assertion": token}, headers=self.headers)
 
     def scan(self, activity_id: int, now: float | None = None, **extra):
-        token = self.app.state.activity_codes.current(activity_id, now).token
+        token = self.app.state.services.activity_codes.current(activity_id, now).token
         return self.client.post("/me/checkins", json={"token": token, **extra}, headers=self.headers)
 
     def progress(self) -> list[dict]:

@@ -1,12 +1,22 @@
-"""The app factory's error format: every refusal is JSON with a code and English and Japanese messages."""
+"""The app factory: every refusal is JSON with a code and English and Japanese messages; the wiring (one
+`Services`, the router list, development routes only outside production). The layering rules (no import
+cycles, dependencies pointing down) are tests/backend/test_layers.py."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from backend.api import DEVELOPMENT_ROUTERS, ROUTERS
 from backend.app import create_app
+from backend.services import Services
+from backend.settings import Settings
 
 
 class Echo(BaseModel):
@@ -95,3 +105,54 @@ def test_non_numeric_path_parameter_is_a_422(client):
 def test_openapi_documents_the_core_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/health", "/cards/{collection_id}/{token_id}", "/holders/{address}/cards"} <= set(paths)
+
+
+# --- the wiring: one composition root, routers by audience ------------------------------------------------
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+
+
+def _strong_production(tmp_path) -> Settings:
+    secrets = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "identity_secret")}
+    return Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
+                    auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **secrets)
+
+
+def _walk(routes):
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router (mounted lazily)
+            yield from _walk(route.original_router.routes)
+
+
+def test_routes_reach_the_services_only_through_the_dependencies():
+    """app.state holds one object, `Services`; only backend/api/deps.py reads it (and backend/app.py sets it)."""
+    readers = sorted(str(path.relative_to(BACKEND)) for path in BACKEND.rglob("*.py")
+                     if re.search(r"\bapp\.state\b|request\.app\b", path.read_text(encoding="utf-8")))
+    assert readers == ["api/deps.py", "app.py"]
+
+
+def test_the_app_keeps_its_services_in_one_typed_object(app):
+    services = app.state.services
+    assert isinstance(services, Services)
+    assert set(app.state._state) == {"services"}
+    assert services.workers == [services.airdrop_worker] and services.redeemer.signer is services.pass_signer
+
+
+def test_every_router_of_the_list_is_mounted_and_development_routes_only_outside_production(app, tmp_path):
+    mounted = {route.path for route in _walk(app.router.routes)}
+    listed = {route.path for router in ROUTERS for route in router.routes}
+    assert listed <= mounted
+    development = {route.path for router in DEVELOPMENT_ROUTERS for route in router.routes}
+    assert development == {"/dev/identity/assertion", "/dev/identity/consent"} and development <= mounted
+    production = create_app(_strong_production(tmp_path))
+    assert not {route.path for route in _walk(production.router.routes)} & development
+    assert listed <= {route.path for route in _walk(production.router.routes)}
+
+
+def test_every_json_route_declares_its_response_model(app):
+    bare = [(route.path, sorted(route.methods)) for route in _walk(app.router.routes)
+            if route.response_model is None and route.status_code != 204
+            and getattr(route.response_class, "value", route.response_class) is JSONResponse]
+    assert bare == []
+

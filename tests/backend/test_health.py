@@ -61,7 +61,7 @@ def test_rpc_down_makes_health_stale_and_reads_keep_answering(doomed_chain, db_u
                         database_url=db_url, poll_interval=0.05, stale_after=1.0)
     app = create_app(settings)
     with TestClient(app) as client:
-        app.state.indexer.catch_up()
+        app.state.services.indexer.catch_up()
         assert client.get("/health").json()["stale"] is False
         node.stop()
         time.sleep(0.3)

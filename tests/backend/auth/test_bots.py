@@ -15,7 +15,7 @@ from tests.backend.access_setup import assert_error
 def keyed(app, client, chain_with_collection, sync_index):
     """(chain, key for the test collection's municipality, key for another municipality)."""
     sync_index()
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         begin_immediate(db)
         collection = db.scalar(select(Collection).where(Collection.address == chain_with_collection.collection.address))
         other = Municipality(slug="elsewhere", name_ja="他市", name_en="Elsewhere")
@@ -44,7 +44,7 @@ def test_a_holder_is_confirmed_with_tier_and_a_stranger_is_not(client, keyed, sy
     assert by_symbol["holder"] is True and by_symbol["symbol"] == "RESTEST"
     stranger = check(client, key, chain.collection.address, Account.create().address).json()
     assert (stranger["holder"], stranger["tier"], stranger["valid_cards"]) == (False, None, 0)
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert all(row.last_used_at for row in db.scalars(select(BotKey)) if row.name == "discord")
 
 
@@ -81,7 +81,7 @@ def test_a_revoked_key_stops_working(client, app, keyed):
     chain, key, _ = keyed
     from backend.auth.secrets import token_digest
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         begin_immediate(db)
         db.scalar(select(BotKey).where(BotKey.key_digest == token_digest(key))).revoked = True
         db.commit()

@@ -19,7 +19,7 @@ def test_my_cards_lists_what_the_wallet_holds(client, chain_with_collection, syn
     assert tradable["soulbound"] is False and tradable["valid_now"] is True and tradable["invalid_reason"] is None
     assert tradable["status"] == "active" and tradable["resident_number"] >= 1
     assert tradable["metadata_url"] == f"http://127.0.0.1:8000/metadata/RESTEST/{first}"
-    assert tradable["image"].startswith("http://127.0.0.1:8000/ipfs/b")  # rendered by backend.api.content
+    assert tradable["image"].startswith("http://127.0.0.1:8000/ipfs/b")  # rendered by Services.card_image
     soulbound = next(c for c in cards if c["symbol"] == "RESSOUL")
     assert soulbound["soulbound"] is True and soulbound["locked"] is True
 
@@ -41,7 +41,7 @@ def test_an_image_resolver_is_used_when_the_app_has_one(app, client, chain_with_
     holder = chain.new_holder()
     chain.collection.issue(holder.address)
     sync_index()
-    app.state.card_image = lambda card: f"ipfs://image-of-{card.symbol}-{card.token_id}"
+    app.state.services.card_image = lambda card: f"ipfs://image-of-{card.symbol}-{card.token_id}"
     token = sign_in(client, holder).json()["token"]
     card = client.get("/me/cards", headers=bearer(token)).json()[0]
     assert card["image"] == f"ipfs://image-of-RESTEST-{card['token_id']}"

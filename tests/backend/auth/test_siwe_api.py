@@ -28,7 +28,7 @@ from backend.auth.secrets import token_digest
 @pytest.fixture
 def db_sessions_of_app(app, client):
     """Sessions on the app's own database (the client has started it and run the migrations)."""
-    return app.state.session_factory
+    return app.state.services.session_factory
 
 
 def test_nonce_is_alphanumeric_single_use_and_short_lived(client):

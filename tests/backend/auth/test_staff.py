@@ -19,7 +19,7 @@ def db(app, client):
     writes concurrently, and a read-then-write transaction would otherwise fail with "database is locked"."""
 
     def writer():
-        session = app.state.session_factory()
+        session = app.state.services.session_factory()
         begin_immediate(session)
         return session
 

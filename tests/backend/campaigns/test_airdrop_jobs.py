@@ -60,7 +60,7 @@ def test_airdrop_job_runs_to_completion_and_reports_its_batches(client, app, tow
     assert all(b["tx_hash"].startswith("0x") and b["status"] == "done" for b in job["batches"])
     assert balances(chain, wallets) == [1] * 7
     sync_index()
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         tiers = db.scalars(select(Card.tier).where(Card.owner.in_(wallets))).all()
     assert tiers == [1] * 7  # the form's tier for rows that name none
     assert job["message_en"] and job["message_ja"]
@@ -182,20 +182,20 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
     from backend.db.models_campaigns import AirdropJob
     from backend.db.models_chain import Collection
 
-    sessions = app.state.session_factory
+    sessions = app.state.services.session_factory
     with sessions() as db:
         collection = db.scalar(select(Collection).where(Collection.symbol == "RESTEST"))
         job = new_job(town["mid"], collection, "x.csv", [RecipientRow(2, chain_with_collection.admin, None)], 0,
-                      None, None, app.state.settings.data_dir, None)
+                      None, None, app.state.services.settings.data_dir, None)
         job.status = "failed"  # kept away from the app's own running worker
         db.add(job)
         db.commit()
         job_id = job.id
     clock = WholeSecondsClock(time.time())
-    first, second = (AirdropWorker(app.state.settings, sessions, app.state.issuer, clock=clock) for _ in range(2))
+    first, second = (AirdropWorker(app.state.services.settings, sessions, app.state.services.issuer, clock=clock) for _ in range(2))
     with sessions() as db:
         db.execute(update(AirdropJob).where(AirdropJob.id == job_id).values(status="queued"))
-        app.state.airdrop_worker.stop()  # the app's worker must not race the two under test
+        app.state.services.airdrop_worker.stop()  # the app's worker must not race the two under test
         db.commit()
     assert first._next_job() == job_id
     assert second._next_job() is None  # leased by the first

@@ -244,7 +244,7 @@ def test_vouchers_only_for_voucher_campaigns(client, town, chain_with_collection
 
 # --- without the issuer key -----------------------------------------------------------------------------
 def test_without_an_issuer_key_campaign_writes_answer_503(client, app, town, chain_with_collection):
-    app.state.issuer = None
+    app.state.services.issuer = None
     assert_error(create(client, town, chain_with_collection), 503, "issuer_not_configured")
 
 
@@ -252,7 +252,7 @@ def test_an_unreachable_chain_node_is_a_503_not_a_500(client, app, town, chain_w
     create(client, town, chain_with_collection)
     from backend.chain.client import Chain
 
-    app.state.chain = Chain("http://127.0.0.1:9", timeout=1.0)  # nothing listens on the discard port
+    app.state.services.chain = Chain("http://127.0.0.1:9", timeout=1.0)  # nothing listens on the discard port
     body = assert_error(client.get(f"/staff/municipalities/{town['mid']}/campaigns", headers=town["staff"]), 503,
                         "chain_unavailable")
     assert "接続できません" in body["message_ja"]

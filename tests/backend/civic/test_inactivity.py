@@ -44,7 +44,7 @@ def age(app, address: str, token_id: int, town, days: int) -> None:
     import time
 
     then = int(time.time()) - days * DAY
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         db.execute(update(HolderActivity).where(HolderActivity.address == address).values(last_active_at=then))
         db.execute(update(Card).where(Card.collection_id == town.cid, Card.token_id == token_id)
                    .values(holding_since=then))
@@ -59,7 +59,7 @@ def run(client, town):
 
 def run_mail_job(app) -> str:
     """The app's mail job (civic.mail), run now as its loop would."""
-    runner = app.state.jobs
+    runner = app.state.services.jobs
     outcome = runner.run_now(next(job for job in runner.jobs if job.name == "civic.mail"))
     assert outcome.error == "", outcome.error
     return outcome.result
@@ -91,9 +91,9 @@ def test_a_quiet_card_is_noticed_then_revoked_on_chain(client, app, town, sync_i
     assert len(mails) == 2
     assert "ご利用が長期間ありません" in mails[-1]["Subject"] and "Sign in to the app by" in mails[-1].get_content()
 
-    app.state.civic_clock = lambda: __import__("time").time() + 59 * DAY
+    app.state.services.clock = lambda: __import__("time").time() + 59 * DAY
     assert run(client, town)["revoked"] == []  # still within the notice period
-    app.state.civic_clock = lambda: __import__("time").time() + 61 * DAY
+    app.state.services.clock = lambda: __import__("time").time() + 61 * DAY
     report = run(client, town)
     assert [r["token_id"] for r in report["revoked"]] == [token]
     assert report["revoked"][0]["tx_hash"].startswith("0x")
@@ -113,7 +113,7 @@ def test_a_sign_in_after_the_notice_cancels_it(client, app, town, sync_index):
     assert sign_in(client, account).status_code == 200  # "sign in = enough"
     notice = client.get("/me/notices", headers=headers).json()[0]
     assert notice["status"] == "cancelled" and "active again" in notice["message_en"]  # lifted at once
-    app.state.civic_clock = lambda: __import__("time").time() + 61 * DAY
+    app.state.services.clock = lambda: __import__("time").time() + 61 * DAY
     report = run(client, town)
     assert report["revoked"] == [] and report["plan"]["revoke"] == 0
     assert town.col.contract.functions.isValid(token).call() is True
@@ -126,7 +126,7 @@ def test_activity_the_job_sees_first_also_cancels_the_notice(client, app, town, 
     account, headers, [token] = holder_with_card(client, town, sync_index)
     age(app, account.address, token, town, 800)
     assert run(client, town)["noticed"] == 1
-    with app.state.session_factory() as db:  # as if the notice were based on older activity than recorded now
+    with app.state.services.session_factory() as db:  # as if the notice were based on older activity than recorded now
         db.execute(update(InactivityNotice).values(last_active_at=InactivityNotice.last_active_at - 10))
         db.execute(update(HolderActivity).where(HolderActivity.address == account.address)
                    .values(last_active_at=HolderActivity.last_active_at - 5))
@@ -168,9 +168,9 @@ def test_the_daily_job_applies_the_rule_of_every_municipality(client, app, town,
     code = re.search(r"確認コード: (\d{6})", smtp.inbox.to("daily@example.jp")[0].get_content()).group(1)
     assert client.post("/me/email/verify", json={"code": code}, headers=headers).json()["verified"]
     age(app, account.address, token, town, 800)
-    jobs = {job.name: job for job in civic_jobs.periodic_jobs(app.state.settings)}
+    jobs = {job.name: job for job in civic_jobs.periodic_jobs(app.state.services.settings)}
     assert set(jobs) == {"civic.inactivity", "civic.mail"}
-    runner = JobRunner(app.state.settings, app.state.session_factory, app.state.issuer, list(jobs.values()))
+    runner = JobRunner(app.state.services.settings, app.state.services.session_factory, app.state.services.issuer, list(jobs.values()))
     outcome = runner.run_now(jobs["civic.inactivity"])
     assert outcome.error == "" and "1 noticed" in outcome.result
     assert client.get("/me/notices", headers=headers).json()[0]["status"] == "open"

@@ -75,7 +75,7 @@ def test_voting_after_close_is_refused_and_the_ballot_cannot_change(client, app,
     account, headers, [token] = holder_with_card(client, town, sync_index)
     assert vote(client, account, headers, poll["id"], token, answers_for(poll, single=0)).status_code == 201
     data = typed_ballot(client, headers, poll["id"], token, answers_for(poll, single=1)).json()["typed_data"]
-    app.state.civic_clock = lambda: poll["closes_at"]  # the closing second itself is after close
+    app.state.services.clock = lambda: poll["closes_at"]  # the closing second itself is after close
     r = client.post(f"/polls/{poll['id']}/ballots", headers=headers,
                     json={"card": token, "answers": answers_for(poll, single=1), "signature": sign_typed(account, data)})
     body = assert_error(r, 409, "poll_closed")
@@ -89,7 +89,7 @@ def test_voting_before_open_is_refused(client, app, town, sync_index):
     poll = create_poll(client, town)
     account, headers, [token] = holder_with_card(client, town, sync_index)
     data = typed_ballot(client, headers, poll["id"], token, answers_for(poll)).json()["typed_data"]
-    app.state.civic_clock = lambda: poll["opens_at"] - 1
+    app.state.services.clock = lambda: poll["opens_at"] - 1
     r = client.post(f"/polls/{poll['id']}/ballots", headers=headers,
                     json={"card": token, "answers": answers_for(poll), "signature": sign_typed(account, data)})
     assert_error(r, 409, "poll_not_open")
@@ -167,14 +167,14 @@ def test_one_vote_per_person_counts_the_person_not_the_cards(client, app, town, 
     account, headers, tokens = holder_with_card(client, town, sync_index, cards=2)
     unverified, unverified_headers, [other] = holder_with_card(client, town, sync_index)
     # The identity module's lookup (wired by the lead) is a function of (session, address).
-    app.state.nullifier_of = lambda session, address: "nullifier-of-alice" if address == account.address else None
+    app.state.services.nullifier_of = lambda session, address: "nullifier-of-alice" if address == account.address else None
     assert vote(client, account, headers, poll["id"], tokens[0], answers_for(poll)).status_code == 201
     assert_error(vote(client, account, headers, poll["id"], tokens[1], answers_for(poll)), 409, "already_voted_person")
     assert_error(vote(client, unverified, unverified_headers, poll["id"], other, answers_for(poll)), 403,
                  "not_verified")
     # a second wallet of the same verified person is the same person
     second_wallet, second_headers, [third] = holder_with_card(client, town, sync_index)
-    app.state.nullifier_of = lambda session, address: "nullifier-of-alice"
+    app.state.services.nullifier_of = lambda session, address: "nullifier-of-alice"
     assert_error(vote(client, second_wallet, second_headers, poll["id"], third, answers_for(poll)), 409,
                  "already_voted_person")
 
@@ -211,7 +211,7 @@ def test_results_turnout_and_csv(client, town, sync_index):
     assert sorted(q3["answers"]) == sorted(['=HYPERLINK("http://evil")', "棚田を守りたい"])
 
     assert_error(client.get(f"/polls/{poll['id']}/results"), 409, "poll_not_closed")
-    client.app.state.civic_clock = lambda: poll["closes_at"] + 1
+    client.app.state.services.clock = lambda: poll["closes_at"] + 1
     public = client.get(f"/polls/{poll['id']}/results").json()
     assert public["status"] == "closed" and "answers" not in public["questions"][2]
 
@@ -238,7 +238,7 @@ def test_turnout_kpi(client, town, sync_index):
     # The staff KPIs count a poll's turnout once it has closed, over the last year.
     programme = client.get(f"/staff/municipalities/{town.mid}/kpis", headers=town.staff).json()["programme"]
     assert (programme["polls_closed_365d"], programme["turnout_last_poll"]) == (0, None)
-    with client.app.state.session_factory() as db:
+    with client.app.state.services.session_factory() as db:
         closed = municipality_kpis(db, town.mid, now=poll["closes_at"] + 1)["programme"]
         later = municipality_kpis(db, town.mid, now=poll["closes_at"] + 366 * 86400)["programme"]
     assert (closed["polls_closed_365d"], closed["turnout_last_poll"], closed["turnout_average_365d"]) == (1, 0.5, 0.5)
@@ -272,7 +272,7 @@ def test_concurrent_ballots_count_once_per_card_and_per_person(client, app, town
     per_card = create_poll(client, town)
     per_person = create_poll(client, town, one_vote_per="person")
     account, headers, tokens = holder_with_card(client, town, sync_index, cards=2)
-    app.state.nullifier_of = lambda session, address: "nullifier-of-the-racer"
+    app.state.services.nullifier_of = lambda session, address: "nullifier-of-the-racer"
 
     def signed(poll, token):
         answers = answers_for(poll)

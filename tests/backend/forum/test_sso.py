@@ -25,7 +25,7 @@ RETURN_URL = FORUM + "/session/sso_login"
 def world(app, client, chain_with_collection, sync_index):
     """The indexed test collection with a forum registered for it; returns (chain, collection row id)."""
     sync_index()
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         begin_immediate(db)
         collection = db.scalar(select(Collection).where(Collection.address == chain_with_collection.collection.address))
         register_forum(db, collection.id, FORUM, name="Mine forum", group_prefix="mine", max_tier=2)
@@ -172,7 +172,7 @@ def test_staff_admin_registers_a_forum_through_the_api(client, app, world):
     from backend.auth import staff
 
     _, collection_id = world
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         begin_immediate(db)
         municipality_id = db.get(Collection, collection_id).municipality_id
         staff.create_admin(db, "forum-admin", "a long password", municipality_id=municipality_id)

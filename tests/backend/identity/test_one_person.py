@@ -64,7 +64,7 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
     response = client.post("/me/residency/register", json={"municipality_id": mine, "prefecture_opt_out": True},
                            headers=at_home.headers)
     assert response.status_code == 201, response.text
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         person = identity_of(db, at_home.address).nullifier
         assert db.scalar(select(Registration.nullifier).where(Registration.municipality_id == mine)) == person
 
@@ -79,7 +79,7 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
     assert offer["eligible"] is True, offer
     send_as(towns.chain, on_the_road.account, offer["tx"])
     sync_index()
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert db.scalar(select(CampaignVoucher.nullifier)) == person
         assert verified_nullifier(db, on_the_road.address) == person == verified_nullifier(db, at_home.address)
     minter = towns.chain.web3.eth.contract(address=minters[YAMAKOSHI].address, abi=minters[YAMAKOSHI].abi)
@@ -90,7 +90,7 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
     issue_card(towns.cities[KAGA], on_the_road, sync_index)
     kaga, _ = ids_of(app, towns.cities[KAGA])
     assert premium_by_check_in(app, staff, on_the_road, kaga)["status"] == "active"
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert municipalities_held(db, person, time.time()) == {mine, kaga, yamakoshi}
 
     # A fourth municipality is refused, whether by check-ins (a third wallet) or by a premium voucher.
@@ -105,7 +105,7 @@ def test_voucher_and_registration_give_one_nullifier_and_the_cap_counts_both(cli
     body = assert_error(sign_voucher(client, staff, nishikawa, premium_campaign, fourth.address), 409,
                         "premium_cap_reached")
     assert "山古志村" in body["message_ja"] and "Yamakoshi Village" in body["message_en"]
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert db.scalar(select(CampaignVoucher.id).where(CampaignVoucher.recipient == fourth.address)) is None
 
 
@@ -119,7 +119,7 @@ def test_a_basic_voucher_does_not_count_toward_the_cap_and_needs_a_verified_wall
     assert "本人確認" in body["message_ja"]
     assert stranger.verify(subject).status_code == 200
     assert sign_voucher(client, staff, nishikawa, campaign, stranger.address).status_code == 201
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert municipalities_held(db, identity_of(db, stranger.address).nullifier, time.time()) == set()
     # the same person with another wallet: refused on chain's terms once the first voucher is claimed
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=stranger.headers).json()

@@ -185,3 +185,9 @@ def test_ok_exactly_when_every_requirement_holds(tier, min_tier, locked, soulbou
     assert v.ok == expected
     assert (v.reason_code == "ok") == expected
     assert v.message_ja and v.message_en
+
+
+def test_the_database_enforces_exactly_the_rules_kinds_and_periods():
+    from backend.db import models_perks
+
+    assert models_perks.KINDS == rules.KINDS and models_perks.PERIODS == rules.PERIODS

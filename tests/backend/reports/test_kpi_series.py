@@ -136,7 +136,7 @@ def test_card_figures_follow_the_chain_day_by_day(client, town):
 def test_the_last_day_agrees_with_the_current_kpis(client, app, town):
     s = series_of(client, town, 30)
     assert len(s["days"]) == 30 and s["days"][-1] == japan_date(time.time())
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         now = municipality_kpis(db, town["mid"])
     last = {name: values[-1] for name, values in s["cards"].items()}
     assert (last["issued"], last["active"], last["valid"], last["unique_holders"]) == \
@@ -163,7 +163,7 @@ def test_redemptions_per_day_by_perk_and_by_venue(client, app, town, history):
     cave = _perk(client, town, "洞窟入場", "venue_entry", venues["cave"], limit_count=1, limit_period="day")
     desk = _perk(client, town, "コワーキング割引", "discount", venues["cowork"], limit_count=None,
                  limit_period="unlimited")
-    signer, redeemer = app.state.pass_signer, app.state.redeemer
+    signer, redeemer = app.state.services.pass_signer, app.state.services.redeemer
     t, h = history.tokens, history.holders
 
     def redeem(perk, token, holder, venue, when):

@@ -66,7 +66,7 @@ def test_a_forged_qr_is_refused(client, app, towns, sync_index):
     holder = Holder(client, app, towns.chain)
     issue_card(towns.cities[0], holder, sync_index)
     activity = Staff(client, app).activity(ids_of(app, towns.cities[0])[0])
-    token = app.state.activity_codes.current(activity).token
+    token = app.state.services.activity_codes.current(activity).token
     forged = token[:-1] + ("0" if token[-1] != "0" else "1")
     assert_error(client.post("/me/checkins", json={"token": forged}, headers=holder.headers), 403, "qr_invalid")
     assert_error(client.post("/me/checkins", json={"token": "hello"}, headers=holder.headers), 400, "qr_malformed")
@@ -78,7 +78,7 @@ def test_a_typed_code_works_and_a_wrong_one_is_refused(client, app, towns, sync_
     activity = Staff(client, app).activity(ids_of(app, towns.cities[0])[0])
     assert_error(client.post("/me/checkins", json={"activity_id": activity, "code": "00000-00000"},
                              headers=holder.headers), 403, "code_wrong_or_expired")
-    code = app.state.activity_codes.current(activity).code
+    code = app.state.services.activity_codes.current(activity).code
     response = client.post("/me/checkins", json={"activity_id": activity, "code": code}, headers=holder.headers)
     assert response.status_code == 201, response.text
 
@@ -122,21 +122,21 @@ def test_consecutive_days_count_one_per_day(client, app, towns, sync_index):
     issue_card(towns.cities[0], holder, sync_index)
     activity = Staff(client, app).activity(ids_of(app, towns.cities[0])[0],
                                            days=[day_offset(0), day_offset(1), day_offset(2)])
-    codes = app.state.activity_codes
+    codes = app.state.services.activity_codes
     card_id = None
     for day in range(3):
         at = time.time() + day * 86_400
-        with app.state.session_factory() as db:
+        with app.state.services.session_factory() as db:
             result = check_in(db, codes, holder.address, token=codes.current(activity, at).token, now=at)
             db.commit()
             card_id = result.card.id
-        with app.state.session_factory() as db:  # the same day again: refused
+        with app.state.services.session_factory() as db:  # the same day again: refused
             try:
                 check_in(db, codes, holder.address, token=codes.current(activity, at + 60).token, now=at + 60)
                 raise AssertionError("a second check-in on the same day was accepted")
             except CheckInError as exc:
                 assert exc.code == "already_checked_in"
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert count_checkins(db, card_id, int(time.time()) - 86_400) == 3
 
 

@@ -22,12 +22,12 @@ def test_verified_identity_keeps_only_a_nullifier_and_the_level(client, app, tow
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["verified"] and body["level"] == "mynumber_card" and body["is_minor"] is False
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         identity = db.scalar(select(Identity))
         wallet = db.get(IdentityWallet, holder.address)
     assert wallet.nullifier == identity.nullifier
     assert len(identity.nullifier) == 64 and "xid-subject-0001" not in repr(identity.__dict__)
-    assert identity.nullifier == app.state.identity_verifier.nullifier("resident-dev-identity", "xid-subject-0001")
+    assert identity.nullifier == app.state.services.identity_verifier.nullifier("resident-dev-identity", "xid-subject-0001")
     assert holder.client.get("/me/identity", headers=holder.headers).json()["verified"] is True
 
 
@@ -35,7 +35,7 @@ def test_the_same_person_on_two_wallets_has_one_nullifier(client, app, towns):
     first, second = Holder(client, app, towns.chain), Holder(client, app, towns.chain)
     assert first.verify("same-person").status_code == 200
     assert second.verify("same-person").status_code == 200
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert len(db.scalars(select(Identity)).all()) == 1
         assert len(db.scalars(select(IdentityWallet)).all()) == 2
 
@@ -52,7 +52,7 @@ def test_a_bad_signature_is_refused(client, app, towns):
 def test_an_assertion_signed_by_another_key_under_the_same_name_is_refused(client, app, towns):
     holder = Holder(client, app, towns.chain)
     impostor = DevelopmentProvider("another-secret-that-is-not-ours-000000")
-    token = impostor.assert_identity(subject="x", audience=app.state.identity_verifier.audience,
+    token = impostor.assert_identity(subject="x", audience=app.state.services.identity_verifier.audience,
                                      nonce=holder.nonce()["nonce"], birthdate="1990-01-01")
     assert_error(client.post("/me/identity", json={"assertion": token}, headers=holder.headers), 403,
                  "identity_bad_signature")
@@ -61,7 +61,7 @@ def test_an_assertion_signed_by_another_key_under_the_same_name_is_refused(clien
 def test_an_unknown_provider_is_refused(client, app, towns):
     holder = Holder(client, app, towns.chain)
     other = DevelopmentProvider("another-secret-that-is-not-ours-000000", issuer="https://idp.example")
-    token = other.assert_identity(subject="x", audience=app.state.identity_verifier.audience,
+    token = other.assert_identity(subject="x", audience=app.state.services.identity_verifier.audience,
                                   nonce=holder.nonce()["nonce"], birthdate="1990-01-01")
     assert_error(client.post("/me/identity", json={"assertion": token}, headers=holder.headers), 403,
                  "identity_untrusted_provider")
@@ -69,7 +69,7 @@ def test_an_unknown_provider_is_refused(client, app, towns):
 
 def test_an_assertion_for_another_audience_is_refused(client, app, towns):
     holder = Holder(client, app, towns.chain)
-    token = app.state.identity_verifier.dev_provider.assert_identity(
+    token = app.state.services.identity_verifier.dev_provider.assert_identity(
         subject="x", audience="https://other-town.example", nonce=holder.nonce()["nonce"], birthdate="1990-01-01")
     assert_error(client.post("/me/identity", json={"assertion": token}, headers=holder.headers), 403,
                  "identity_wrong_audience")
@@ -94,8 +94,8 @@ def test_a_nonce_given_to_another_wallet_is_refused(client, app, towns):
 
 def test_a_stale_assertion_is_refused(client, app, towns):
     holder = Holder(client, app, towns.chain)
-    token = app.state.identity_verifier.dev_provider.assert_identity(
-        subject="x", audience=app.state.identity_verifier.audience, nonce=holder.nonce()["nonce"],
+    token = app.state.services.identity_verifier.dev_provider.assert_identity(
+        subject="x", audience=app.state.services.identity_verifier.audience, nonce=holder.nonce()["nonce"],
         birthdate="1990-01-01", now=int(time.time()) - 3600)
     assert_error(client.post("/me/identity", json={"assertion": token}, headers=holder.headers), 403,
                  "identity_stale")
@@ -109,8 +109,8 @@ def test_garbage_is_a_clear_400(client, app, towns):
 
 def test_a_consent_assertion_cannot_stand_for_an_identity(client, app, towns):
     holder = Holder(client, app, towns.chain)
-    token = app.state.identity_verifier.dev_provider.assert_consent(
-        subject="kid", guardian_subject="parent", audience=app.state.identity_verifier.audience,
+    token = app.state.services.identity_verifier.dev_provider.assert_consent(
+        subject="kid", guardian_subject="parent", audience=app.state.services.identity_verifier.audience,
         nonce=holder.nonce()["nonce"])
     assert_error(client.post("/me/identity", json={"assertion": token}, headers=holder.headers), 400,
                  "identity_wrong_purpose")
@@ -126,9 +126,9 @@ def test_a_minor_is_recorded_as_such_and_needs_a_guardians_consent(client, app, 
     response = holder.consent("kid-subject", guardian="parent-subject")
     assert response.status_code == 200, response.text
     assert response.json()["guardian_consent"] is True
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         identity = db.scalar(select(Identity))
-    assert identity.consent_guardian == app.state.identity_verifier.nullifier("resident-dev-identity", "parent-subject")
+    assert identity.consent_guardian == app.state.services.identity_verifier.nullifier("resident-dev-identity", "parent-subject")
     assert len(identity.consent_digest) == 64 and identity.consent_at
 
 

@@ -52,7 +52,7 @@ def test_three_check_ins_make_the_card_premium_on_chain(client, app, towns, sync
     assert before + YEAR - 5 <= on_chain["expires_at"] <= time.time() + YEAR + 5
     assert body["progress"]["status"] == "premium" and body["progress"]["premium_until"] == on_chain["expires_at"]
     sync_index()
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         card = card_by_token(db, collection_id, token_id)
         assert (card.tier, card.expires_at) == (1, on_chain["expires_at"])
         assert premium_count(db, town) == 1
@@ -190,7 +190,7 @@ def test_a_prefecture_does_not_count_while_one_of_its_cities_is_held(client, app
     yamakoshi, _ = ids_of(app, towns.cities[2])
     staff.programme(prefecture, kind="prefecture")
     staff.programme(mine, prefecture_id=prefecture)
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         assert counted(db, {mine, prefecture, kaga}) == {mine, kaga}
         assert counted(db, {prefecture, kaga, yamakoshi}) == {prefecture, kaga, yamakoshi}
 
@@ -201,7 +201,7 @@ def test_renewal_extends_a_year_and_a_lapse_falls_back_to_basic(client, app, tow
     for activity in three_activities(staff, town):
         body = holder.scan(activity).json()
     valid_until = body["premium"]["valid_until"]
-    sessions, issuer = app.state.session_factory, app.state.issuer
+    sessions, issuer = app.state.services.session_factory, app.state.services.issuer
     # Not due yet: nothing happens.
     assert run_renewals(sessions, issuer, settings, now=time.time()).as_dict()["renewed"] == []
     # 10 days before the end the activities (355 days old) still count: renewed from the old end.

@@ -37,7 +37,7 @@ def test_registering_with_a_city_also_issues_the_prefectures_card(client, app, t
     assert towns.cities[0].card_on_chain(results["direct"]["token_id"])["owner"] == holder.address
     sync_index()
     assert {c["symbol"] for c in client.get("/me/cards", headers=holder.headers).json()} == {"RMINE", "RYAMAGUCHI"}
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         rows = db.scalars(select(Registration).order_by(Registration.id)).all()
     assert [(r.municipality_id, r.via, r.city_id) for r in rows] == [(mine, "direct", None),
                                                                      (prefecture, "prefecture_of_city", mine)]

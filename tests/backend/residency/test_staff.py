@@ -69,7 +69,7 @@ def test_queued_renewal_waits_for_staff(client, app, towns, sync_index, settings
     for i in range(3):
         holder.scan(staff.activity(kaga, title=f"活動{i}"))
     staff.programme(kaga, premium_mode="queue")
-    sessions, issuer = app.state.session_factory, app.state.issuer
+    sessions, issuer = app.state.services.session_factory, app.state.services.issuer
     with sessions() as db:
         grant = db.scalar(select(PremiumGrant).where(PremiumGrant.municipality_id == kaga))
         valid_until = grant.valid_until
@@ -99,14 +99,14 @@ def test_concurrent_requests_cannot_exceed_the_cap(client, app, towns, sync_inde
         else:  # pending requests count toward the cap too
             assert body["premium"] is None and body["premium_refusal"]["code"] == "premium_cap_reached"
         cards.append(holder)
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         grants = db.scalars(select(PremiumGrant).order_by(PremiumGrant.id)).all()
     assert [g.status for g in grants] == ["pending"] * 3
     for grant in grants[1:]:
         assert client.post(f"/staff/premium/{grant.id}/reject", headers=staff.headers).status_code == 200
     from backend.cards import cards_of_owner
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         card_ids = {i: cards_of_owner(db, cards[i].address)[0].id for i in (1, 2, 3)}
     # Held: city 0 (pending). Free slots: 2. Three requests at once from three wallets: exactly two succeed.
     results, barrier = {}, threading.Barrier(3)
@@ -114,7 +114,7 @@ def test_concurrent_requests_cannot_exceed_the_cap(client, app, towns, sync_inde
     def ask(i):
         barrier.wait()
         try:
-            results[i] = request_premium(app.state.session_factory, None, settings, cards[i].address,
+            results[i] = request_premium(app.state.services.session_factory, None, settings, cards[i].address,
                                          card_ids[i]).status
         except Exception as exc:  # noqa: BLE001
             results[i] = getattr(exc, "code", repr(exc))

@@ -108,7 +108,7 @@ def test_an_expired_card_gets_no_pass_and_says_why(client, app, town):
 
     from backend.db.models_chain import Card
 
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         db.execute(update(Card).where(Card.collection_id == town["cid"], Card.token_id == town["token_id"])
                    .values(expires_at=int(time.time()) - 60))
         db.commit()
@@ -183,7 +183,7 @@ def test_venue_checks_keep_answering_from_the_index_when_the_rpc_is_down(client,
     from tests.backend.localchain import free_port
 
     text = get_pass(client, town)
-    app.state.indexer.stop()  # the first backend's indexer would keep the shared index current
+    app.state.services.indexer.stop()  # the first backend's indexer would keep the shared index current
     down = settings.model_copy(update={"rpc_url": f"http://127.0.0.1:{free_port()}", "stale_after": 0.5})
     time.sleep(0.6)
     with TestClient(create_app(down)) as other:

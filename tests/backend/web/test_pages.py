@@ -110,7 +110,7 @@ def test_pass_lifetime_and_renewal_margin_are_settings(settings, chain_with_coll
     with TestClient(create_app(short)) as client:
         config = client.get("/web/config").json()
         assert (config["pass_lifetime"], config["pass_renew_margin"]) == (12, 4)
-        assert client.app.state.pass_signer.ttl == 12
+        assert client.app.state.services.pass_signer.ttl == 12
     with pytest.raises(ValueError, match="RESIDENT_PASS_RENEW_MARGIN"):
         type(settings)(_env_file=None, pass_lifetime=10, pass_renew_margin=10)
     assert type(settings).model_fields["pass_lifetime"].default == passes.DEFAULT_TTL
@@ -159,7 +159,7 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
     chain.collection.issue(holder.address)
     sync_index()
     cid = collection_id_of(app, chain.collection)
-    with app.state.session_factory() as db:
+    with app.state.services.session_factory() as db:
         register_forum(db, cid, "https://forum.town.example.jp", name="Town forum", group_prefix="town")
         db.commit()
     card = client.get("/me/cards", headers=bearer(sign_in(client, holder).json()["token"])).json()[0]

@@ -75,8 +75,8 @@ def test_staff_see_jobs_and_only_a_superuser_runs_one(client, app, chain_with_co
     sync_index()
     ran = []
     # The deployment's own jobs are listed too (premium renewals, inactivity); add one we can watch.
-    assert {"premium_renewals", "civic.inactivity"} <= {job.name for job in app.state.jobs.jobs}
-    app.state.jobs.jobs.append(Job("demo-job", every=3600, run=lambda c: ran.append(c.now) or "3 cards renewed"))
+    assert {"premium_renewals", "civic.inactivity"} <= {job.name for job in app.state.services.jobs.jobs}
+    app.state.services.jobs.jobs.append(Job("demo-job", every=3600, run=lambda c: ran.append(c.now) or "3 cards renewed"))
     mid = municipality_id_of(app, chain_with_collection.collection)
     viewer = staff_headers(client, app, "jobviewer", mid, "viewer")
     client.cookies.clear()

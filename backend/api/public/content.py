@@ -1,29 +1,33 @@
-"""Public content routes: tokenURI metadata (live from the index) and content-addressed files (/ipfs/{cid}).
-
-`include(app)` also sets `app.state.card_image(card)`, which /me/cards uses for a card's image URL.
-"""
+"""Public content routes: tokenURI metadata (live from the index) and content-addressed files (/ipfs/{cid})."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from backend.api.deps import SessionDep, SettingsDep
+from backend.api.deps import ContentDep, SessionDep, SettingsDep
 from backend.cards import card_by_token
-from backend.content import CardContent, collection_by_symbol, open_content, store_for
+from backend.content import collection_by_symbol, open_content
 from backend.db.models_chain import ACTIVE
 from backend.errors import ApiError, ChainError
 from metadata.card import metadata_bytes
 from metadata.errors import ContentNotFoundError, CorruptBlockError, InvalidCidError
 
-router = APIRouter(tags=["content"])
+router = APIRouter(tags=["public"])
+
 
 METADATA_CACHE = "public, max-age=60"  # tier, expiry and status change on chain: wallets re-read soon
+
+
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # a CID names exactly one content
+
+
 MAX_TOKEN_ID = 2**63 - 1  # the index stores token ids as BIGINT; a larger one cannot be a card here
+
+
 ERROR_RESPONSES = {404: {"description": "No such collection or card, or the card was burned (JSON error)"}}
 
 
@@ -43,10 +47,6 @@ class CardMetadata(BaseModel):
     external_url: str | None = None
 
 
-def _content(request: Request) -> CardContent:
-    return request.app.state.card_content
-
-
 def _card_not_found(symbol: str, token: str) -> ApiError:
     return ApiError(404, "card_not_found", f"No card {token[:80]!r} in collection {symbol[:40]!r}.",
                     f"コレクション {symbol[:40]!r} にカード {token[:80]!r} はありません。")
@@ -63,7 +63,7 @@ def _conditional(request: Request, etag: str, headers: dict[str, str]) -> Respon
 @router.get("/metadata/{symbol}/{token_id}", response_model=CardMetadata, responses=ERROR_RESPONSES,
             summary="A card's ERC-721 metadata (tokenURI)")
 def read_metadata(symbol: str, token_id: str, request: Request, session: SessionDep,
-                  settings: SettingsDep) -> Response:
+                  settings: SettingsDep, content: ContentDep) -> Response:
     """What the collection's `tokenURI(id)` points at: the card's metadata JSON, built from its indexed state
     (tier, expiry), so a change on chain shows as soon as it is indexed. `image` is the IPFS CID of the card
     image rendered for that state. Revoked, opted-out and re-issued (burned) cards answer 404. The body is the
@@ -83,7 +83,7 @@ def read_metadata(symbol: str, token_id: str, request: Request, session: Session
         raise ApiError(404, "card_burned", f"Card {card.token_id} of {symbol} no longer exists ({card.status}).",
                        f"{symbol} のカード {card.token_id} は存在しません（{card.status}）。", card_status=card.status)
     try:
-        published = _content(request).published(collection, card)
+        published = content.published(collection, card)
     except ChainError as exc:
         raise ApiError(503, "chain_unavailable", "The chain cannot be reached to read the collection; try again.",
                        "チェーンに接続できません。しばらくしてから再試行してください。", reason=exc.reason[:200]) from exc
@@ -93,8 +93,7 @@ def read_metadata(symbol: str, token_id: str, request: Request, session: Session
                                                             media_type="application/json", headers=headers)
 
 
-def _ipfs_response(cid: str, request: Request, *, body: bool) -> Response:
-    store = _content(request).store
+def _ipfs_response(cid: str, store, request: Request, *, body: bool) -> Response:
     try:
         size, media_type, pieces = open_content(store, cid)
     except InvalidCidError as exc:
@@ -124,6 +123,8 @@ def _ipfs_response(cid: str, request: Request, *, body: bool) -> Response:
 IPFS_DOC = ("A stored file by its IPFS CID (CIDv1, base32, as `ipfs add --cid-version=1 --raw-leaves` prints): "
             "card images and metadata versions. Immutable: cached for a year; the ETag is the CID. "
             "400 for a text that is not such a CID, 404 when it is not stored here.")
+
+
 IPFS_RESPONSES = {200: {"content": {"image/png": {}, "application/json": {}, "application/octet-stream": {}},
                         "description": "The file's bytes"},
                   304: {"description": "Not modified (If-None-Match had the CID)"},
@@ -133,26 +134,13 @@ IPFS_RESPONSES = {200: {"content": {"image/png": {}, "application/json": {}, "ap
 
 @router.get("/ipfs/{cid}", response_class=Response, responses=IPFS_RESPONSES, summary="A stored file by CID",
             description=IPFS_DOC)
-def read_ipfs(cid: str, request: Request) -> Response:
-    return _ipfs_response(cid, request, body=True)
+def read_ipfs(cid: str, request: Request, content: ContentDep) -> Response:
+    """A stored file's bytes."""
+    return _ipfs_response(cid, content.store, request, body=True)
 
 
 @router.head("/ipfs/{cid}", response_class=Response, responses=IPFS_RESPONSES,
              summary="A stored file's headers by CID", description=IPFS_DOC)
-def head_ipfs(cid: str, request: Request) -> Response:
-    return _ipfs_response(cid, request, body=False)
-
-
-def include(app: FastAPI) -> None:
-    settings = app.state.settings
-    content = CardContent(store_for(settings.data_dir), app.state.chain)
-    app.state.card_content = content
-    base = settings.public_url.rstrip("/")
-
-    def card_image(card) -> str:
-        """The URL of the card's image on this backend (rendered on first use)."""
-        with app.state.session_factory() as session:
-            return f"{base}/ipfs/{content.image_cid(session, card)}"
-
-    app.state.card_image = card_image
-    app.include_router(router)
+def head_ipfs(cid: str, request: Request, content: ContentDep) -> Response:
+    """A stored file's headers."""
+    return _ipfs_response(cid, content.store, request, body=False)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from backend.api.deps import SessionDep
-from backend.auth.deps import CurrentStaff
+from backend.api.deps import CurrentStaff, JobsDep, SessionDep
 from backend.errors import ApiError
 
 router = APIRouter(prefix="/staff/jobs", tags=["staff"])
@@ -31,8 +30,8 @@ class JobRunOut(BaseModel):
 
 
 @router.get("", response_model=list[JobOut], summary="Periodic jobs and their last runs")
-def list_jobs(request: Request, staff: CurrentStaff, db: SessionDep) -> list[JobOut]:
-    runner = request.app.state.jobs
+def list_jobs(staff: CurrentStaff, db: SessionDep, runner: JobsDep) -> list[JobOut]:
+    """Every periodic job with its last run."""
     states = {state.name: state for state in runner.states(db)}
     out = []
     for job in runner.jobs:
@@ -47,17 +46,13 @@ def list_jobs(request: Request, staff: CurrentStaff, db: SessionDep) -> list[Job
 
 
 @router.post("/{name}/run", response_model=JobRunOut, summary="Run a periodic job now (superuser)")
-def run_job(name: str, request: Request, staff: CurrentStaff) -> JobRunOut:
+def run_job(name: str, staff: CurrentStaff, runner: JobsDep) -> JobRunOut:
+    """Runs one job now and records the run (superuser)."""
     if not staff.superuser:
         raise ApiError(403, "superuser_only", "Only a superuser may run jobs by hand.",
                        "ジョブの手動実行はスーパーユーザーのみ可能です。")
-    runner = request.app.state.jobs
     job = next((j for j in runner.jobs if j.name == name), None)
     if job is None:
         raise ApiError(404, "job_not_found", f"No job named {name!r}.", f"ジョブ「{name}」はありません。")
     outcome = runner.run_now(job)
     return JobRunOut(name=name, result=outcome.result, error=outcome.error)
-
-
-def include(app: FastAPI) -> None:
-    app.include_router(router)

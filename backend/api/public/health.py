@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
-from pydantic import BaseModel
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, text
 
+from backend.api.deps import HealthChainDep, SessionsDep, SettingsDep
 from backend.cards import index_state
 from backend.db.models_chain import Collection
 from backend.errors import ChainError
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["public"])
 
 
 class ContractInfo(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     symbol: str
     address: str
     deploy_block: int
@@ -35,24 +37,21 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, summary="Index, chain and database status")
-def read_health(request: Request) -> Health:
+def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: HealthChainDep) -> Health:
     """Chain id, contracts, indexed and head block, lag and database status; never fails itself."""
-    settings = request.app.state.settings
     database, contracts, state = "ok", [], None
     try:
-        with request.app.state.session_factory() as session:
+        with sessions() as session:
             session.execute(text("SELECT 1"))
-            contracts = [ContractInfo(symbol=c.symbol, address=c.address, deploy_block=c.deploy_block,
-                                      indexed_block=c.indexed_block)
-                         for c in session.scalars(select(Collection).where(Collection.chain_id == settings.chain_id)
-                                                  .order_by(Collection.id))]
+            contracts = [ContractInfo.model_validate(c) for c in session.scalars(
+                select(Collection).where(Collection.chain_id == settings.chain_id).order_by(Collection.id))]
             state = index_state(session, settings.chain_id)
     except Exception as exc:  # the database being down is what /health reports, not a crash
         database = f"error: {type(exc).__name__}: {str(exc)[:200]}"
 
     head, rpc_error = None, None
     try:
-        head = request.app.state.health_chain.head()
+        head = health_chain.head()
     except ChainError as exc:
         rpc_error = exc.reason[:300]
 
@@ -66,7 +65,3 @@ def read_health(request: Request) -> Health:
                   indexed_block=indexed, head_block=head, lag=lag, stale=stale,
                   staleness_seconds=round(staleness, 3) if staleness is not None else None,
                   rpc_error=rpc_error, indexer_error=state.error if state else None, database=database)
-
-
-def include(app: FastAPI) -> None:
-    app.include_router(router)

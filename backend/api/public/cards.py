@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 from eth_utils import is_hex_address
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from backend.api.deps import SessionDep
 from backend.cards import CardView, card_by_token, cards_of_owner
 from backend.errors import ApiError
 
-router = APIRouter(tags=["cards"])
+router = APIRouter(tags=["public"])
 
 
 class CardPublic(BaseModel):
@@ -59,7 +59,3 @@ def read_holder_cards(address: str, session: SessionDep) -> list[CardPublic]:
                        f"イーサリアムのアドレスではありません: {address[:60]!r}")
     now = time.time()
     return [CardPublic.of(card, now) for card in cards_of_owner(session, address)]
-
-
-def include(app: FastAPI) -> None:
-    app.include_router(router)

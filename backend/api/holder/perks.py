@@ -1,69 +1,25 @@
-"""Holder perk API: my perks (usable now, or why not) and passes for the venue desk.
-
-`include(app)` also wires the venue desk API (backend/api/venue.py) and the
-staff API for municipalities, collections, perks, venues and KPIs
-(backend/api/staff.py), and builds the app's Redeemer.
-"""
+"""The holder's perks (usable now, or why not) and passes for the venue desk."""
 
 from __future__ import annotations
 
 import time
 
 from eth_utils import is_hex_address, to_checksum_address
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from backend.api.deps import SessionDep
-from backend.auth.deps import CurrentHolder
+from backend.api.deps import CurrentHolder, PassSignerDep, SessionDep, SettingsDep
+from backend.api.schemas import PerkOut, perk_out
 from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Collection
-from backend.db.session import begin_immediate
 from backend.db.models_perks import Perk, Venue
 from backend.errors import ApiError
 from backend.perks.rules import VENUE_KINDS, evaluate
 from backend.perks.store import card_state, perks_for_cards, terms_of, uses_in_period
-from backend.venues.passes import PassSigner
-from backend.venues.redeem import Redeemer
 from backend.web.qr import qr_svg
 
 router = APIRouter(tags=["holder"])
-
-
-def write_transaction(session) -> None:
-    """Restarts the request's transaction holding the write lock before a handler reads-then-writes.
-
-    Dependencies (sign-in checks) have already read in this session; on SQLite a read transaction that
-    then writes fails at once ("database is locked") if anyone (the indexer) committed meanwhile, so the
-    handler starts over in a BEGIN IMMEDIATE transaction and re-reads what it decides on. A no-op
-    restart on PostgreSQL.
-    """
-    if session.in_transaction():
-        session.rollback()
-    begin_immediate(session)
-
-
-class VenueOut(BaseModel):
-    id: int
-    name_ja: str
-    name_en: str
-
-
-class PerkOut(BaseModel):
-    id: int
-    collection_id: int
-    name_ja: str
-    name_en: str
-    description_ja: str
-    description_en: str
-    kind: str
-    min_tier: int
-    soulbound_only: bool
-    min_holding_days: int
-    limit_count: int | None
-    limit_period: str
-    active: bool
-    venues: list[VenueOut] = []
 
 
 class MyPerk(BaseModel):
@@ -76,15 +32,6 @@ class MyPerk(BaseModel):
     message_ja: str
     message_en: str
     needs_pass: bool = Field(description="True for perks used at a venue desk (show a pass); False for online ones")
-
-
-def perk_out(perk: Perk, venues: list[Venue]) -> PerkOut:
-    return PerkOut(id=perk.id, collection_id=perk.collection_id, name_ja=perk.name_ja, name_en=perk.name_en,
-                   description_ja=perk.description_ja, description_en=perk.description_en, kind=perk.kind,
-                   min_tier=perk.min_tier, soulbound_only=perk.soulbound_only,
-                   min_holding_days=perk.min_holding_days, limit_count=perk.limit_count,
-                   limit_period=perk.limit_period, active=perk.active,
-                   venues=[VenueOut(id=v.id, name_ja=v.name_ja, name_en=v.name_en) for v in venues])
 
 
 @router.get("/me/perks", response_model=list[MyPerk], summary="My perks: usable now, or why not")
@@ -135,13 +82,12 @@ def _collection_id(session, settings_chain_id: int, collection: int | str) -> in
 @router.post("/me/perks/{perk_id}/pass", response_model=PassOut, response_model_by_alias=True,
              summary="Get a pass (QR payload) to use a perk at a venue")
 def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session: SessionDep,
-                request: Request) -> PassOut:
+                settings: SettingsDep, signer: PassSignerDep) -> PassOut:
     """A short-lived, single-use signed pass for one card and one perk, if the card may use the perk now.
 
     Refused with 403 if the wallet does not hold the card, 404 for an unknown perk or card, and 409 with the
     reason (in Japanese and English) when the perk cannot be used now.
     """
-    settings = request.app.state.settings
     collection_id = _collection_id(session, settings.chain_id, body.collection)
     perk = session.get(Perk, perk_id)
     if perk is None or perk.collection_id != collection_id:
@@ -161,29 +107,9 @@ def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session:
     verdict = evaluate(terms_of(perk), card_state(card), now, uses_in_period(session, card.id, perk, now))
     if not verdict.ok:
         raise ApiError(409, verdict.reason_code, verdict.message_en, verdict.message_ja)
-    signer: PassSigner = request.app.state.pass_signer
     text, issued = signer.issue(contract=card.contract, token_id=card.token_id, owner=card.owner, perk_id=perk.id,
                                 now=now)
     return PassOut.model_validate({"pass": text, "expires_at": issued.expires_at, "perk_id": perk.id,
                                    "collection_id": collection_id, "token_id": card.token_id,
                                    "resident_number": card.resident_number,
                                    "valid_for": max(0, issued.expires_at - int(now)), "qr_svg": qr_svg(text)})
-
-
-def include(app: FastAPI) -> None:
-    from backend.api import staff, venue
-    from backend.db.session import is_sqlite, make_engine
-
-    settings = app.state.settings
-    app.state.pass_signer = PassSigner(settings.pass_secret, settings.chain_id, ttl=settings.pass_lifetime)
-    engine = app.state.engine
-    if not is_sqlite(engine):
-        # The desk's scan owns a small pool without pre-ping: one round trip fewer per scan. A connection
-        # the server dropped fails that one scan, and the redeemer invalidates it (see Redeemer._redeem).
-        engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=4)
-    app.state.redeemer = Redeemer(engine, app.state.pass_signer, stale_after=settings.stale_after)
-    app.include_router(router)
-    app.include_router(venue.router)
-    app.include_router(staff.router)
-    # The desk's scan is the hot path: answered ahead of routing (the route above documents it).
-    app.add_middleware(venue.RedeemFastPath, state=app.state)

@@ -1,0 +1,7 @@
+"""Routes of the signed-in holder (wallet session): sign-in, cards, perks, campaigns, residency, civic."""
+
+from __future__ import annotations
+
+from backend.api.holder import auth, campaigns, cards, civic, perks, residency
+
+ROUTERS = [auth.router, cards.router, perks.router, campaigns.router, residency.router, civic.router]

@@ -1,0 +1,12 @@
+"""Routes of municipal staff (staff session; a role per municipality, backend/auth/staff.py): viewers read,
+staff edit perks, venues, activities and campaigns, admins register collections, partners and rules; a
+superuser adds municipalities and runs jobs by hand. Every route answers 401 without a staff session and
+403 without the role.
+"""
+
+from __future__ import annotations
+
+from backend.api.staff import auth, campaigns, civic, jobs, municipalities, perks, reports, residency, venues
+
+ROUTERS = [auth.router, jobs.router, municipalities.router, venues.router, perks.router, reports.router,
+           campaigns.router, residency.router, civic.router]
