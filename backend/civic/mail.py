@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.auth.secrets import secrets_equal
 from backend.db.models_civic import HolderEmail, OutboxMail
 from backend.errors import ApiError
 
@@ -112,7 +113,7 @@ def mail_holder(session: Session, settings, address: str, subject: str, body: st
 def set_address(session: Session, settings, address: str, email: str, lang: str, now: int) -> HolderEmail:
     """Stores (or replaces) the holder's address unverified and mails it a 6-digit code."""
     if not enabled(settings):
-        raise ApiError(503, "email_disabled", "Email is not enabled by this municipality; news stay in the app.",
+        raise ApiError(409, "email_disabled", "Email is not enabled by this municipality; news stay in the app.",
                        "この自治体ではメール配信を行っていません。お知らせはアプリでご確認ください。")
     email = email.strip()
     if not EMAIL_RE.match(email):
@@ -144,7 +145,7 @@ def verify_address(session: Session, address: str, code: str, now: int) -> Holde
         raise ApiError(410, "email_code_expired", "This code has expired or was mistyped too often; add the "
                        "address again for a new code.",
                        "確認コードの有効期限が切れたか、入力の誤りが多すぎます。もう一度登録してください。")
-    if not hmac.compare_digest(row.code_digest, _digest(code.strip())):
+    if not secrets_equal(row.code_digest, _digest(code.strip())):
         row.code_attempts += 1
         raise ApiError(422, "email_code_wrong", "The code is not right.", "確認コードが正しくありません。",
                        attempts_left=CODE_ATTEMPTS - row.code_attempts)
@@ -153,7 +154,7 @@ def verify_address(session: Session, address: str, code: str, now: int) -> Holde
 
 
 def unsubscribe(session: Session, settings, address: str, token: str, now: int) -> bool:
-    if not hmac.compare_digest(unsubscribe_token(settings, address), token or ""):
+    if not secrets_equal(unsubscribe_token(settings, address), token):
         raise ApiError(403, "unsubscribe_link_invalid", "This unsubscribe link is not valid.",
                        "この配信停止リンクは無効です。")
     row = session.get(HolderEmail, address)
