@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,8 +74,6 @@ class Stack:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float) -> None:
-        import os
-
         env = {**os.environ, "RESIDENT_DATA_DIR": str(self.data_dir), "RESIDENT_RPC_PORT": str(self.rpc_port),
                "RESIDENT_API_PORT": str(self.api_port), "PYTHONUNBUFFERED": "1"}
         env.setdefault("SOLCX_BINARY_PATH", str(ROOT / ".venv" / "solcx"))
@@ -119,7 +119,8 @@ def holder_token(base_url: str, timeout: float) -> str:
         time.sleep(0.3)
     message = call(f"{base_url}/auth/nonce", {"address": account.address})["message"]
     signature = account.sign_message(encode_defunct(text=message)).signature.hex()
-    return call(f"{base_url}/auth/siwe", {"message": message, "signature": "0x" + signature.removeprefix("0x")})["token"]
+    signature = "0x" + signature.removeprefix("0x")  # eth-account's hex() has no 0x in some versions
+    return call(f"{base_url}/auth/siwe", {"message": message, "signature": signature})["token"]
 
 
 def tokens(base_url: str, timeout: float) -> dict[str, str | None]:
@@ -144,7 +145,11 @@ def schemathesis_command(base_url: str, role: str, token: str | None, args) -> l
     command = [str(SCHEMATHESIS), "run", f"{base_url}/openapi.json", "--checks", "not_a_server_error",
                "--exclude-path-regex", SIGN_OUT_PATHS, "--max-examples", str(args.max_examples),
                "--max-time", str(args.max_time), "--phases", args.phases, "--workers", str(args.workers),
-               "--request-timeout", "30", "--generation-database", "none", "--no-color", "--output-sanitize", "false",
+               "--request-timeout", "30", "--generation-database", "none", "--no-color",
+               # The tokens are of a throwaway local stack: print them, so a failure's curl line replays.
+               "--output-sanitize", "false",
+               # Its warnings list the operations a role may not use (401/403): expected, and ~100 lines.
+               "--warnings", "off",
                "--report", "junit", "--report-junit-path", str(REPORTS / f"{role}.xml")]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
@@ -157,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--role", action="append", choices=ROLES, help="fuzz only these roles (default: all four)")
     parser.add_argument("--max-examples", type=int, default=8, help="generated cases per operation and phase")
-    parser.add_argument("--max-time", type=int, default=45, help="seconds each role's run may take")
+    parser.add_argument("--max-time", type=int, default=40, help="seconds each role's run may take")
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, help="reproduce a run (schemathesis prints its seed)")
@@ -166,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SCHEMATHESIS} is missing: `make fuzz` installs it from tools/schemathesis.lock", file=sys.stderr)
         return 1
     REPORTS.mkdir(parents=True, exist_ok=True)
+    roles = [role for role in ROLES if role in (args.role or ROLES)]  # staff last, whatever the order asked
     started = time.monotonic()
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="resident-fuzz-") as data:
@@ -174,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.start(timeout=240)
             credentials = tokens(stack.base_url, timeout=120)
             print(f"fuzz: stack up at {stack.base_url} in {time.monotonic() - started:.0f} s", flush=True)
-            for role in args.role or ROLES:
+            for role in roles:
                 began = time.monotonic()
                 print(f"\n=== schemathesis as {role} ===", flush=True)
                 code = subprocess.call(schemathesis_command(stack.base_url, role, credentials[role], args), cwd=ROOT)
@@ -189,12 +195,15 @@ def main(argv: list[str] | None = None) -> int:
             print(stack.log_tail(), file=sys.stderr)
         finally:
             stack.stop()
+            # The backend logs each 500 with its traceback: keep the log once the data directory is gone.
+            if (stack.data_dir / "backend.log").exists():
+                shutil.copy(stack.data_dir / "backend.log", REPORTS / "backend.log")
     total = time.monotonic() - started
     if failed:
-        print(f"\nfuzz FAILED in {total:.0f} s: " + "; ".join(failed) + f" (JUnit reports in {REPORTS})",
-              file=sys.stderr)
+        print(f"\nfuzz FAILED in {total:.0f} s: " + "; ".join(failed)
+              + f" (JUnit reports and the backend's log with each traceback in {REPORTS})", file=sys.stderr)
         return 1
-    print(f"\nfuzz: no server error for {', '.join(args.role or ROLES)} in {total:.0f} s")
+    print(f"\nfuzz: no server error for {', '.join(roles)} in {total:.0f} s")
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Secrets at rest: tokens are stored as digests, passwords as salted scrypt hashes."""
+"""Secrets at rest: tokens are stored as digests, passwords as salted scrypt hashes; secrets_equal compares
+any text a client sends without raising."""
 
 import hashlib
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,3 +60,11 @@ def test_secrets_equal_never_raises_on_odd_input():
 @given(expected=st.text(), given_value=st.text() | st.binary() | st.none())
 def test_secrets_equal_is_equality(expected, given_value):
     assert secrets_equal(expected, given_value) is (given_value == expected or given_value == expected.encode())
+
+
+def test_secrets_equal_is_the_only_constant_time_comparison():
+    # A raw hmac.compare_digest on a client's text is a 500 waiting for a non-ASCII character.
+    root = Path(__file__).resolve().parents[3]
+    users = sorted(str(path.relative_to(root)) for folder in ("backend", "metadata")
+                   for path in (root / folder).rglob("*.py") if "compare_digest" in path.read_text(encoding="utf-8"))
+    assert users == ["backend/auth/secrets.py"]
