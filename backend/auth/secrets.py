@@ -65,7 +65,7 @@ def verify_secret(secret: str, stored: str) -> bool:
         actual = _scrypt(secret, base64.b64decode(salt, validate=True), int(n), int(r), int(p), len(expected))
     except (ValueError, TypeError):
         return False
-    return secrets_equal(actual, expected)
+    return secrets_equal(expected, actual)
 
 
 def _comparable(value: str | bytes) -> bytes:
