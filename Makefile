@@ -22,8 +22,10 @@ WEB_STAMP := backend/web/static/vendor/.installed
 
 LINT_VENV := $(CURDIR)/.venv-lint
 LINT_STAMP := $(LINT_VENV)/.installed
+FUZZ_VENV := $(CURDIR)/.venv-fuzz
+FUZZ_STAMP := $(FUZZ_VENV)/.installed
 
-.PHONY: run test setup compile bench lint clean
+.PHONY: run test setup compile bench lint fuzz clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL) $(WEB_STAMP)
 
@@ -72,18 +74,31 @@ lint: setup $(LINT_STAMP)
 	VIRTUAL_ENV=$(LINT_VENV) $(LINT_VENV)/bin/slither contracts --config-file slither.config.json --fail-pedantic \
 		--solc $(SOLC) --solc-standard-json
 
+# schemathesis 4 needs a newer hypothesis than Brownie's pin: own venv too.
+$(FUZZ_STAMP): tools/schemathesis.lock
+	test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/schemathesis.lock
+	touch $@
+
+# schemathesis over the whole OpenAPI against `make run`'s stack, anonymously and as holder, venue desk and
+# staff; fails on any 5xx. About 3 minutes: a time budget per role (tools/fuzz.py --help).
+fuzz: setup $(FUZZ_STAMP)
+	$(BIN)/python tools/fuzz.py
+
 compile: setup
 	$(BIN)/brownie compile
 
 run: setup
 	$(BIN)/python tools/run_local.py
 
-test: setup lint
+test: setup lint $(FUZZ_STAMP)
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
 	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing).
 	RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) && export RESIDENT_TEST_POSTGRES_URL && \
 		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
+	# Every route of the OpenAPI, generated input, four roles: no 5xx (see `fuzz`).
+	$(BIN)/python tools/fuzz.py
 	# The web app in headless Chromium (Debian's, installed if missing) against `make run`'s stack.
 	tools/chromium.sh >/dev/null && $(BIN)/python -m pytest -p no:pytest-brownie tests/web -q
 

@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.auth.errors import NoValidCard, NotFound, SsoBadRequest, SsoUnknownForum
+from backend.auth.secrets import secrets_equal
 from backend.auth.signin import origin_of
 from backend.cards import CardView, cards_of_owner
 from backend.db.models_access import Forum
@@ -69,8 +70,7 @@ def parse_request(sso: str, sig: str, secret: str) -> SsoRequest:
     if not sso or not sig or len(sso) > MAX_PAYLOAD_CHARS or len(sig) > 128:
         raise SsoBadRequest("sso_missing")
     # The HMAC covers the payload exactly as sent (older Discourse versions wrap base64 with newlines).
-    # compare_digest refuses non-ASCII str (TypeError): compare bytes, so a mangled sig is a 400.
-    if not hmac.compare_digest(sign(sso, secret).encode(), sig.strip().lower().encode("utf-8")):
+    if not secrets_equal(sign(sso, secret), sig.strip().lower()):
         raise SsoBadRequest()
     try:
         decoded = base64.b64decode(sso, validate=False).decode("utf-8")
@@ -108,7 +108,7 @@ def answer_url(return_sso_url: str, fields: dict[str, str], secret: str) -> str:
 
 def decode_answer(sso: str, sig: str, secret: str) -> dict[str, str]:
     """Verify and decode an answer, the way Discourse does (used by tests and by forum operators)."""
-    if not hmac.compare_digest(sign(sso, secret), sig):
+    if not secrets_equal(sign(sso, secret), sig):
         raise SsoBadRequest()
     decoded = base64.b64decode(sso).decode("utf-8")
     return {key: values[0] for key, values in parse_qs(decoded, keep_blank_values=True).items()}

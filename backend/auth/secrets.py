@@ -1,4 +1,5 @@
-"""Secrets at rest: random tokens, their SHA-256 digests, and scrypt password hashes.
+"""Secrets at rest: random tokens, their SHA-256 digests, and scrypt password hashes; and the one
+constant-time comparison of a secret with what a client sent (`secrets_equal`).
 
 Two kinds of secret, two treatments:
 - random tokens (sessions, bot keys) have 256 bits of entropy, so a plain SHA-256 digest is enough to
@@ -64,7 +65,23 @@ def verify_secret(secret: str, stored: str) -> bool:
         actual = _scrypt(secret, base64.b64decode(salt, validate=True), int(n), int(r), int(p), len(expected))
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(actual, expected)
+    return secrets_equal(expected, actual)
+
+
+def _comparable(value: str | bytes) -> bytes:
+    # surrogatepass: JSON may carry lone surrogates ("\ud800"), which plain UTF-8 refuses to encode; the
+    # mapping stays one-to-one, so different texts never compare equal.
+    return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+
+
+def secrets_equal(expected: str | bytes, given: object) -> bool:
+    """Whether `given` (untrusted: a query value, a typed code, a MAC) equals the secret `expected`, in time
+    that does not depend on where they differ. Never raises: `hmac.compare_digest` refuses `str` with
+    non-ASCII characters (TypeError), so both sides are compared as UTF-8 bytes; None or any other type
+    is simply not equal."""
+    if not isinstance(given, (str, bytes)):
+        return False
+    return hmac.compare_digest(_comparable(expected), _comparable(given))
 
 
 @functools.cache

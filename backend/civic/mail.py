@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote, urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.auth.secrets import secrets_equal
 from backend.db.models_civic import HolderEmail, OutboxMail
 from backend.errors import Refusal
 from backend.messages import bilingual
@@ -138,7 +139,7 @@ def verify_address(session: Session, address: str, code: str, now: int) -> Holde
         raise Refusal("email_not_pending")
     if row.code_expires_at is None or now >= row.code_expires_at or row.code_attempts >= CODE_ATTEMPTS:
         raise Refusal("email_code_expired")
-    if not hmac.compare_digest(row.code_digest, _digest(code.strip())):
+    if not secrets_equal(row.code_digest, _digest(code.strip())):
         row.code_attempts += 1
         raise Refusal("email_code_wrong", attempts_left=CODE_ATTEMPTS - row.code_attempts)
     row.verified_at, row.code_digest, row.code_expires_at, row.unsubscribed_at = now, None, None, None
@@ -146,7 +147,7 @@ def verify_address(session: Session, address: str, code: str, now: int) -> Holde
 
 
 def unsubscribe(session: Session, settings, address: str, token: str, now: int) -> bool:
-    if not hmac.compare_digest(unsubscribe_token(settings, address), token or ""):
+    if not secrets_equal(unsubscribe_token(settings, address), token):
         raise Refusal("unsubscribe_link_invalid")
     row = session.get(HolderEmail, address)
     if row is None:

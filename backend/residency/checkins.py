@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.auth.secrets import secrets_equal
 from backend.civic.inactivity import record_activity
 from backend.cards import CardView, cards_of_owner
 from backend.db.models_chain import Municipality
@@ -93,7 +94,7 @@ class RotatingCode:
         if match is None:
             raise CheckInError("qr_malformed")
         activity_id, window, code = int(match[1]), int(match[2]), match[3]
-        if not hmac.compare_digest(self.code(activity_id, window), code):
+        if not secrets_equal(self.code(activity_id, window), code):
             raise CheckInError("qr_invalid")
         current = self.window(now)
         if window not in (current, current - 1):
@@ -104,7 +105,7 @@ class RotatingCode:
         now = time.time() if now is None else now
         code = normalise_code(typed)
         current = self.window(now)
-        if not any(hmac.compare_digest(self.code(activity_id, w), code) for w in (current, current - 1)):
+        if not any(secrets_equal(self.code(activity_id, w), code) for w in (current, current - 1)):
             raise CheckInError("code_wrong_or_expired")
 
 

@@ -27,6 +27,7 @@ import struct
 import time
 from dataclasses import dataclass
 
+from backend.auth.secrets import secrets_equal
 from backend.errors import ResidentError
 from backend.messages import texts
 
@@ -123,7 +124,7 @@ class PassSigner:
             raise PassError("pass_malformed")
         payload, mac = raw[:-_MAC_LEN], raw[-_MAC_LEN:]
         # Check the signature before trusting any field (constant-time compare).
-        if not hmac.compare_digest(mac, hmac.digest(self._key, payload, "sha256")):
+        if not secrets_equal(hmac.digest(self._key, payload, "sha256"), mac):
             raise PassError("pass_forged")
         version, chain_id, contract, owner, perk_id, expires_at, pass_id, token_len = _HEAD.unpack_from(payload)
         token = payload[_HEAD.size:]

@@ -173,3 +173,16 @@ def test_bad_activity_days_are_a_422_naming_the_day(client, app, towns):
                                     json={"title_ja": "x", "title_en": "x", "days": ["2026-02-30"]}), 422,
                         "activity_day_invalid")
     assert "2026-02-30" in body["message_en"]
+
+
+def test_a_typed_code_in_any_script_is_a_refusal_not_a_crash(client, app, towns, sync_index):
+    # Found by schemathesis: non-ASCII text reached hmac.compare_digest on str, which raises TypeError (a 500).
+    holder = Holder(client, app, towns.chain)
+    issue_card(towns.cities[0], holder, sync_index)
+    activity = Staff(client, app).activity(ids_of(app, towns.cities[0])[0])
+    for typed in ("4ºSì\x16ã\x17\x9ee³", "ＡＢＣＤＥ-１２３４５", "確認"):
+        assert_error(client.post("/me/checkins", json={"activity_id": activity, "code": typed},
+                                 headers=holder.headers), 403, "code_wrong_or_expired")
+    # Unicode digits match the token's \d: the activity id and window parse, the code then does not match.
+    assert_error(client.post("/me/checkins", json={"token": f"ra1.{activity}.١٢٣.ABCDEFGHJK"},
+                             headers=holder.headers), 403, "qr_invalid")
