@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
-from backend.api.handlers import status_of
 from backend.api.deps import (
     CurrentVenue, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
 )
+from backend.api.handlers import status_of
 from backend.auth.sessions import (
     COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )

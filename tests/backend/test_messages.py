@@ -200,6 +200,7 @@ def test_a_verdict_refuses_a_request_only_as_a_named_kind():
 
 
 def test_a_validators_own_error_type_is_explained_from_the_catalogue():
-    en, ja = explain([{"loc": ("body",), "type": "campaign_ends_before_start", "msg": "ends_at must be after starts_at"}])
+    error = {"loc": ("body",), "type": "campaign_ends_before_start", "msg": "ends_at must be after starts_at"}
+    en, ja = explain([error])
     assert ja == "リクエストが正しくありません: 終了日時は開始日時より後にしてください。"
     assert en == "The request is not valid: ends_at must be after starts_at."

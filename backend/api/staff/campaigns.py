@@ -26,8 +26,8 @@ from backend.db.models_campaigns import AirdropJob, Campaign
 from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
 from backend.errors import Refusal
-from backend.messages import text
 from backend.identity.verifier import identity_of
+from backend.messages import text
 from backend.residency.premium import check_voucher
 
 router = APIRouter(prefix="/staff", tags=["staff"])
