@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend.messages import REFUSALS, message, placeholders, texts
+from backend.messages.entry import VERDICT
 
 
 class ResidentError(Exception):
@@ -43,24 +44,7 @@ class ChainError(ResidentError):
         super().__init__(f"chain RPC {rpc_url}: {reason}")
 
 
-class ApiError(ResidentError):
-    """Transitional: a refusal with its HTTP status and both texts written out where it is raised.
-
-    Only route modules in backend/api/ still raise it; they move to `Refusal` next, and this class goes.
-    Until then it is also the base of `Refusal`, so the routes' `except ApiError` keep catching the
-    refusals of the domain code they call.
-    """
-
-    def __init__(self, status: int, code: str, message_en: str, message_ja: str, **extra) -> None:
-        self.status = status
-        self.code = code
-        self.message_en = message_en
-        self.message_ja = message_ja
-        self.extra = extra
-        super().__init__(message_en)
-
-
-class Refusal(ApiError):
+class Refusal(ResidentError):
     """Raised by domain code when it will not do what was asked: a catalogue code and its placeholder values.
 
     The texts come from backend/messages/ (an unknown code fails here, loudly). `detail`, another code,
@@ -88,10 +72,21 @@ class Refusal(ApiError):
         ResidentError.__init__(self, self.message_en)
 
     @classmethod
-    def again(cls, said: dict, **extra) -> Refusal:
-        """The refusal recorded earlier as `said` ({"code", "message_en", "message_ja"}), raised once more."""
+    def again(cls, said: dict, /, *, as_kind: str | None = None, **extra) -> Refusal:
+        """The refusal recorded earlier as `said` ({"code", "message_en", "message_ja"}), raised once more.
+
+        `as_kind` raises a verdict (a text other answers show as data with 200, such as a perk's "card_expired")
+        as a refusal of that kind, for a request that cannot go on because of it.
+        """
+        kind = message(said["code"]).kind
+        if as_kind is not None:
+            if kind != VERDICT or as_kind not in REFUSALS:
+                raise ValueError(f"{said['code']!r} is a {kind} text; only a verdict is raised as {as_kind!r}")
+            kind = as_kind
+        elif kind not in REFUSALS:
+            raise ValueError(f"{said['code']!r} is a {kind} text, not a refusal")
         refusal = cls.__new__(cls)
-        refusal.code, refusal.kind = said["code"], message(said["code"]).kind
+        refusal.code, refusal.kind = said["code"], kind
         refusal.detail, refusal.values = None, {}
         refusal.message_en, refusal.message_ja, refusal.extra = said["message_en"], said["message_ja"], extra
         ResidentError.__init__(refusal, refusal.message_en)

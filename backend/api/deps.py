@@ -29,7 +29,7 @@ from backend.chain.issuer import Issuer
 from backend.civic import mail
 from backend.civic.identity import NullifierLookup
 from backend.content import CardContent
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.identity.verifier import IdentityVerifier
 from backend.residency.checkins import RotatingCode
 from backend.services import Services
@@ -77,9 +77,7 @@ def get_optional_issuer(services: ServicesDep) -> Issuer | None:
 def get_issuer(services: ServicesDep) -> Issuer:
     """The backend's transaction signer; 503 with what to configure when there is none."""
     if services.issuer is None:
-        raise ApiError(503, "issuer_not_configured",
-                       "This needs the municipality's issuer key: set RESIDENT_ISSUER_KEY on the server.",
-                       "発行者の鍵が設定されていません。サーバーに RESIDENT_ISSUER_KEY を設定してください。")
+        raise Refusal("issuer_not_configured")
     return services.issuer
 
 
@@ -102,9 +100,7 @@ def get_card_image(services: ServicesDep) -> Callable | None:
 def get_verifier(services: ServicesDep) -> IdentityVerifier:
     """The identity verifier; 503 with what to configure when there is none."""
     if services.identity_verifier is None:
-        raise ApiError(503, "identity_not_configured", "Identity verification needs RESIDENT_IDENTITY_SECRET "
-                       "(and RESIDENT_IDENTITY_PROVIDERS) on the server.",
-                       "本人確認には、サーバーに RESIDENT_IDENTITY_SECRET（と RESIDENT_IDENTITY_PROVIDERS）の設定が必要です。")
+        raise Refusal("identity_not_configured")
     return services.identity_verifier
 
 
@@ -228,9 +224,8 @@ Editor = Annotated[StaffMember, Depends(require_staff("staff"))]
 Admin = Annotated[StaffMember, Depends(require_staff("admin"))]
 
 
-def venue_sign_in_required() -> ApiError:
-    return ApiError(401, "venue_sign_in_required", "Sign in with the venue account first.",
-                    "施設アカウントでサインインしてください。")
+def venue_sign_in_required() -> Refusal:
+    return Refusal("venue_sign_in_required")
 
 
 def current_venue(request: Request, services: ServicesDep) -> VenueSession:

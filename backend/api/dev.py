@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import VerifierDep
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.identity.verifier import DEV_LEVEL
 
 router = APIRouter(prefix="/dev", tags=["development"])
@@ -40,7 +40,7 @@ def dev_identity_assertion(body: DevAssertionIn, verifier: VerifierDep) -> DevAs
     """Signs an identity assertion as the development provider would (not mounted in production)."""
     provider = verifier.dev_provider
     if body.birthdate is None and body.is_minor is None:
-        raise ApiError(422, "birthdate_required", "Give birthdate or is_minor.", "生年月日か未成年かを指定してください。")
+        raise Refusal("birthdate_required")
     token = provider.assert_identity(subject=body.subject, audience=verifier.audience, nonce=body.nonce,
                                      birthdate=body.birthdate, is_minor=body.is_minor, level=body.level)
     return DevAssertionOut(assertion=token, issuer=provider.issuer)

@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.errors import ApiError, Refusal
+from backend.errors import Refusal
 from backend.messages import entry as kinds
-from backend.messages import field_label, message, texts
+from backend.messages import CATALOGUE, field_label, message, texts
 from backend.messages.validation import TYPES
 
 log = logging.getLogger("resident")
@@ -41,9 +41,8 @@ def error_body(status: int, code: str, message_en: str, message_ja: str, **extra
                          **extra}, status_code=status)
 
 
-def refusal_body(refusal: ApiError) -> JSONResponse:
-    status = status_of(refusal) if isinstance(refusal, Refusal) else refusal.status
-    return error_body(status, refusal.code, refusal.message_en, refusal.message_ja, **refusal.extra)
+def refusal_body(refusal: Refusal) -> JSONResponse:
+    return error_body(status_of(refusal), refusal.code, refusal.message_en, refusal.message_ja, **refusal.extra)
 
 
 class BodyLimit:
@@ -92,12 +91,18 @@ def _where(loc) -> str:
     return names[-1] if names else "body"
 
 
+def _own_type(kind) -> str:
+    """A validator's own error type (PydanticCustomError) is a catalogue code of kind "detail"."""
+    entry = CATALOGUE.get(kind) if isinstance(kind, str) else None
+    return kind if entry is not None and entry.kind == kinds.DETAIL else "field_value"
+
+
 def explain(errors: list[dict]) -> tuple[str, str]:
     """(English, Japanese) of `invalid_request` naming each failed field the way the pages do."""
     parts_ja, parts_en = [], []
     for error in errors[:MAX_EXPLAINED]:
         label = field_label(_where(error.get("loc", ())))
-        code = TYPES.get(error.get("type"), "field_value")
+        code = TYPES.get(error.get("type")) or _own_type(error.get("type"))
         ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (str, int, float))}
         values = {"min_length": "", "max_length": "", "gt": "", "ge": "", "lt": "", "le": "", "expected": "", **ctx,
                   "reason": str(error.get("msg", "")).removeprefix("Value error, ")}
@@ -109,8 +114,8 @@ def explain(errors: list[dict]) -> tuple[str, str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _refused(_request: Request, exc: ApiError):
+    @app.exception_handler(Refusal)
+    async def _refused(_request: Request, exc: Refusal):
         return refusal_body(exc)
 
     @app.exception_handler(StarletteHTTPException)

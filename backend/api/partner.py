@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header
 from backend.api.deps import ActivityCodesDep, SessionDep
 from backend.api.schemas import ActivityIn, ActivityOut, QrOut, activity_outs, activity_spec, qr_out
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.residency import activities as acts
 
 router = APIRouter(prefix="/partner", tags=["partner"])
@@ -45,6 +45,5 @@ def read_partner_activity_qr(activity_id: int, db: SessionDep, codes: ActivityCo
     partner = acts.partner_by_key(db, x_partner_key)
     activity = acts.get_activity(db, activity_id)
     if activity.partner_id != partner.id:
-        raise ApiError(403, "not_your_activity", "This activity is not your organisation's.",
-                       "この活動は貴団体の活動ではありません。")
+        raise Refusal("not_your_activity")
     return qr_out(codes, activity)

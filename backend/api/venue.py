@@ -23,12 +23,14 @@ from starlette.requests import cookie_parser
 from backend.api.deps import (
     CurrentVenue, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
 )
+from backend.api.handlers import status_of
 from backend.auth.sessions import (
     COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )
 from backend.db.models_perks import Venue
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import texts
 from backend.perks.rules import JST, japan_date
 from backend.venues.accounts import authenticate
 from backend.venues.redeem import NoVenueSession
@@ -94,7 +96,7 @@ def login_venue(body: VenueLogin, response: Response, session: SessionDep, setti
     write_transaction(session)
     account = authenticate(session, body.login, body.password)
     if account is None:
-        raise ApiError(401, "bad_credentials", "Wrong login or password.", "ログインIDまたはパスワードが違います。")
+        raise Refusal("bad_credentials")
     token, expires_at = create_session(session, "venue", account.id)
     venue = session.get(Venue, account.venue_id)
     session.commit()
@@ -117,7 +119,7 @@ def logout_venue(request: Request, session: SessionDep, settings: SettingsDep) -
 MAX_REDEEM_BODY = 4096  # a pass is ~140 characters; anything this big is not a scan
 
 
-def _error_json(error: ApiError) -> bytes:
+def _error_json(error: Refusal) -> bytes:
     """The project's error body (as backend/app.py's handlers write it)."""
     return orjson.dumps({"detail": error.message_en, "code": error.code, "message_en": error.message_en,
                          "message_ja": error.message_ja})
@@ -128,12 +130,10 @@ def _redeem_body(raw: bytes) -> str:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise ApiError(422, "invalid_request", "The request is not valid: the body is not valid JSON.",
-                       "リクエストが正しくありません: 本文が正しいJSONではありません。") from None
+        raise Refusal("invalid_request", problems=texts("body_not_json")) from None
     text = data.get("pass") if isinstance(data, dict) else None
     if not isinstance(text, str) or not 1 <= len(text) <= 1000 or len(data) != 1:
-        raise ApiError(422, "invalid_request", 'The request is not valid: send {"pass": "<the QR code\'s text>"}.',
-                       'リクエストが正しくありません: {"pass": "<QRコードの文字列>"} を送ってください。')
+        raise Refusal("invalid_request", problems=texts("pass_body_expected"))
     return text
 
 
@@ -142,8 +142,8 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
     body that is not {"pass": "..."}. Shared by the route and the fast path below."""
     try:
         text = _redeem_body(raw)
-    except ApiError as exc:
-        return exc.status, _error_json(exc)
+    except Refusal as exc:
+        return status_of(exc), _error_json(exc)
     try:
         if redeemer.chain_reader is None:
             # A scan is three statements on a local database (a few hundred microseconds, measured with
@@ -180,9 +180,8 @@ async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def _too_large() -> ApiError:
-    return ApiError(413, "body_too_large", f"The request body is too large. The limit is {MAX_REDEEM_BODY} bytes.",
-                    f"リクエストの本文が大きすぎます。上限は {MAX_REDEEM_BODY} バイトです。")
+def _too_large() -> Refusal:
+    return Refusal("body_too_large", detail="body_limit", limit=MAX_REDEEM_BODY)
 
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -270,7 +269,7 @@ def read_redemptions(venue: CurrentVenue, session: SessionDep,
     """The redemptions at this venue on `day` (Japan time), newest first."""
     day = day or japan_date(time.time())
     if not DAY.match(day):
-        raise ApiError(422, "day_invalid", "day must be YYYY-MM-DD.", "日付は YYYY-MM-DD の形式で指定してください。")
+        raise Refusal("day_invalid")
     items = [RedemptionRow(**row._mapping, time_jst=datetime.fromtimestamp(row.redeemed_at, JST).strftime("%H:%M:%S"))
              for row in redemptions_of_day(session, venue.venue_id, day)]
     return RedemptionsOfDay(day=day, venue_id=venue.venue_id, count=len(items), redemptions=items)

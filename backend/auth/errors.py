@@ -14,14 +14,8 @@ class AccessError(Refusal):
 
     code = "access_error"
 
-    def __init__(self, detail: str | None = None, legacy_ja: str | None = None, /, **values) -> None:
-        if legacy_ja is None:
-            super().__init__(detail=detail, **values)
-            return
-        # Transitional: route modules in backend/api/ still pass a detail as an (English, Japanese) pair.
-        super().__init__()
-        self.message_en, self.message_ja = f"{self.message_en} {detail}", f"{self.message_ja}{legacy_ja}"
-        self.args = (self.message_en,)
+    def __init__(self, detail: str | None = None, /, **values) -> None:
+        super().__init__(detail=detail, **values)
 
 
 # --- wallet sign-in (EIP-4361) -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from backend.db.models_campaigns import (
     JOB_FAILED, JOB_QUEUED, JOB_RUNNING, AirdropJob, Allowlist, Campaign, CampaignVoucher,
 )
 from backend.db.models_chain import Collection
-from backend.errors import ApiError, ChainError
+from backend.errors import ChainError, Refusal
 
 
 @contextmanager
@@ -28,8 +28,7 @@ def chain_calls() -> Iterator[None]:
     try:
         yield
     except (ChainError, requests.RequestException, OSError) as exc:
-        raise ApiError(503, "chain_unavailable", f"The chain's node cannot be reached right now ({type(exc).__name__}); "
-                       "try again in a moment.", "チェーンのノードに接続できません。しばらくしてから再試行してください。") from None
+        raise Refusal("chain_unavailable", detail="chain_reason", reason=type(exc).__name__) from None
 
 
 def find_collection(session, municipality_id: int, ref: str | int) -> Collection:
@@ -39,8 +38,7 @@ def find_collection(session, municipality_id: int, ref: str | int) -> Collection
     query = query.where(Collection.id == int(text)) if text.isdigit() else query.where(Collection.symbol == text)
     collection = session.scalar(query)
     if collection is None:
-        raise ApiError(404, "collection_not_found", f"This municipality has no collection {text!r}.",
-                       f"この自治体にコレクション {text!r} はありません。")
+        raise Refusal("collection_not_found", collection_id=text)
     return collection
 
 
@@ -48,16 +46,14 @@ def minter_of(chain, settings, symbol: str) -> Minter:
     minter = Minter.of(chain, settings.deployments_dir, symbol)
     with chain_calls():
         if minter is None or not minter.deployed():
-            raise ApiError(409, "minter_missing", f"Collection {symbol} has no campaign minter on this chain yet: "
-                           "deploy it with scripts/campaign.py (make run does it for the demo).",
-                           f"コレクション {symbol} にはまだミンターがありません。scripts/campaign.py でデプロイしてください。")
+            raise Refusal("minter_missing", symbol=symbol)
     return minter
 
 
 def load_campaign(session, campaign_id: int, municipality_id: int | None = None) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or (municipality_id is not None and campaign.municipality_id != municipality_id):
-        raise ApiError(404, "campaign_not_found", f"No campaign {campaign_id}.", f"キャンペーン {campaign_id} はありません。")
+        raise Refusal("campaign_not_found", campaign_id=campaign_id)
     return campaign
 
 
@@ -89,8 +85,7 @@ def allowlist_root(session: Session, municipality_id: int, allowlist_id: int) ->
     """The Merkle root of the municipality's allowlist `allowlist_id`; 404 for another's."""
     allowlist = session.get(Allowlist, allowlist_id)
     if allowlist is None or allowlist.municipality_id != municipality_id:
-        raise ApiError(404, "allowlist_not_found", f"No allowlist {allowlist_id} in this municipality.",
-                       f"この自治体に許可リスト {allowlist_id} はありません。")
+        raise Refusal("allowlist_not_found", allowlist_id=allowlist_id)
     return allowlist.root
 
 
@@ -134,8 +129,7 @@ def queue_airdrop(session: Session, job: AirdropJob) -> AirdropJob:
         AirdropJob.collection_id == job.collection_id, AirdropJob.list_sha256 == job.list_sha256,
         AirdropJob.status.in_((JOB_QUEUED, JOB_RUNNING))))
     if busy is not None:
-        raise ApiError(409, "airdrop_running", f"This list is already being airdropped (job {busy}).",
-                       f"このリストはすでにエアドロップ中です（ジョブ {busy}）。", job_id=busy)
+        raise Refusal("airdrop_running", job_id=busy, extra={"job_id": busy})
     session.add(job)
     session.flush()
     return job
@@ -152,7 +146,7 @@ def airdrops_of(session: Session, municipality_id: int, limit: int = 100) -> lis
 def get_airdrop(session: Session, job_id: int) -> AirdropJob:
     job = session.get(AirdropJob, job_id)
     if job is None:
-        raise ApiError(404, "airdrop_not_found", f"No airdrop {job_id}.", f"エアドロップ {job_id} はありません。")
+        raise Refusal("airdrop_not_found", job_id=job_id)
     return job
 
 
@@ -163,7 +157,6 @@ def airdrop_symbol(session: Session, job: AirdropJob) -> str:
 def requeue_airdrop(job: AirdropJob) -> AirdropJob:
     """Queues a failed job again: the worker resumes it where it stopped (its journal says where)."""
     if job.status != JOB_FAILED:
-        raise ApiError(409, "airdrop_not_failed", "Only a failed airdrop can be retried.",
-                       "再試行できるのは失敗したエアドロップだけです。")
+        raise Refusal("airdrop_not_failed")
     job.status, job.errors, job.message_en, job.message_ja = JOB_QUEUED, [], "", ""
     return job

@@ -1,7 +1,7 @@
 """Campaigns: why a holder can or cannot claim, and why the minter or the card refused a transaction
 (backend/campaigns/reasons.py maps each custom error to one of these)."""
 
-from backend.messages.entry import CONFLICT, DETAIL, INVALID, TEXT, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, VERDICT, Message
 
 MESSAGES = {
     # a holder's claim, checked against the chain before the wallet sends anything
@@ -258,4 +258,35 @@ MESSAGES.update({
     "airdrop_failed": Message("エアドロップを完了できませんでした。再試行できます: {reason}", "{reason}", TEXT),
     "airdrop_done": Message("{issued}枚を発行しました。すでにカードを持つ{skipped}件はスキップしました。",
                             "Issued {issued} card(s); {skipped} wallet(s) skipped as they already hold a card.", TEXT),
+})
+
+# refusals of the staff console's campaign routes (backend/api/staff/campaigns.py, backend/campaigns/service.py)
+MESSAGES.update({
+    "campaign_not_found": Message("キャンペーン {campaign_id} はありません。", "No campaign {campaign_id}.", NOT_FOUND),
+    "allowlist_not_found": Message("この自治体に許可リスト {allowlist_id} はありません。",
+                                   "No allowlist {allowlist_id} in this municipality.", NOT_FOUND),
+    "minter_missing": Message("コレクション {symbol} にはまだミンターがありません。scripts/campaign.py でデプロイしてください。",
+                              "Collection {symbol} has no campaign minter on this chain yet: deploy it with "
+                              "scripts/campaign.py (make run does it for the demo).", CONFLICT),
+    "not_voucher_campaign": Message("このキャンペーンはバウチャー方式ではありません。",
+                                    "This campaign is not a voucher campaign.", CONFLICT),
+    "campaign_ended": Message("このキャンペーンは受け取りを終了しています。", "This campaign has ended; it no longer accepts "
+                              "claims.", CONFLICT),
+    "voucher_invalid": Message("バウチャーを作成できません: {reason}", "The voucher cannot be made: {reason}", INVALID),
+    "csv_invalid": Message("このCSVファイルに{count}件の問題があります。何も取り込んでいません。表示された行を修正してから、"
+                           "もう一度アップロードしてください。",
+                           "{count} problem(s) in this CSV file; nothing was imported. Fix the rows shown and upload "
+                           "it again.", INVALID),
+    "airdrop_running": Message("このリストはすでにエアドロップ中です（ジョブ {job_id}）。",
+                               "This list is already being airdropped (job {job_id}).", CONFLICT),
+    "airdrop_not_found": Message("エアドロップ {job_id} はありません。", "No airdrop {job_id}.", NOT_FOUND),
+    "airdrop_not_failed": Message("再試行できるのは失敗したエアドロップだけです。", "Only a failed airdrop can be retried.",
+                                  CONFLICT),
+    # a campaign's fields that do not fit together (422 naming the problem, as pydantic errors do)
+    "campaign_ends_before_start": Message("終了日時は開始日時より後にしてください。", "ends_at must be after starts_at",
+                                          DETAIL),
+    "campaign_validity_and_expiry": Message("有効日数と有効期限はどちらか一方だけにしてください。",
+                                            "give validity_days or expires_at, not both", DETAIL),
+    "voucher_campaign_allowlist": Message("バウチャー方式には許可リストを付けられません。",
+                                          "a voucher campaign has no allowlist", DETAIL),
 })

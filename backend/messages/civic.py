@@ -13,8 +13,8 @@ MESSAGES = {
     "choice_range": Message("選択数は 0 ≤ 最小 ≤ 最大 ≤ 選択肢数（{options}）にしてください。",
                             "Choose-between must satisfy 0 <= min <= max <= {options} options.", DETAIL),
     "choice_none": Message("1つ以上選べるようにしてください。", "Allow at least one choice.", DETAIL),
-    "collection_not_found": Message("この自治体にコレクション {collection_id} はありません。",
-                                    "No collection {collection_id} in this municipality.", NOT_FOUND),
+    "collection_not_found": Message("コレクション {collection_id} はありません。", "No collection {collection_id}.",
+                                    NOT_FOUND),
     "poll_window_invalid": Message("締切は開始より後にしてください。", "The poll must close after it opens.", INVALID),
     "poll_not_found": Message("投票 {poll_id} はありません。", "No poll {poll_id}.", NOT_FOUND),
     # voting
@@ -96,4 +96,22 @@ MESSAGES.update({
                                "Card {symbol} #{token_id} has not been used for a long time. Sign in to the app by "
                                "{day} (signing in is enough). Without any activity by then, the card is revoked "
                                "automatically.", TEXT),
+})
+
+# the holder's inactivity notices (GET /me/notices), by the notice's status
+MESSAGES.update({
+    "notice_open": Message("長期間ご利用がなかったカードです。サインインするだけで維持されます（次回の確認で反映されます）。",
+                           "Your card was inactive; signing in is enough to keep it. Staff will see your activity at "
+                           "the next check.", TEXT),
+    "notice_cancelled": Message("取り消し済み: ご利用が確認されました。", "Cancelled: you were active again.", TEXT),
+    "notice_revoked": Message("通知期間中にご利用がなかったため、カードは取り消されました。",
+                              "The card was revoked after the notice period without activity.", TEXT),
+    "notice_failed": Message("取り消し処理に失敗しました。職員が確認します。", "Revocation failed; staff will look at it.", TEXT),
+    "unsubscribed": Message("配信停止", "Unsubscribed", TEXT),
+    "unsubscribed_body": Message("メール配信を停止しました。アプリ内のお知らせは引き続きご覧いただけます。",
+                                 "You will no longer receive email. News stay visible in the app.", TEXT),
+    "address_invalid": Message("ウォレットアドレスではありません。", "Not a wallet address.", INVALID),
+    "poll_not_closed": Message("結果は投票の締切後に公開されます。", "Results are published when the poll closes.", CONFLICT),
+    "answers_not_json": Message("answers は JSON で指定してください（例: {{\"12\": [0]}}）。",
+                                "answers must be JSON, e.g. {{\"12\": [0]}}.", DETAIL),
 })

@@ -1,6 +1,6 @@
 """Identity assertions and guardian consent (backend/identity/verifier.py)."""
 
-from backend.messages.entry import BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, Message
+from backend.messages.entry import BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, INVALID, UNAVAILABLE, Message
 
 MESSAGES = {
     "identity_malformed": Message("本人確認の結果を読み取れません（形式が正しくありません）。",
@@ -38,3 +38,11 @@ MESSAGES = {
     "identity_age": Message("（birthdate または is_minor が必要です）", "(birthdate or is_minor is required)", DETAIL),
     "identity_nonce": Message("（nonce が必要です）", "(nonce is required)", DETAIL),
 }
+
+# the verifier's setup and the development provider (backend/api/deps.py, backend/api/dev.py)
+MESSAGES.update({
+    "identity_not_configured": Message("本人確認には、サーバーに RESIDENT_IDENTITY_SECRET（と RESIDENT_IDENTITY_PROVIDERS）の"
+                                       "設定が必要です。", "Identity verification needs RESIDENT_IDENTITY_SECRET (and "
+                                       "RESIDENT_IDENTITY_PROVIDERS) on the server.", UNAVAILABLE),
+    "birthdate_required": Message("生年月日か未成年かを指定してください。", "Give birthdate or is_minor.", INVALID),
+})

@@ -1,6 +1,6 @@
 """Perks: the verdicts a holder and a venue see (backend/perks/rules.py) and staff's perk edits."""
 
-from backend.messages.entry import DETAIL, INVALID, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, VERDICT, Message
 
 MESSAGES = {
     # verdicts
@@ -38,3 +38,13 @@ MESSAGES = {
     "null_value": Message("{fields} は空にできません。変更しない場合は項目ごと省いてください。",
                           "{fields} cannot be null: leave the field out to keep it.", INVALID),
 }
+
+# a holder asking for a pass (backend/api/holder/perks.py) and staff's perk pages
+MESSAGES.update({
+    "collection_invalid": Message("collection にはコレクションIDかコントラクトアドレスを指定してください。",
+                                  "collection must be a collection id or a contract address.", INVALID),
+    "perk_not_found": Message("特典 {perk_id} はありません。", "No perk {perk_id}.", NOT_FOUND),
+    "not_for_this_card": Message("（このカードのコレクションの特典ではありません）", "(not for this card's collection)", DETAIL),
+    "perk_used_online": Message("この特典はオンラインで利用します。パスは不要です。",
+                                "This perk is used online; no pass is needed.", CONFLICT),
+})

@@ -103,3 +103,9 @@ MESSAGES = {
     "refused_call": Message("（{function}: {error}）", "({function}: {error})", DETAIL),
     "chain_reason": Message("（{reason}）", "({reason})", DETAIL),
 }
+
+# partners' routes (backend/api/partner.py)
+MESSAGES.update({
+    "not_your_activity": Message("この活動は貴団体の活動ではありません。", "This activity is not your organisation's.",
+                                 FORBIDDEN),
+})

@@ -1,6 +1,6 @@
 """Venues: the desk's verdicts on a scanned pass (backend/venues/) and venue logins."""
 
-from backend.messages.entry import CONFLICT, INVALID, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, UNAUTHORIZED, VERDICT, Message
 
 MESSAGES = {
     # a pass that cannot be read or trusted (backend/venues/passes.py)
@@ -26,3 +26,11 @@ MESSAGES = {
                                   "The password needs at least {min_length} characters.", INVALID),
     "login_taken": Message("ログインID {login!r} はすでに使われています。", "The login {login!r} is already used.", CONFLICT),
 }
+
+# a venue desk's requests (backend/api/venue.py)
+MESSAGES.update({
+    "venue_sign_in_required": Message("施設アカウントでサインインしてください。", "Sign in with the venue account first.",
+                                      UNAUTHORIZED),
+    "pass_body_expected": Message('{{"pass": "<QRコードの文字列>"}} を送ってください。',
+                                  'send {{"pass": "<the QR code\'s text>"}}', DETAIL),
+})

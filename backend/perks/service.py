@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from backend.db.models_chain import Collection
 from backend.db.models_perks import Perk, Venue
 from backend.perks.store import create_perk, update_perk, venue_ids_of
-from backend.staff.municipalities import not_found
+from backend.errors import Refusal
 
 
 def with_venues(session: Session, perks: list[Perk]) -> list[tuple[Perk, list[Venue]]]:
@@ -30,7 +30,7 @@ def define_perk(session: Session, municipality_id: int, collection_id: int, valu
     """A new perk of the municipality's collection `collection_id` (404 for another's)."""
     collection = session.get(Collection, collection_id)
     if collection is None or collection.municipality_id != municipality_id:
-        raise not_found("collection", "コレクション", collection_id)
+        raise Refusal("collection_not_found", collection_id=collection_id)
     return create_perk(session, collection, values, venue_ids)
 
 
@@ -38,7 +38,7 @@ def get_perk(session: Session, perk_id: int) -> tuple[Perk, int]:
     """The perk and its municipality's id."""
     perk = session.get(Perk, perk_id)
     if perk is None:
-        raise not_found("perk", "特典", perk_id)
+        raise Refusal("perk_not_found", perk_id=perk_id)
     return perk, session.scalar(select(Collection.municipality_id).where(Collection.id == perk.collection_id))
 
 

@@ -9,19 +9,16 @@ from sqlalchemy.orm import Session
 from backend.auth.staff import StaffMember
 from backend.chain.deployments import DeploymentRecord
 from backend.db.models_chain import Collection, Municipality
-from backend.errors import ApiError, DeploymentRecordError
+from backend.errors import DeploymentRecordError, Refusal
+from backend.messages import Texts
 from backend.chain.deployments import register_record, slugify
 from backend.settings import Settings
-
-
-def not_found(what: str, ja: str, ident) -> ApiError:
-    return ApiError(404, f"{what}_not_found", f"No {what} {ident}.", f"{ja} {ident} はありません。")
 
 
 def get_municipality(session: Session, municipality_id: int) -> Municipality:
     municipality = session.get(Municipality, municipality_id)
     if municipality is None:
-        raise not_found("municipality", "自治体", municipality_id)
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     return municipality
 
 
@@ -35,8 +32,7 @@ def add_municipality(session: Session, name_ja: str, name_en: str, slug: str | N
     """Adds a municipality (slug: given, or from the English name); 409 if the slug is taken."""
     slug = slug or slugify(name_en)
     if session.scalar(select(Municipality.id).where(Municipality.slug == slug)) is not None:
-        raise ApiError(409, "municipality_exists", f"A municipality {slug!r} already exists.",
-                       f"自治体 {slug!r} はすでに登録されています。")
+        raise Refusal("municipality_exists", slug=slug)
     municipality = Municipality(slug=slug, name_ja=name_ja, name_en=name_en)
     session.add(municipality)
     session.flush()
@@ -56,14 +52,11 @@ def register_collection(session: Session, settings: Settings, municipality_id: i
     try:
         record = DeploymentRecord.read(path)
     except DeploymentRecordError as exc:
-        raise ApiError(422, "record_unusable", f"The deployment record cannot be used: {exc.reason}",
-                       f"デプロイ記録を読み込めません: {exc.reason}") from None
+        raise Refusal("record_unusable", reason=exc.reason) from None
     if record.chain_id != settings.chain_id:
-        raise ApiError(422, "record_other_chain", f"The record is for chain {record.chain_id}, "
-                       f"this backend follows chain {settings.chain_id}.",
-                       f"この記録はチェーン {record.chain_id} 用です（このバックエンドは {settings.chain_id}）。")
+        raise Refusal("record_other_chain", record_chain_id=record.chain_id, chain_id=settings.chain_id)
     if slugify(record.municipality_name_en) != municipality.slug:
-        raise ApiError(422, "record_other_municipality",
-                       f"The record belongs to {record.municipality_name_en}, not {municipality.name_en}.",
-                       f"この記録は{record.municipality_name_ja}のもので、{municipality.name_ja}のものではありません。")
+        raise Refusal("record_other_municipality",
+                      owner=Texts(ja=record.municipality_name_ja, en=record.municipality_name_en),
+                      town=Texts(ja=municipality.name_ja, en=municipality.name_en))
     return register_record(session, record, path)

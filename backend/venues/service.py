@@ -11,14 +11,15 @@ from backend.auth.secrets import hash_secret
 from backend.auth.sessions import end_sessions_of
 from backend.db.models_chain import Card
 from backend.db.models_perks import Perk, Redemption, Venue, VenueAccount
-from backend.errors import ApiError
-from backend.staff.municipalities import get_municipality, not_found
+from backend.errors import Refusal
+from backend.messages import Texts
+from backend.staff.municipalities import get_municipality
 
 
 def get_venue(session: Session, venue_id: int) -> Venue:
     venue = session.get(Venue, venue_id)
     if venue is None:
-        raise not_found("venue", "施設", venue_id)
+        raise Refusal("venue_not_found", venue_id=venue_id)
     return venue
 
 
@@ -33,8 +34,7 @@ def add_venue(session: Session, municipality_id: int, name_ja: str, name_en: str
     try:
         session.flush()
     except IntegrityError:
-        raise ApiError(409, "venue_exists", f"A venue named {name_en!r} already exists here.",
-                       f"施設「{name_ja}」はすでに登録されています。") from None
+        raise Refusal("venue_exists", detail="venue_named", name=Texts(ja=name_ja, en=name_en)) from None
     return venue
 
 
@@ -45,14 +45,14 @@ def change_venue(session: Session, venue: Venue, changes: dict) -> Venue:
     try:
         session.flush()
     except IntegrityError:
-        raise ApiError(409, "venue_exists", "Another venue here has that name.", "同じ名前の施設があります。") from None
+        raise Refusal("venue_exists") from None
     return venue
 
 
 def get_account(session: Session, account_id: int) -> VenueAccount:
     account = session.get(VenueAccount, account_id)
     if account is None:
-        raise not_found("venue_account", "施設アカウント", account_id)
+        raise Refusal("venue_account_not_found", account_id=account_id)
     return account
 
 

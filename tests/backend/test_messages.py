@@ -2,7 +2,7 @@
 
 Every code has both languages with the same placeholders; every code the source names exists; a
 duplicate code stops the import; a refusal's kind has an HTTP status; no Japanese text is written in
-backend/**/*.py outside the catalogue (route modules in backend/api/ are converted next).
+backend/**/*.py outside the catalogue; refusals are `Refusal`s (there is no other error type with texts).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import backend
-from backend import messages
+from backend import errors, messages
 from backend.api.handlers import HTTP_CODES, STATUS, explain, status_of
 from backend.errors import Refusal
 from backend.messages import CATALOGUE, FIELDS, KINDS, REFUSALS, Label, Message, Texts, UnknownMessage, texts
@@ -33,8 +33,7 @@ DATA = {
     "settings.py": {"mail_from"},
     "campaigns/csvfile.py": {"_ALIASES", "_NAMES", "_TIER_NAMES", "_FIAT_SIGNS", "_key"},
 }
-# Route modules move to Refusal after the routes are restructured; the legacy /signin page is removed.
-NOT_YET = ("api/", "web/", "messages/", "auth/signin_page.py")
+CATALOGUE_HOME = "messages/"
 
 
 def _modules():
@@ -99,7 +98,7 @@ def test_every_code_the_source_names_exists():
         pass
     refusal_classes = {cls.__name__ for cls in _subclasses(Refusal)} | {"Refusal"}
     takes_a_code = refusal_classes | {"texts", "text", "bilingual", "english_first", "verdict", "refusal", "PassError",
-                                      "_Problem"}
+                                      "_Problem", "PydanticCustomError"}
     used: dict[str, str] = {}
     for name, tree in _sources():
         for node in ast.walk(tree):
@@ -130,8 +129,7 @@ def test_every_code_the_source_names_exists():
     tables = [*HTTP_CODES.values(), *TYPES.values(), *(c for pair in REVERTS.values() for c in pair),
               *CARD_STATUSES, *(f"limit_{p}" for p in PERIODS if p != "unlimited"), "field_value", "invalid_request"]
     used.update({code: "a table" for code in tables})
-    legacy = {"api/access.py"}  # passes (English, Japanese) details to auth errors until it is converted
-    missing = {code: where for code, where in used.items() if code not in CATALOGUE and where not in legacy}
+    missing = {code: where for code, where in used.items() if code not in CATALOGUE}
     assert not missing
     assert len(used) > 150  # the scan sees the codes (a broken scan would find none and pass)
 
@@ -139,7 +137,7 @@ def test_every_code_the_source_names_exists():
 def test_no_japanese_text_outside_the_catalogue():
     found = []
     for name, tree in _sources():
-        if name.startswith(NOT_YET) or (name in DATA and DATA[name] is None):
+        if name.startswith(CATALOGUE_HOME) or (name in DATA and DATA[name] is None):
             continue
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                       if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
@@ -181,8 +179,28 @@ def test_validation_errors_name_the_field_the_way_the_page_does():
     assert "String should have" not in ja
 
 
-def test_domain_code_raises_refusals_not_http_errors():
-    # backend/errors.py defines the transitional ApiError; only route modules may still raise it.
-    offenders = [f"{name}:{node.lineno}" for name, tree in _sources() if not name.startswith(("api/", "errors.py"))
-                 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in ("ApiError", "HTTPException")]
+def test_refusals_are_refusals_and_domain_code_builds_no_http_errors():
+    # One refusal type: the transitional ApiError (status and both texts written at the raise) is gone for good.
+    assert not hasattr(errors, "ApiError")
+    offenders = [f"{name}:{node.lineno}" for name, tree in _sources() for node in ast.walk(tree)
+                 if (isinstance(node, ast.Name) and node.id == "ApiError")
+                 or (isinstance(node, ast.Name) and node.id == "HTTPException" and not name.startswith("api/"))]
     assert not offenders
+
+
+def test_a_verdict_refuses_a_request_only_as_a_named_kind():
+    said = texts("card_expired", expired_on="2026-12-01")
+    recorded = {"code": "card_expired", "message_en": said.en, "message_ja": said.ja}
+    with pytest.raises(ValueError, match="not a refusal"):
+        Refusal.again(recorded)
+    refusal = Refusal.again(recorded, as_kind="conflict")
+    assert (refusal.code, status_of(refusal), refusal.message_ja) == ("card_expired", 409, said.ja)
+    with pytest.raises(ValueError, match="only a verdict"):
+        Refusal.again({"code": "not_found", "message_en": "x", "message_ja": "x"}, as_kind="conflict")
+
+
+def test_a_validators_own_error_type_is_explained_from_the_catalogue():
+    error = {"loc": ("body",), "type": "campaign_ends_before_start", "msg": "ends_at must be after starts_at"}
+    en, ja = explain([error])
+    assert ja == "リクエストが正しくありません: 終了日時は開始日時より後にしてください。"
+    assert en == "The request is not valid: ends_at must be after starts_at."

@@ -53,7 +53,7 @@ def create_nonce(db: SessionDep, settings: SettingsDep, body: NonceIn | None = N
     """A fresh single-use nonce (valid 5 minutes) and the values the message must contain; with an address,
     also the whole message (wallet front ends without an EIP-4361 library just sign it)."""
     if body is not None and body.address is not None and not is_hex_address(body.address):
-        raise BadAddress(f"Got {body.address[:60]!r}.", f"（{body.address[:60]!r}）")
+        raise BadAddress("address_given", address=body.address[:60])
     nonce, expires_at = issue_nonce(db)
     db.commit()
     uri = origin_of(settings.public_url)

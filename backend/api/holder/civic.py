@@ -16,7 +16,8 @@ from backend.cards import card_by_token, cards_of_owner
 from backend.civic import announcements, inactivity, mail, polls
 from backend.db.models_civic import HolderEmail, Poll
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import texts
 
 router = APIRouter(tags=["holder"])
 
@@ -85,11 +86,9 @@ def _parse_answers(text: str) -> dict:
     try:
         value = json.loads(text)
     except ValueError:
-        raise ApiError(422, "answers_invalid", "answers must be JSON, e.g. {\"12\": [0]}.",
-                       "answers は JSON で指定してください（例: {\"12\": [0]}）。") from None
+        raise Refusal("answers_invalid", detail="answers_not_json") from None
     if not isinstance(value, dict):
-        raise ApiError(422, "answers_invalid", "answers must be a JSON object keyed by question id.",
-                       "answers は設問IDをキーとする JSON オブジェクトにしてください。")
+        raise Refusal("answers_invalid", detail="answers_not_object")
     return value
 
 
@@ -175,17 +174,10 @@ def read_my_notices(holder: CurrentHolder, session: SessionDep) -> list[NoticeOu
     out = []
     for n in inactivity.notices_of(session, holder.address):
         card = session.get(Card, n.card_id)
-        text = {
-            "open": ("Your card was inactive; signing in is enough to keep it. Staff will see your activity at the "
-                     "next check.", "長期間ご利用がなかったカードです。サインインするだけで維持されます（次回の確認で反映されます）。"),
-            "cancelled": ("Cancelled: you were active again.", "取り消し済み: ご利用が確認されました。"),
-            "revoked": ("The card was revoked after the notice period without activity.",
-                        "通知期間中にご利用がなかったため、カードは取り消されました。"),
-            "failed": ("Revocation failed; staff will look at it.", "取り消し処理に失敗しました。職員が確認します。"),
-        }[n.status]
+        said = texts(f"notice_{n.status}")  # open, cancelled, revoked or failed
         out.append(NoticeOut(id=n.id, token_id=card.token_id, status=n.status, noticed_at=n.noticed_at,
-                             deadline_at=n.deadline_at, resolved_at=n.resolved_at, message_en=text[0],
-                             message_ja=text[1]))
+                             deadline_at=n.deadline_at, resolved_at=n.resolved_at, message_en=said.en,
+                             message_ja=said.ja))
     return out
 
 
@@ -239,7 +231,7 @@ def verify_my_email(body: EmailCodeIn, holder: CurrentHolder, session: SessionDe
     write_transaction(session)
     try:
         row = mail.verify_address(session, holder.address, body.code, int(now))
-    except ApiError:
+    except Refusal:
         session.commit()  # keep the counted attempt
         raise
     session.commit()

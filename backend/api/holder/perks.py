@@ -14,7 +14,8 @@ from backend.api.schemas import PerkOut, perk_out
 from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Collection
 from backend.db.models_perks import Perk, Venue
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages.entry import CONFLICT
 from backend.perks.rules import VENUE_KINDS, evaluate
 from backend.perks.store import card_state, perks_for_cards, terms_of, uses_in_period
 from backend.web.qr import qr_svg
@@ -72,10 +73,9 @@ def _collection_id(session, settings_chain_id: int, collection: int | str) -> in
         found = session.scalar(select(Collection).where(Collection.chain_id == settings_chain_id,
                                                         Collection.address == to_checksum_address(collection)))
     else:
-        raise ApiError(422, "collection_invalid", "collection must be a collection id or a contract address.",
-                       "collection にはコレクションIDかコントラクトアドレスを指定してください。")
+        raise Refusal("collection_invalid")
     if found is None:
-        raise ApiError(404, "collection_not_found", "No such collection.", "そのコレクションはありません。")
+        raise Refusal("collection_not_found", collection_id=collection[:60])
     return found.id
 
 
@@ -91,22 +91,20 @@ def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session:
     collection_id = _collection_id(session, settings.chain_id, body.collection)
     perk = session.get(Perk, perk_id)
     if perk is None or perk.collection_id != collection_id:
-        raise ApiError(404, "perk_not_found", f"No perk {perk_id} for this card's collection.",
-                       f"このカードのコレクションに特典 {perk_id} はありません。")
+        raise Refusal("perk_not_found", detail="not_for_this_card", perk_id=perk_id)
     card = card_by_token(session, collection_id, body.token_id)
     if card is None:
-        raise ApiError(404, "card_not_found", f"No card {body.token_id} in this collection.",
-                       f"このコレクションにカード {body.token_id} はありません。")
+        raise Refusal("card_not_found", detail="card_in_collection", collection_id=collection_id,
+                      token_id=body.token_id)
     if card.owner != to_checksum_address(holder.address):
-        raise ApiError(403, "not_your_card", "This card is not held by the signed-in wallet.",
-                       "このカードはサインイン中のウォレットが保有していません。")
+        raise Refusal("not_your_card")
     if perk.kind not in VENUE_KINDS:
-        raise ApiError(409, "perk_used_online", "This perk is used online; no pass is needed.",
-                       "この特典はオンラインで利用します。パスは不要です。")
+        raise Refusal("perk_used_online")
     now = time.time()
     verdict = evaluate(terms_of(perk), card_state(card), now, uses_in_period(session, card.id, perk, now))
     if not verdict.ok:
-        raise ApiError(409, verdict.reason_code, verdict.message_en, verdict.message_ja)
+        raise Refusal.again({"code": verdict.reason_code, "message_en": verdict.message_en,
+                             "message_ja": verdict.message_ja}, as_kind=CONFLICT)
     text, issued = signer.issue(contract=card.contract, token_id=card.token_id, owner=card.owner, perk_id=perk.id,
                                 now=now)
     return PassOut.model_validate({"pass": text, "expires_at": issued.expires_at, "perk_id": perk.id,

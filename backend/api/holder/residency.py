@@ -15,7 +15,7 @@ from backend.api.schemas import ActivityOut, GrantOut, activity_outs
 from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Municipality
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.identity.verifier import identity_of, issue_nonce, record_consent, record_identity
 from backend.residency.checkins import check_in
 from backend.residency.premium import progress, request_premium
@@ -174,8 +174,8 @@ def create_checkin(body: CheckInIn, holder: CurrentHolder, db: SessionDep, codes
             outcome = request_premium(sessions, issuer, settings,
                                       holder.address, card.id)
             premium = GrantOut(**outcome.__dict__)
-        except ApiError as exc:
-            refusal = {"code": exc.code, "message_en": exc.message_en, "message_ja": exc.message_ja}
+        except Refusal as exc:
+            refusal = exc.said()
         db.rollback()
         state = progress(db, card, holder.address)
     return CheckInOut(checkin_id=result.checkin.id, activity=activity_outs(db, [result.activity])[0],
@@ -206,7 +206,7 @@ def request_my_premium(body: PremiumIn, holder: CurrentHolder, db: SessionDep, s
     municipalities per person. Automatic municipalities upgrade on chain now; others queue for staff."""
     card = card_by_token(db, body.collection_id, body.token_id)
     if card is None:
-        raise ApiError(404, "card_not_found", "No such card.", "そのカードはありません。")
+        raise Refusal("card_not_found")
     db.rollback()
     outcome = request_premium(sessions, issuer, settings,
                               holder.address, card.id)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from backend.api.deps import SessionDep
 from backend.cards import CardView, card_by_token, cards_of_owner
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 router = APIRouter(tags=["public"])
 
@@ -46,8 +46,7 @@ def read_card(collection_id: int, token_id: int, session: SessionDep) -> CardPub
     """A card by collection and token id, as indexed."""
     card = card_by_token(session, collection_id, token_id)
     if card is None:
-        raise ApiError(404, "card_not_found", f"No card {token_id} in collection {collection_id}.",
-                       f"コレクション {collection_id} にカード {token_id} はありません。")
+        raise Refusal("card_not_found", detail="card_in_collection", collection_id=collection_id, token_id=token_id)
     return CardPublic.of(card, time.time())
 
 
@@ -55,7 +54,6 @@ def read_card(collection_id: int, token_id: int, session: SessionDep) -> CardPub
 def read_holder_cards(address: str, session: SessionDep) -> list[CardPublic]:
     """The active cards held by `address`, as indexed."""
     if not is_hex_address(address):
-        raise ApiError(422, "invalid_address", f"Not an Ethereum address: {address[:60]!r}.",
-                       f"イーサリアムのアドレスではありません: {address[:60]!r}")
+        raise Refusal("invalid_address", address=address[:60])
     now = time.time()
     return [CardPublic.of(card, now) for card in cards_of_owner(session, address)]

@@ -12,7 +12,9 @@ from backend.api.deps import ContentDep, SessionDep, SettingsDep
 from backend.cards import card_by_token
 from backend.content import collection_by_symbol, open_content
 from backend.db.models_chain import ACTIVE
-from backend.errors import ApiError, ChainError
+from backend.errors import ChainError, Refusal
+from backend.messages import texts
+from backend.messages.entry import NOT_FOUND
 from metadata.card import metadata_bytes
 from metadata.errors import ContentNotFoundError, CorruptBlockError, InvalidCidError
 
@@ -47,9 +49,8 @@ class CardMetadata(BaseModel):
     external_url: str | None = None
 
 
-def _card_not_found(symbol: str, token: str) -> ApiError:
-    return ApiError(404, "card_not_found", f"No card {token[:80]!r} in collection {symbol[:40]!r}.",
-                    f"コレクション {symbol[:40]!r} にカード {token[:80]!r} はありません。")
+def _card_not_found(symbol: str, token: str) -> Refusal:
+    return Refusal("card_not_found", detail="card_in_collection", collection_id=symbol[:40], token_id=token[:80])
 
 
 def _conditional(request: Request, etag: str, headers: dict[str, str]) -> Response | None:
@@ -74,19 +75,19 @@ def read_metadata(symbol: str, token_id: str, request: Request, session: Session
     if len(symbol) <= 64 and symbol.isprintable():  # PostgreSQL refuses NUL in text; no symbol is that long
         collection = collection_by_symbol(session, settings.chain_id, symbol)
     if collection is None:
-        raise ApiError(404, "collection_not_found", f"No collection with the symbol {symbol[:40]!r}.",
-                       f"シンボル {symbol[:40]!r} のコレクションはありません。")
+        raise Refusal("collection_not_found", collection_id=symbol[:40])
     card = card_by_token(session, collection.id, int(token_id))
     if card is None:
         raise _card_not_found(symbol, token_id)
     if card.status != ACTIVE:
-        raise ApiError(404, "card_burned", f"Card {card.token_id} of {symbol} no longer exists ({card.status}).",
-                       f"{symbol} のカード {card.token_id} は存在しません（{card.status}）。", card_status=card.status)
+        # "card_burned" is the code for every card that is gone (a perk verdict elsewhere); the text names its status.
+        said = texts("card_gone", symbol=symbol, token_id=card.token_id, card_status=card.status)
+        raise Refusal.again({"code": "card_burned", "message_en": said.en, "message_ja": said.ja}, as_kind=NOT_FOUND,
+                            card_status=card.status)
     try:
         published = content.published(collection, card)
     except ChainError as exc:
-        raise ApiError(503, "chain_unavailable", "The chain cannot be reached to read the collection; try again.",
-                       "チェーンに接続できません。しばらくしてから再試行してください。", reason=exc.reason[:200]) from exc
+        raise Refusal("chain_unavailable", extra={"reason": exc.reason[:200]}) from exc
     etag = f'"{published.entry.metadata_cid}"'
     headers = {"Cache-Control": METADATA_CACHE, "ETag": etag, "Access-Control-Allow-Origin": "*"}
     return _conditional(request, etag, headers) or Response(metadata_bytes(published.document),
@@ -97,14 +98,11 @@ def _ipfs_response(cid: str, store, request: Request, *, body: bool) -> Response
     try:
         size, media_type, pieces = open_content(store, cid)
     except InvalidCidError as exc:
-        raise ApiError(400, "invalid_cid", f"Not a usable CID: {exc.reason[:200]}",
-                       f"CID が正しくありません（CIDv1・base32・sha2-256 のみ）: {exc.reason[:200]}") from None
+        raise Refusal("invalid_cid", reason=exc.reason[:200]) from None
     except ContentNotFoundError:
-        raise ApiError(404, "content_not_found", f"{cid} is not stored here.",
-                       f"{cid} はここに保存されていません。") from None
+        raise Refusal("content_not_found", cid=cid) from None
     except CorruptBlockError as exc:
-        raise ApiError(500, "content_corrupt", f"The stored copy of {cid} is damaged; it must be stored again.",
-                       f"{cid} の保存データが破損しています。再保存が必要です。") from exc
+        raise Refusal("content_corrupt", cid=cid) from exc
     etag = f'"{cid}"'
     headers = {"Cache-Control": IMMUTABLE_CACHE, "ETag": etag, "Access-Control-Allow-Origin": "*",
                # Stored files are served as what they are, never as a page of this origin.

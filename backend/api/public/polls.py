@@ -15,7 +15,8 @@ from backend.api.schemas import BallotOut, PollOut, PollResultsOut, ballot_out, 
 from backend.civic import mail, polls
 from backend.db.models_civic import Ballot
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
+from backend.messages import bilingual, texts
 
 router = APIRouter(tags=["public"])
 
@@ -32,8 +33,7 @@ def read_poll_results(poll_id: int, session: SessionDep, now: Now) -> PollResult
     """Counts per option, voters and turnout; 409 until the poll closes."""
     poll = polls.get_poll(session, poll_id)
     if now < poll.closes_at:
-        raise ApiError(409, "poll_not_closed", "Results are published when the poll closes.",
-                       "結果は投票の締切後に公開されます。", closes_at=poll.closes_at)
+        raise Refusal("poll_not_closed", closes_at=poll.closes_at)
     return PollResultsOut.model_validate(polls.results(session, poll, now, with_text=False))
 
 
@@ -52,10 +52,10 @@ def unsubscribe_email(session: SessionDep, settings: SettingsDep, now: Now,
     try:
         address = to_checksum_address(address)
     except ValueError:
-        raise ApiError(422, "address_invalid", "Not a wallet address.", "ウォレットアドレスではありません。") from None
+        raise Refusal("address_invalid") from None
     write_transaction(session)
     mail.unsubscribe(session, settings, address, token, int(now))
     session.commit()
-    return HTMLResponse("<!doctype html><meta charset=utf-8><title>配信停止 / Unsubscribed</title>"
-                        "<p>メール配信を停止しました。アプリ内のお知らせは引き続きご覧いただけます。</p>"
-                        "<p>You will no longer receive email. News stay visible in the app.</p>")
+    said = texts("unsubscribed_body")  # catalogue text only: nothing from the request is written into the page
+    return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>{bilingual('unsubscribed')}</title>"
+                        f"<p>{said.ja}</p><p>{said.en}</p>")

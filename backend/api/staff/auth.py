@@ -17,7 +17,7 @@ from backend.auth.staff import StaffMember
 from backend.db.models_access import Forum
 from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.forum import register_forum
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -146,12 +146,12 @@ def create_forum(municipality_id: int, body: ForumIn, db: SessionDep, settings: 
     write_transaction(db)
     collection = db.get(Collection, body.collection_id)
     if collection is None or collection.municipality_id != municipality_id:
-        raise NotFound(f"No collection {body.collection_id} in municipality {municipality_id}.",
-                       f"（自治体 {municipality_id} にコレクション {body.collection_id} はありません）")
+        raise NotFound("collection_in_municipality", collection_id=body.collection_id,
+                       municipality_id=municipality_id)
     try:
         forum = register_forum(db, body.collection_id, body.url, name=body.name, group_prefix=body.group_prefix,
                                max_tier=body.max_tier)
     except ValueError as exc:
-        raise ApiError(422, "invalid_forum", f"The forum is not valid: {exc}.", f"フォーラムの設定が正しくありません: {exc}")
+        raise Refusal("invalid_forum", reason=str(exc)) from None
     db.commit()
     return _forum_out(forum, settings)

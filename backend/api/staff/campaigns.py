@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from backend.api.deps import (
     AirdropWorkerDep, ChainDep, CurrentStaff, Editor, IssuerDep, SessionDep, SettingsDep, Viewer, require_staff_role,
@@ -24,8 +25,9 @@ from backend.campaigns.vouchers import VoucherError
 from backend.db.models_campaigns import AirdropJob, Campaign
 from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
-from backend.errors import ApiError, Refusal
+from backend.errors import Refusal
 from backend.identity.verifier import identity_of
+from backend.messages import text
 from backend.residency.premium import check_voucher
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -36,16 +38,8 @@ MAX_PER_WALLET = 2**16 - 1
 MAX_PRICE_WEI = 2**80 - 1
 
 
-def refused(exc: store.Refusal, status: int = 409) -> ApiError:
-    return ApiError(status, exc.code, exc.en, exc.ja)
-
-
-def csv_invalid(exc: CsvFileError) -> ApiError:
-    count = len(exc.problems)
-    return ApiError(422, "csv_invalid", f"{count} problem{'s' if count != 1 else ''} in this CSV file; nothing was "
-                    "imported. Fix the rows "
-                    "shown and upload it again.", f"このCSVファイルに{count}件の問題があります。何も取り込んでいません。"
-                    "表示された行を修正してから、もう一度アップロードしてください。", errors=problems_json(exc.problems))
+def csv_invalid(exc: CsvFileError) -> Refusal:
+    return Refusal("csv_invalid", count=len(exc.problems), extra={"errors": problems_json(exc.problems)})
 
 
 # --- allowlists ------------------------------------------------------------------------------------------
@@ -139,39 +133,11 @@ class CampaignIn(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> CampaignIn:
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at / 終了日時は開始日時より後にしてください")
+            raise PydanticCustomError("campaign_ends_before_start", text("campaign_ends_before_start", "en"))
         if self.validity_days is not None and self.expires_at is not None:
-            raise ValueError("give validity_days or expires_at, not both / 有効日数と有効期限はどちらか一方だけにしてください")
+            raise PydanticCustomError("campaign_validity_and_expiry", text("campaign_validity_and_expiry", "en"))
         if self.voucher and self.allowlist_id is not None:
-            raise ValueError("a voucher campaign has no allowlist / バウチャー方式には許可リストを付けられません")
-        return self
-
-
-class CampaignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    collection: str = Field(min_length=1, max_length=20, description="The collection's symbol or id")
-    name_ja: str = Field(min_length=1, max_length=200)
-    name_en: str = Field(min_length=1, max_length=200)
-    starts_at: AwareDatetime = Field(description="Unix seconds or ISO 8601 with a time zone")
-    ends_at: AwareDatetime
-    price_wei: int = Field(default=0, ge=0, le=MAX_PRICE_WEI, description="Price per card in wei; 0 = free")
-    supply: int = Field(ge=1, le=MAX_SUPPLY)
-    wallet_limit: int = Field(default=1, ge=1, le=MAX_PER_WALLET)
-    tier: int = Field(default=0, ge=0, le=MAX_TIER)
-    validity_days: int | None = Field(default=None, ge=1, le=2**32 // DAY_SECONDS - 1,
-                                      description="Cards expire this many days after their claim")
-    expires_at: AwareDatetime | None = Field(default=None, description="A fixed expiry for every card (after ends_at)")
-    allowlist_id: int | None = None
-    voucher: bool = False
-
-    @model_validator(mode="after")
-    def _consistent(self) -> CampaignIn:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at / 終了日時は開始日時より後にしてください")
-        if self.validity_days is not None and self.expires_at is not None:
-            raise ValueError("give validity_days or expires_at, not both / 有効日数と有効期限はどちらか一方だけにしてください")
-        if self.voucher and self.allowlist_id is not None:
-            raise ValueError("a voucher campaign has no allowlist / バウチャー方式には許可リストを付けられません")
+            raise PydanticCustomError("voucher_campaign_allowlist", text("voucher_campaign_allowlist", "en"))
         return self
 
 
@@ -203,10 +169,8 @@ def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, sessi
         expires_at=int(body.expires_at.timestamp()) if body.expires_at else 0, root=root, voucher=body.voucher)
     session.rollback()  # no transaction held open while the chain confirms
     with chain_calls():
-        try:
-            onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple)
-        except store.Refusal as exc:
-            raise refused(exc, 422 if exc.code.startswith("campaign_invalid") else 409) from None
+        # A revert is a store.Refusal: 422 for settings the minter rejects (campaign_invalid_*), else 409.
+        onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple)
     write_transaction(session)
     campaign = campaigns.record_campaign(
         session, municipality_id=municipality_id, collection_id=collection_id, minter=minter.address,
@@ -227,10 +191,7 @@ def _set_state(municipality_id: int, campaign_id: int, action: str, session, cha
             "resume": lambda: functions.setCampaignPaused(campaign.onchain_id, False),
             "close": lambda: functions.closeCampaign(campaign.onchain_id)}[action]()
     with chain_calls():
-        try:
-            store.send(issuer, call)
-        except store.Refusal as exc:
-            raise refused(exc) from None
+        store.send(issuer, call)
         return campaign_out(campaign, symbol, minter.campaign(campaign.onchain_id), minter.now())
 
 
@@ -274,8 +235,7 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
     and the premium cap counts it); a wallet without a verified identity is refused."""
     campaign = load_campaign(session, campaign_id, municipality_id)
     if campaign.mode != "voucher":
-        raise ApiError(409, "not_voucher_campaign", "This campaign is not a voucher campaign.",
-                       "このキャンペーンはバウチャー方式ではありません。")
+        raise Refusal("not_voucher_campaign")
     person = identity_of(session, body.recipient)
     if person is None:
         raise Refusal("recipient_not_verified")
@@ -285,14 +245,11 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
         state = minter.campaign(campaign.onchain_id)
         status = state.status(minter.now())
         if status in ("closed", "ended"):
-            raise ApiError(409, f"campaign_{status}", "This campaign no longer accepts claims.",
-                           "このキャンペーンは受け取りを終了しています。")
+            raise Refusal("campaign_closed" if status == "closed" else "campaign_ended")
         try:
             voucher = store.sign_voucher(issuer, minter, campaign, state, body.recipient, nullifier, staff.id)
-        except store.Refusal as exc:
-            raise refused(exc) from None
         except VoucherError as exc:
-            raise ApiError(422, "voucher_invalid", str(exc), f"バウチャーを作成できません: {exc}") from None
+            raise Refusal("voucher_invalid", reason=str(exc)) from None
     write_transaction(session)
     check_voucher(session, nullifier, campaign.municipality_id, voucher.document["voucher"]["tier"], time.time())
     session.add(voucher)

@@ -18,7 +18,7 @@ from backend.civic.kpis import civic_kpis
 from backend.db.models_chain import Municipality
 from backend.db.models_civic import Announcement, Poll
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -60,8 +60,7 @@ def create_poll(municipality_id: int, body: PollIn, staff: Editor, session: Sess
     """Creates a poll or survey for one of the municipality's collections."""
     write_transaction(session)
     if session.get(Municipality, municipality_id) is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     specs = [polls.QuestionSpec(kind=q.kind, text_ja=q.text_ja, text_en=q.text_en,
                                 options=[o.model_dump() for o in q.options], min_choices=q.min_choices,
                                 max_choices=q.max_choices, required=q.required) for q in body.questions]
@@ -165,8 +164,7 @@ def update_inactivity_rule(municipality_id: int, body: InactivityRuleIn, staff: 
     """Sets the inactivity rule."""
     write_transaction(session)
     if session.get(Municipality, municipality_id) is None:
-        raise ApiError(404, "municipality_not_found", f"No municipality {municipality_id}.",
-                       f"自治体 {municipality_id} はありません。")
+        raise Refusal("municipality_not_found", municipality_id=municipality_id)
     r = inactivity.save_rule(session, municipality_id, enabled=body.enabled, inactive_days=body.inactive_days,
                              notice_days=body.notice_days, now=int(now))
     session.commit()

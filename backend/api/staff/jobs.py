@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from backend.api.deps import CurrentStaff, JobsDep, SessionDep
-from backend.errors import ApiError
+from backend.errors import Refusal
 
 router = APIRouter(prefix="/staff/jobs", tags=["staff"])
 
@@ -49,10 +49,9 @@ def list_jobs(staff: CurrentStaff, db: SessionDep, runner: JobsDep) -> list[JobO
 def run_job(name: str, staff: CurrentStaff, runner: JobsDep) -> JobRunOut:
     """Runs one job now and records the run (superuser)."""
     if not staff.superuser:
-        raise ApiError(403, "superuser_only", "Only a superuser may run jobs by hand.",
-                       "ジョブの手動実行はスーパーユーザーのみ可能です。")
+        raise Refusal("superuser_only")
     job = next((j for j in runner.jobs if j.name == name), None)
     if job is None:
-        raise ApiError(404, "job_not_found", f"No job named {name!r}.", f"ジョブ「{name}」はありません。")
+        raise Refusal("job_not_found", name=name)
     outcome = runner.run_now(job)
     return JobRunOut(name=name, result=outcome.result, error=outcome.error)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep, Viewer
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.staff import municipalities
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -40,8 +40,7 @@ def create_municipality(body: MunicipalityIn, staff: CurrentStaff, session: Sess
     """Adds a municipality; its slug is given or made from the English name."""
     write_transaction(session)
     if not staff.superuser:
-        raise ApiError(403, "superuser_required", "Only a superuser may add a municipality.",
-                       "自治体の追加はスーパーユーザーのみ可能です。")
+        raise Refusal("superuser_required")
     municipality = municipalities.add_municipality(session, body.name_ja, body.name_en, body.slug)
     session.commit()
     return MunicipalityOut.model_validate(municipality)

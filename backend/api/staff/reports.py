@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from backend.api.deps import SessionDep, Viewer
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.perks.rules import DAY_SECONDS, japan_date
 from backend.staff.export import kpi_series_csv, kpis_csv, redemptions_csv
 from backend.staff.kpi_series import MAX_DAYS, kpi_series
@@ -146,6 +146,6 @@ def export_redemptions(municipality_id: int, staff: Viewer, session: SessionDep,
     last = to or japan_date(now)
     for value in (first, last):
         if not DAY.match(value):
-            raise ApiError(422, "day_invalid", "Dates must be YYYY-MM-DD.", "日付は YYYY-MM-DD の形式で指定してください。")
+            raise Refusal("day_invalid")
     return _csv(redemptions_csv(session, municipality_id, first, last, venue_id),
                 f"redemptions-{municipality_id}-{first}-{last}.csv")

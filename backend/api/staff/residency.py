@@ -16,7 +16,7 @@ from backend.api.deps import (
 from backend.api.schemas import ActivityIn, ActivityOut, GrantOut, QrOut, activity_outs, activity_spec, qr_out
 from backend.auth.staff import StaffMember
 from backend.db.session import write_transaction
-from backend.errors import ApiError
+from backend.errors import Refusal
 from backend.residency import activities as acts
 from backend.residency.kpis import residency_kpis
 from backend.residency.premium import decide, pending_queue, run_renewals
@@ -63,7 +63,7 @@ def update_activity(activity_id: int, body: ActivityPatch, staff: CurrentStaff, 
     values = body.model_dump(exclude_unset=True)
     for name, value in values.items():
         if value is None:
-            raise ApiError(422, "null_field", f"{name} cannot be null.", f"{name} に null は指定できません。")
+            raise Refusal("null_field", field=name)
     if "days" in values:
         acts.set_days(db, activity, values.pop("days"))
     for name, value in values.items():
@@ -174,7 +174,7 @@ def update_programme(municipality_id: int, body: ProgrammeIn, staff: Admin, db: 
     for name in ("kind", "premium_mode", "required_checkins", "window_days", "basic_tier", "premium_tier",
                  "validity_days", "renew_before_days"):
         if name in values and values[name] is None:
-            raise ApiError(422, "null_field", f"{name} cannot be null.", f"{name} に null は指定できません。")
+            raise Refusal("null_field", field=name)
     programme = save_programme(db, municipality_id, values)
     db.commit()
     return programme_out(programme)
