@@ -14,7 +14,7 @@ from eth_utils import encode_hex, to_checksum_address
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from backend import errors
+from backend.errors import Refusal
 from backend.campaigns import vouchers
 from backend.campaigns.csvfile import AllowlistRow, parse_allowlist
 from backend.campaigns.merkle import CAMPAIGN_PRICE, StandardMerkleTree, allowlist_tree
@@ -52,18 +52,6 @@ def save_allowlist(session: Session, municipality_id: int, filename: str, rows: 
     if entries:
         session.execute(insert(AllowlistEntry), entries)
     return allowlist
-
-
-class Refusal(errors.Refusal):
-    """Raised when the chain refuses a campaign transaction; `code` says why (backend/messages/campaigns.py)."""
-
-    @property
-    def en(self) -> str:
-        return self.message_en
-
-    @property
-    def ja(self) -> str:
-        return self.message_ja
 
 
 def send(issuer: Issuer, call) -> Any:

@@ -169,7 +169,7 @@ def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, sessi
         expires_at=int(body.expires_at.timestamp()) if body.expires_at else 0, root=root, voucher=body.voucher)
     session.rollback()  # no transaction held open while the chain confirms
     with chain_calls():
-        # A revert is a store.Refusal: 422 for settings the minter rejects (campaign_invalid_*), else 409.
+        # A revert is a Refusal: 422 for settings the minter rejects (campaign_invalid_*), else 409.
         onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple)
     write_transaction(session)
     campaign = campaigns.record_campaign(

@@ -180,6 +180,7 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
     from backend.campaigns.airdrop_jobs import LEASE_SECONDS, AirdropWorker, new_job
     from backend.campaigns.csvfile import RecipientRow
     from backend.db.models_campaigns import AirdropJob
+    from backend.messages import texts
     from backend.db.models_chain import Collection
 
     sessions = app.state.services.session_factory
@@ -208,8 +209,9 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
     with sessions() as db:
         assert (db.get(AirdropJob, job_id).status, db.get(AirdropJob, job_id).lease_owner) == ("running",
                                                                                              second.worker_id)
-    second._finish(job_id, "failed", "stopped by the test", "テストで停止")  # gives the lease up with its outcome
-    first._finish(job_id, "done", "too late", "遅すぎ")  # a worker that lost the job records nothing
+    second._finish(job_id, "failed", texts("airdrop_failed", reason="stopped by the test"))  # gives the lease up
+    first._finish(job_id, "done", texts("airdrop_done", issued=1, skipped=0))  # a worker that lost it records nothing
     with sessions() as db:
         job = db.get(AirdropJob, job_id)
-        assert (job.status, job.message_en, job.lease_owner) == ("failed", "stopped by the test", None)
+        assert (job.status, job.message_en, job.lease_owner) == (
+            "failed", texts("airdrop_failed", reason="stopped by the test").en, None)

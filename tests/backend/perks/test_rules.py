@@ -189,5 +189,6 @@ def test_ok_exactly_when_every_requirement_holds(tier, min_tier, locked, soulbou
 
 def test_the_database_enforces_exactly_the_rules_kinds_and_periods():
     from backend.db import models_perks
+    from backend.perks import rules
 
     assert models_perks.KINDS == rules.KINDS and models_perks.PERIODS == rules.PERIODS
