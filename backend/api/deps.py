@@ -13,9 +13,8 @@ and who is asking (a holder, a staff member with a role, a venue desk):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
-
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session, sessionmaker

@@ -13,6 +13,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from backend.campaigns import vouchers
+from backend.identity.nullifier import nullifier, onchain_nullifier
 from card_setup import ZERO, config, error
 
 DAY = 86_400
@@ -20,7 +21,12 @@ ETHER = 10**18
 CAMPAIGN_PRICE = 2**256 - 1
 NO_ROOT = "0x" + "00" * 32
 NO_NULLIFIER = b"\x00" * 32
-SALT = b"municipality-secret-salt-for-tests"
+IDENTITY_SECRET = "identity-secret-of-the-contract-tests"
+
+
+def person_nullifier(identity: str, card: str = ZERO) -> bytes:
+    """The bytes32 a voucher carries for the person verified as `identity` (backend/identity/nullifier.py)."""
+    return onchain_nullifier(nullifier(IDENTITY_SECRET, "resident-dev-identity", identity), 31337, card)
 
 
 def campaign(**changes):
@@ -85,7 +91,7 @@ def voucher(recipient, campaign_id, *, tier=0, expires_at=0, identity="JP-0001",
         campaign_id=campaign_id,
         tier=tier,
         expires_at=expires_at,
-        nullifier=null if null is not None else vouchers.nullifier(identity, SALT),
+        nullifier=null if null is not None else person_nullifier(identity),
         price=price,
         deadline=deadline if deadline is not None else chain.time() + DAY,
     )
