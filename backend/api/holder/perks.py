@@ -75,7 +75,7 @@ def _collection_id(session, settings_chain_id: int, collection: int | str) -> in
     else:
         raise Refusal("collection_invalid")
     if found is None:
-        raise Refusal("collection_not_found", collection_id=collection[:60])
+        raise Refusal("collection_not_found", collection_id=str(collection)[:60])
     return found.id
 
 

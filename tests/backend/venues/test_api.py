@@ -231,3 +231,10 @@ def test_openapi_documents_the_perk_venue_and_staff_endpoints(client):
     redeem = paths["/venue/redeem"]["post"]
     assert "pass" in str(redeem["requestBody"]) and redeem["description"]
     assert "200" in redeem["responses"]
+
+
+def test_a_pass_for_an_unknown_collection_is_a_clear_404(client, town):
+    # Found by the fuzzing: a collection id that does not exist (0) reached a message with the wrong values.
+    r = client.post(f"/me/perks/{town['perk']}/pass", headers=town["holder_headers"],
+                    json={"collection": 0, "token_id": 0})
+    assert_error(r, 404, "collection_not_found")
