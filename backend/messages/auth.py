@@ -23,8 +23,8 @@ MESSAGES = {
                                  "The blockchain node is not reachable; try again shortly.", UNAVAILABLE),
     # sessions and roles
     "not_signed_in": Message("サインインしてください。", "Please sign in.", UNAUTHORIZED),
-    "bad_credentials": Message("ログイン名またはパスワードが正しくありません。", "The login name or password is wrong.",
-                               UNAUTHORIZED),
+    # One text for the console and the desk (their fields say ログイン名 and ログインID): "login" covers both.
+    "bad_credentials": Message("ログインまたはパスワードが正しくありません。", "Wrong login or password.", UNAUTHORIZED),
     "account_locked": Message("パスワードの誤りが続いたため、このアカウントは数分間ロックされています。",
                               "Too many wrong passwords: this account is locked for a few minutes.", TOO_MANY),
     "role_required": Message("この自治体でこの操作を行う権限がありません。",

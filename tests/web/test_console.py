@@ -132,11 +132,11 @@ def test_a_wrong_password_says_so_and_a_locked_account_says_why(stack, browser, 
     shoot(driver, "console-signin-en")
     sign_in(driver, stack, password="not-the-password")
     error = visible(driver, "#signin-error")
-    assert error.text == "The login name or password is wrong."
+    assert error.text == "Wrong login or password."
     assert driver.find_element(By.ID, "console").is_displayed() is False
     shoot(driver, "console-signin-wrong-password")
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()  # the message follows the language
-    assert error.text == "ログイン名またはパスワードが正しくありません。"
+    assert error.text == "ログインまたはパスワードが正しくありません。"
     driver.find_element(By.CSS_SELECTOR, "[data-lang='en']").click()
 
     # a second account, locked by ten wrong passwords in a row (the admin of the other tests is not touched)
