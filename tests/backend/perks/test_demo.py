@@ -35,6 +35,6 @@ def test_seed_refuses_production(db_sessions, chain_with_collection):
     import pytest
 
     settings = Settings(_env_file=None, environment="production", session_secret="s" * 40,
-                        pass_secret="p" * 40, discourse_sso_secret="d" * 40)
+                        pass_secret="p" * 40, discourse_sso_secret="d" * 40, sealing_key="k" * 40)
     with pytest.raises(RuntimeError):
         seed(db_sessions, settings, chain_with_collection.soulbound_collection.record_file)
