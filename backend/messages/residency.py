@@ -98,6 +98,8 @@ MESSAGES = {
     "already_registered": Message("すでに登録済みです。", "You are already registered here.", CONFLICT),
     "no_collection": Message("{town}にはまだカードのコレクションがありません。", "{town} has no card collection yet.",
                              CONFLICT),
+    "city_card_first": Message("{city}のカードが発行されていないため、{prefecture}のカードは発行していません。",
+                               "{prefecture}'s card was not issued, as {city}'s card was not.", CONFLICT),
     "deployment_record_missing": Message("{symbol} のデプロイ記録がサーバーにありません。",
                                          "The deployment record of {symbol} is missing on the server.", UNAVAILABLE),
     "refused_call": Message("（{function}: {error}）", "({function}: {error})", DETAIL),
