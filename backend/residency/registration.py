@@ -32,6 +32,7 @@ from backend.chain.issuer import Issuer
 from backend.identity.verifier import IdentityError, identity_of
 from backend.chain.events import issued_token_ids
 from backend.residency.onchain import contract_or_refuse, send_or_refuse
+from backend.residency.prefecture_links import linked_prefecture
 from backend.residency.programme import collection_of, programme_of
 
 
@@ -57,7 +58,7 @@ class Registered:
 def _prefecture_of(db, municipality_id: int, prefecture_opt_out: bool) -> int | None:
     if db.get(Municipality, municipality_id) is None:
         raise Refusal("municipality_not_found", municipality_id=municipality_id)
-    return None if prefecture_opt_out else programme_of(db, municipality_id).prefecture_id
+    return None if prefecture_opt_out else linked_prefecture(db, municipality_id)
 
 
 def register(sessions: sessionmaker, issuer: Issuer, settings, holder: str, municipality_id: int,

@@ -15,7 +15,7 @@ def link_prefecture(client, app, towns) -> tuple[int, int]:
     mine, _ = ids_of(app, towns.cities[0])
     prefecture, _ = ids_of(app, towns.prefecture)
     staff.programme(prefecture, kind="prefecture")
-    staff.programme(mine, prefecture_id=prefecture)
+    staff.link_prefecture(mine, prefecture)
     return mine, prefecture
 
 
@@ -86,10 +86,10 @@ def test_linking_to_something_that_is_not_a_prefecture_is_refused(client, app, t
     staff = Staff(client, app)
     mine, _ = ids_of(app, towns.cities[0])
     kaga, _ = ids_of(app, towns.cities[1])
-    assert_error(client.put(f"/staff/municipalities/{mine}/residency", json={"prefecture_id": kaga},
-                            headers=staff.headers), 422, "prefecture_invalid")
-    assert_error(client.put(f"/staff/municipalities/{mine}/residency", json={"prefecture_id": mine},
-                            headers=staff.headers), 422, "prefecture_self")
+    assert_error(client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": kaga},
+                             headers=staff.headers), 422, "prefecture_invalid")
+    assert_error(client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": mine},
+                             headers=staff.headers), 422, "prefecture_self")
 
 
 def test_the_public_list_shows_the_prefecture_link(client, app, towns):
@@ -114,7 +114,7 @@ def test_a_city_that_cannot_issue_issues_nothing_at_its_prefecture(client, app, 
     hagi = add_town_without_collection(app)
     prefecture, prefecture_collection = ids_of(app, towns.prefecture)
     staff.programme(prefecture, kind="prefecture")
-    staff.programme(hagi, prefecture_id=prefecture)
+    staff.link_prefecture(hagi, prefecture)
     holder = Holder(client, app, towns.chain)
     assert holder.verify("register-no-collection").status_code == 200
     body = assert_error(client.post("/me/residency/register", json={"municipality_id": hagi},
