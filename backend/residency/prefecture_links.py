@@ -122,7 +122,7 @@ def _open_refusal(db: Session, link: PrefectureLink | None) -> Refusal:
     if link is None:  # the other request was withdrawn again meanwhile
         return Refusal("prefecture_link_busy")
     prefecture = db.get(Municipality, link.prefecture_id)
-    return Refusal("prefecture_link_open", status=link.status,
+    return Refusal("prefecture_link_open", link_status=link.status,
                    prefecture=Texts(ja=prefecture.name_ja, en=prefecture.name_en))
 
 
@@ -151,7 +151,7 @@ def decide(db: Session, link_id: int, decision: str, staff: StaffMember, now: fl
     if not allowed:
         check_role(staff, side_of[sides[0]], "admin")  # raises, naming the municipality whose admin decides
     if link.status not in needs:
-        raise Refusal("prefecture_link_status", status=link.status)
+        raise Refusal("prefecture_link_status", link_status=link.status)
     if decision == "approve" and _kind(db, link.prefecture_id) != "prefecture":
         raise Refusal("prefecture_invalid", prefecture_id=link.prefecture_id)
     at = int(time.time() if now is None else now)
@@ -160,7 +160,7 @@ def decide(db: Session, link_id: int, decision: str, staff: StaffMember, now: fl
                          .values(status=leaves, **who).execution_options(synchronize_session=False)).rowcount
     if changed != 1:  # someone else decided in between
         db.expire(link)
-        raise Refusal("prefecture_link_status", status=db.get(PrefectureLink, link.id).status)
+        raise Refusal("prefecture_link_status", link_status=db.get(PrefectureLink, link.id).status)
     db.expire(link)
     return db.get(PrefectureLink, link.id)
 
