@@ -42,6 +42,9 @@ def test_a_city_admin_only_asks_and_the_prefecture_admin_decides(client, app, to
     # The probe: a city admin with no role in 山口県 set prefecture_id and was linked. The field is gone.
     assert client.put(f"/staff/municipalities/{mine}/residency", json={"prefecture_id": prefecture},
                       headers=city_admin).status_code == 422
+    city_viewer = staff_headers(client, app, "mine-viewer", municipality_id=mine, role="viewer")
+    assert_error(client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": prefecture},
+                             headers=city_viewer), 403, "role_required")
     asked = client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": prefecture},
                         headers=city_admin)
     assert asked.status_code == 201, asked.text
@@ -92,6 +95,8 @@ def test_a_city_admin_only_asks_and_the_prefecture_admin_decides(client, app, to
     assert balance(towns.prefecture, holder.address) == 1
     assert kpis(client, staff.headers, prefecture)["via_city"] == before["via_city"] + 1
 
+    for headers in (kaga_admin, prefecture_viewer, city_viewer):
+        assert_error(client.post(f"/staff/prefecture-links/{link['id']}/end", headers=headers), 403, "role_required")
     # The prefecture ends the link: registrations stop issuing its card; the cards issued stay.
     ended = client.post(f"/staff/prefecture-links/{link['id']}/end", headers=prefecture_admin)
     assert ended.status_code == 200 and ended.json()["status"] == "ended" and ended.json()["ended_at"]
