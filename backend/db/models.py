@@ -13,8 +13,8 @@ from backend.db.models_civic import (
 from backend.db.models_jobs import JobState
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
-    Activity, ActivityDay, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation, PremiumGrant,
-    Registration, ResidencyProgramme,
+    Activity, ActivityDay, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation, PrefectureLink,
+    PremiumGrant, Registration, ResidencyProgramme,
 )
 
 __all__ = [
@@ -23,6 +23,6 @@ __all__ = [
     "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
     "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
-    "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PremiumGrant",
-    "Registration", "ResidencyProgramme",
+    "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
+    "PremiumGrant", "Registration", "ResidencyProgramme",
 ]

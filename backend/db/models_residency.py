@@ -10,7 +10,7 @@ the SHA-256 digest of the provider's signed consent assertion (evidence the prov
 from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
@@ -37,7 +37,6 @@ class ResidencyProgramme(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"),
                                                  primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(16), default="city")
-    prefecture_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), nullable=True)
     # The collection the backend issues this municipality's cards into (default: its first collection).
     collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"), nullable=True)
     premium_mode: Mapped[str] = mapped_column(String(16), default="automatic")
@@ -49,6 +48,36 @@ class ResidencyProgramme(Base):
     # Renewal is judged this many days before a premium ends.
     renew_before_days: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+
+
+# pending: the city asked, the prefecture has not answered; approved: registrations issue the prefecture's
+# card; declined: the prefecture said no; cancelled: the city withdrew its request; ended: a link undone later.
+LINK_STATUSES = ("pending", "approved", "declined", "cancelled", "ended")
+OPEN_LINK = "status IN ('pending', 'approved')"
+
+
+class PrefectureLink(Base):
+    """A city's link to its prefecture: asked by the city's admin, in force only once the prefecture approved.
+
+    A city has at most one open (pending or approved) link; the closed ones stay as the history of both."""
+
+    __tablename__ = "prefecture_links"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'declined', 'cancelled', 'ended')", name="status"),
+        Index("uq_prefecture_links_open_city", "city_id", unique=True, sqlite_where=text(OPEN_LINK),
+              postgresql_where=text(OPEN_LINK)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    prefecture_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # staff id; NULL: carried over
+    requested_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the prefecture admin who approved or declined it
+    decided_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ended_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Identity(Base):

@@ -12,6 +12,7 @@ from backend.db.models_chain import Collection
 from backend.db.models_residency import Activity
 from backend.perks.rules import japan_date
 from backend.residency.activities import ActivitySpec, create_activity, set_days
+from backend.residency.prefecture_links import link_by_seed
 from backend.residency.programme import save_programme
 
 PREFECTURE_SYMBOL = "YAMAGUCHI"
@@ -31,8 +32,8 @@ def seed_residency(db, settings, city_collection: Collection) -> list[str]:
     city = city_collection.municipality_id
     if prefecture is not None:
         save_programme(db, prefecture.municipality_id, {"kind": "prefecture", "collection_id": prefecture.id})
-        save_programme(db, city, {"prefecture_id": prefecture.municipality_id, "collection_id": city_collection.id,
-                                  "premium_mode": "automatic"})
+        save_programme(db, city, {"collection_id": city_collection.id, "premium_mode": "automatic"})
+        link_by_seed(db, city, prefecture.municipality_id)
         lines.append(f"  {city_collection.name_ja} is linked to {prefecture.name_ja} ({PREFECTURE_SYMBOL}); "
                      "registering with the city also issues the prefecture's card unless opted out")
     else:

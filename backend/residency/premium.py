@@ -39,7 +39,8 @@ from backend.perks.rules import japan_date
 from backend.residency.checkins import count_checkins
 from backend.identity.verifier import identity_of, needs_consent
 from backend.residency.onchain import contract_or_refuse, send_or_refuse
-from backend.residency.programme import DAY, cities_of, programme_of
+from backend.residency.prefecture_links import cities_of
+from backend.residency.programme import DAY, programme_of
 
 log = logging.getLogger("resident.premium")
 

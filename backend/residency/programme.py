@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from backend.db.models_chain import Collection, Municipality
 from backend.db.models_residency import ResidencyProgramme
 from backend.errors import Refusal
+from backend.residency.prefecture_links import has_open_link
 
-DEFAULTS = dict(kind="city", prefecture_id=None, collection_id=None, premium_mode="automatic", required_checkins=3,
+DEFAULTS = dict(kind="city", collection_id=None, premium_mode="automatic", required_checkins=3,
                 window_days=365, basic_tier=0, premium_tier=1, validity_days=365, renew_before_days=30)
 DAY = 86_400
 
@@ -25,23 +26,22 @@ def programme_of(db: Session, municipality_id: int) -> ResidencyProgramme:
 
 
 def save_programme(db: Session, municipality_id: int, values: dict) -> ResidencyProgramme:
-    """Creates or updates the programme with `values` (validated here: prefecture links and collection)."""
+    """Creates or updates the programme with `values` (validated here: the kind against prefecture links, the
+    collection). Links themselves are asked and approved in prefecture_links.py, never set here."""
     if db.get(Municipality, municipality_id) is None:
         raise Refusal("municipality_not_found", municipality_id=municipality_id)
     programme = db.get(ResidencyProgramme, municipality_id)
     if programme is None:
         programme = ResidencyProgramme(municipality_id=municipality_id, **DEFAULTS)
         db.add(programme)
+    was = programme.kind
     for name, value in values.items():
         setattr(programme, name, value)
-    if programme.prefecture_id is not None:
-        if programme.prefecture_id == municipality_id:
-            raise Refusal("prefecture_self")
-        if programme.kind == "prefecture":
+    if programme.kind != was:
+        if programme.kind == "prefecture" and has_open_link(db, municipality_id):
             raise Refusal("prefecture_has_prefecture")
-        if db.get(Municipality, programme.prefecture_id) is None or programme_of(
-                db, programme.prefecture_id).kind != "prefecture":
-            raise Refusal("prefecture_invalid", prefecture_id=programme.prefecture_id)
+        if programme.kind == "city" and has_open_link(db, municipality_id, as_prefecture=True):
+            raise Refusal("prefecture_has_cities")
     if programme.collection_id is not None:
         collection = db.get(Collection, programme.collection_id)
         if collection is None or collection.municipality_id != municipality_id:
@@ -60,8 +60,3 @@ def collection_of(db: Session, municipality_id: int) -> Collection | None:
         return db.get(Collection, programme.collection_id)
     return db.scalar(select(Collection).where(Collection.municipality_id == municipality_id)
                      .order_by(Collection.id).limit(1))
-
-
-def cities_of(db: Session, prefecture_id: int) -> list[int]:
-    return list(db.scalars(select(ResidencyProgramme.municipality_id)
-                           .where(ResidencyProgramme.prefecture_id == prefecture_id)))

@@ -1,12 +1,15 @@
 """Registering with a municipality: the backend issues its basic card, and its prefecture's too.
 
 MIC: registering with a city also registers the person with its prefecture unless they opt out
-(市区町村に登録した場合、都道府県にも同時登録). A person (their nullifier, backend/identity/nullifier.py: the
+(市区町村に登録した場合、都道府県にも同時登録), where the prefecture agreed to the link
+(backend/residency/prefecture_links.py). A person (their nullifier, backend/identity/nullifier.py: the
 same one vouchers carry) registers once per municipality: UNIQUE(nullifier, municipality) in `registrations`.
 
 Each card is one transaction. A registration row is written (and committed) before its transaction and
 completed after it; if the transaction fails the row is removed, so registering again resumes: a city
-already done is skipped and only the missing prefecture card is issued.
+already done is skipped and only the missing prefecture card is issued. The prefecture's card is issued only
+once the city's card is there: a prefecture card beside a failed city registration would be a card the
+person never asked for on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from backend.chain.issuer import Issuer
 from backend.identity.verifier import IdentityError, identity_of
 from backend.chain.events import issued_token_ids
 from backend.residency.onchain import contract_or_refuse, send_or_refuse
+from backend.residency.prefecture_links import linked_prefecture
 from backend.residency.programme import collection_of, programme_of
 
 
@@ -38,28 +42,29 @@ class Registered:
     name_ja: str
     name_en: str
     via: str  # direct | prefecture_of_city
-    collection_id: int
+    collection_id: int | None  # None: the municipality has no collection
     token_id: int | None
     tx_hash: str | None
-    outcome: str  # issued | already_registered | already_holder | failed
+    outcome: str  # issued | already_registered | already_holder | failed | not_attempted
     error: dict | None = None
 
+    @property
+    def carded(self) -> bool:
+        """The person holds (or was just sent) this municipality's card; an unfinished registration is not."""
+        return self.outcome in ("issued", "already_holder") or (
+            self.outcome == "already_registered" and (self.token_id is not None or self.tx_hash is not None))
 
-def _targets(db, municipality_id: int, prefecture_opt_out: bool) -> list[tuple[int, str, int | None]]:
-    municipality = db.get(Municipality, municipality_id)
-    if municipality is None:
+
+def _prefecture_of(db, municipality_id: int, prefecture_opt_out: bool) -> int | None:
+    if db.get(Municipality, municipality_id) is None:
         raise Refusal("municipality_not_found", municipality_id=municipality_id)
-    targets = [(municipality_id, "direct", None)]
-    programme = programme_of(db, municipality_id)
-    if programme.prefecture_id is not None and not prefecture_opt_out:
-        targets.append((programme.prefecture_id, "prefecture_of_city", municipality_id))
-    return targets
+    return None if prefecture_opt_out else linked_prefecture(db, municipality_id)
 
 
 def register(sessions: sessionmaker, issuer: Issuer, settings, holder: str, municipality_id: int,
              prefecture_opt_out: bool = False, now: float | None = None) -> list[Registered]:
     """Registers the signed-in, identity-verified holder with the municipality (and its prefecture unless
-    opted out); returns what happened for each. Raises when nothing at all could be done."""
+    opted out); returns what happened for each. Raises, with the same report, when nothing was done."""
     now = time.time() if now is None else now
     holder = to_checksum_address(holder)
     with sessions() as db:
@@ -67,14 +72,34 @@ def register(sessions: sessionmaker, issuer: Issuer, settings, holder: str, muni
         if identity is None:
             raise IdentityError("identity_required")
         nullifier = identity.nullifier
-        targets = _targets(db, municipality_id, prefecture_opt_out)
-    results = [_register_one(sessions, issuer, settings, holder, nullifier, m, via, city, prefecture_opt_out, now)
-               for m, via, city in targets]
-    if all(r.outcome == "already_registered" for r in results):
-        raise Refusal("already_registered", registrations=[r.__dict__ for r in results])
-    if results[0].outcome == "failed":
-        raise Refusal.again(results[0].error, registrations=[r.__dict__ for r in results])
+        prefecture_id = _prefecture_of(db, municipality_id, prefecture_opt_out)
+    city = _register_one(sessions, issuer, settings, holder, nullifier, municipality_id, "direct", None,
+                         prefecture_opt_out, now)
+    results = [city]
+    if prefecture_id is not None:
+        if city.carded:
+            results.append(_register_one(sessions, issuer, settings, holder, nullifier, prefecture_id,
+                                         "prefecture_of_city", municipality_id, prefecture_opt_out, now))
+        else:
+            with sessions() as db:
+                results.append(_not_attempted(db, prefecture_id, city))
+    if not any(r.outcome in ("issued", "already_holder") for r in results):
+        report = [r.__dict__ for r in results]
+        failed = next((r for r in results if r.outcome == "failed"), None)
+        if failed is not None:
+            raise Refusal.again(failed.error, registrations=report)
+        raise Refusal("already_registered", registrations=report)
     return results
+
+
+def _not_attempted(db, prefecture_id: int, city: Registered) -> Registered:
+    prefecture = db.get(Municipality, prefecture_id)
+    collection = collection_of(db, prefecture_id)
+    error = Refusal("city_card_first", city=Texts(ja=city.name_ja, en=city.name_en),
+                    prefecture=Texts(ja=prefecture.name_ja, en=prefecture.name_en)).said()
+    return Registered(municipality_id=prefecture_id, name_ja=prefecture.name_ja, name_en=prefecture.name_en,
+                      via="prefecture_of_city", collection_id=collection.id if collection else None, token_id=None,
+                      tx_hash=None, outcome="not_attempted", error=error)
 
 
 def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id, via, city_id, opt_out,
@@ -86,7 +111,7 @@ def _register_one(sessions, issuer, settings, holder, nullifier, municipality_id
         base = dict(municipality_id=municipality_id, name_ja=municipality.name_ja, name_en=municipality.name_en,
                     via=via)
         if collection is None:
-            return Registered(**base, collection_id=0, token_id=None, tx_hash=None, outcome="failed",
+            return Registered(**base, collection_id=None, token_id=None, tx_hash=None, outcome="failed",
                               error=Refusal("no_collection", town=Texts(ja=municipality.name_ja,
                                                                         en=municipality.name_en)).said())
         base["collection_id"] = collection.id

@@ -142,6 +142,16 @@ class Staff:
         return response.json()
 
 
+    def link_prefecture(self, city_id: int, prefecture_id: int) -> dict:
+        """The city's request and the prefecture's approval (a superuser stands for both)."""
+        response = self.client.post(f"/staff/municipalities/{city_id}/prefecture-links", headers=self.headers,
+                                    json={"prefecture_id": prefecture_id})
+        assert response.status_code == 201, response.text
+        approved = self.client.post(f"/staff/prefecture-links/{response.json()['id']}/approve", headers=self.headers)
+        assert approved.status_code == 200, approved.text
+        return approved.json()
+
+
 def issue_card(collection, holder: Holder, sync_index, tier: int = 0) -> int:
     token_id = collection.issue(holder.address, tier)
     sync_index()

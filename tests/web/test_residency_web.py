@@ -1,6 +1,7 @@
 """The residency programme in the browser, on `make run`'s demo: a holder verifies their identity (development
 provider), registers with 美祢市 (and 山口県), checks in to three activities by typing the rotating codes shown
-on the organiser's screen, and becomes premium automatically; the organiser's QR screen for staff."""
+on the organiser's screen, and becomes premium automatically; the organiser's QR screen for staff; in the
+console, a city asks to be linked to 山口県 and the prefecture approves it (each decision confirmed first)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from selenium.common.exceptions import ElementNotInteractableException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.web.webstack import get_json, japanese_in_english_mode, open_page, visible, wait
@@ -150,3 +152,94 @@ def test_the_organisers_screen_shows_a_rotating_qr_after_staff_sign_in(stack, br
     assert japanese_in_english_mode(browser) == []
     shoot(browser, "residency-activity-qr")
     wait(browser, lambda d: image.get_attribute("data-token") != first, timeout=25, message="the QR did not rotate")
+
+
+def staff_call(stack, token: str, method: str, path: str, body: dict | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(stack.url(path), data, {"Content-Type": "application/json",
+                                                             "Authorization": f"Bearer {token}"}, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def console_residency(driver, stack):
+    open_page(driver, stack.url("/console"))
+    visible(driver, "#signin-login").send_keys(DEMO_STAFF["login"])
+    driver.find_element(By.ID, "signin-password").send_keys(DEMO_STAFF["password"])
+    driver.find_element(By.ID, "signin-submit").click()
+    visible(driver, "#tab-residency").click()
+    visible(driver, "#rc-town")
+
+
+def pick_town(driver, name: str, ready: str) -> None:
+    """Chooses the town in the residency tab and waits for its panels (`ready`: a selector only it has)."""
+    Select(visible(driver, "#rc-town")).select_by_visible_text(name)
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ready) and name in text_of(d, "#rc-town option:checked"),
+         message=f"{name}'s residency panels did not load")
+
+
+def link_item(driver, city: str) -> str:
+    """The `data-link` id of the request of `city` shown to the prefecture."""
+    return wait(driver, lambda d: next((e.get_attribute("data-link") for e in
+                                        d.find_elements(By.CSS_SELECTOR, "#rc-link-requests [data-link]")
+                                        if city in e.text), None), message=f"no request of {city}")
+
+
+def test_a_city_asks_to_be_linked_and_the_prefecture_approves_in_the_console(stack, browser, shoot):
+    token = staff_token(stack)
+    hagi = staff_call(stack, token, "POST", "/staff/municipalities", {"name_ja": "萩市", "name_en": "Hagi City"})
+    driver = browser
+    console_residency(driver, stack)
+
+    # The city's side: not linked; it asks 山口県 (from the keyboard).
+    pick_town(driver, "Hagi City", "#rc-link-none")
+    assert "Not linked to a prefecture" in text_of(driver, "#rc-link")
+    Select(visible(driver, "#rc-link-prefecture")).select_by_visible_text("Yamaguchi Prefecture")
+    visible(driver, "#rc-link-request").send_keys(Keys.ENTER)
+    wait(driver, lambda d: "Waiting for the prefecture" in text_of(d, "#rc-link-current [data-status=pending]"),
+         message="the request is not shown as waiting")
+    assert "Yamaguchi Prefecture" in text_of(driver, "#rc-link-current")
+    assert japanese_in_english_mode(driver) == []
+    shoot(driver, "residency-link-requested")
+    listed = {m["id"]: m for m in get_json(stack.url("/residency/municipalities"))}
+    assert listed[hagi["id"]]["prefecture_id"] is None  # asked, not linked
+
+    # The prefecture's side: the request waits beside the linked demo city; declining asks first, Back undoes it.
+    pick_town(driver, "Yamaguchi Prefecture", "#rc-link-requests")
+    assert "Mine City" in text_of(driver, "#rc-link-cities")
+    item = link_item(driver, "Hagi City")
+    visible(driver, f'[data-link="{item}"] [data-decision="decline"]').send_keys(Keys.ENTER)
+    wait(driver, lambda d: "Decline Hagi City's request?" in text_of(d, f'[data-link="{item}"]'),
+         message="declining did not ask first")
+    assert driver.switch_to.active_element.get_attribute("data-confirm") == "decline"
+    visible(driver, f'[data-link="{item}"] [data-confirm="back"]').send_keys(Keys.ENTER)
+    wait(driver, lambda d: d.switch_to.active_element.get_attribute("data-decision") == "decline",
+         message="Back did not return to the decline button")
+    assert "Waiting for the prefecture" in text_of(driver, f'[data-link="{item}"]')
+
+    visible(driver, f'[data-link="{item}"] [data-decision="approve"]').send_keys(Keys.ENTER)
+    wait(driver, lambda d: "Link Hagi City to Yamaguchi Prefecture?" in text_of(d, f'[data-link="{item}"]'),
+         message="approving did not ask first")
+    shoot(driver, "residency-link-confirm")
+    active = driver.switch_to.active_element
+    assert active.get_attribute("data-confirm") == "approve"
+    active.send_keys(Keys.ENTER)
+    wait(driver, lambda d: "Hagi City is linked." in text_of(d, "#tab-panel .notice"),
+         message="the approval was not confirmed")
+    wait(driver, lambda d: "Hagi City" in text_of(d, "#rc-link-cities"), message="Hagi is not among the cities")
+    assert "No request is waiting" in text_of(driver, "#rc-link-requests")
+    listed = {m["id"]: m for m in get_json(stack.url("/residency/municipalities"))}
+    linked = listed[hagi["id"]]["prefecture_id"]
+    assert linked is not None and listed[linked]["name_en"] == "Yamaguchi Prefecture"
+
+    # In Japanese too, in place (the town picked stays).
+    driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    wait(driver, lambda d: "紐付いている市区町村" in text_of(d, "#rc-link") and "萩市" in text_of(d, "#rc-link-cities"),
+         message="the prefecture's panel is not in Japanese")
+    shoot(driver, "residency-link-approved")
+
+    # The city sees it linked.
+    pick_town(driver, "萩市", "#rc-link-current [data-status=approved]")
+    assert "紐付け中" in text_of(driver, "#rc-link-current")
+    hagi_links = staff_call(stack, token, "GET", f"/staff/municipalities/{hagi['id']}/prefecture-links")
+    assert [x["status"] for x in hagi_links] == ["approved"]

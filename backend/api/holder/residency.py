@@ -223,20 +223,24 @@ class RegisteredOut(BaseModel):
     municipality_id: int
     name_ja: str
     name_en: str
-    via: str
-    collection_id: int
+    via: str = Field(description="direct | prefecture_of_city")
+    collection_id: int | None = Field(description="The collection the card is (or would be) in; None: none yet")
     token_id: int | None
     tx_hash: str | None
-    outcome: str = Field(description="issued | already_registered | already_holder | failed")
-    error: dict | None = None
+    outcome: str = Field(description="issued | already_registered | already_holder | failed | not_attempted "
+                         "(the prefecture's card, when the city's card was not issued)")
+    error: dict | None = Field(default=None, description="Why it was not issued: {code, message_en, message_ja}")
 
 
 @router.post("/me/residency/register", response_model=list[RegisteredOut], status_code=201,
              summary="Register with a municipality (and its prefecture)")
 def register_my_residency(body: RegisterIn, holder: CurrentHolder, db: SessionDep, sessions: SessionsDep, issuer: IssuerDep,
                 settings: SettingsDep) -> list[RegisteredOut]:
-    """Issues the municipality's basic card to the signed-in, identity-verified wallet, and the prefecture's
-    card too unless `prefecture_opt_out`. Registering again issues only what is missing."""
+    """Issues the municipality's basic card to the signed-in, identity-verified wallet, then the prefecture's
+    card (where the prefecture agreed to the link) unless `prefecture_opt_out`: each entry says what was issued
+    (collection, token id, transaction) or why not. The prefecture's card only follows the city's; when it
+    fails the answer is still a success for the city. Registering again issues only what is missing; when
+    nothing was issued the refusal carries the same list as `registrations`."""
     db.rollback()
     results = register(sessions, issuer, settings, holder.address, body.municipality_id,
                        body.prefecture_opt_out)

@@ -14,6 +14,7 @@ from backend.campaigns.minters import OPEN
 from backend.campaigns import service as campaigns
 from backend.db.models_chain import Municipality
 from backend.residency import activities as acts
+from backend.residency.prefecture_links import approved_prefectures
 from backend.residency.programme import programme_of
 
 router = APIRouter(tags=["public"])
@@ -52,7 +53,8 @@ class MunicipalityProgrammeOut(BaseModel):
     name_ja: str
     name_en: str
     kind: str
-    prefecture_id: int | None
+    prefecture_id: int | None = Field(description="The prefecture registering here also registers with (an "
+                                      "approved link only)")
     premium_mode: str
     required_checkins: int
     window_days: int
@@ -63,9 +65,10 @@ class MunicipalityProgrammeOut(BaseModel):
 def list_residency_municipalities(db: SessionDep) -> list[MunicipalityProgrammeOut]:
     """Every municipality with its residency rules (city or prefecture, premium mode, activities needed)."""
     result = []
+    linked = approved_prefectures(db)
     for m in db.scalars(select(Municipality).order_by(Municipality.id)):
         p = programme_of(db, m.id)
         result.append(MunicipalityProgrammeOut(id=m.id, name_ja=m.name_ja, name_en=m.name_en, kind=p.kind,
-                                               prefecture_id=p.prefecture_id, premium_mode=p.premium_mode,
+                                               prefecture_id=linked.get(m.id), premium_mode=p.premium_mode,
                                                required_checkins=p.required_checkins, window_days=p.window_days))
     return result

@@ -18,6 +18,7 @@ from backend.auth.staff import StaffMember
 from backend.db.session import write_transaction
 from backend.errors import Refusal
 from backend.residency import activities as acts
+from backend.residency import prefecture_links as links
 from backend.residency.kpis import residency_kpis
 from backend.residency.premium import decide, pending_queue, run_renewals
 from backend.residency.programme import programme_of, save_programme
@@ -128,7 +129,6 @@ def list_partners(municipality_id: int, staff: Viewer, db: SessionDep) -> list[P
 class ProgrammeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["city", "prefecture"] | None = None
-    prefecture_id: int | None = Field(default=None, ge=1, lt=2**63)
     collection_id: int | None = Field(default=None, ge=1, lt=2**63)
     premium_mode: Literal["automatic", "queue"] | None = None
     required_checkins: int | None = Field(default=None, ge=1, le=365)
@@ -143,7 +143,8 @@ class ProgrammeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     municipality_id: int
     kind: str
-    prefecture_id: int | None
+    prefecture_id: int | None = Field(description="The prefecture this city is linked to with its approval "
+                                      "(requests: /staff/municipalities/{id}/prefecture-links)")
     collection_id: int | None
     premium_mode: str
     required_checkins: int
@@ -154,19 +155,20 @@ class ProgrammeOut(BaseModel):
     renew_before_days: int
 
 
-def programme_out(p) -> ProgrammeOut:
-    return ProgrammeOut.model_validate(p)
+def programme_out(db, p) -> ProgrammeOut:
+    values = {name: getattr(p, name) for name in ProgrammeOut.model_fields if name != "prefecture_id"}
+    return ProgrammeOut(**values, prefecture_id=links.linked_prefecture(db, p.municipality_id))
 
 
 @router.get("/municipalities/{municipality_id}/residency", response_model=ProgrammeOut,
             summary="The municipality's residency rules")
 def read_programme(municipality_id: int, staff: Viewer, db: SessionDep) -> ProgrammeOut:
     """The municipality's residency rules."""
-    return programme_out(programme_of(db, municipality_id))
+    return programme_out(db, programme_of(db, municipality_id))
 
 
 @router.put("/municipalities/{municipality_id}/residency", response_model=ProgrammeOut,
-            summary="Set the residency rules (premium mode, activities needed, prefecture link...)")
+            summary="Set the residency rules (kind, premium mode, activities needed...)")
 def update_programme(municipality_id: int, body: ProgrammeIn, staff: Admin, db: SessionDep) -> ProgrammeOut:
     """Changes the given residency rules (admin)."""
     write_transaction(db)
@@ -177,7 +179,81 @@ def update_programme(municipality_id: int, body: ProgrammeIn, staff: Admin, db: 
             raise Refusal("null_field", field=name)
     programme = save_programme(db, municipality_id, values)
     db.commit()
-    return programme_out(programme)
+    return programme_out(db, programme)
+
+
+class LinkRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prefecture_id: int = Field(ge=1, lt=2**63, description="The prefecture to link to (its kind is 'prefecture')")
+
+
+class LinkOut(BaseModel):
+    id: int
+    city_id: int
+    city_ja: str
+    city_en: str
+    prefecture_id: int
+    prefecture_ja: str
+    prefecture_en: str
+    status: str = Field(description="pending | approved | declined | cancelled | ended")
+    requested_by: int | None
+    requested_at: int
+    decided_by: int | None
+    decided_at: int | None
+    ended_by: int | None
+    ended_at: int | None
+
+
+@router.get("/municipalities/{municipality_id}/prefecture-links", response_model=list[LinkOut],
+            summary="Prefecture links of this municipality, as the city or as the prefecture")
+def list_prefecture_links(municipality_id: int, staff: Viewer, db: SessionDep) -> list[LinkOut]:
+    """Requests and links where this municipality is the city or the prefecture: open ones first."""
+    return [LinkOut(**v.__dict__) for v in links.links_of(db, municipality_id)]
+
+
+@router.post("/municipalities/{municipality_id}/prefecture-links", response_model=LinkOut, status_code=201,
+             summary="Ask a prefecture to link this city to it (the prefecture's admin approves)")
+def request_prefecture_link(municipality_id: int, body: LinkRequestIn, staff: Admin, db: SessionDep) -> LinkOut:
+    """The city's request; registrations issue the prefecture's card only once the prefecture approved it."""
+    write_transaction(db)
+    link = links.request_link(db, municipality_id, body.prefecture_id, staff.id)
+    db.commit()
+    return LinkOut(**links.view(db, link).__dict__)
+
+
+def _decide_link(link_id: int, decision: str, staff: StaffMember, db) -> LinkOut:
+    write_transaction(db)
+    link = links.decide(db, link_id, decision, staff)
+    db.commit()
+    return LinkOut(**links.view(db, link).__dict__)
+
+
+@router.post("/prefecture-links/{link_id}/approve", response_model=LinkOut,
+             summary="Approve a city's request (an admin of the prefecture)")
+def approve_prefecture_link(link_id: int, staff: CurrentStaff, db: SessionDep) -> LinkOut:
+    """From now on, registering with the city also issues the prefecture's card."""
+    return _decide_link(link_id, "approve", staff, db)
+
+
+@router.post("/prefecture-links/{link_id}/decline", response_model=LinkOut,
+             summary="Decline a city's request (an admin of the prefecture)")
+def decline_prefecture_link(link_id: int, staff: CurrentStaff, db: SessionDep) -> LinkOut:
+    """The city may ask again later."""
+    return _decide_link(link_id, "decline", staff, db)
+
+
+@router.post("/prefecture-links/{link_id}/cancel", response_model=LinkOut,
+             summary="Withdraw a request still waiting (an admin of the city)")
+def cancel_prefecture_link(link_id: int, staff: CurrentStaff, db: SessionDep) -> LinkOut:
+    """Withdraws the city's request before the prefecture answered."""
+    return _decide_link(link_id, "cancel", staff, db)
+
+
+@router.post("/prefecture-links/{link_id}/end", response_model=LinkOut,
+             summary="End an approved link (an admin of the prefecture or of the city)")
+def end_prefecture_link(link_id: int, staff: CurrentStaff, db: SessionDep) -> LinkOut:
+    """Registrations stop issuing the prefecture's card; cards already issued stay."""
+    return _decide_link(link_id, "end", staff, db)
 
 
 class QueuedGrantOut(GrantOut):

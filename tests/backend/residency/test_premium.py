@@ -189,7 +189,13 @@ def test_a_prefecture_does_not_count_while_one_of_its_cities_is_held(client, app
     kaga, _ = ids_of(app, towns.cities[1])
     yamakoshi, _ = ids_of(app, towns.cities[2])
     staff.programme(prefecture, kind="prefecture")
-    staff.programme(mine, prefecture_id=prefecture)
+    asked = client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": prefecture},
+                        headers=staff.headers)
+    assert asked.status_code == 201, asked.text
+    with app.state.services.session_factory() as db:  # a link the prefecture has not approved spares nothing
+        assert counted(db, {mine, prefecture, kaga}) == {mine, prefecture, kaga}
+    assert client.post(f"/staff/prefecture-links/{asked.json()['id']}/approve",
+                       headers=staff.headers).status_code == 200
     with app.state.services.session_factory() as db:
         assert counted(db, {mine, prefecture, kaga}) == {mine, kaga}
         assert counted(db, {prefecture, kaga, yamakoshi}) == {prefecture, kaga, yamakoshi}

@@ -15,7 +15,7 @@ def link_prefecture(client, app, towns) -> tuple[int, int]:
     mine, _ = ids_of(app, towns.cities[0])
     prefecture, _ = ids_of(app, towns.prefecture)
     staff.programme(prefecture, kind="prefecture")
-    staff.programme(mine, prefecture_id=prefecture)
+    staff.link_prefecture(mine, prefecture)
     return mine, prefecture
 
 
@@ -86,13 +86,70 @@ def test_linking_to_something_that_is_not_a_prefecture_is_refused(client, app, t
     staff = Staff(client, app)
     mine, _ = ids_of(app, towns.cities[0])
     kaga, _ = ids_of(app, towns.cities[1])
-    assert_error(client.put(f"/staff/municipalities/{mine}/residency", json={"prefecture_id": kaga},
-                            headers=staff.headers), 422, "prefecture_invalid")
-    assert_error(client.put(f"/staff/municipalities/{mine}/residency", json={"prefecture_id": mine},
-                            headers=staff.headers), 422, "prefecture_self")
+    assert_error(client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": kaga},
+                             headers=staff.headers), 422, "prefecture_invalid")
+    assert_error(client.post(f"/staff/municipalities/{mine}/prefecture-links", json={"prefecture_id": mine},
+                             headers=staff.headers), 422, "prefecture_self")
 
 
 def test_the_public_list_shows_the_prefecture_link(client, app, towns):
     mine, prefecture = link_prefecture(client, app, towns)
     listed = {m["id"]: m for m in client.get("/residency/municipalities").json()}
     assert listed[mine]["prefecture_id"] == prefecture and listed[prefecture]["kind"] == "prefecture"
+
+
+def add_town_without_collection(app, slug: str = "hagi-city") -> int:
+    from backend.db.models_chain import Municipality
+
+    with app.state.services.session_factory() as db:
+        town = Municipality(slug=slug, name_ja="萩市", name_en="Hagi City")
+        db.add(town)
+        db.commit()
+        return town.id
+
+
+def test_a_city_that_cannot_issue_issues_nothing_at_its_prefecture(client, app, towns):
+    # The probe: 409 `no_collection` for the city while the prefecture's card was minted on chain.
+    staff = Staff(client, app)
+    hagi = add_town_without_collection(app)
+    prefecture, prefecture_collection = ids_of(app, towns.prefecture)
+    staff.programme(prefecture, kind="prefecture")
+    staff.link_prefecture(hagi, prefecture)
+    holder = Holder(client, app, towns.chain)
+    assert holder.verify("register-no-collection").status_code == 200
+    body = assert_error(client.post("/me/residency/register", json={"municipality_id": hagi},
+                                    headers=holder.headers), 409, "no_collection")
+    assert balance(towns.prefecture, holder.address) == 0
+    reported = {r["via"]: r for r in body["registrations"]}
+    assert reported["direct"]["outcome"] == "failed" and reported["direct"]["collection_id"] is None
+    assert reported["prefecture_of_city"]["outcome"] == "not_attempted"
+    assert reported["prefecture_of_city"]["error"]["code"] == "city_card_first"
+    assert reported["prefecture_of_city"]["token_id"] is None and reported["prefecture_of_city"]["tx_hash"] is None
+    with app.state.services.session_factory() as db:
+        assert db.scalars(select(Registration).where(Registration.holder == holder.address)).all() == []
+    kpis = client.get(f"/staff/municipalities/{prefecture}/residency/kpis", headers=staff.headers).json()
+    assert kpis["registrations"] == {"direct": 0, "via_city": 0}
+
+
+def test_a_failing_prefecture_card_leaves_the_city_registered_and_is_issued_on_the_next_try(client, app, towns):
+    mine, prefecture = link_prefecture(client, app, towns)
+    holder = Holder(client, app, towns.chain)
+    assert holder.verify("register-prefecture-paused").status_code == 200
+    towns.prefecture._send(towns.prefecture.contract.functions.pause())
+    try:
+        response = client.post("/me/residency/register", json={"municipality_id": mine}, headers=holder.headers)
+    finally:
+        towns.prefecture._send(towns.prefecture.contract.functions.unpause())
+    assert response.status_code == 201, response.text
+    city, county = response.json()
+    assert (city["via"], city["outcome"]) == ("direct", "issued") and city["tx_hash"].startswith("0x")
+    assert towns.cities[0].card_on_chain(city["token_id"])["owner"] == holder.address
+    assert (county["via"], county["outcome"]) == ("prefecture_of_city", "failed")
+    assert county["token_id"] is None and county["tx_hash"] is None
+    assert county["error"]["code"] == "transaction_refused" and "Paused" in county["error"]["message_en"]
+    assert balance(towns.prefecture, holder.address) == 0
+    again = client.post("/me/residency/register", json={"municipality_id": mine}, headers=holder.headers)
+    assert again.status_code == 201, again.text
+    assert [(r["via"], r["outcome"]) for r in again.json()] == [("direct", "already_registered"),
+                                                                ("prefecture_of_city", "issued")]
+    assert balance(towns.prefecture, holder.address) == 1 and balance(towns.cities[0], holder.address) == 1

@@ -1,14 +1,16 @@
-// The staff console's residency tab: premium rules per municipality, designated activities (add, designate,
-// open the rotating QR screen), the premium approval queue, "judge renewals now", and the figures.
+// The staff console's residency tab: premium rules per municipality, the link to a prefecture (a city asks,
+// the prefecture's admin approves or declines, either ends it), designated activities (add, designate, open
+// the rotating QR screen), the premium approval queue, "judge renewals now", and the figures.
 // mount(container, ctx) as every console module; it needs only a staff session (cookie).
 
 import { ApiError, get, post, api } from "./api.js";
-import { errorText, loadCatalogs, localized, t } from "./i18n.js";
+import { errorText, formatDate, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h } from "./page.js";
 
 export async function mount(container, ctx = {}) {
   await loadCatalogs(["residency"]);
-  const state = { towns: [], town: ctx.municipalityId || null, programme: null, activities: [], queue: [], kpis: null,
+  const state = { towns: [], town: ctx.municipalityId || (ctx.municipality && ctx.municipality.id) || null,
+                  programme: null, activities: [], queue: [], kpis: null, links: [], prefectures: [], confirming: null,
                   message: null };
   const say = (kind, render) => { state.message = { kind, render }; render_(); };
   const failure = (error) => say("error", () => (error instanceof ApiError ? errorText(error) : t("common.error.unexpected")));
@@ -23,14 +25,128 @@ export async function mount(container, ctx = {}) {
     if (!state.town && state.towns.length) state.town = state.towns[0].id;
     if (!state.town) return;
     const base = `/staff/municipalities/${state.town}`;
-    [state.programme, state.activities, state.queue, state.kpis] = await Promise.all([
-      get(`${base}/residency`), get(`${base}/activities`), get(`${base}/premium/queue`), get(`${base}/residency/kpis`)]);
+    [state.programme, state.activities, state.queue, state.kpis, state.links, state.prefectures] = await Promise.all([
+      get(`${base}/residency`), get(`${base}/activities`), get(`${base}/premium/queue`), get(`${base}/residency/kpis`),
+      get(`${base}/prefecture-links`), get("/residency/municipalities")]);
+    state.prefectures = state.prefectures.filter((m) => m.kind === "prefecture" && m.id !== state.town);
+  }
+
+  // The server decides who may; this only spares buttons that would be refused.
+  function isAdminOf(municipalityId) {
+    const staff = ctx.staff;
+    if (!staff) return true;
+    return staff.superuser || (staff.roles || []).some((r) => r.municipality_id === municipalityId && r.role === "admin");
+  }
+
+  // --- the link to a prefecture -----------------------------------------------------------------------------
+  const cityName = (l) => localized({ name_ja: l.city_ja, name_en: l.city_en });
+  const prefectureName = (l) => localized({ name_ja: l.prefecture_ja, name_en: l.prefecture_en });
+  const BADGE = { pending: "warn", approved: "ok" };
+
+  function statusBadge(link) {
+    return h("span", { class: `badge ${BADGE[link.status] || "info"}`, "data-role": "link-status",
+      text: t(`residency.link.status.${link.status}`) });
+  }
+
+  // A decision button that asks first: the question replaces the buttons and takes the focus.
+  function decisionButtons(link, decisions) {
+    if (state.confirming && state.confirming.id === link.id) {
+      const decision = state.confirming.decision;
+      const question = h("p", { class: "lead", id: `rc-link-question-${link.id}`,
+        text: t(`residency.link.confirm.${decision}`, { city: cityName(link), prefecture: prefectureName(link) }) });
+      const yes = h("button", { type: "button", class: decision === "approve" ? "primary" : "danger",
+        "data-confirm": decision, "aria-describedby": question.id, text: t(`residency.link.do.${decision}`) });
+      const back = h("button", { type: "button", class: "secondary", "data-confirm": "back", text: t("residency.link.back") });
+      yes.addEventListener("click", () => busy(yes, async () => {
+        await post(`/staff/prefecture-links/${link.id}/${decision}`, {});
+        state.confirming = null;
+        await refresh();
+        say("ok", () => t(`residency.link.done.${decision}`, { city: cityName(link), prefecture: prefectureName(link) }));
+      }));
+      back.addEventListener("click", () => { state.confirming = null; render_(); focusLink(link.id, `[data-decision="${decision}"]`); });
+      return h("div", { class: "notice warn", role: "group", "aria-labelledby": question.id }, question,
+        h("div", { class: "actions" }, yes, back));
+    }
+    const buttons = decisions.map((decision) => {
+      const button = h("button", { type: "button", class: decision === "approve" ? "primary" : "secondary",
+        "data-decision": decision, text: t(`residency.link.action.${decision}`) });
+      button.addEventListener("click", () => { state.confirming = { id: link.id, decision }; render_();
+        focusLink(link.id, "[data-confirm]"); });
+      return button;
+    });
+    return buttons.length ? h("div", { class: "actions" }, ...buttons) : null;
+  }
+
+  function focusLink(id, selector) {
+    const target = container.querySelector(`[data-link="${id}"] ${selector}`);
+    if (target) target.focus();
+  }
+
+  const linkDate = (l) => (l.status === "ended" ? l.ended_at : l.status === "pending" ? l.requested_at
+    : l.decided_at || l.requested_at);
+
+  function linkItem(link, decisions, text) {
+    return h("li", { "data-link": String(link.id), "data-status": link.status }, h("strong", { text }), " ",
+      statusBadge(link), " ",
+      h("span", { class: "small muted", text: t(`residency.link.date.${link.status}`, { date: formatDate(linkDate(link)) }) }),
+      decisionButtons(link, decisions));
+  }
+
+  function cityLink() {
+    const mine = state.links.filter((l) => l.city_id === state.town);
+    const open = mine.find((l) => l.status === "pending" || l.status === "approved");
+    const admin = isAdminOf(state.town);
+    const parts = [h("h3", { text: t("residency.link.title") }), h("p", { class: "muted", text: t("residency.link.city_lead") })];
+    if (open) {
+      const decisions = !admin ? [] : open.status === "pending" ? ["cancel"] : ["end"];
+      parts.push(h("ul", { class: "steps", id: "rc-link-current" },
+        linkItem(open, decisions, prefectureName(open))));
+      parts.push(h("p", { class: "small", text: t(`residency.link.city_${open.status}`, { prefecture: prefectureName(open) }) }));
+    } else {
+      parts.push(h("p", { id: "rc-link-none", text: t("residency.link.none") }));
+      if (admin && state.prefectures.length) {
+        const select = h("select", { id: "rc-link-prefecture" }, ...state.prefectures.map((m) =>
+          h("option", { value: String(m.id), text: localized(m) })));
+        const ask = h("button", { type: "button", class: "primary", id: "rc-link-request", text: t("residency.link.request") });
+        ask.addEventListener("click", () => busy(ask, async () => {
+          await post(`/staff/municipalities/${state.town}/prefecture-links`, { prefecture_id: Number(select.value) });
+          await refresh();
+          say("ok", () => t("residency.link.requested"));
+        }));
+        parts.push(h("label", { for: "rc-link-prefecture", text: t("residency.link.prefecture") }), select,
+          h("div", { class: "actions" }, ask));
+      } else if (admin) {
+        parts.push(h("p", { class: "muted", text: t("residency.link.no_prefectures") }));
+      }
+    }
+    const past = mine.filter((l) => l !== open).slice(0, 5);
+    if (past.length) {
+      parts.push(h("h4", { text: t("residency.link.history") }), h("ul", { class: "steps", id: "rc-link-history" },
+        ...past.map((l) => linkItem(l, [], prefectureName(l)))));
+    }
+    return h("div", { class: "panel", id: "rc-link" }, ...parts);
+  }
+
+  function prefectureLinks() {
+    const theirs = state.links.filter((l) => l.prefecture_id === state.town);
+    const admin = isAdminOf(state.town);
+    const pending = theirs.filter((l) => l.status === "pending");
+    const linked = theirs.filter((l) => l.status === "approved");
+    const list = (items, decisions, id, empty) => (items.length
+      ? h("ul", { class: "steps", id }, ...items.map((l) => linkItem(l, admin ? decisions : [], cityName(l))))
+      : h("p", { class: "muted", id, text: t(empty) }));
+    return h("div", { class: "panel", id: "rc-link" }, h("h3", { text: t("residency.link.requests") }),
+      h("p", { class: "muted", text: t("residency.link.prefecture_lead") }),
+      list(pending, ["approve", "decline"], "rc-link-requests", "residency.link.no_requests"),
+      h("h4", { text: t("residency.link.cities") }),
+      list(linked, ["end"], "rc-link-cities", "residency.link.no_cities"));
   }
 
   function townPicker() {
     const select = h("select", { id: "rc-town" }, ...state.towns.map((m) =>
       h("option", { value: String(m.id), text: localized(m), selected: m.id === state.town })));
-    select.addEventListener("change", async () => { state.town = Number(select.value); await refresh(); });
+    select.addEventListener("change", async () => { state.town = Number(select.value); state.confirming = null; state.message = null;
+      await refresh(); });
     return [h("label", { for: "rc-town", text: t("residency.console.municipality") }), select];
   }
 
@@ -111,7 +227,9 @@ export async function mount(container, ctx = {}) {
     return h("div", { class: "panel" }, h("h3", { text: t("residency.console.kpis") }),
       h("dl", { class: "card-facts" }, ...fact("residency.console.kpi_checkins", k.checkins_total),
         ...fact("residency.console.kpi_premium", k.premium_cards), ...fact("residency.console.kpi_people", k.premium_people),
-        ...fact("residency.console.kpi_renewed", k.renewals.renewed), ...fact("residency.console.kpi_lapsed", k.renewals.lapsed)));
+        ...fact("residency.console.kpi_renewed", k.renewals.renewed), ...fact("residency.console.kpi_lapsed", k.renewals.lapsed),
+        ...fact("residency.console.kpi_direct", k.registrations.direct),
+        ...fact("residency.console.kpi_via_city", k.registrations.via_city)));
   }
 
   function render_() {
@@ -119,7 +237,8 @@ export async function mount(container, ctx = {}) {
       h("p", { text: state.message.render() })) : null;
     if (!state.town) return fill(container, h("h2", { text: t("residency.console.title") }), message);
     return fill(container, h("h2", { text: t("residency.console.title") }), message, ...townPicker(),
-      h("div", { class: "grid grid-2" }, rules(), kpis()), activities(), queue());
+      h("div", { class: "grid grid-2" }, rules(), kpis()),
+      state.programme.kind === "prefecture" ? prefectureLinks() : cityLink(), activities(), queue());
   }
 
   async function refresh() {
@@ -127,6 +246,6 @@ export async function mount(container, ctx = {}) {
     render_();
   }
 
-  window.addEventListener("langchange", render_);
   await refresh();
+  return { onLang: render_ }; // redrawn in place: the town picked here and a question being asked stay
 }
