@@ -92,7 +92,11 @@ def decode_request(sso: str) -> SsoRequest:
     return_url = fields.get("return_sso_url", [""])[0]
     if not nonce or not return_url:
         raise SsoBadRequest("sso_incomplete")
-    if urlsplit(return_url).scheme not in ("http", "https"):
+    try:
+        scheme = urlsplit(return_url).scheme
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal), which anyone may send unsigned
+        scheme = ""
+    if scheme not in ("http", "https"):
         raise SsoBadRequest("sso_bad_return_url")
     return SsoRequest(nonce=nonce, return_sso_url=return_url)
 

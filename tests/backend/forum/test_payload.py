@@ -16,6 +16,7 @@ from backend.forum import (
     answer_url,
     check_group_prefix,
     decode_answer,
+    decode_request,
     email_domain,
     external_id,
     forum_secret,
@@ -181,3 +182,14 @@ def test_a_forum_secret_opens_only_with_the_sealing_key_and_for_its_own_row():
     moved = Forum(id=8, sso_secret=forum.sso_secret)  # a sealed value copied onto another forum
     assert forum_secret(moved, key) == ""
     assert forum_secret(Forum(id=9, sso_secret=None), key) == ""
+
+
+def test_an_unsigned_payload_is_decoded_without_an_error_whatever_its_return_url():
+    # The forum is found from the payload before its signature can be checked: that reading must not fail.
+    for url in ["http://[", "http://[::1", "https://a:b:c/x", "http://\u0000/"]:
+        sso = base64.b64encode(f"nonce=n&return_sso_url={url}".encode()).decode()
+        try:
+            request = decode_request(sso)
+        except SsoBadRequest:
+            continue
+        assert origin_or_none(request.return_sso_url) is None
