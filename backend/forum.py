@@ -207,9 +207,9 @@ def same_forum(return_sso_url: str, forum_url: str) -> bool:
 
 
 # --- a forum's URL and group names, as registration checks them ---------------------------------------------
-_HOST_NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 # Discourse's UsernameValidator, which group names go through (ASCII names; we send lower case).
-_GROUP_CHARS = re.compile(r"^[a-z0-9_.-]+$")
+_GROUP_CHARS = re.compile(r"[a-z0-9_.-]+")
 _GROUP_REPEATED_SPECIAL = re.compile(r"[-_.]{2,}")
 
 
@@ -236,7 +236,7 @@ def origin_or_none(url: str) -> str | None:
             host = host.encode("idna").decode("ascii").lower()
         except UnicodeError:
             return None
-        if not _HOST_NAME.match(host):
+        if not _HOST_NAME.fullmatch(host):
             return None
     elif ":" in host:
         host = f"[{host}]"
@@ -261,7 +261,7 @@ def group_names(prefix: str, max_tier: int) -> list[str]:
 def group_name_fits(name: str) -> bool:
     """Discourse accepts `name` as a group name: 3-20 of a-z 0-9 _ . -, starting with a letter, digit or _,
     ending with a letter or digit, no two of _ . - in a row."""
-    return (MIN_GROUP_NAME <= len(name) <= MAX_GROUP_NAME and bool(_GROUP_CHARS.match(name))
+    return (MIN_GROUP_NAME <= len(name) <= MAX_GROUP_NAME and bool(_GROUP_CHARS.fullmatch(name))
             and (name[0].isalnum() or name[0] == "_") and name[-1].isalnum()
             and not _GROUP_REPEATED_SPECIAL.search(name))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from backend.api.deps import Admin, SessionDep, SettingsDep, Viewer
 from backend.auth.errors import NotFound
@@ -13,7 +14,7 @@ from backend.db.models_access import Forum
 from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
 from backend.forum import (
-    MAX_GROUP_NAME, MAX_TIER, forum_of_municipality, forums_of, group_names, register_forum, rotate_secret,
+    MAX_TIER, forum_of_municipality, forums_of, group_names, register_forum, rotate_secret,
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -23,7 +24,8 @@ class ForumIn(BaseModel):
     collection_id: int
     url: str = Field(max_length=500, description="The forum's base URL, e.g. https://forum.city.example.jp")
     name: str = Field(default="", max_length=200)
-    group_prefix: str | None = Field(default=None, max_length=MAX_GROUP_NAME,
+    # Longer than any name Discourse takes, so a too-long prefix meets the refusal that says how long it may be.
+    group_prefix: str | None = Field(default=None, max_length=100,
                                      description="Discourse groups <prefix>_holders and <prefix>_tier_<n> (each at "
                                                  "most 20 characters); default: the collection's symbol")
     max_tier: int = Field(default=1, ge=0, le=MAX_TIER)
@@ -78,9 +80,20 @@ def create_forum(municipality_id: int, body: ForumIn, db: SessionDep, settings: 
     if collection is None or collection.municipality_id != municipality_id:
         raise NotFound("collection_in_municipality", collection_id=body.collection_id,
                        municipality_id=municipality_id)
-    registered = register_forum(db, body.collection_id, body.url, sealing_key=settings.sealing_key, name=body.name,
-                                group_prefix=body.group_prefix, max_tier=body.max_tier)
-    db.commit()
+    def register():
+        return register_forum(db, body.collection_id, body.url, sealing_key=settings.sealing_key, name=body.name,
+                              group_prefix=body.group_prefix, max_tier=body.max_tier)
+
+    try:
+        registered = register()
+        db.commit()
+    except IntegrityError:
+        # The same URL registered by another request at this moment (PostgreSQL takes no write lock here): once
+        # more, this request finds that forum and is answered as for any registered one.
+        db.rollback()
+        write_transaction(db)
+        registered = register()
+        db.commit()
     return _with_secret(registered.forum, registered.secret, settings)
 
 

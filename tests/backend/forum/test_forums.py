@@ -150,6 +150,7 @@ def test_another_municipality_and_viewers_cannot_register_or_list_here(client, t
     ({"group_prefix": "yamaguchi_pref"}, "group_name_too_long"),         # yamaguchi_pref_holders: 22
     ({"group_prefix": "yamaguchi_ab", "max_tier": 100}, "group_name_too_long"),  # yamaguchi_ab_tier_100: 21
     ({"group_prefix": "a" * 13}, "group_name_too_long"),
+    ({"group_prefix": "a" * 40}, "group_name_too_long"),
     ({"group_prefix": "Admins"}, "group_name_invalid"),
     ({"group_prefix": "admins_"}, "group_name_invalid"),
     ({"group_prefix": "みね"}, "group_name_invalid"),

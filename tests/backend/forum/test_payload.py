@@ -149,7 +149,7 @@ def test_group_names_follow_discourse_rules():
     for good in ["mine_holders", "a.b_tier_1", "_x_holders", "yamaguchi_pr_holders"]:
         assert group_name_fits(good), good
     for bad in ["Mine_holders", "mine-_holders", "a__b", "-mine_holders", "mine_holders_", "ab", "x" * 21,
-                "みね_holders", "mine holders"]:
+                "みね_holders", "mine holders", "mine_holders\n"]:
         assert not group_name_fits(bad), bad
 
 
