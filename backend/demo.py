@@ -21,8 +21,8 @@ from backend.perks.store import create_perk
 from backend.venues.accounts import create_account
 
 # A Discourse on its development port; its admin sets "discourse connect url" to <backend>/forum/sso and
-# "discourse connect secret" to RESIDENT_DISCOURSE_SSO_SECRET, and creates the groups minedemo_holders,
-# minedemo_tier_0 and minedemo_tier_1.
+# "discourse connect secret" to the forum's own secret (printed by the first seed; rotated in the console's
+# Community tab), and creates the groups minedemo_holders, minedemo_tier_0 and minedemo_tier_1.
 DEMO_FORUM_URL = "http://127.0.0.1:4200"
 STAFF_LOGIN = "admin"
 STAFF_PASSWORD = "demo-admin-password"
@@ -55,6 +55,7 @@ class DemoSeed:
     venue_ids: dict[str, int] = field(default_factory=dict)
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # (who, login, password)
     forum: str = ""
+    forum_secret: str | None = None  # only when this seed registered the forum
     residency: list[str] = field(default_factory=list)  # backend/residency/demo.py
 
     def summary(self) -> str:
@@ -65,8 +66,9 @@ class DemoSeed:
                   "31337) and one of anvil's public test keys imported; accounts 1-3 hold demo cards, e.g. account 1:",
                   "    0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d (test key, never use elsewhere)"]
         if self.forum:
+            secret = self.forum_secret or "shown when first seeded; rotate it in the console's Community tab"
             lines += [f"  forum (DiscourseConnect) at {self.forum}: discourse connect url = <backend>/forum/sso, "
-                      "secret = RESIDENT_DISCOURSE_SSO_SECRET"]
+                      f"discourse connect secret = {secret}"]
         lines += self.residency
         return "\n".join(lines)
 
@@ -105,9 +107,9 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
             demo.perk_ids[spec["name_en"]] = perk.id
         from backend.forum import register_forum
 
-        register_forum(db, collection.id, DEMO_FORUM_URL, name="Mine digital residents",
-                       group_prefix=record.symbol.lower(), max_tier=1)
-        demo.forum = DEMO_FORUM_URL
+        registered = register_forum(db, collection.id, DEMO_FORUM_URL, sealing_key=settings.sealing_key,
+                                    name="Mine digital residents", group_prefix=record.symbol.lower(), max_tier=1)
+        demo.forum, demo.forum_secret = DEMO_FORUM_URL, registered.secret
         from backend.residency.demo import seed_residency
 
         demo.residency = seed_residency(db, settings, collection)

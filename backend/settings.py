@@ -18,7 +18,7 @@ DEV_SECRET_PREFIX = "dev-only-"
 MIN_SECRET_LENGTH = 32
 # anvil's first development account: public knowledge, test chains only.
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-SECRET_FIELDS = ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key")
+SECRET_FIELDS = ("session_secret", "pass_secret", "sealing_key")
 
 
 class Settings(BaseSettings):
@@ -57,9 +57,9 @@ class Settings(BaseSettings):
 
     session_secret: str = Field(default=DEV_SECRET_PREFIX + "session-secret-change-me-0000000", repr=False)
     pass_secret: str = Field(default=DEV_SECRET_PREFIX + "pass-secret-change-me-00000000000", repr=False)
-    discourse_sso_secret: str = Field(default=DEV_SECRET_PREFIX + "discourse-secret-change-me-00000", repr=False)
     # The key secrets kept in the database are encrypted under (backend/auth/sealed.py): forums' DiscourseConnect
-    # secrets, staff TOTP seeds. Changing it makes them unreadable: rotate by re-issuing them.
+    # secrets (one per forum, made by the backend), staff TOTP seeds. Changing it makes them unreadable: rotate
+    # by re-issuing them.
     sealing_key: str = Field(default=DEV_SECRET_PREFIX + "sealing-key-change-me-000000000", repr=False)
 
     # Identity verification (backend/identity/verifier.py): the key of the nullifier HMAC (one per deployment,

@@ -13,7 +13,7 @@ from backend.api.deps import OptionalHolder, SessionDep, SettingsDep
 from backend.auth import bots
 from backend.auth.errors import NotSignedIn
 from backend.cards import index_state
-from backend.forum import login_redirect, parse_request, sign_in_redirect
+from backend.forum import login_redirect, open_request, sign_in_redirect
 
 router = APIRouter(tags=["forum"])
 
@@ -23,14 +23,14 @@ router = APIRouter(tags=["forum"])
 def sign_in_to_forum(request: Request, db: SessionDep, settings: SettingsDep, holder: OptionalHolder,
               sso: Annotated[str, Query(max_length=4096)] = "", sig: Annotated[str, Query(max_length=128)] = ""
               ) -> RedirectResponse:
-    """Discourse sends holders here. Signed-in holders with a valid card go back logged in (groups by tier);
-    others are sent to sign in (browsers) or get 401/403 JSON (API clients)."""
-    sso_request = parse_request(sso, sig, settings.discourse_sso_secret)
+    """Discourse sends holders here, signed with the forum's own secret. Signed-in holders with a valid card go
+    back logged in (groups by tier); others are sent to sign in (browsers) or get 401/403 JSON (API clients)."""
+    opened = open_request(db, sso, sig, settings.sealing_key)
     if holder is None:
         if "text/html" in request.headers.get("accept", ""):
             return RedirectResponse(sign_in_redirect(sso, sig), status_code=302)
         raise NotSignedIn()
-    target = login_redirect(db, sso_request, holder.address, settings, time.time())
+    target = login_redirect(db, opened, holder.address, settings.public_url, time.time())
     return RedirectResponse(target, status_code=302)
 
 

@@ -111,6 +111,10 @@ class Forum(Base):
     group_prefix: Mapped[str] = mapped_column(String(40))  # Discourse groups <prefix>_holders, <prefix>_tier_<n>
     max_tier: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    # Its own DiscourseConnect secret, sealed (backend/auth/sealed.py, bound to "forum:<id>"); None for a forum
+    # registered before secrets were per forum, which signs nobody in until an admin rotates it.
+    sso_secret: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    secret_set_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class BotKey(Base):

@@ -16,7 +16,24 @@ MESSAGES = {
                                          "The record belongs to {owner}, not {town}.", INVALID),
     "collection_in_municipality": Message("（自治体 {municipality_id} にコレクション {collection_id} はありません）",
                                           "No collection {collection_id} in municipality {municipality_id}.", DETAIL),
-    "invalid_forum": Message("フォーラムの設定が正しくありません: {reason}", "The forum is not valid: {reason}.", INVALID),
+    "forum_url_invalid": Message("フォーラムの URL は http:// または https:// で始まり、ホスト名のある URL にしてください（{url}）。",
+                                 "The forum URL must be an http:// or https:// URL with a host name (got {url}).",
+                                 INVALID),
+    "forum_max_tier": Message("最上位ランクは 0 から {limit} の間にしてください（{max_tier}）。",
+                              "The highest tier must be between 0 and {limit} (got {max_tier}).", INVALID),
+    "forum_of_another_municipality": Message("フォーラム {url} は別の自治体が登録しています。同じ URL は登録できません。",
+                                             "The forum {url} is registered by another municipality: it cannot be "
+                                             "registered again here.", CONFLICT),
+    "group_name_too_long": Message("Discourse のグループ名は {limit} 文字までですが、「{group}」は {length} 文字になります。"
+                                   "グループ名の接頭辞を {max_prefix} 文字以内にしてください。",
+                                   "Discourse group names are at most {limit} characters, and {group} would have "
+                                   "{length}: use a group prefix of at most {max_prefix} characters.", INVALID),
+    "group_name_invalid": Message("「{group}」は Discourse のグループ名に使えません。接頭辞「{prefix}」には半角の英小文字・数字と"
+                                  " _ . - が使えます（先頭は英数字か _、末尾は英数字、記号の連続は不可）。",
+                                  "{group} is not a valid Discourse group name. A group prefix ({prefix}) may use a-z, "
+                                  "0-9, _, . and -, must start with a letter, digit or _, end with a letter or digit, "
+                                  "and never have two of _ . - in a row.", INVALID),
+    "no_such_forum": Message("（フォーラム {forum_id} はありません）", "No forum {forum_id}.", DETAIL),
     "superuser_only": Message("ジョブの手動実行はスーパーユーザーのみ可能です。", "Only a superuser may run jobs by hand.",
                               FORBIDDEN),
     "job_not_found": Message("ジョブ「{name}」はありません。", "No job named {name!r}.", NOT_FOUND),

@@ -112,7 +112,7 @@ BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 
 def _strong_production(tmp_path) -> Settings:
-    secrets = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key", "identity_secret")}
+    secrets = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
     return Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
                     auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **secrets)
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from backend.settings import Settings
 
-STRONG = {"session_secret": "s" * 40, "pass_secret": "p" * 40, "discourse_sso_secret": "d" * 40, "sealing_key": "k" * 40}
+STRONG = {"session_secret": "s" * 40, "pass_secret": "p" * 40, "sealing_key": "k" * 40}
 
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path):

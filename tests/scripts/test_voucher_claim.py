@@ -66,7 +66,7 @@ def test_the_script_knows_the_person_as_the_backend_does():
     with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
         voucher_script.person_of(settings, "https://idp.example", "xid-subject-9")
     production = Settings(_env_file=None, environment="production", identity_secret="p" * 40,
-                          session_secret="a" * 40, pass_secret="b" * 40, discourse_sso_secret="c" * 40, sealing_key="k" * 40,
+                          session_secret="a" * 40, pass_secret="b" * 40, sealing_key="k" * 40,
                           identity_providers={"https://xid.example": "0x" + "11" * 64})
     with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
         voucher_script.person_of(production, DEV_ISSUER, "xid-subject-9")  # no development provider there

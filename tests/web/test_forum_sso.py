@@ -16,7 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web.test_console import call, staff_token
-from tests.web.webstack import FORUM_SSO_SECRET, open_page, visible, wait
+from tests.web.webstack import open_page, visible, wait
 
 
 class FakeDiscourse(BaseHTTPRequestHandler):
@@ -36,7 +36,8 @@ class FakeDiscourse(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def forum(stack):
-    """A fake Discourse on a free port, registered for the demo card's collection; yields its origin."""
+    """A fake Discourse on a free port, registered for the demo card's collection; yields (its origin, the
+    DiscourseConnect secret the registration answered, which Discourse would be given)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeDiscourse)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
@@ -47,15 +48,16 @@ def forum(stack):
                         {"collection_id": collection, "url": origin, "name": "Test forum", "group_prefix": "test"},
                         token=token)
     assert status == 200, body
-    yield origin
+    assert len(body["secret"]) >= 32
+    yield origin, body["secret"]
     server.shutdown()
 
 
-def discourse_redirect(return_url: str) -> tuple[str, str]:
+def discourse_redirect(return_url: str, secret: str) -> tuple[str, str]:
     """(nonce, the /forum/sso query) as Discourse builds them (Base64 with newlines, HMAC-SHA256)."""
     nonce = secrets.token_hex(16)
     payload = base64.encodebytes(urlencode({"nonce": nonce, "return_sso_url": return_url}).encode()).decode()
-    sig = hmac.new(FORUM_SSO_SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    sig = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
     return nonce, urlencode({"sso": payload, "sig": sig})
 
 
@@ -66,8 +68,9 @@ def sign_in_here(driver):
 
 def test_a_signed_out_holder_signs_in_on_the_holder_page_and_lands_in_the_forum(stack, forum, wallet_browser,
                                                                                 shoot):
+    forum, secret = forum
     holder = stack.demo_holders[0]
-    nonce, query = discourse_redirect(f"{forum}/session/sso_login")
+    nonce, query = discourse_redirect(f"{forum}/session/sso_login", secret)
     driver = wallet_browser(holder)
     open_page(driver, stack.url(f"/forum/sso?{query}"))
     here = urlsplit(driver.current_url)
@@ -78,14 +81,14 @@ def test_a_signed_out_holder_signs_in_on_the_holder_page_and_lands_in_the_forum(
     wait(driver, lambda d: d.current_url.startswith(f"{forum}/session/sso_login?"), timeout=30,
          message="the browser did not come back to the forum")
     answer = parse_qs(urlsplit(driver.current_url).query)
-    expected = hmac.new(FORUM_SSO_SECRET.encode(), answer["sso"][0].encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(secret.encode(), answer["sso"][0].encode(), hashlib.sha256).hexdigest()
     assert hmac.compare_digest(expected, answer["sig"][0])  # what Discourse checks
     fields = parse_qs(base64.b64decode(answer["sso"][0]).decode())
     assert fields["nonce"] == [nonce] and fields["add_groups"][0].startswith("test_holders")
     assert fields["username"] == [f"holder_{holder[2:10].lower()}"]
 
     # Signed in now: the next forum login goes straight through, without the holder page.
-    nonce, query = discourse_redirect(f"{forum}/session/sso_login")
+    nonce, query = discourse_redirect(f"{forum}/session/sso_login", secret)
     driver.get(stack.url(f"/forum/sso?{query}"))
     wait(driver, lambda d: d.current_url.startswith(f"{forum}/session/sso_login?"), timeout=15)
     fields = parse_qs(base64.b64decode(parse_qs(urlsplit(driver.current_url).query)["sso"][0]).decode())

@@ -44,8 +44,6 @@ NO_CARD_INDEX = 4
 # Venue passes live 30 s here, not 90 (renewed 10 s before they run out, not 15): a test watches one renew
 # and then expire without waiting minutes. Long enough for a desk test to scan a pass.
 PASS_LIFETIME, PASS_RENEW_MARGIN = 30, 10
-# The stack's DiscourseConnect secret, so a test can play Discourse (development: any secret will do).
-FORUM_SSO_SECRET = "browser-tests-discourse-connect-secret"
 
 
 def free_port() -> int:
@@ -115,8 +113,7 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
     rpc_port, api_port = free_port(), free_port()
     env = {**os.environ, "RESIDENT_DATA_DIR": str(data_dir), "RESIDENT_RPC_PORT": str(rpc_port),
            "RESIDENT_API_PORT": str(api_port), "PYTHONUNBUFFERED": "1",
-           "RESIDENT_PASS_LIFETIME": str(PASS_LIFETIME), "RESIDENT_PASS_RENEW_MARGIN": str(PASS_RENEW_MARGIN),
-           "RESIDENT_DISCOURSE_SSO_SECRET": FORUM_SSO_SECRET}
+           "RESIDENT_PASS_LIFETIME": str(PASS_LIFETIME), "RESIDENT_PASS_RENEW_MARGIN": str(PASS_RENEW_MARGIN)}
     # Brownie finds the solc wrapper here (`make` exports it; a bare pytest run may not have).
     env.setdefault("SOLCX_BINARY_PATH", str(ROOT / ".venv" / "solcx"))
     log_path = data_dir / "run_local.log"

@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out, and what an admin sets up for the community: bot API keys, Discourse forums."""
+"""Staff sign-in and sign-out, and bot API keys (Discourse forums: forums.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep
 from backend.api.schemas import SessionOut, SignedOut
 from backend.auth import bots
 from backend.auth import staff as staff_accounts
-from backend.auth.errors import BadCredentials, NotFound
+from backend.auth.errors import BadCredentials
 from backend.auth.sessions import (
     clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )
 from backend.auth.staff import StaffMember
-from backend.db.models_access import Forum
-from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
-from backend.errors import Refusal
-from backend.forum import register_forum
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -112,46 +108,3 @@ def revoke_bot_key(municipality_id: int, key_id: int, db: SessionDep,
     bots.revoke_bot_key(db, municipality_id, key_id)
     db.commit()
     return SignedOut(signed_out=True)
-
-
-class ForumIn(BaseModel):
-    collection_id: int
-    url: str = Field(max_length=500, description="The forum's base URL, e.g. https://forum.city.example.jp")
-    name: str = Field(default="", max_length=200)
-    group_prefix: str | None = Field(default=None, description="Discourse group prefix; default: the symbol")
-    max_tier: int = Field(default=1, ge=0, le=127)
-
-
-class ForumOut(BaseModel):
-    id: int
-    collection_id: int
-    url: str
-    name: str
-    group_prefix: str
-    max_tier: int
-    sso_url: str = Field(description="Set Discourse's discourse_connect_url to this")
-
-
-def _forum_out(forum: Forum, settings) -> ForumOut:
-    return ForumOut(id=forum.id, collection_id=forum.collection_id, url=forum.url, name=forum.name,
-                    group_prefix=forum.group_prefix, max_tier=forum.max_tier,
-                    sso_url=f"{settings.public_url.rstrip('/')}/forum/sso")
-
-
-@router.post("/municipalities/{municipality_id}/forums", response_model=ForumOut,
-             summary="Register a Discourse forum")
-def create_forum(municipality_id: int, body: ForumIn, db: SessionDep, settings: SettingsDep,
-                 _: Admin) -> ForumOut:
-    """Let holders of a valid card of `collection_id` into the Discourse forum at `url` (admin)."""
-    write_transaction(db)
-    collection = db.get(Collection, body.collection_id)
-    if collection is None or collection.municipality_id != municipality_id:
-        raise NotFound("collection_in_municipality", collection_id=body.collection_id,
-                       municipality_id=municipality_id)
-    try:
-        forum = register_forum(db, body.collection_id, body.url, name=body.name, group_prefix=body.group_prefix,
-                               max_tier=body.max_tier)
-    except ValueError as exc:
-        raise Refusal("invalid_forum", reason=str(exc)) from None
-    db.commit()
-    return _forum_out(forum, settings)

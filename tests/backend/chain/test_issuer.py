@@ -41,7 +41,7 @@ def test_a_revert_names_the_custom_error_and_sends_nothing(card, anvil):
 
 
 def test_production_refuses_the_public_dev_key(tmp_path):
-    strong = {f"{name}": "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key")}
+    strong = {f"{name}": "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key")}
     with pytest.raises(ValueError, match="RESIDENT_ISSUER_KEY"):
         Settings(environment="production", data_dir=tmp_path, issuer_key=ANVIL_DEV_KEY, **strong)
     assert Settings(environment="production", data_dir=tmp_path, issuer_key=ANVIL_KEYS[3], **strong).issuer_key

@@ -8,12 +8,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from backend.auth.errors import SsoBadRequest
+from backend.auth.sealed import seal
+from backend.db.models_access import Forum
+from backend.errors import Refusal
 from backend.forum import (
     answer_fields,
     answer_url,
+    check_group_prefix,
     decode_answer,
+    decode_request,
     email_domain,
     external_id,
+    forum_secret,
+    group_name_fits,
+    origin_or_none,
     parse_request,
     same_forum,
     sign,
@@ -68,7 +76,7 @@ def test_signature_under_another_secret_is_refused():
 
 def test_missing_secret_refuses_everything():
     sso, sig = discourse_request()
-    with pytest.raises(SsoBadRequest, match="not configured"):
+    with pytest.raises(SsoBadRequest, match="no DiscourseConnect secret"):
         parse_request(sso, sig, "")
 
 
@@ -119,3 +127,69 @@ def test_same_forum_compares_origins():
     assert same_forum("https://forum.example/session/sso_login", "https://forum.example")
     assert not same_forum("https://forum.example.evil/session/sso_login", "https://forum.example")
     assert not same_forum("http://forum.example/session/sso_login", "https://forum.example")
+
+
+@pytest.mark.parametrize("variant", ["https://forum.example", "HTTPS://Forum.Example/", "https://forum.example:443/x?y",
+                                     "https://forum.example./", "https://user@FORUM.example", " https://forum.example "])
+def test_spellings_of_one_forum_have_one_origin(variant):
+    assert origin_or_none(variant) == "https://forum.example"
+
+
+def test_origins_keep_what_makes_another_site_and_refuse_what_is_no_site():
+    assert origin_or_none("http://forum.example") == "http://forum.example"
+    assert origin_or_none("https://forum.example:8443/") == "https://forum.example:8443"
+    assert origin_or_none("http://[::1]:4200/") == "http://[::1]:4200"
+    assert origin_or_none("https://フォーラム.example/") == "https://xn--jckte8a9a8f.example"
+    for bad in ["ftp://forum.example", "https://", "forum.example", "javascript:alert(1)", "https://a:b:c/",
+                "https://forum%2Eexample/", "https://x:99999/", "https://" + "a" * 64 + ".example"]:
+        assert origin_or_none(bad) is None, bad
+
+
+def test_group_names_follow_discourse_rules():
+    for good in ["mine_holders", "a.b_tier_1", "_x_holders", "yamaguchi_pr_holders"]:
+        assert group_name_fits(good), good
+    for bad in ["Mine_holders", "mine-_holders", "a__b", "-mine_holders", "mine_holders_", "ab", "x" * 21,
+                "みね_holders", "mine holders", "mine_holders\n"]:
+        assert not group_name_fits(bad), bad
+
+
+@pytest.mark.parametrize("prefix, max_tier, longest, max_prefix", [
+    ("abcdefghijklm", 1, "abcdefghijklm_holders", 12),       # 21 characters
+    ("abcdefghijkl", 100, "abcdefghijkl_tier_100", 11),      # _tier_100 is longer than _holders
+])
+def test_a_prefix_whose_groups_would_be_too_long_is_refused_and_says_how_long_it_may_be(prefix, max_tier, longest,
+                                                                                        max_prefix):
+    with pytest.raises(Refusal) as refused:
+        check_group_prefix(prefix, max_tier)
+    assert refused.value.code == "group_name_too_long"
+    assert refused.value.values["group"] == longest and refused.value.values["max_prefix"] == max_prefix
+    assert "20" in refused.value.message_en and "20" in refused.value.message_ja
+    check_group_prefix(prefix[:max_prefix], max_tier)  # the length it names fits
+
+
+@pytest.mark.parametrize("prefix", ["Mine", "mine-", "mi__ne", "-mine", "mine city", "みね"])
+def test_a_prefix_that_makes_no_valid_group_name_is_refused(prefix):
+    with pytest.raises(Refusal) as refused:
+        check_group_prefix(prefix, 1)
+    assert refused.value.code == "group_name_invalid" and refused.value.message_ja and refused.value.message_en
+
+
+def test_a_forum_secret_opens_only_with_the_sealing_key_and_for_its_own_row():
+    key = "k" * 40
+    forum = Forum(id=7, sso_secret=seal(key, "forum-sso", "s" * 64, bound_to="forum:7"))
+    assert forum_secret(forum, key) == "s" * 64
+    assert forum_secret(forum, "another key " * 4) == ""  # refuses every login until rotated
+    moved = Forum(id=8, sso_secret=forum.sso_secret)  # a sealed value copied onto another forum
+    assert forum_secret(moved, key) == ""
+    assert forum_secret(Forum(id=9, sso_secret=None), key) == ""
+
+
+def test_an_unsigned_payload_is_decoded_without_an_error_whatever_its_return_url():
+    # The forum is found from the payload before its signature can be checked: that reading must not fail.
+    for url in ["http://[", "http://[::1", "https://a:b:c/x", "http://\u0000/"]:
+        sso = base64.b64encode(f"nonce=n&return_sso_url={url}".encode()).decode()
+        try:
+            request = decode_request(sso)
+        except SsoBadRequest:
+            continue
+        assert origin_or_none(request.return_sso_url) is None

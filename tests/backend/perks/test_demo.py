@@ -15,6 +15,9 @@ def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp
     first = seed(db_sessions, settings, record)
     second = seed(db_sessions, settings, record)
     assert first.perk_ids == second.perk_ids and first.venue_ids == second.venue_ids
+    # The demo forum's own DiscourseConnect secret, printed by the seed that made it and never again.
+    assert len(first.forum_secret) == 64 and second.forum_secret is None
+    assert first.forum_secret in first.summary() and first.forum_secret not in second.summary()
     with db_sessions() as db:
         counts = [db.scalar(select(func.count()).select_from(t))
                   for t in (Perk, Venue, VenueAccount, StaffAccount, Forum)]
@@ -35,6 +38,6 @@ def test_seed_refuses_production(db_sessions, chain_with_collection):
     import pytest
 
     settings = Settings(_env_file=None, environment="production", session_secret="s" * 40,
-                        pass_secret="p" * 40, discourse_sso_secret="d" * 40, sealing_key="k" * 40)
+                        pass_secret="p" * 40, sealing_key="k" * 40)
     with pytest.raises(RuntimeError):
         seed(db_sessions, settings, chain_with_collection.soulbound_collection.record_file)

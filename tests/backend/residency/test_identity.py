@@ -139,7 +139,7 @@ def test_an_adult_needs_no_consent(client, app, towns):
 
 
 def test_production_has_no_development_provider(tmp_path):
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key", "identity_secret")}
+    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
     prod = Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
                     auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
     verifier = IdentityVerifier.from_settings(prod)
@@ -159,7 +159,7 @@ def test_production_has_no_development_provider(tmp_path):
 def test_production_refuses_a_weak_identity_secret_and_has_no_verifier_without_one(tmp_path):
     import pytest
 
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key")}
+    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key")}
     with pytest.raises(ValueError, match="RESIDENT_IDENTITY_SECRET"):
         Settings(_env_file=None, environment="production", data_dir=tmp_path, identity_secret="dev-only-" + "x" * 40,
                  **strong)
@@ -172,7 +172,7 @@ def test_a_configured_provider_is_trusted_in_production(tmp_path):
     from backend.identity.verifier import public_key_hex
 
     provider = DevelopmentProvider("the-provider's-own-key-material-000000", issuer="https://xid.example")
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "discourse_sso_secret", "sealing_key", "identity_secret")}
+    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
     prod = Settings(_env_file=None, environment="production", data_dir=tmp_path, public_url="https://resident.example",
                     identity_providers={"https://xid.example": public_key_hex(provider.public_key)}, **strong)
     verifier = IdentityVerifier.from_settings(prod)

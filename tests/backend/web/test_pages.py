@@ -160,7 +160,8 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
     sync_index()
     cid = collection_id_of(app, chain.collection)
     with app.state.services.session_factory() as db:
-        register_forum(db, cid, "https://forum.town.example.jp", name="Town forum", group_prefix="town")
+        register_forum(db, cid, "https://forum.town.example.jp", sealing_key=app.state.services.settings.sealing_key,
+                       name="Town forum", group_prefix="town")
         db.commit()
     card = client.get("/me/cards", headers=bearer(sign_in(client, holder).json()["token"])).json()[0]
     assert card["municipality_name_ja"] and card["municipality_name_en"]
