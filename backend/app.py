@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from backend.api import include_routers
 from backend.api.handlers import BodyLimit, install_error_handlers
+from backend.api.origin import SameOrigin
 from backend.api.venue import RedeemFastPath
 from backend.db import migrate
 from backend.services import build_services
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     # The desk's scan is the hot path: answered ahead of routing (POST /venue/redeem documents it).
     app.add_middleware(RedeemFastPath, services=services)
+    # Outermost: a cross-origin state change is refused before anything reads it (the fast path too).
+    app.add_middleware(SameOrigin, public_url=settings.public_url)
     include_routers(app, settings)
     pages.include(app)  # the web app: /, /desk, /console, /static, /web/config
     return app

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
+from backend.chain.head import SharedHead
 from backend.chain.indexer.indexer import IndexerThread
 from backend.chain.issuer import Issuer, make_issuer
 from backend.civic import jobs as civic_jobs
@@ -83,7 +84,8 @@ def build_services(settings: Settings) -> Services:
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
         health_chain=Chain(settings.rpc_url, timeout=1.0), issuer=issuer, pass_signer=pass_signer,
-        redeemer=Redeemer(redeem_engine or engine, pass_signer, stale_after=settings.stale_after),
+        redeemer=Redeemer(redeem_engine or engine, pass_signer, stale_after=settings.stale_after,
+                          head=SharedHead(Chain(settings.rpc_url, timeout=1.0).head)),
         content=content, identity_verifier=IdentityVerifier.from_settings(settings),
         activity_codes=RotatingCode(settings.pass_secret),
         indexer=IndexerThread(settings, sessions),

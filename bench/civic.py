@@ -70,7 +70,7 @@ def main() -> dict:
                             database_url=db_url, poll_interval=0.05, issuer_key=SecretStr(ANVIL_KEYS[0]),
                             jobs_enabled=False)
         app = create_app(settings)
-        with TestClient(app) as client:
+        with TestClient(app, headers={"Origin": "http://testserver"}) as client:  # as our pages send it
             app.state.services.indexer.catch_up(120)
             mid, cid = municipality_id_of(app, col), collection_id_of(app, col)
             staff = staff_headers(client, app)

@@ -75,7 +75,7 @@ def _rpc_app(make_reader):
         records[record.address] = record
     services = app.state.services
     services.redeemer = Redeemer(services.engine, services.pass_signer, stale_after=settings.stale_after,
-                                 chain_reader=make_reader(chain, records))
+                                 chain_reader=make_reader(chain, records), head=services.redeemer.head)
     return app
 
 

@@ -33,7 +33,7 @@ from backend.errors import Refusal
 from backend.messages import texts
 from backend.perks.rules import JST, japan_date
 from backend.venues.accounts import authenticate
-from backend.venues.redeem import NoVenueSession
+from backend.venues.redeem import NoVenueSession, against_head
 from backend.venues.service import redemptions_of_day
 
 router = APIRouter(prefix="/venue", tags=["venue"])
@@ -75,7 +75,9 @@ class IndexFreshness(BaseModel):
     as_of: int | None = Field(description="Wall time (unix) when the index last caught up with the chain")
     lag_seconds: float | None
     indexed_block: int | None
-    stale: bool
+    head_block: int | None = Field(None, description="The chain's head read for this check (null: unreadable)")
+    stale: bool = Field(description="True when the index is behind that head, the head is unknown, or the index "
+                                    "has not caught up for a while")
 
 
 class RedeemAnswer(BaseModel):
@@ -144,6 +146,8 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
         text = _redeem_body(raw)
     except Refusal as exc:
         return status_of(exc), _error_json(exc)
+    # Started now, so it began after the scan arrived; it runs while the database work below does.
+    head = redeemer.head.ask() if redeemer.head is not None else None
     try:
         if redeemer.chain_reader is None:
             # A scan is three statements on a local database (a few hundred microseconds, measured with
@@ -154,6 +158,8 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
             result = await run_in_threadpool(redeemer.redeem_for_token, text, token)
     except NoVenueSession:
         return 401, _error_json(_sign_in_required())
+    if head is not None:
+        result.index = against_head(result.index, await head)
     return 200, orjson.dumps(result.as_dict())
 
 

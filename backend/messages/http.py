@@ -19,5 +19,10 @@ MESSAGES = {
     "value_out_of_range": Message("リクエストの数値が範囲外です（ID や数量は 2^63 - 1 以下）。",
                                   "A number in the request is out of range (ids and counts are at most 2^63 - 1).",
                                   INVALID),
+    # backend/api/origin.py: a page elsewhere (even another port of this host) sent it with our cookie
+    "cross_origin_refused": Message("他のサイトから送られた操作のため、受け付けませんでした。"
+                                    "このサービスのページから操作してください。",
+                                    "Refused: this request came from another site. Use this service's own pages.",
+                                    FORBIDDEN),
     "internal_error": Message("内部エラーが発生しました。記録されています。", "Internal error; it has been logged.", FAILED),
 }

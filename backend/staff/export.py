@@ -1,14 +1,18 @@
 """CSV exports that open correctly in Excel on a Japanese PC: UTF-8 with a BOM, CRLF line ends.
 
 Without the BOM, Excel reads UTF-8 as Shift_JIS and shows mojibake for
-Japanese headers. Cells that start with = + - @ (or a tab/CR) get a leading
-apostrophe so a perk name typed by someone cannot run as a formula.
+Japanese headers. A cell that starts with = + - @ or their full-width forms
+＝ ＋ － ＠ (Excel on a Japanese PC takes those as formulas too), with or without
+whitespace before them (space, full-width space, tab, CR, LF), or with a tab,
+CR or LF at all, gets a leading apostrophe, so a perk name typed by someone
+cannot run as a formula. Plain numbers ("-1", "0.25") are left as they are.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -20,24 +24,22 @@ from backend.db.models_perks import Perk, Redemption, Venue
 from backend.perks.rules import JST
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+_CONTROL_START = ("\t", "\r", "\n")
+_BLANKS = " \t\r\n\u3000"
+# What str() of an int or a float looks like; anything else (" -1", "-inf", "－1") is not left to Excel.
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if _NUMBER.fullmatch(text):
+        return text
+    if text.startswith(_CONTROL_START) or text.lstrip(_BLANKS)[:1] in _FORMULA_START:
         return "'" + text
     return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def excel_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:

@@ -21,9 +21,13 @@ result machinery would cost more than the database work itself. The
 statements are cached and prepared by the drivers (sqlite3's statement cache,
 psycopg's automatic server-side prepare).
 
-Nothing here calls the chain unless a `chain_reader` is given (the bench's
-per-request-RPC variant): the answer comes from the index and says how stale
-it is, so checks keep working while the RPC node is down.
+Nothing here calls the chain for the decision unless a `chain_reader` is
+given (the bench's per-request-RPC variant): the answer comes from the index
+and says how stale it is, so checks keep working while the RPC node is down.
+Stale means: the index has not caught up for `stale_after` seconds, or (with a
+`head`, backend/chain/head.py) its block is behind the chain's head read after
+the scan arrived, or that head could not be read. A card transferred a moment
+ago is then still answered from the index, but never as fresh.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from sqlalchemy import Engine
 
 from backend.auth.secrets import token_digest
 from backend.auth.sessions import MAX_TOKEN_CHARS
+from backend.chain.head import SharedHead
 from backend.db.session import is_sqlite
 from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, period_key, verdict
 from backend.venues.passes import PassError, PassSigner
@@ -137,6 +142,16 @@ def index_info(synced_at, indexed_block, now: float, stale_after: float) -> dict
             "stale": lag > stale_after}
 
 
+def against_head(index: dict, head: int | None) -> dict:
+    """`index` (index_info) as of the head read for this check: stale too if the indexed block is behind it
+    or the head is unknown. An empty `index` (a pass refused before any lookup) stays empty."""
+    if not index:
+        return index
+    indexed = index.get("indexed_block")
+    behind = head is None or indexed is None or indexed < head
+    return {**index, "head_block": head, "stale": bool(index["stale"] or behind)}
+
+
 class NoVenueSession(Exception):
     """Raised by `redeem_for_token` when the token opens no live venue session."""
 
@@ -145,8 +160,10 @@ class Redeemer:
     """Verify-and-redeem for one backend: build once, call `redeem` per scan."""
 
     def __init__(self, engine: Engine, signer: PassSigner, *, stale_after: float = 10.0,
-                 chain_reader: Callable[[str, int], object] | None = None) -> None:
+                 chain_reader: Callable[[str, int], object] | None = None, head: SharedHead | None = None) -> None:
         self.engine = engine
+        # The chain's head for the freshness of each answer (the HTTP path asks it; see against_head).
+        self.head = head
         self.signer = signer
         self.stale_after = stale_after
         # (contract address, token id) -> backend.chain.OnChainCard; only the per-request-RPC variant sets it.

@@ -9,7 +9,8 @@
     migrated_db_url        db_url after `alembic upgrade head`
     db_sessions            a sessionmaker on the migrated database
     settings               Settings for the app: that database, the anvil node, the data dir
-    app / client           create_app(settings) / its TestClient (lifespan runs: migrations, indexer thread)
+    app / client           create_app(settings) / its TestClient (lifespan runs: migrations, indexer thread),
+                           which sends Origin: http://testserver as our pages do
     sync_index             call it to make the index catch up with the chain now
 """
 
@@ -122,9 +123,13 @@ def app(settings):
     return create_app(settings)
 
 
+# As a browser on our own pages sends it: backend/api/origin.py refuses a cookie without it on a state change.
+SAME_ORIGIN = {"Origin": "http://testserver"}
+
+
 @pytest.fixture
 def client(app):
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=SAME_ORIGIN) as test_client:
         yield test_client
 
 

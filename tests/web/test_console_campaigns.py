@@ -45,6 +45,7 @@ def verify_identity(stack, index: int, subject: str) -> None:
         signed_in = http.post("/auth/siwe", json={"message": text, "signature": personal_sign(account, text)})
         assert signed_in.status_code == 200, signed_in.text
         headers = bearer(signed_in.json()["token"])
+        http.cookies.clear()  # an API client: the bearer token (a cookie without Origin is refused on a POST)
         nonce = http.post("/me/identity/nonce", json={"purpose": "identity"}, headers=headers).json()["nonce"]
         assertion = http.post("/dev/identity/assertion", json={"nonce": nonce, "subject": subject,
                                                                "birthdate": "1990-04-01"}).json()["assertion"]
@@ -188,3 +189,17 @@ def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_f
     shoot(driver, "console-campaigns-airdrop-done")
     wait(driver, lambda d: all([c["symbol"] for c in get_json(stack.url(f"/holders/{w}/cards"))] == ["MINEDEMO"]
                                for w in wallets), message="airdropped cards not indexed")
+
+
+def test_a_list_of_many_bad_rows_shows_the_first_200_and_how_many_more(stack, browser_factory, tmp_path):
+    driver = browser_factory(lang="en")
+    open_campaigns_tab(driver, stack)
+    bad = tmp_path / "many.csv"
+    bad.write_bytes(("address\r\n" + "0x1234\r\n" * 250).encode())  # one problem a row: 250
+    upload_allowlist(driver, bad)
+    more = visible(driver, ".csv-more")
+    assert "50 more" in more.text
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".csv-errors li")) == 200
+    driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    wait(driver, lambda d: "ほか 50 件" in d.find_element(By.CSS_SELECTOR, ".csv-more").text,
+         message="the count of the rest is not shown in Japanese")

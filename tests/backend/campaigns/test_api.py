@@ -3,6 +3,7 @@ Excel row numbers), campaigns created on chain, holders claiming with the transa
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from pydantic import SecretStr
 
@@ -69,6 +70,28 @@ def verify_identity(client, headers: dict, subject: str) -> None:
 
 
 # --- allowlists -----------------------------------------------------------------------------------------
+def test_a_megabyte_of_bad_rows_gets_the_first_200_problems_and_their_count(client, town):
+    """The answer lists the first 200 problems and counts them all; before, it listed every one of them."""
+    from backend.campaigns.airdrop_jobs import problems_json
+    from backend.campaigns.csvfile import CsvFileError, parse_allowlist
+
+    row = b"0xZZ,abc,0\r\n"  # three problems a row: address, price, limit
+    data = b"address,price,limit\r\n" + row * (990_000 // len(row))  # a megabyte, under the body limit
+    response = client.post(f"/staff/municipalities/{town['mid']}/allowlists", headers=town["staff"],
+                           files={"file": ("bad.csv", data, "text/csv")})
+    body = assert_error(response, 422, "csv_invalid")
+    with pytest.raises(CsvFileError) as every:
+        parse_allowlist(data)
+    total = len(every.value.problems)
+    assert body["error_count"] == total > 200_000 and str(total) in body["message_en"]
+    assert [(e["row"], e["column"]) for e in body["errors"]] == \
+        [(p.line, p.column) for p in every.value.problems[:200]]
+    listing_all = len(orjson.dumps({**body, "errors": problems_json(every.value.problems)}))
+    print(f"\nanswer to {len(data):,} bytes of bad rows: {len(response.content):,} bytes "
+          f"(listing all {total:,} problems: {listing_all:,} bytes)")
+    assert len(response.content) < 100_000 < 10_000_000 < listing_all
+
+
 def test_allowlist_with_bad_rows_is_refused_with_excel_row_numbers(client, town, chain_with_collection):
     good = chain_with_collection.new_holder().address
     text = f"アドレス,上限\n{good},1\n0x1234,1\n{good.lower()[:-1]}z,-1\n"

@@ -46,6 +46,22 @@ def test_excel_csv_bytes_are_utf8_with_bom_and_crlf():
     assert rows[3] == ['a "quoted", b', ""]
 
 
+@pytest.mark.parametrize("typed", [
+    "=1+1", "+81 90", "-A1", "@SUM(A1)", "\uff1dHYPERLINK(\"x\")", "\uff0b1", "\uff0dA1", "\uff20SUM(A1)",
+    " =1+1", "\u3000=1+1", "\u3000\u3000\uff1d1", "\t=1", "\r=1", "\n=1", " \t\r\n\u3000@x", "\tplain", "\nplain",
+    "-inf", " -1",
+])
+def test_excel_csv_defuses_formulas_full_width_and_behind_whitespace(typed):
+    rows = list(csv.reader(io.StringIO(excel_csv(["x"], [[typed]]).decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["'" + typed]
+
+
+@pytest.mark.parametrize("value", [-1, 0.25, -0.5, 1e-05, 3, "-12", "秋芳洞", " 秋芳洞", "a=b", "メール@example"])
+def test_excel_csv_leaves_numbers_and_plain_text_alone(value):
+    rows = list(csv.reader(io.StringIO(excel_csv(["x"], [[value]]).decode("utf-8-sig"), newline="")))
+    assert rows[1] == [str(value)]
+
+
 @pytest.fixture
 def world(db_url):
     w = build_world(db_url, cards=30)

@@ -89,6 +89,37 @@ def test_a_card_transferred_after_the_pass_was_made_is_refused(client, town, syn
     assert r["ok"] is False and r["reason_code"] == "card_transferred"
 
 
+def test_a_redeem_right_after_a_transfer_the_index_has_not_seen_says_stale(client, app, town):
+    """The index is a moment behind (its thread stopped here, as between two polls): the answer still comes
+    from it, but says so, because the head read after the scan arrived is ahead of the indexed block."""
+    text = get_pass(client, town)
+    app.state.services.indexer.stop()
+    town["col"].transfer(town["token_id"], town["chain"].new_holder().address)
+    head = town["chain"].web3.eth.block_number
+    body = client.post("/venue/redeem", json={"pass": text}, headers=town["cave"]).json()
+    assert body["ok"] is True  # the index still shows the old holder...
+    assert body["index"]["stale"] is True  # ...and the answer does not pass for fresh
+    assert body["index"]["indexed_block"] < head and body["index"]["head_block"] == head
+    assert body["index"]["lag_seconds"] < 5  # the time-based rule alone would have said fresh
+
+
+def test_a_redeem_whose_chain_head_cannot_be_read_says_stale(client, app, town, settings):
+    """A second backend whose RPC node is unreachable: the index is current (the first backend's indexer
+    keeps it so), but nothing proves it, so the answer is stale."""
+    from fastapi.testclient import TestClient
+
+    from backend.app import create_app
+    from tests.backend.localchain import free_port
+
+    text = get_pass(client, town)
+    down = settings.model_copy(update={"rpc_url": f"http://127.0.0.1:{free_port()}", "stale_after": 3600,
+                                       "indexer_enabled": False})
+    with TestClient(create_app(down)) as other:
+        body = other.post("/venue/redeem", json={"pass": text}, headers=town["cave"]).json()
+    assert body["ok"] is True and body["index"]["lag_seconds"] < 3600
+    assert body["index"]["stale"] is True and body["index"]["head_block"] is None
+
+
 def test_a_card_revoked_after_the_pass_was_made_is_refused(client, town, sync_index):
     text = get_pass(client, town)
     town["col"].revoke(town["token_id"])

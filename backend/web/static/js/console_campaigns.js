@@ -66,6 +66,9 @@ function renderMessage(element) {
       h("strong", {}, where, column ? " · " : "", column), ": ", lang() === "ja" ? problem.message_ja : problem.message_en));
   }
   element.append(list);
+  // The backend answers the first problems only (backend/api/staff/campaigns.py) and counts them all.
+  const hidden = (detail.error_count || 0) - problems.length;
+  if (hidden > 0) element.append(h("p", { class: "csv-more", text: t("campaigns.allowlist.more", { count: hidden }) }));
 }
 
 function field(labelKey, input, hint) {

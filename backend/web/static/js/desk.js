@@ -211,15 +211,25 @@ function renderResult() {
   }
   section.dataset.state = verdict.ok ? "ok" : "no";
   const reason = lang() === "ja" ? verdict.message_ja : verdict.message_en;
-  const stale = verdict.index && verdict.index.stale && verdict.index.lag_seconds != null
-    ? h("p", { class: "result-stale", text: t("desk.result.stale", { seconds: Math.round(verdict.index.lag_seconds) }) })
-    : null;
+  const stale = staleNote(verdict.index);
   fill(body, ...[
     h("p", { class: "result-mark", "aria-hidden": "true", text: verdict.ok ? "✓" : "✕" }),
     h("p", { class: "result-word", text: t(verdict.ok ? "desk.result.ok" : "desk.result.no") }),
     verdict.ok ? null : h("p", { class: "result-reason", text: reason }),
     facts(verdict),
     stale].filter(Boolean));
+}
+
+/** Why the answer may not be current: the index is blocks behind the head read for this scan, the head could
+ * not be read, or the index has not caught up for a while (the backend's `index`, backend/venues/redeem.py). */
+function staleNote(index) {
+  if (!index || !index.stale) return null;
+  const behind = index.head_block != null && index.indexed_block != null ? index.head_block - index.indexed_block : 0;
+  let text;
+  if (behind > 0) text = t("desk.result.stale_blocks", { blocks: behind });
+  else if (index.head_block == null) text = t("desk.result.stale_unknown");
+  else text = t("desk.result.stale", { seconds: Math.round(index.lag_seconds || 0) });
+  return h("p", { class: "result-stale", text });
 }
 
 function scanNext() {
