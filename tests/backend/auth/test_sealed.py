@@ -22,7 +22,9 @@ def test_it_does_not_open_under_another_key_purpose_or_row(key, purpose, row):
 
 def test_an_altered_value_is_refused():
     sealed = seal(KEY, "forum-sso", "s3cret")
-    flipped = sealed[:-3] + ("A" if sealed[-3] != "A" else "B") + sealed[-2:]
+    # a character in the middle: the last ones may hold only base64 padding bits, which decode the same
+    middle = len(sealed) // 2
+    flipped = sealed[:middle] + ("A" if sealed[middle] != "A" else "B") + sealed[middle + 1:]
     for bad in (flipped, "v2." + sealed[3:], "garbage", ""):
         with pytest.raises(SealBroken):
             unseal(KEY, "forum-sso", bad)
