@@ -79,7 +79,7 @@ def invite(db: Session, actor: StaffMember, municipality_id: int, role: str, met
     if method not in METHODS:
         raise ValueError(f"unknown invitation method {method!r}; one of {METHODS}")
     now = int(time.time()) if now is None else now
-    username = normalise_login(username) if username else None
+    username = check_login_name(username) if username else None
     email = normalise_login(email) if email else None
     account = _existing(db, username, email)
     if account is not None:
@@ -94,7 +94,7 @@ def invite(db: Session, actor: StaffMember, municipality_id: int, role: str, met
         if not username:
             raise Refusal("login_name_needed")
         password = one_time_password()
-        account = create_staff(db, check_login_name(username), password, email=email, display_name=display_name)
+        account = create_staff(db, username, password, email=email, display_name=display_name)
         account.must_change_password = True
         grant_role(db, account.id, municipality_id, role)
         return Invited("password", role, staff_id=account.id, username=account.username, password=password)

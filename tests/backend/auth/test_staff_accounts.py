@@ -311,3 +311,10 @@ def test_totp_is_turned_off_only_with_a_current_code(client, db, towns, settings
     assert login(client, "uchida").status_code == 200
     with db() as session:
         assert session.scalar(select(StaffAccount.totp_seed).where(StaffAccount.username == "uchida")) is None
+
+
+def test_an_invitation_names_a_login_that_could_exist(client, towns, admins):
+    mine, _ = towns
+    for name in ("no spaces", "\x00", "ü" * 3):
+        assert_error(admins[0].post(f"/staff/municipalities/{mine}/invites",
+                                    {"role": "viewer", "method": "link", "username": name}), 422, "login_name_invalid")

@@ -124,6 +124,7 @@ async function afterSignIn() {
   $("who").hidden = false;
   fill($("who"), state.staff.display_name || state.staff.username);
   $("signout").hidden = false;
+  $("first-username").value = state.staff.username; // for password managers
   $("first-password").hidden = false;
   $("first-current").focus();
 }
