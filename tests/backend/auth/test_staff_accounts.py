@@ -318,3 +318,27 @@ def test_an_invitation_names_a_login_that_could_exist(client, towns, admins):
     for name in ("no spaces", "\x00", "ü" * 3):
         assert_error(admins[0].post(f"/staff/municipalities/{mine}/invites",
                                     {"role": "viewer", "method": "link", "username": name}), 422, "login_name_invalid")
+
+
+ODD = ["", "\x00", "a\x00b", "٣٤٥٦٧٨", "\u202e" * 5, "x" * 65, "' OR 1=1 --", "%00", "😀" * 10]
+
+
+def test_odd_input_to_the_account_routes_is_refused_never_a_server_error(client, towns, admins):
+    mine, _ = towns
+    me = admins[0]
+    for odd in ODD:
+        answers = [
+            client.post("/staff/invites/check", json={"token": odd}),
+            client.post("/staff/invites/accept", json={"token": odd, "username": odd, "password": odd,
+                                                       "display_name": odd}),
+            me.post(f"/staff/municipalities/{mine}/invites", {"role": "viewer", "method": "password", "username": odd,
+                                                              "display_name": odd}),
+            me.post(f"/staff/municipalities/{mine}/invites", {"role": "viewer", "method": "link", "email": odd}),
+            me.post("/staff/me/totp/confirm", {"code": odd}),
+            me.post("/staff/me/password", {"current_password": odd, "new_password": odd}),
+        ]
+        for answer in answers:
+            assert 400 <= answer.status_code < 500, (odd, answer.request.url, answer.text)
+        # Without two-step sign-in a code is not looked at.
+        signed_in = client.post("/staff/login", json={"login": "mine-admin", "password": PASSWORD, "totp_code": odd})
+        assert signed_in.status_code == (200 if len(odd) <= 16 else 422), signed_in.text
