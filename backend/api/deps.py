@@ -185,10 +185,25 @@ def optional_holder(
     return HolderIdentity(address=info.subject, session=info) if info else None
 
 
-def current_staff(info: Annotated[SessionInfo, Depends(session_of("staff"))], db: SessionDep) -> StaffMember:
+staff_session = session_of("staff")
+StaffSession = Annotated[SessionInfo, Depends(staff_session)]
+
+
+def signed_in_staff(info: StaffSession, db: SessionDep) -> StaffMember:
+    """The staff member of this session, also one who must still replace a one-time password."""
     staff = member(db, int(info.subject))
     if staff is None:  # account disabled or deleted since sign-in
         raise NotSignedIn()
+    return staff
+
+
+SignedInStaff = Annotated[StaffMember, Depends(signed_in_staff)]
+
+
+def current_staff(staff: SignedInStaff) -> StaffMember:
+    # A one-time password opens only the password change (and /staff/me): whoever saw it cannot work with it.
+    if staff.must_change_password:
+        raise Refusal("password_change_required")
     return staff
 
 

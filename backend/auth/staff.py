@@ -16,14 +16,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.auth.errors import AccountExists, AccountLocked, BadCredentials, NotFound, RoleRequired
 from backend.auth.secrets import dummy_verify, hash_secret, verify_secret
-from backend.db.models_access import ROLES, StaffAccount, StaffRole
+from backend.db.models_access import ROLES, AuthSession, StaffAccount, StaffRole
 from backend.db.models_chain import Municipality
+from backend.errors import Refusal
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_CHARS = 10
@@ -41,6 +42,8 @@ class StaffMember:
     display_name: str
     superuser: bool
     roles: dict[int, str] = field(default_factory=dict)  # municipality id -> role
+    must_change_password: bool = False  # signed in with a one-time password: only the password change is open
+    totp_enabled: bool = False
 
     def role_in(self, municipality_id: int) -> str | None:
         return "admin" if self.superuser else self.roles.get(municipality_id)
@@ -67,6 +70,9 @@ def check_role(member: StaffMember, municipality_id: int, min_role: str) -> None
 
 def _normalise_login(value: str) -> str:
     return value.strip().lower()
+
+
+normalise_login = _normalise_login  # how other account modules (invitations) spell logins the same way
 
 
 def check_password_strength(password: str) -> None:
@@ -130,7 +136,9 @@ def member(db: Session, staff_id: int) -> StaffMember | None:
     roles = {municipality_id: role for municipality_id, role in db.execute(
         select(StaffRole.municipality_id, StaffRole.role).where(StaffRole.staff_id == staff_id))}
     return StaffMember(id=account.id, username=account.username, display_name=account.display_name,
-                       superuser=account.superuser, roles=roles)
+                       superuser=account.superuser, roles=roles,
+                       must_change_password=bool(account.must_change_password),
+                       totp_enabled=bool(account.totp_enabled))
 
 
 def authenticate(db: Session, login: str, password: str, *, now: int | None = None) -> StaffAccount:
@@ -159,6 +167,21 @@ def authenticate(db: Session, login: str, password: str, *, now: int | None = No
         raise BadCredentials()
     account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
     return account
+
+
+def change_password(db: Session, staff_id: int, current: str, new: str, *, keep_session: int | None) -> None:
+    """Replace the password (the current one is needed) and end every other session of the account, so a
+    session opened with the old password does not outlive it. The caller commits."""
+    account = db.get(StaffAccount, staff_id)
+    if account is None or not verify_secret(current or "", account.password_hash):
+        raise Refusal("current_password_wrong")
+    if len(new) < MIN_PASSWORD_CHARS:
+        raise Refusal("password_too_short", min_length=MIN_PASSWORD_CHARS)
+    account.password_hash = hash_secret(new)
+    account.must_change_password = False
+    db.execute(delete(AuthSession).where(AuthSession.kind == "staff", AuthSession.subject == str(staff_id),
+                                         AuthSession.id != (keep_session or 0)))
+    db.flush()
 
 
 def create_admin(

@@ -1,5 +1,5 @@
 """Tables of access: sign-in nonces, sessions (holders, staff, venues), holders seen, staff accounts and
-roles per municipality, forums (DiscourseConnect), bot API keys.
+roles per municipality, invitations, forums (DiscourseConnect), bot API keys.
 
 Secrets are never stored: sessions and bot keys as SHA-256 digests of random tokens, passwords as
 scrypt hashes (backend/auth/secrets.py).
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
@@ -82,6 +83,13 @@ class StaffAccount(Base):
     # Password guessing: consecutive failures, and the lock they lead to (backend/auth/staff.py).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set for an account made with a one-time password: every staff route but the password change refuses.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # TOTP second factor (backend/auth/totp.py): the seed sealed (backend/auth/sealed.py, bound to the row),
+    # on only once a code confirmed it; the last time step used, so a code is never accepted twice.
+    totp_seed: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class StaffRole(Base):
@@ -97,6 +105,26 @@ class StaffRole(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
+
+
+class StaffInvite(Base):
+    """An admin's invitation to join one municipality with a role, by a one-time link: the token is shown
+    once and kept as its SHA-256 digest; it expires, and accepting it uses it up."""
+
+    __tablename__ = "staff_invites"
+    __table_args__ = (CheckConstraint("role IN ('viewer', 'staff', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # given to the new account
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"), nullable=True)
 
 
 class Forum(Base):

@@ -1,6 +1,6 @@
 """The staff console's own refusals: municipalities, collections by deployment record, forums, jobs, venues."""
 
-from backend.messages.entry import CONFLICT, DETAIL, FORBIDDEN, INVALID, NOT_FOUND, Message
+from backend.messages.entry import CONFLICT, DETAIL, FORBIDDEN, GONE, INVALID, NOT_FOUND, Message
 
 MESSAGES = {
     "superuser_required": Message("自治体の追加はスーパーユーザーのみ可能です。", "Only a superuser may add a municipality.",
@@ -44,4 +44,36 @@ MESSAGES = {
     "venue_named": Message("（「{name}」）", "({name!r})", DETAIL),
     "null_field": Message("{field} に null は指定できません。", "{field} cannot be null.", INVALID),
     "day_invalid": Message("日付は YYYY-MM-DD の形式で指定してください。", "Dates must be YYYY-MM-DD.", INVALID),
+    # staff accounts: invitations, roles, passwords, two-step sign-in (backend/auth/invites.py, roster.py, totp.py)
+    "password_change_required": Message("先に新しいパスワードを設定してください。",
+                                        "Set a new password first.", FORBIDDEN),
+    "invite_invalid": Message("この招待リンクは無効です（不明・使用済み・期限切れ）。管理者に新しい招待を依頼してください。",
+                              "This invitation link is unknown, used or expired: ask an administrator for a new one.",
+                              GONE),
+    "login_name_needed": Message("一回限りのパスワードで招待するには、新しいアカウントのログイン名が必要です。",
+                                 "A one-time password needs a login name for the new account.", INVALID),
+    "login_name_invalid": Message("ログイン名は英小文字・数字・「.」「_」「-」の2〜64文字で、英数字で始めてください。",
+                                  "A login name is 2-64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.",
+                                  INVALID),
+    "already_staff": Message("{username} はすでにこの自治体のスタッフです。権限を変更してください。",
+                             "{username} already works for this municipality: change their role instead.", CONFLICT),
+    "staff_not_found": Message("この自治体にスタッフ {staff_id} はいません。",
+                               "No staff member {staff_id} in this municipality.", NOT_FOUND),
+    "invite_not_found": Message("この自治体に招待 {invite_id} はありません。",
+                                "No invitation {invite_id} in this municipality.", NOT_FOUND),
+    "last_admin": Message("この自治体の最後の管理者は、権限の変更・削除・無効化ができません。先に別の管理者を追加してください。",
+                          "The municipality's last administrator cannot be demoted, removed or deactivated: make "
+                          "another administrator first.", CONFLICT),
+    "superuser_protected": Message("スーパーユーザーのアカウントを変更できるのはスーパーユーザーだけです。",
+                                   "Only a superuser may change a superuser's account.", FORBIDDEN),
+    "account_shared": Message("このアカウントは他の自治体でも使われています。無効にする代わりに、この自治体から外してください。",
+                              "This account also works for another municipality: remove it from yours instead of "
+                              "deactivating it.", FORBIDDEN),
+    "current_password_wrong": Message("現在のパスワードが正しくありません。", "The current password is wrong.", FORBIDDEN),
+    "totp_code_wrong": Message("確認コードが正しくないか、すでに使われています。",
+                               "The code is wrong or was already used.", INVALID),
+    "totp_already_on": Message("2段階認証はすでに有効です。", "Two-step sign-in is already on.", CONFLICT),
+    "totp_not_on": Message("2段階認証は有効になっていません。", "Two-step sign-in is not on.", CONFLICT),
+    "totp_not_started": Message("先に2段階認証の設定を始めてください。", "Start setting up two-step sign-in first.",
+                                CONFLICT),
 }

@@ -54,6 +54,7 @@ PAGES = (
     Page("/desk", "desk.html", vendor=("zxing-library.min.js", "zxing-browser.min.js")),
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
+    Page("/console/invite", "staff_invite.html"),  # a staff invitation link (backend/api/staff/accounts.py)
 )
 
 MISSING_VENDOR_TEMPLATE = "setup_incomplete.html"

@@ -13,7 +13,7 @@ def headers_of(url):
         return response.status, dict(response.headers)
 
 
-@pytest.mark.parametrize("path", ["/", "/desk", "/console"])
+@pytest.mark.parametrize("path", ["/", "/desk", "/console", "/console/invite"])
 def test_pages_are_served_with_a_strict_csp_and_no_stale_cache(stack, path):
     status, headers = headers_of(stack.url(path))
     assert status == 200
@@ -42,7 +42,7 @@ def test_web_config_names_the_chain_and_how_to_add_it(stack):
     assert config["add_chain"]["rpcUrls"] == [stack.rpc_url]
 
 
-@pytest.mark.parametrize("path", ["/", "/desk", "/console"])
+@pytest.mark.parametrize("path", ["/", "/desk", "/console", "/console/invite"])
 def test_japanese_browser_gets_japanese_and_the_switch_changes_every_text(stack, browser_factory, shoot, path):
     driver = browser_factory(lang="ja-JP")
     open_page(driver, stack.url(path))

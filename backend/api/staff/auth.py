@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep
+from backend.api.deps import Admin, SessionDep, SettingsDep, SignedInStaff
 from backend.api.schemas import SessionOut, SignedOut
-from backend.auth import bots
+from backend.auth import bots, totp
 from backend.auth import staff as staff_accounts
 from backend.auth.errors import BadCredentials
 from backend.auth.sessions import (
@@ -22,6 +22,8 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 class StaffLoginIn(BaseModel):
     login: str = Field(max_length=254, description="Username or email")
     password: str = Field(max_length=1024)
+    totp_code: str | None = Field(default=None, max_length=16,
+                                  description="The authenticator app's code, for an account with two-step sign-in")
 
 
 class RoleOut(BaseModel):
@@ -35,6 +37,8 @@ class StaffOut(BaseModel):
     display_name: str
     superuser: bool
     roles: list[RoleOut]
+    must_change_password: bool = Field(description="Signed in with a one-time password: set a new one first")
+    totp_enabled: bool
 
 
 class StaffSessionOut(SessionOut):
@@ -44,7 +48,8 @@ class StaffSessionOut(SessionOut):
 def _staff_out(member: StaffMember) -> StaffOut:
     return StaffOut(id=member.id, username=member.username, display_name=member.display_name,
                     superuser=member.superuser,
-                    roles=[RoleOut(municipality_id=m, role=r) for m, r in sorted(member.roles.items())])
+                    roles=[RoleOut(municipality_id=m, role=r) for m, r in sorted(member.roles.items())],
+                    must_change_password=member.must_change_password, totp_enabled=member.totp_enabled)
 
 
 @router.post("/login", response_model=StaffSessionOut, summary="Staff sign-in")
@@ -53,6 +58,7 @@ def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settin
     write_transaction(db)
     try:
         account = staff_accounts.authenticate(db, body.login, body.password)
+        totp.check_sign_in(settings.sealing_key, account, body.totp_code)
     except BadCredentials:
         db.commit()  # keep the failure count
         raise
@@ -73,7 +79,7 @@ def sign_out_staff(request: Request, response: Response, db: SessionDep, setting
 
 
 @router.get("/me", response_model=StaffOut, summary="The signed-in staff member")
-def read_staff_me(member: CurrentStaff) -> StaffOut:
+def read_staff_me(member: SignedInStaff) -> StaffOut:
     """Who is signed in, and their role in each municipality."""
     return _staff_out(member)
 

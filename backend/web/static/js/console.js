@@ -77,14 +77,18 @@ async function signIn(event) {
   message.hidden = true;
   button.disabled = true;
   try {
-    const answer = await api("/staff/login", { method: "POST",
-      body: { login: $("signin-login").value.trim(), password: $("signin-password").value } });
+    const body = { login: $("signin-login").value.trim(), password: $("signin-password").value };
+    const code = $("signin-code").value.replace(/\s/g, "");
+    if (code) body.totp_code = code; // two-step sign-in (console_staff.js turns it on)
+    const answer = await api("/staff/login", { method: "POST", body });
     $("signin-password").value = "";
+    $("signin-code").value = "";
     state.staff = answer.staff;
-    await openConsole();
+    await afterSignIn();
   } catch (error) {
     showError(message, error);
     $("signin-password").value = "";
+    $("signin-code").value = "";
     $("signin-password").focus();
   } finally {
     button.disabled = false;
@@ -101,11 +105,55 @@ async function signOut() {
 }
 
 function showSignIn() {
+  $("first-password").hidden = true;
   $("console").hidden = true;
   $("who").hidden = true;
   $("signout").hidden = true;
   $("signin").hidden = false;
   $("signin-login").focus();
+}
+
+// --- a one-time password is replaced before anything else opens (the API refuses the rest until then) ---------
+async function afterSignIn() {
+  if (!state.staff.must_change_password) {
+    await openConsole();
+    return;
+  }
+  $("signin").hidden = true;
+  $("console").hidden = true;
+  $("who").hidden = false;
+  fill($("who"), state.staff.display_name || state.staff.username);
+  $("signout").hidden = false;
+  $("first-username").value = state.staff.username; // for password managers
+  $("first-password").hidden = false;
+  $("first-current").focus();
+}
+
+async function setFirstPassword(event) {
+  event.preventDefault();
+  const message = $("first-password-error");
+  const button = $("first-password-submit");
+  message.hidden = true;
+  const fresh = $("first-new").value;
+  if (fresh.length < 10 || fresh !== $("first-again").value) {
+    message.hidden = false;
+    message.lastError = null;
+    fill(message, t(fresh.length < 10 ? "staff.password.too_short" : "staff.password.mismatch"));
+    return;
+  }
+  button.disabled = true;
+  try {
+    await api("/staff/me/password", { method: "POST",
+      body: { current_password: $("first-current").value, new_password: fresh } });
+    for (const id of ["first-current", "first-new", "first-again"]) $(id).value = "";
+    state.staff = await api("/staff/me");
+    $("first-password").hidden = true;
+    await openConsole();
+  } catch (error) {
+    showError(message, error);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // --- municipalities --------------------------------------------------------------------------------------
@@ -218,8 +266,9 @@ async function selectTab(id, focus) {
 }
 
 function relabel() {
-  const signinError = $("signin-error");
-  if (!signinError.hidden && signinError.lastError) showError(signinError, signinError.lastError);
+  for (const box of [$("signin-error"), $("first-password-error")]) {
+    if (!box.hidden && box.lastError) showError(box, box.lastError);
+  }
   if (!state.staff) return;
   renderPicker();
   renderTabBar();
@@ -252,15 +301,16 @@ async function openConsole() {
 }
 
 async function start() {
-  await initPage(["console"]);
+  await initPage(["console", "staff"]);
   $("signin-form").addEventListener("submit", signIn);
+  $("first-password-form").addEventListener("submit", setFirstPassword);
   $("signout").addEventListener("click", signOut);
   $("municipality").addEventListener("change", (event) => pickMunicipality(Number(event.target.value)));
   $("tabs").addEventListener("keydown", onTabKey);
   window.addEventListener("langchange", relabel);
   try {
     state.staff = await api("/staff/me");
-    await openConsole();
+    await afterSignIn();
   } catch (error) {
     state.staff = null;
     showSignIn();
