@@ -51,8 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             indexer.stop()
             services.close()
 
+    # The API's map (/docs, /redoc, /openapi.json) is for developers; production serves it only when asked.
+    docs = settings.docs_enabled
     app = FastAPI(title="resident", version="0.1.0", lifespan=lifespan,
-                  description="Digital resident cards: chain index, holder sign-in, perks, venue verification.")
+                  description="Digital resident cards: chain index, holder sign-in, perks, venue verification.",
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     app.state.services = services  # read by backend/api/deps.py, and by tests
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.chain.redaction import redact, shown_url
 from backend.messages import REFUSALS, message, placeholders, texts
 from backend.messages.entry import VERDICT
 
@@ -36,12 +37,16 @@ class DeploymentRecordError(DeploymentError):
 
 
 class ChainError(ResidentError):
-    """Raised when the chain's RPC node cannot be reached or answers with an error."""
+    """Raised when the chain's RPC node cannot be reached or answers with an error.
+
+    The URL's credentials and API key never reach the message, `rpc_url` or `reason`: they are redacted here,
+    where every chain error is made, so no answer, log line or stored job error shows them.
+    """
 
     def __init__(self, rpc_url: str, reason: str) -> None:
-        self.rpc_url = rpc_url
-        self.reason = reason
-        super().__init__(f"chain RPC {rpc_url}: {reason}")
+        self.rpc_url = shown_url(rpc_url)
+        self.reason = redact(reason, rpc_url)
+        super().__init__(f"chain RPC {self.rpc_url}: {self.reason}")
 
 
 class Refusal(ResidentError):

@@ -68,7 +68,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Builds everything from `settings`; nothing is started (the app's lifespan does that)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file, journals, vouchers: private
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     chain = Chain(settings.rpc_url)

@@ -16,22 +16,51 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Secrets that are fine on a developer's machine and nowhere else.
 DEV_SECRET_PREFIX = "dev-only-"
 MIN_SECRET_LENGTH = 32
-# anvil's first development account: public knowledge, test chains only.
-ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+# The private keys of accounts 0..19 of the mnemonic anvil and Hardhat use ("test test test test test test
+# test test test test test junk", m/44'/60'/0'/0/i), without 0x: public knowledge, test chains only.
+# tests/backend/test_settings.py derives them again from the mnemonic.
+DEV_CHAIN_KEYS = (
+    "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+    "f214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897",
+    "701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82",
+    "a267530f49f8280200edf313ee7af6b827f2a8bce2897751d06a843f644967b1",
+    "47c99abed3324a2707c28affff1267e45918ec8c3f20b8aa892e8b065d2942dd",
+    "c526ee95bf44d8fc405a158bb884d9d1238d99f0612e9f33d006bb0789009aaa",
+    "8166f546bab6da521a8369cab06c5d2b9e46670292d85c875ee9ec20e84ffb61",
+    "ea6c44ac03bff858b476bba40716402b03e41b8e97e276d1baec7c37d42484a0",
+    "689af8efa8c651a91ad287602527f3af2fe9f6501a7ac4b061667b5a93e037fd",
+    "de9be858da4a475276426320d5e9262ecfc3ba460bfac56360bfa6c4c28b4ee0",
+    "df57089febbacf7ba0bc227dafbffa9fc08a93fdc68e1e42411a14efcf23656e",
+)
+# anvil's first development account (what `make run` issues with).
+ANVIL_DEV_KEY = "0x" + DEV_CHAIN_KEYS[0]
 SECRET_FIELDS = ("session_secret", "pass_secret", "sealing_key")
+# Each secret has one purpose; the transaction keys below may not be any of them (nor a development key).
+PURPOSE_SECRETS = (*SECRET_FIELDS, "identity_secret")
+TRANSACTION_KEYS = ("issuer_key", "deployer_key")
 
 
 class Settings(BaseSettings):
+    # hide_input_in_errors: a refused setting's error never repeats the values given (secrets among them).
     model_config = SettingsConfigDict(env_prefix="RESIDENT_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore", populate_by_name=True)
+                                      extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     environment: Literal["development", "production", "test"] = "development"
-    rpc_url: str = "http://127.0.0.1:8545"
+    rpc_url: str = Field(default="http://127.0.0.1:8545", repr=False)  # a provider's URL carries its API key
     chain_id: int = Field(default=31337, ge=1)
     data_dir: Path = Path(__file__).resolve().parents[1] / "data"  # RESIDENT_DATA_DIR
     # RESIDENT_DATABASE_URL, or the conventional DATABASE_URL; default: SQLite in the data directory.
     database_url: str = Field(default="", validation_alias=AliasChoices("RESIDENT_DATABASE_URL", "DATABASE_URL",
-                                                                         "database_url"))
+                                                                         "database_url"), repr=False)
     auto_migrate: bool = Field(default=True, description="Run `alembic upgrade head` when the app starts")
     # Where this chain's deployment records are; default <data_dir>/deployments/<chain_id>.
     deployments_path: Path | None = None
@@ -66,7 +95,8 @@ class Settings(BaseSettings):
     # never rotated: a new key makes every person look new), the audience assertions must name (default:
     # public_url), and the trusted providers' ES256K public keys {issuer: 0x-hex of the 64-byte key}. In
     # development and tests the built-in development provider (keyed from identity_secret) is trusted too.
-    # Unset in production: identity verification answers 503 (nothing else needs it).
+    # Required in production (the backend never makes one up: a made-up key would change every nullifier when
+    # it is lost); elsewhere a fixed development key stands in (Settings.identity_key).
     identity_secret: str | None = Field(default=None, repr=False)
     identity_audience: str | None = None
     identity_providers: dict[str, str] = Field(default_factory=dict)
@@ -84,6 +114,8 @@ class Settings(BaseSettings):
     siwe_domain: str = "127.0.0.1:8000"
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # /docs, /redoc and /openapi.json: on outside production, off in production unless RESIDENT_API_DOCS=true.
+    api_docs: bool | None = None
 
     # Command-line tools, not the backend: `make run`'s ports (tools/run_local.py), the key Brownie scripts deploy
     # with on a real network (unset: the node's first unlocked account), and the first administrator's password
@@ -102,24 +134,49 @@ class Settings(BaseSettings):
             raise ValueError(f"RESIDENT_PASS_RENEW_MARGIN ({self.pass_renew_margin} s) must be shorter than "
                              f"RESIDENT_PASS_LIFETIME ({self.pass_lifetime} s): a pass would be renewed at once")
         if self.environment == "production":
-            weak = [name for name in SECRET_FIELDS
-                    if getattr(self, name).startswith(DEV_SECRET_PREFIX) or len(getattr(self, name)) < MIN_SECRET_LENGTH]
-            if self.issuer_key is not None and self.issuer_key.get_secret_value().lower() == ANVIL_DEV_KEY:
-                raise ValueError("production cannot use anvil's public development key as RESIDENT_ISSUER_KEY: "
-                                 "set the municipality's issuer key (kept in a secret store)")
-            if self.identity_secret is not None and (self.identity_secret.startswith(DEV_SECRET_PREFIX)
-                                                     or len(self.identity_secret) < MIN_SECRET_LENGTH):
-                weak.append("identity_secret")
-            if weak:
-                names = ", ".join("RESIDENT_" + n.upper() for n in weak)
-                raise ValueError(f"production needs real secrets: set {names} to random strings of at least "
-                                 f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
-                                 f"print(secrets.token_urlsafe(32))'`)")
+            self._refuse_development_secrets()
         return self
+
+    def _secret(self, name: str) -> str | None:
+        value = getattr(self, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    def _refuse_development_secrets(self) -> None:
+        """Production refuses placeholder, short, public and shared secrets, each by its setting's name."""
+        if self.identity_secret is None:
+            raise ValueError("production needs RESIDENT_IDENTITY_SECRET, the key of every person's nullifier: set "
+                             "it once to a random string of at least 32 characters, keep it in a secret store and "
+                             "never change it (a new one makes every person look new)")
+        weak = [name for name in PURPOSE_SECRETS
+                if self._secret(name).startswith(DEV_SECRET_PREFIX) or len(self._secret(name)) < MIN_SECRET_LENGTH]
+        if weak:
+            names = ", ".join("RESIDENT_" + n.upper() for n in weak)
+            raise ValueError(f"production needs real secrets: set {names} to random strings of at least "
+                             f"{MIN_SECRET_LENGTH} characters (e.g. `python -c 'import secrets; "
+                             f"print(secrets.token_urlsafe(32))'`)")
+        given = {name: _normalized(self._secret(name)) for name in (*PURPOSE_SECRETS, *TRANSACTION_KEYS)
+                 if self._secret(name) is not None}
+        public = [name for name, value in given.items() if value in DEV_CHAIN_KEYS]
+        if public:
+            names = ", ".join("RESIDENT_" + n.upper() for n in public)
+            raise ValueError(f"production cannot use a public development key (of the anvil/Hardhat test mnemonic) "
+                             f"as {names}: set the municipality's own key (kept in a secret store)")
+        for i, first in enumerate(PURPOSE_SECRETS):
+            # The issuer and the deployer may be one key; a secret may be neither, nor another secret.
+            for second in [*PURPOSE_SECRETS[i + 1:], *TRANSACTION_KEYS]:
+                if second in given and given[first] == given[second]:
+                    raise ValueError(f"production needs one secret per purpose: RESIDENT_{first.upper()} and "
+                                     f"RESIDENT_{second.upper()} are the same; give each its own random value")
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether the app serves /docs, /redoc and /openapi.json (RESIDENT_API_DOCS; default: not in production)."""
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def identity_key(self) -> str | None:
-        """The nullifier secret: RESIDENT_IDENTITY_SECRET, or a development default outside production."""
+        """The nullifier secret: RESIDENT_IDENTITY_SECRET (required in production), or outside production a fixed
+        development key when it is unset. Never generated: a lost generated key would change every nullifier."""
         if self.identity_secret is not None:
             return self.identity_secret
         return None if self.environment == "production" else DEV_SECRET_PREFIX + "identity-secret-change-me-00000"
@@ -130,3 +187,9 @@ class Settings(BaseSettings):
         if self.deployments_path is not None:
             return Path(self.deployments_path).resolve()
         return self.data_dir / "deployments" / str(self.chain_id)
+
+
+def _normalized(secret: str) -> str:
+    """A secret as compared: without surrounding space, a 0x prefix or case (a hex key is one key in any spelling)."""
+    value = secret.strip().lower()
+    return value[2:] if value.startswith("0x") else value

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
@@ -30,6 +31,7 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from backend.db.session import shown_url  # noqa: E402
 from backend.settings import ANVIL_DEV_KEY, Settings  # noqa: E402
 
 CHAIN_ID = 31337
@@ -183,9 +185,17 @@ def wait_for_backend(url: str, process: subprocess.Popen, log_path: Path, second
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the backend stopped at start (exit {process.returncode}); see {log_path}")
+        try:  # live first: /health itself answers 503 while the index catches up
+            with urllib.request.urlopen(url + "/health/live", timeout=2):
+                pass
+        except OSError:
+            time.sleep(0.2)
+            continue
         try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+            with urllib.request.urlopen(url + "/health", timeout=5) as response:
                 return json.load(response)
+        except urllib.error.HTTPError as exc:
+            return json.load(exc)
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"the backend did not answer at {url} within {seconds:.0f} s; see {log_path}")
@@ -212,6 +222,7 @@ def main() -> int:
     api_url = f"http://127.0.0.1:{api_port}"
     data = local.data_dir
     state_file = data / "chain" / "anvil-state.json"
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database, chain state and journals: this user's
     for busy, variable, other in ((port, "RESIDENT_RPC_PORT", 8555), (api_port, "RESIDENT_API_PORT", 8010)):
         if port_in_use(busy):
             print(f"Port {busy} is already in use. Stop what runs there (an earlier `make run`?) "
@@ -237,11 +248,11 @@ def main() -> int:
               f"{api_url}/desk (venue desks), {api_url}/console (municipality staff)")
         print(f"Data directory: {data}")
         print(f"Chain RPC:      {url}")
-        print(f"Backend:        {api_url}  (database {settings.database_url}, "
+        print(f"Backend:        {api_url}  (database {shown_url(settings.database_url)}, "
               f"log {backend_log})")
         print(f"API docs:       {api_url}/docs")
         print(f"Health:         {api_url}/health  (indexed block {health.get('indexed_block')}, "
-              f"head {health.get('head_block')})")
+              f"head {health.get('head_block')}; {api_url}/health/live for liveness)")
         for line in seed_lines:
             print(line)
         print("Running. Press Ctrl-C to stop; the chain state is saved and reused next time.", flush=True)

@@ -10,6 +10,7 @@ contract refuses is `ContractReverted` (a ChainError) carrying the decoded custo
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,9 +22,11 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
+from backend.chain import redaction
 from backend.chain.reverts import Revert, decode_revert
 from backend.errors import ChainError
 
+_URLLIB3_POOL_LOG = logging.getLogger("urllib3.connectionpool")
 # What web3 and its transport raise when a node is unreachable or answers an error.
 RPC_FAILURES = (requests.RequestException, OSError, Web3Exception, ValueError)
 
@@ -151,7 +154,12 @@ class Chain:
 
     def __init__(self, rpc_url: str, timeout: float = 10.0) -> None:
         self.rpc_url = rpc_url
-        self.web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout})
+        self.web3 = Web3(provider)
+        # web3 logs the full URL at DEBUG, urllib3 its path: neither may show the node's key.
+        redaction.remember(rpc_url)
+        for logger in (provider.logger, provider._request_session_manager.logger, _URLLIB3_POOL_LOG):
+            redaction.guard_logger(logger)
 
     @contextmanager
     def errors(self, what: str, abi: list[dict] = ()) -> Iterator[None]:
@@ -161,14 +169,14 @@ class Chain:
         except ContractLogicError as exc:
             raise ContractReverted(self.rpc_url, what, decode_revert(list(abi), exc)) from exc
         except RPC_FAILURES as exc:
-            raise ChainError(self.rpc_url, f"{what} failed: {type(exc).__name__}: {exc}") from exc
+            raise ChainError(self.rpc_url, f"{what} failed: {type(exc).__name__}: {exc}") from None
 
     # -- raw JSON-RPC ---------------------------------------------------
     def request(self, method: str, params: list) -> Any:
         try:
             response = self.web3.provider.make_request(method, params)
         except (requests.RequestException, OSError, Web3Exception) as exc:
-            raise ChainError(self.rpc_url, f"{method} failed: {type(exc).__name__}: {exc}") from exc
+            raise ChainError(self.rpc_url, f"{method} failed: {type(exc).__name__}: {exc}") from None
         if "error" in response:
             raise ChainError(self.rpc_url, f"{method} error: {response['error']}")
         return response.get("result")
@@ -232,7 +240,7 @@ class Chain:
         try:
             response = self.web3.provider.make_request(method, params)
         except RPC_FAILURES as exc:
-            raise ChainError(self.rpc_url, f"{method} failed: {type(exc).__name__}: {exc}") from exc
+            raise ChainError(self.rpc_url, f"{method} failed: {type(exc).__name__}: {exc}") from None
         error = response.get("error")
         if error is not None:
             revert = decode_revert(list(abi), error)
@@ -299,7 +307,7 @@ class Chain:
         except ContractLogicError:
             return OnChainCard(token_id, None, False)
         except (requests.RequestException, OSError, Web3Exception) as exc:
-            raise ChainError(self.rpc_url, f"reading card {token_id} failed: {exc}") from exc
+            raise ChainError(self.rpc_url, f"reading card {token_id} failed: {exc}") from None
         return OnChainCard(token_id, owner, True, number, tier, issued_at, expires_at, locked)
 
     def is_valid_signature(self, address: str, message_hash: bytes, signature: bytes) -> bool:
@@ -316,7 +324,7 @@ class Chain:
         except (ContractLogicError, ValueError):
             return False
         except (requests.RequestException, OSError, Web3Exception) as exc:
-            raise ChainError(self.rpc_url, f"ERC-1271 check of {address} failed: {exc}") from exc
+            raise ChainError(self.rpc_url, f"ERC-1271 check of {address} failed: {exc}") from None
         return bytes(result) == ERC1271_MAGIC
 
 

@@ -98,7 +98,7 @@ class Issuer:
         except (TxReverted, ChainError):
             raise
         except (requests.RequestException, OSError, Web3Exception, ValueError) as exc:
-            raise ChainError(self.chain.rpc_url, f"sending {name} failed: {type(exc).__name__}: {exc}") from exc
+            raise ChainError(self.chain.rpc_url, f"sending {name} failed: {type(exc).__name__}: {exc}") from None
         if receipt.status != 1:
             raise TxReverted(name, "reverted on chain", receipt.tx_hash)
         return Sent(receipt.tx_hash, receipt.block_number, receipt.gas_used, receipt.logs)

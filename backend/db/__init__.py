@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,7 +51,8 @@ def _across_processes(url: str):
         if not parsed.database or parsed.database == ":memory:":
             yield
             return
-        with open(f"{parsed.database}.migrate-lock", "a+b") as lock_file:
+        lock = os.open(f"{parsed.database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)  # private, like the database
+        with os.fdopen(lock, "a+b") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield

@@ -9,10 +9,15 @@ front (SQLite) for read-check-write operations that must not interleave.
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "resident_sqlite_immediate"
 
@@ -30,9 +35,32 @@ def is_sqlite(url_or_engine) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def shown_url(url: str) -> str:
+    """The database URL as it may be shown (a log line, `make run`'s banner): its password hidden."""
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown not at all
+        return "***"
+
+
+def describe_database_error(exc: BaseException, url: str) -> str:
+    """`exc` in words that never carry the database's password (a driver may echo its connection string)."""
+    said = f"{type(exc).__name__}: {exc}"
+    try:
+        password = make_url(normalize_url(url)).password
+    except Exception:  # noqa: BLE001
+        password = None
+    if password:
+        said = said.replace(str(password), "***")
+    return said
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     url = normalize_url(url)
+    # SQL parameters stay out of error messages and logs: they may be secrets' hashes, emails, tokens.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
+        prepare_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                                **kwargs)
         _configure_sqlite(engine)
@@ -41,6 +69,32 @@ def make_engine(url: str, **kwargs) -> Engine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Creates the SQLite file (and its directory) readable by this user only, before SQLite opens it.
+
+    SQLite gives its -wal, -shm and -journal files the database file's permissions, so they are private too.
+    A file made earlier with wider permissions is narrowed to 0600.
+    """
+    parsed = make_url(normalize_url(url))
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:") or parsed.query.get("uri"):
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # another user's file: SQLite may still use it; say so rather than stop
+            log.warning("could not make %s private (mode 0600): %s", file, exc)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -191,7 +191,7 @@ class IdentityVerifier:
 
     @classmethod
     def from_settings(cls, settings) -> IdentityVerifier | None:
-        """The deployment's verifier; None in production without RESIDENT_IDENTITY_SECRET."""
+        """The deployment's verifier (None only for settings without an identity key: production refuses those)."""
         secret = settings.identity_key
         if secret is None:
             return None

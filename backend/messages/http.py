@@ -1,7 +1,7 @@
 """Answers of the HTTP layer itself: unknown path, wrong method, body too large, our own failure."""
 
 from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FAILED, FORBIDDEN, INVALID, NOT_ALLOWED, NOT_FOUND,
-                                    TOO_LARGE, TOO_MANY, UNAUTHORIZED, UNSUPPORTED, Message)
+                                    TEXT, TOO_LARGE, TOO_MANY, UNAUTHORIZED, UNSUPPORTED, Message)
 
 MESSAGES = {
     "bad_request": Message("リクエストが正しくありません。", "The request is not valid.", BAD_REQUEST),
@@ -25,4 +25,13 @@ MESSAGES = {
                                     "Refused: this request came from another site. Use this service's own pages.",
                                     FORBIDDEN),
     "internal_error": Message("内部エラーが発生しました。記録されています。", "Internal error; it has been logged.", FAILED),
+    # What GET /health says is degraded (backend/api/public/health.py)
+    "health_database_down": Message("データベースが応答しません。", "The database does not answer.", TEXT),
+    "health_chain_down": Message("ブロックチェーンのノードが応答しません。", "The blockchain node does not answer.", TEXT),
+    "health_index_not_caught_up": Message("インデックスはまだチェーンに追いついていません。",
+                                          "The index has not caught up with the chain yet.", TEXT),
+    "health_index_stale": Message("インデックスは {seconds} 秒間チェーンに追いついていません。",
+                                  "The index has not caught up with the chain for {seconds} s.", TEXT),
+    "health_index_behind": Message("インデックスはチェーンより {blocks} ブロック遅れています。",
+                                   "The index is {blocks} blocks behind the chain.", TEXT),
 }

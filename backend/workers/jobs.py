@@ -39,6 +39,9 @@ class Job:
     name: str
     every: int  # seconds between runs
     run: Callable[[JobContext], str]
+    # The municipality a job works for; None: a job over every municipality (all of today's), whose
+    # results sum up or name them all.
+    municipality_id: int | None = None
 
 
 @dataclass

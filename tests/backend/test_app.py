@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from backend.api import DEVELOPMENT_ROUTERS, ROUTERS
 from backend.app import create_app
 from backend.services import Services
-from backend.settings import Settings
+from tests.backend.production import production_settings
 
 
 class Echo(BaseModel):
@@ -111,12 +111,6 @@ def test_openapi_documents_the_core_routes(client):
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 
-def _strong_production(tmp_path) -> Settings:
-    secrets = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
-    return Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
-                    auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **secrets)
-
-
 def _walk(routes):
     for route in routes:
         if isinstance(route, APIRoute):
@@ -145,7 +139,7 @@ def test_every_router_of_the_list_is_mounted_and_development_routes_only_outside
     assert listed <= mounted
     development = {route.path for router in DEVELOPMENT_ROUTERS for route in router.routes}
     assert development == {"/dev/identity/assertion", "/dev/identity/consent"} and development <= mounted
-    production = create_app(_strong_production(tmp_path))
+    production = create_app(production_settings(tmp_path))
     assert not {route.path for route in _walk(production.router.routes)} & development
     assert listed <= {route.path for route in _walk(production.router.routes)}
 
@@ -156,3 +150,47 @@ def test_every_json_route_declares_its_response_model(app):
             and getattr(route.response_class, "value", route.response_class) is JSONResponse]
     assert bare == []
 
+
+
+def test_production_serves_no_api_docs_unless_they_are_enabled(tmp_path):
+    maps = ("/docs", "/redoc", "/openapi.json")
+    closed = TestClient(create_app(production_settings(tmp_path)))  # no lifespan: nothing to migrate for this
+    assert [closed.get(path).status_code for path in maps] == [404, 404, 404]
+    opened = TestClient(create_app(production_settings(tmp_path, api_docs=True)))
+    assert [opened.get(path).status_code for path in maps] == [200, 200, 200]
+
+
+def test_the_data_directory_and_the_sqlite_file_are_private(tmp_path):
+    import os
+    import stat
+
+    from backend.db import make_engine, migrate
+
+    data = tmp_path / "data"
+    old_umask = os.umask(0o022)  # the usual umask, which would leave both readable by everyone
+    try:
+        settings = production_settings(data, database_url=f"sqlite:///{data / 'db' / 'resident.db'}")
+        create_app(settings)
+        migrate(settings.database_url)
+        engine = make_engine(settings.database_url)
+        with engine.begin() as connection:  # a write, so SQLite makes its -wal and -shm files
+            connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO probe VALUES (1)")
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (data / "db").glob("resident.db*")}
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700 and stat.S_IMODE((data / "db").stat().st_mode) == 0o700
+    assert {"resident.db", "resident.db-wal"} <= set(modes) and set(modes.values()) == {0o600}, modes
+
+
+def test_an_existing_world_readable_sqlite_file_is_narrowed(tmp_path):
+    import stat
+
+    from backend.db import make_engine
+
+    path = tmp_path / "old.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    make_engine(f"sqlite:///{path}").dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

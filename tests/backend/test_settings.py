@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from backend.settings import Settings
+from eth_account import Account
 
-STRONG = {"session_secret": "s" * 40, "pass_secret": "p" * 40, "sealing_key": "k" * 40}
+from backend.settings import PURPOSE_SECRETS, Settings
+from tests.backend.production import STRONG_SECRETS, production_settings
+
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path):
@@ -39,20 +42,73 @@ def test_dotenv_file_is_read(tmp_path):
 
 def test_production_refuses_placeholder_secrets(tmp_path):
     with pytest.raises(ValidationError) as exc:
-        Settings(_env_file=None, data_dir=tmp_path, environment="production")
+        production_settings(tmp_path, session_secret=None, pass_secret=None)
     message = str(exc.value)
     assert "RESIDENT_SESSION_SECRET" in message and "RESIDENT_PASS_SECRET" in message
 
 
 def test_production_refuses_short_secrets(tmp_path):
     with pytest.raises(ValidationError, match="RESIDENT_PASS_SECRET"):
-        Settings(_env_file=None, data_dir=tmp_path, environment="production", **{**STRONG, "pass_secret": "short"})
+        production_settings(tmp_path, pass_secret="short")
 
 
 def test_production_accepts_real_secrets(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path, environment="production", **STRONG)
+    settings = production_settings(tmp_path, rpc_url="https://eth.example/v2/provider-api-key-0123456789",
+                                   database_url="postgresql://resident:db-password-0123456789@db/resident")
     assert settings.environment == "production"
-    assert "s" * 40 not in repr(settings)  # secrets stay out of logs
+    shown = repr(settings)  # secrets stay out of logs
+    assert not [value for value in STRONG_SECRETS.values() if value in shown]
+    assert "provider-api-key" not in shown and "db-password" not in shown
+
+
+def _dev_keys(count=20):
+    Account.enable_unaudited_hdwallet_features()
+    return [Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.hex() for i in range(count)]
+
+
+@pytest.mark.parametrize("setting", ["issuer_key", "deployer_key", *PURPOSE_SECRETS])
+def test_production_refuses_every_key_of_the_development_mnemonic_in_any_spelling(tmp_path, setting):
+    for index, key in enumerate(_dev_keys()):
+        bare = key.removeprefix("0x")
+        for spelling in ("0x" + bare, bare, "0x" + bare.upper(), bare.upper(), f" {bare} "):
+            with pytest.raises(ValidationError, match=f"RESIDENT_{setting.upper()}"):
+                production_settings(tmp_path, **{setting: spelling})
+    own = Account.create().key.hex()
+    assert production_settings(tmp_path, **{setting: own}).environment == "production"
+
+
+def test_development_still_runs_on_the_development_keys(tmp_path):
+    keys = _dev_keys(2)
+    settings = Settings(_env_file=None, data_dir=tmp_path, issuer_key=keys[0], deployer_key=keys[1])
+    assert settings.issuer_key.get_secret_value() == keys[0]
+
+
+@pytest.mark.parametrize("first, second", [(a, b) for i, a in enumerate(PURPOSE_SECRETS) for b in
+                                           [*PURPOSE_SECRETS[i + 1:], "issuer_key", "deployer_key"]])
+def test_production_refuses_one_secret_for_two_purposes(tmp_path, first, second):
+    shared = "ab" * 32  # a valid private key, so it may stand for the issuer's too
+    with pytest.raises(ValidationError, match=f"RESIDENT_{first.upper()} and RESIDENT_{second.upper()}"):
+        production_settings(tmp_path, **{first: shared, second: "0x" + shared.upper()})
+
+
+def test_the_issuer_and_the_deployer_may_be_one_key(tmp_path):
+    key = Account.create().key.hex()
+    settings = production_settings(tmp_path, issuer_key=key, deployer_key=key)
+    assert settings.deployer_key.get_secret_value() == key
+
+
+def test_production_requires_the_identity_secret(tmp_path):
+    with pytest.raises(ValidationError, match="RESIDENT_IDENTITY_SECRET"):
+        production_settings(tmp_path, identity_secret=None)
+    assert Settings(_env_file=None, data_dir=tmp_path).identity_key  # development: the fixed development key
+
+
+def test_a_refused_setting_never_repeats_the_value_given(tmp_path):
+    key = Account.create().key.hex()
+    with pytest.raises(ValidationError) as refused:  # a key pasted into the wrong variable
+        Settings(_env_file=None, data_dir=tmp_path, chain_id=key)
+    said = str(refused.value)
+    assert "chain_id" in said and key not in said and key[2:12] not in said
 
 
 def test_bad_values_are_named(tmp_path):

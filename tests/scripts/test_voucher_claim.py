@@ -13,6 +13,7 @@ from scripts import campaign as campaign_script
 from scripts import claim as claim_script
 from scripts import demo, deploy
 from scripts import voucher as voucher_script
+from tests.backend.production import production_settings
 from test_campaign import write_campaign
 
 
@@ -57,7 +58,7 @@ def test_private_key_signer_without_role_is_refused(voucher_campaign):
         voucher_script.sign(voucher_campaign, accounts[5].address, "someone", stranger)
 
 
-def test_the_script_knows_the_person_as_the_backend_does():
+def test_the_script_knows_the_person_as_the_backend_does(tmp_path):
     settings = Settings(_env_file=None, environment="development", identity_secret="dev-only-" + "s" * 32)
     backend = IdentityVerifier.from_settings(settings)
     person = voucher_script.person_of(settings, DEV_ISSUER, " xid-subject-9 ")
@@ -65,9 +66,7 @@ def test_the_script_knows_the_person_as_the_backend_does():
     assert person != voucher_script.person_of(settings, DEV_ISSUER, "xid-subject-10")
     with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
         voucher_script.person_of(settings, "https://idp.example", "xid-subject-9")
-    production = Settings(_env_file=None, environment="production", identity_secret="p" * 40,
-                          session_secret="a" * 40, pass_secret="b" * 40, sealing_key="k" * 40,
-                          identity_providers={"https://xid.example": "0x" + "11" * 64})
+    production = production_settings(tmp_path, identity_providers={"https://xid.example": "0x" + "11" * 64})
     with pytest.raises(vouchers.VoucherError, match="not a trusted identity provider"):
         voucher_script.person_of(production, DEV_ISSUER, "xid-subject-9")  # no development provider there
     assert len(voucher_script.person_of(production, "https://xid.example", "xid-subject-9")) == 64

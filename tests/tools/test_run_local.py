@@ -79,8 +79,9 @@ def test_first_run_deploys_and_issues_then_second_run_resumes(env, tmp_path):
     seen = {}
 
     def check_backend():
+        seen["cards"] = wait_for_demo_card(env)  # /health answers 503 until the index has caught up
+        seen["live"] = get_json(f"{api(env)}/health/live")
         seen["health"] = get_json(f"{api(env)}/health")
-        seen["cards"] = wait_for_demo_card(env)
         seen["docs"] = urllib.request.urlopen(f"{api(env)}/docs", timeout=5).status
 
     code, first = run_until_ready(env, while_running=check_backend)
@@ -92,12 +93,13 @@ def test_first_run_deploys_and_issues_then_second_run_resumes(env, tmp_path):
     assert (tmp_path / "deployments" / "31337" / "MINEDEMO.json").exists()
     assert f"Backend:        {api(env)}" in first
     assert f"{api(env)}/docs" in first and f"{api(env)}/health" in first
+    assert seen["live"] == {"status": "alive"} and f"{api(env)}/health/live" in first
     assert seen["health"]["database"] == "ok" and seen["health"]["chain_id"] == 31337
     assert contract_address(first) in {c["address"] for c in seen["health"]["contracts"]}
     assert seen["docs"] == 200
     assert [(c["symbol"], c["tier"], c["soulbound"], c["valid_now"]) for c in seen["cards"]] == [
         ("MINEDEMO", 1, True, True)]
-    assert (tmp_path / "resident.db").exists()
+    assert (tmp_path / "resident.db").stat().st_mode & 0o777 == 0o600  # the database is this user's only
 
     code, second = run_until_ready(env, while_running=lambda: seen.update(again=wait_for_demo_card(env)))
     assert code == 0, second

@@ -1,15 +1,22 @@
-"""GET /health: is the index current, is the chain reachable, is the database up."""
+"""GET /health: is the index current, is the chain reachable, is the database up (200 when all is well,
+503 when anything is degraded, for load balancers); GET /health/live: the process answers (always 200).
+
+What the body says about a failure is redacted: ChainError's reason (backend/chain/redaction.py) and the
+database error (backend/db/session.py) never carry a URL's key or password.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, text
 
 from backend.api.deps import HealthChainDep, SessionsDep, SettingsDep
 from backend.cards import index_state
 from backend.db.models_chain import Collection
+from backend.db.session import describe_database_error
 from backend.errors import ChainError
+from backend.messages import texts
 
 router = APIRouter(tags=["public"])
 
@@ -22,8 +29,17 @@ class ContractInfo(BaseModel):
     indexed_block: int
 
 
+class Problem(BaseModel):
+    """One thing that is degraded, in plain words."""
+
+    code: str
+    message_en: str
+    message_ja: str
+
+
 class Health(BaseModel):
     status: str  # ok | degraded
+    problems: list[Problem]  # what is degraded (empty when ok)
     chain_id: int
     contracts: list[ContractInfo]
     indexed_block: int | None
@@ -36,9 +52,22 @@ class Health(BaseModel):
     database: str  # ok, or the error
 
 
-@router.get("/health", response_model=Health, summary="Index, chain and database status")
-def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: HealthChainDep) -> Health:
-    """Chain id, contracts, indexed and head block, lag and database status; never fails itself."""
+class Liveness(BaseModel):
+    status: str  # always "alive": the process runs and serves requests
+
+
+def _problem(code: str, **values) -> Problem:
+    said = texts(code, **values)
+    return Problem(code=code, message_en=said.en, message_ja=said.ja)
+
+
+@router.get("/health", response_model=Health, summary="Index, chain and database status (503 when degraded)",
+            responses={503: {"model": Health, "description": "Something is degraded; `problems` says what"}})
+def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: HealthChainDep,
+                response: Response) -> Health:
+    """Chain id, contracts, indexed and head block, lag and database status; never fails itself.
+
+    503 (same body) while the database or the chain's node does not answer or the index is behind."""
     database, contracts, state = "ok", [], None
     try:
         with sessions() as session:
@@ -47,7 +76,7 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
                 select(Collection).where(Collection.chain_id == settings.chain_id).order_by(Collection.id))]
             state = index_state(session, settings.chain_id)
     except Exception as exc:  # the database being down is what /health reports, not a crash
-        database = f"error: {type(exc).__name__}: {str(exc)[:200]}"
+        database = "error: " + describe_database_error(exc, settings.database_url)[:200]
 
     head, rpc_error = None, None
     try:
@@ -58,10 +87,29 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
     indexed = state.indexed_block if state else None
     staleness = state.staleness() if state else None
     lag = head - indexed if head is not None and indexed is not None else None
-    stale = (rpc_error is not None or staleness is None or staleness > settings.stale_after
-             or (lag is not None and lag > settings.confirmations + max(2, int(5 / settings.poll_interval))))
-    ok = database == "ok" and rpc_error is None and not stale
-    return Health(status="ok" if ok else "degraded", chain_id=settings.chain_id, contracts=contracts,
-                  indexed_block=indexed, head_block=head, lag=lag, stale=stale,
+    behind = lag is not None and lag > settings.confirmations + max(2, int(5 / settings.poll_interval))
+    stale = rpc_error is not None or staleness is None or staleness > settings.stale_after or behind
+
+    problems = []
+    if database != "ok":
+        problems.append(_problem("health_database_down"))
+    if rpc_error is not None:
+        problems.append(_problem("health_chain_down"))
+    if database == "ok" and staleness is None:
+        problems.append(_problem("health_index_not_caught_up"))
+    elif staleness is not None and staleness > settings.stale_after:
+        problems.append(_problem("health_index_stale", seconds=int(staleness)))
+    if behind:
+        problems.append(_problem("health_index_behind", blocks=lag))
+    if problems:
+        response.status_code = 503
+    return Health(status="degraded" if problems else "ok", problems=problems, chain_id=settings.chain_id,
+                  contracts=contracts, indexed_block=indexed, head_block=head, lag=lag, stale=stale,
                   staleness_seconds=round(staleness, 3) if staleness is not None else None,
                   rpc_error=rpc_error, indexer_error=state.error if state else None, database=database)
+
+
+@router.get("/health/live", response_model=Liveness, summary="Liveness: 200 while the process serves requests")
+def read_liveness() -> Liveness:
+    """Touches neither the database nor the chain: a degraded backend is alive (see GET /health for readiness)."""
+    return Liveness(status="alive")

@@ -7,6 +7,7 @@ from backend.db.models_perks import Perk, PerkVenue, Venue, VenueAccount
 from backend.demo import seed
 from backend.settings import Settings
 from backend.venues.accounts import authenticate
+from tests.backend.production import production_settings
 
 
 def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp_path):
@@ -34,10 +35,9 @@ def test_seed_creates_the_demo_town_once(db_sessions, chain_with_collection, tmp
     assert "cave-desk" in first.summary() and "admin" in first.summary() and "/forum/sso" in first.summary()
 
 
-def test_seed_refuses_production(db_sessions, chain_with_collection):
+def test_seed_refuses_production(db_sessions, chain_with_collection, tmp_path):
     import pytest
 
-    settings = Settings(_env_file=None, environment="production", session_secret="s" * 40,
-                        pass_secret="p" * 40, sealing_key="k" * 40)
+    settings = production_settings(tmp_path)
     with pytest.raises(RuntimeError):
         seed(db_sessions, settings, chain_with_collection.soulbound_collection.record_file)

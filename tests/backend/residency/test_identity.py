@@ -12,7 +12,7 @@ from tests.backend.access_setup import assert_error
 from backend.app import create_app
 from backend.db.models_residency import Identity, IdentityWallet
 from backend.identity.verifier import DevelopmentProvider, IdentityVerifier
-from backend.settings import Settings
+from tests.backend.production import production_settings
 from tests.backend.residency_setup import Holder, settings, towns  # noqa: F401  (fixtures)
 
 
@@ -139,9 +139,7 @@ def test_an_adult_needs_no_consent(client, app, towns):
 
 
 def test_production_has_no_development_provider(tmp_path):
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
-    prod = Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
-                    auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
+    prod = production_settings(tmp_path)
     verifier = IdentityVerifier.from_settings(prod)
     assert verifier.dev_provider is None
     dev_token = DevelopmentProvider(prod.identity_key).assert_identity(
@@ -156,25 +154,21 @@ def test_production_has_no_development_provider(tmp_path):
                  404, "not_found")
 
 
-def test_production_refuses_a_weak_identity_secret_and_has_no_verifier_without_one(tmp_path):
+def test_production_refuses_a_weak_or_missing_identity_secret(tmp_path):
     import pytest
 
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key")}
     with pytest.raises(ValueError, match="RESIDENT_IDENTITY_SECRET"):
-        Settings(_env_file=None, environment="production", data_dir=tmp_path, identity_secret="dev-only-" + "x" * 40,
-                 **strong)
-    without = Settings(_env_file=None, environment="production", data_dir=tmp_path, indexer_enabled=False,
-                       auto_migrate=False, database_url=f"sqlite:///{tmp_path / 'p.db'}", **strong)
-    assert IdentityVerifier.from_settings(without) is None
+        production_settings(tmp_path, identity_secret="dev-only-" + "x" * 40)
+    with pytest.raises(ValueError, match="RESIDENT_IDENTITY_SECRET"):  # never made up: a lost one renames everyone
+        production_settings(tmp_path, identity_secret=None)
 
 
 def test_a_configured_provider_is_trusted_in_production(tmp_path):
     from backend.identity.verifier import public_key_hex
 
     provider = DevelopmentProvider("the-provider's-own-key-material-000000", issuer="https://xid.example")
-    strong = {name: "x" * 40 for name in ("session_secret", "pass_secret", "sealing_key", "identity_secret")}
-    prod = Settings(_env_file=None, environment="production", data_dir=tmp_path, public_url="https://resident.example",
-                    identity_providers={"https://xid.example": public_key_hex(provider.public_key)}, **strong)
+    prod = production_settings(tmp_path, public_url="https://resident.example",
+                               identity_providers={"https://xid.example": public_key_hex(provider.public_key)})
     verifier = IdentityVerifier.from_settings(prod)
     token = provider.assert_identity(subject="person", audience="https://resident.example", nonce="n",
                                      birthdate="1990-01-01")

@@ -76,8 +76,9 @@ def test_staff_see_jobs_and_only_a_superuser_runs_one(client, app, chain_with_co
     ran = []
     # The deployment's own jobs are listed too (premium renewals, inactivity); add one we can watch.
     assert {"premium_renewals", "civic.inactivity"} <= {job.name for job in app.state.services.jobs.jobs}
-    app.state.services.jobs.jobs.append(Job("demo-job", every=3600, run=lambda c: ran.append(c.now) or "3 cards renewed"))
     mid = municipality_id_of(app, chain_with_collection.collection)
+    app.state.services.jobs.jobs.append(Job("demo-job", every=3600, run=lambda c: ran.append(c.now) or "3 cards renewed",
+                                            municipality_id=mid))
     viewer = staff_headers(client, app, "jobviewer", mid, "viewer")
     client.cookies.clear()
     listed = {j["name"]: j for j in client.get("/staff/jobs", headers=viewer).json()}
@@ -144,3 +145,38 @@ def test_the_worker_kit_imports_no_domain_package():
             for name in names:
                 if name.startswith("backend"):
                     assert name.startswith(allowed), f"{path.name} imports {name}"
+
+
+def test_staff_see_only_their_municipalities_jobs_and_no_global_job_details(client, app, sync_index):
+    from backend.db.models_chain import Municipality
+    from tests.backend.perks_setup import staff_headers
+
+    with app.state.services.session_factory() as db:
+        towns = [Municipality(slug=slug, name_ja=slug, name_en=slug) for slug in ("mine-jobs", "hagi-jobs")]
+        db.add_all(towns)
+        db.commit()
+        mine, hagi = (town.id for town in towns)
+    runner = app.state.services.jobs
+    runner.jobs += [Job("mine-report", 3600, lambda c: "mine: 4 notices", municipality_id=mine),
+                    Job("hagi-report", 3600, lambda c: "hagi: 9 notices", municipality_id=hagi)]
+    for job in runner.jobs:
+        if job.name in ("mine-report", "hagi-report", "premium_renewals"):
+            runner.run_now(job)  # premium_renewals: skipped without an issuer key, a result all the same
+
+    def listed(headers):
+        client.cookies.clear()
+        return {j["name"]: j for j in client.get("/staff/jobs", headers=headers).json()}
+
+    mine_staff = listed(staff_headers(client, app, "mine-viewer", mine, "viewer"))
+    hagi_admin = listed(staff_headers(client, app, "hagi-admin", hagi, "admin"))
+    root = listed(staff_headers(client, app))
+    assert "mine-report" in mine_staff and "hagi-report" not in mine_staff
+    assert "hagi-report" in hagi_admin and "mine-report" not in hagi_admin
+    assert mine_staff["mine-report"]["last_result"] == "mine: 4 notices"
+    assert mine_staff["mine-report"]["municipality_id"] == mine and not mine_staff["mine-report"]["details_hidden"]
+    assert {"mine-report", "hagi-report", "premium_renewals"} <= set(root)
+    assert root["hagi-report"]["last_result"] == "hagi: 9 notices"
+    # A global job works over every municipality: its schedule and counts for all, its text for a superuser.
+    renewals = mine_staff["premium_renewals"]
+    assert renewals["runs"] == 1 and renewals["details_hidden"] and renewals["last_result"] == ""
+    assert root["premium_renewals"]["last_result"].startswith("skipped") and not root["premium_renewals"]["details_hidden"]
