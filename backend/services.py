@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.audit import recorder
+from backend.audit.transactions import TransactionLog
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
@@ -70,8 +72,11 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
+    recorder.install(sessions)  # every ORM change of a session carrying an actor goes to the audit log
     chain = Chain(settings.rpc_url)
     issuer = make_issuer(settings)
+    if issuer is not None:
+        issuer.observer = TransactionLog(sessions)  # and every transaction the backend sends
     pass_signer = PassSigner(settings.pass_secret, settings.chain_id, ttl=settings.pass_lifetime)
     redeem_engine = None
     if not is_sqlite(engine):

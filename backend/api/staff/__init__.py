@@ -6,7 +6,7 @@ superuser adds municipalities and runs jobs by hand. Every route answers 401 wit
 
 from __future__ import annotations
 
-from backend.api.staff import auth, campaigns, civic, jobs, municipalities, perks, reports, residency, venues
+from backend.api.staff import audit, auth, campaigns, civic, jobs, municipalities, perks, reports, residency, venues
 
 ROUTERS = [auth.router, jobs.router, municipalities.router, venues.router, perks.router, reports.router,
-           campaigns.router, residency.router, civic.router]
+           campaigns.router, residency.router, civic.router, audit.router]
