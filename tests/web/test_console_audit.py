@@ -40,11 +40,11 @@ def test_a_perk_edit_in_the_console_shows_in_the_audit_tab(stack, browser, shoot
     wait_for_item(driver, f"tr[data-perk='{perk['id']}']", str(after))
 
     open_tab(driver, "audit")
-    entry = wait_for_item(driver, "#audit-rows tr", "PATCH /staff/perks/{perk_id}")
-    assert "admin" in entry.text and "Changed" in entry.text
-    assert f"limit_count: {before} → {after}" in entry.text
-    event = call(stack, "GET", f"/staff/municipalities/{mid}/audit?object_type=perks&action=update",
-                 token=token)[1]["events"][0]
+    entry = wait_for_item(driver, "#audit-rows tr", f"limit_count: {before} → {after}")
+    assert "admin" in entry.text and "Changed" in entry.text and "PATCH /staff/perks/{perk_id}" in entry.text
+    event = call(stack, "GET", f"/staff/municipalities/{mid}/audit?object_type=perks&action=update"
+                 f"&object_id={perk['id']}", token=token)[1]["events"][0]
+    assert event["changes"]["limit_count"] == [before, after] and event["actor_name"] == "admin"
     assert entry.get_attribute("data-id") == str(event["id"]) and event["client_address"] in entry.text
     shoot(driver, "console-audit-en")
 

@@ -6,7 +6,6 @@
 export const catalog = "audit";
 export const titleKey = "audit.tab";
 
-const LIST = "list-style: none; margin: 0; padding: 0";
 const ACTIONS = ["create", "update", "delete", "redeem", "transaction"];
 
 function shown(value) {
@@ -14,9 +13,15 @@ function shown(value) {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+function addStyles(h) {
+  if (document.querySelector("link[data-audit-css]")) return;
+  document.head.append(h("link", { rel: "stylesheet", href: "/static/css/audit.css", "data-audit-css": "true" }));
+}
+
 export async function mount(container, ctx) {
   const { t, h, fill, api, errorText } = ctx;
   const mid = ctx.municipality.id;
+  addStyles(h);
   if (ctx.role !== "admin") {
     const render = () => fill(container, h("h2", {}, t("audit.title")),
       h("div", { class: "notice", id: "audit-admin-only" }, t("audit.admin_only")));
@@ -62,10 +67,10 @@ export async function mount(container, ctx) {
     const entries = Object.entries(event.changes || {});
     if (!entries.length) return h("td", {}, "—");
     if (event.action === "transaction") {
-      return h("td", {}, h("ul", { style: LIST },
+      return h("td", {}, h("ul", { class: "changes" },
         ...entries.map(([k, v]) => h("li", {}, h("code", {}, k), " ", shown(v)))));
     }
-    return h("td", {}, h("ul", { style: LIST }, ...entries.map(([column, change]) => {
+    return h("td", {}, h("ul", { class: "changes" }, ...entries.map(([column, change]) => {
       const pair = Array.isArray(change) && change.length === 2;
       return h("li", {}, h("code", {}, column), ": ",
         pair ? h("span", {}, h("del", {}, shown(change[0])), " → ", h("ins", {}, shown(change[1])))
@@ -77,11 +82,11 @@ export async function mount(container, ctx) {
     const who = event.actor_kind === "system" ? t("audit.kind.system")
       : `${event.actor_name} (${t(`audit.kind.${event.actor_kind}`)} #${event.actor_id})`;
     return h("tr", { "data-id": String(event.id) },
-      h("td", { style: "white-space: nowrap" }, event.time_jst),
+      h("td", { class: "when" }, event.time_jst),
       h("td", {}, who),
       h("td", {}, shown(event.client_address)),
       h("td", {}, h("strong", {}, t(`audit.action.${event.action}`)), h("br"), h("small", {}, shown(event.route))),
-      h("td", {}, h("code", {}, event.object_type), " ", h("span", { style: "word-break: break-all" }, shown(event.object_id))),
+      h("td", {}, h("code", {}, event.object_type), " ", h("span", { class: "key" }, shown(event.object_id))),
       changesCell(event));
   }
 
@@ -128,18 +133,18 @@ export async function mount(container, ctx) {
       updateCsv();
       load(false);
     });
-    fill(container,
+    fill(container, h("div", { class: "stack audit-tab" },
       h("h2", {}, t("audit.title")),
       h("p", { class: "muted" }, t("audit.lead")),
       form, problem, status,
       h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-labelledby": "audit-table-caption" },
-        h("table", { class: "data-table", id: "audit-table", style: "min-width: 52rem" },
+        h("table", { class: "data-table", id: "audit-table" },
           h("caption", { id: "audit-table-caption", class: "visually-hidden" }, t("audit.title")),
           h("thead", {}, h("tr", {},
             ...["time", "actor", "address", "what", "object", "changes"].map((c) => h("th", { scope: "col" },
               t(`audit.col.${c}`))))),
           body)),
-      h("div", { class: "actions" }, more));
+      h("div", { class: "actions" }, more)));
     renderRows();
     updateCsv();
   }
