@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models_audit import AuditEvent
 from backend.perks.rules import JST
-from backend.staff.export import excel_csv
+from backend.staff.export import AUDIT_HEADER, excel_csv
 
 MAX_PAGE = 200
 MAX_CSV_ROWS = 50_000  # a year of a busy town's staff work; narrow the filters for more
@@ -72,17 +72,12 @@ def change_text(changes: dict) -> str:
     return "\n".join(lines)
 
 
-HEADER = ["日時（日本時間） time (JST)", "操作者の種類 actor kind", "操作者ID actor id", "操作者 actor",
-          "接続元 client address", "経路 route", "操作 action", "対象 object", "対象ID object id",
-          "自治体ID municipality id", "変更前 → 変更後 before → after", "id"]
-
-
 def audit_csv(session: Session, municipality_id: int | None, f: AuditFilter) -> bytes:
     """The matching events, newest first, as an Excel-ready CSV (the staff exports' writer: BOM, CRLF,
     formulas defused)."""
     rows = session.execute(select(AuditEvent).where(*_where(municipality_id, f))
                            .order_by(AuditEvent.id.desc()).limit(MAX_CSV_ROWS)).scalars()
-    return excel_csv(HEADER, (
+    return excel_csv(AUDIT_HEADER, (
         (datetime.fromtimestamp(e.at, JST).strftime("%Y-%m-%d %H:%M:%S"), e.actor_kind, e.actor_id,
          e.actor_name, e.client_address, e.route, e.action, e.object_type, e.object_id, e.municipality_id,
          change_text(e.changes), e.id) for e in rows))
