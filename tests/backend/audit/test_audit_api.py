@@ -5,37 +5,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import text
 
 from tests.backend.access_setup import assert_error
 from tests.backend.campaigns.test_api import campaign_body, minters, settings  # noqa: F401  (fixtures)
-from tests.backend.perks_setup import staff_headers
+from tests.backend.perks_setup import municipality_id_of, staff_headers
 from tests.backend.venues.test_api import get_pass, town  # noqa: F401  (fixture)
 
 
-def audit(client, town, headers=None, **filters):
-    mid = town_mid(client, town)
-    r = client.get(f"/staff/municipalities/{mid}/audit", params=filters, headers=headers or town["staff"])
+def audit(client, world, **filters):
+    r = client.get(f"/staff/municipalities/{world['mid']}/audit", params=filters, headers=world["staff"])
     assert r.status_code == 200, r.text
     return r.json()
 
 
-def town_mid(client, town) -> int:
-    return town["mid"]
-
-
 @pytest.fixture
 def world(client, app, town):  # noqa: F811
-    staff = staff_headers(client, app, "auditor")
-    mids = {m["id"] for m in client.get("/staff/municipalities", headers=staff).json()}
-    perk = client.get(f"/staff/perks/{town['perk']}", headers=staff)
-    mid = perk.json()["municipality_id"] if perk.status_code == 200 else None
-    if mid is None:  # no single-perk read route: find the municipality that lists it
-        mid = next(m for m in mids if any(p["id"] == town["perk"] for p in client.get(
-            f"/staff/municipalities/{m}/perks", headers=staff).json()))
-    return {**town, "mid": mid, "staff": staff}
+    """The venue tests' town (made by the superuser "admin"), and a second superuser, "auditor", acting."""
+    return {**town, "mid": municipality_id_of(app, town["col"]), "staff": staff_headers(client, app, "auditor")}
 
 
 def test_a_perk_edit_records_who_when_where_and_before_after(client, world):
@@ -120,7 +110,7 @@ def test_the_log_exports_as_excel_csv(client, world):
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["操作者 actor"] == "auditor" and row["経路 route"] == "PATCH /staff/perks/{perk_id}"
     assert row["変更前 → 変更後 before → after"] == 'name_en: Akiyoshi-do free entry → =HYPERLINK("x")'
-    assert __import__("re").match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", row["日時（日本時間） time (JST)"])
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", row["日時（日本時間） time (JST)"])
 
 
 def test_only_admins_of_the_municipality_read_its_log(client, app, world):
