@@ -167,3 +167,23 @@ def test_odd_filters_are_4xx_never_5xx(client, app):
                      "/staff/municipalities/999999/audit", "/staff/municipalities/-1/audit.csv"):
             r = client.get(path, params=params, headers=staff)
             assert r.status_code < 500, (path, params, r.status_code, r.text)
+
+
+def test_the_airdrop_workers_transactions_are_the_systems_and_its_job_is_the_staff_members(
+        client, world, chain_with_collection):
+    from tests.backend.campaign_setup import csv_bytes, wait_for_job
+
+    wallets = [chain_with_collection.new_holder(0).address for _ in range(3)]
+    r = client.post(f"/staff/municipalities/{world['mid']}/airdrops", headers=world["staff"],
+                    data={"collection": "RESTEST", "batch_size": "2"},
+                    files={"file": ("airdrop.csv", csv_bytes("address\n" + "\n".join(wallets) + "\n"), "text/csv")})
+    assert r.status_code == 202, r.text
+    job = wait_for_job(client, r.json()["id"], world["staff"])
+    assert job["status"] == "done", job
+    sent = audit(client, world, action="transaction")["events"]
+    assert [e["object_id"] for e in sent][::-1] == [b["tx_hash"] for b in job["batches"]]
+    assert {(e["actor_kind"], e["actor_name"], e["changes"]["function"]) for e in sent} == {
+        ("system", "system", "issueBatch")}
+    queued = audit(client, world, object_type="airdrop_jobs", action="create")["events"]
+    assert queued[0]["actor_name"] == "auditor" and queued[0]["object_id"] == str(job["id"])
+    assert len(queued[0]["changes"]["rows"][1]) == 3  # short lists are kept; long ones summarised (test_recorder)

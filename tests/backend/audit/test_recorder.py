@@ -148,3 +148,11 @@ def test_bulk_statements_through_the_session_are_recorded_row_by_row(sessions):
     assert changed.changes["limit_count"][0] == 1 and "limit_count" in changed.changes["limit_count"][1]
     assert removed.changes == {"perk_id": [perk.id, None], "venue_id": [venue.id, None]}
     assert changed.municipality_id == removed.municipality_id == town  # perk → collection; perk_venue → perk
+
+
+def test_long_values_are_summarised_not_copied():
+    assert recorder._plain(list(range(10_000))) == "(10000 items)"
+    assert recorder._plain("x" * 2000) == "x" * recorder.MAX_VALUE_CHARS + "…"
+    assert recorder._plain([1, 2, 3]) == [1, 2, 3] and recorder._plain(b"\x01") == "0x01"
+    assert recorder.is_secret("totp_secret_sealed") and recorder.is_secret("key_digest")
+    assert not recorder.is_secret("tx_hash") and not recorder.is_secret("name_en")
