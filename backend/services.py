@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.audit import recorder
+from backend.audit.transactions import TransactionLog
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
@@ -71,8 +73,11 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file, journals, vouchers: private
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
+    recorder.install(sessions)  # every ORM change of a session carrying an actor goes to the audit log
     chain = Chain(settings.rpc_url)
     issuer = make_issuer(settings)
+    if issuer is not None:
+        issuer.observer = TransactionLog(sessions)  # and every transaction the backend sends
     pass_signer = PassSigner(settings.pass_secret, settings.chain_id, ttl=settings.pass_lifetime)
     redeem_engine = None
     if not is_sqlite(engine):

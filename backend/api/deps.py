@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.audit.actor import ActingSessions, Actor, act_as
 from backend.auth.errors import NotSignedIn
 from backend.auth.sessions import SessionInfo, resolve, token_from_request
 from backend.auth.staff import StaffMember, check_role, member, rank
@@ -56,9 +57,10 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-def get_sessions(services: ServicesDep) -> sessionmaker[Session]:
-    """The session factory, for work that opens its own sessions (chain writes, background tasks)."""
-    return services.session_factory
+def get_sessions(services: ServicesDep, db: SessionDep) -> sessionmaker[Session]:
+    """The session factory, for work that opens its own sessions (chain writes, background tasks); its
+    sessions carry the request's actor (the audit log), as the request's own session does."""
+    return ActingSessions(services.session_factory, db.info)
 
 
 def get_chain(services: ServicesDep) -> Chain:
@@ -69,15 +71,18 @@ def get_health_chain(services: ServicesDep) -> Chain:
     return services.health_chain
 
 
-def get_optional_issuer(services: ServicesDep) -> Issuer | None:
-    return services.issuer
-
-
-def get_issuer(services: ServicesDep) -> Issuer:
-    """The backend's transaction signer; 503 with what to configure when there is none."""
+def get_optional_issuer(services: ServicesDep, db: SessionDep) -> Issuer | None:
+    """The issuer reporting the request's actor as who asked for each transaction (the audit log)."""
     if services.issuer is None:
+        return None
+    return services.issuer.acting_for(lambda: db.info.get("actor"))
+
+
+def get_issuer(issuer: Annotated[Issuer | None, Depends(get_optional_issuer)]) -> Issuer:
+    """The backend's transaction signer; 503 with what to configure when there is none."""
+    if issuer is None:
         raise Refusal("issuer_not_configured")
-    return services.issuer
+    return issuer
 
 
 def get_pass_signer(services: ServicesDep) -> PassSigner:
@@ -189,11 +194,23 @@ staff_session = session_of("staff")
 StaffSession = Annotated[SessionInfo, Depends(staff_session)]
 
 
-def signed_in_staff(info: StaffSession, db: SessionDep) -> StaffMember:
+def _acting(request: Request, db: Session, kind: str, actor_id: int, name: str,
+            municipality_id: int | None = None) -> None:
+    """Whoever changes data in this request, for the audit log (backend/audit/recorder.py)."""
+    route = request.scope.get("route")
+    if municipality_id is None:
+        municipality_id = request.path_params.get("municipality_id")
+    act_as(db, Actor(kind, actor_id, name, request.client.host if request.client else None,
+                     f"{request.method} {getattr(route, 'path', request.url.path)}",
+                     int(municipality_id) if str(municipality_id or "").isdigit() else None))
+
+
+def signed_in_staff(request: Request, info: StaffSession, db: SessionDep) -> StaffMember:
     """The staff member of this session, also one who must still replace a one-time password."""
     staff = member(db, int(info.subject))
     if staff is None:  # account disabled or deleted since sign-in
         raise NotSignedIn()
+    _acting(request, db, "staff", staff.id, staff.username)
     return staff
 
 
@@ -242,13 +259,14 @@ def venue_sign_in_required() -> Refusal:
     return Refusal("venue_sign_in_required")
 
 
-def current_venue(request: Request, services: ServicesDep) -> VenueSession:
+def current_venue(request: Request, services: ServicesDep, db: SessionDep) -> VenueSession:
     """The venue account signed in on this request (bearer token or venue cookie), else 401."""
     token = token_from_request(request, "venue")
-    with services.session_factory() as db:
-        venue = venue_of_token(db, token)
+    with services.session_factory() as own:
+        venue = venue_of_token(own, token)
     if venue is None:
         raise venue_sign_in_required()
+    _acting(request, db, "venue", venue.account_id, venue.login, venue.municipality_id)
     return venue
 
 

@@ -139,7 +139,7 @@ def _redeem_body(raw: bytes) -> str:
     return text
 
 
-async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, bytes]:
+async def redeem_answer(redeemer, raw: bytes, token: str | None, client: str | None = None) -> tuple[int, bytes]:
     """(HTTP status, JSON body) of a scan: 200 with ok true/false, 401 without a venue session, 422 for a
     body that is not {"pass": "..."}. Shared by the route and the fast path below."""
     try:
@@ -153,9 +153,9 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None) -> tuple[int, b
             # A scan is three statements on a local database (a few hundred microseconds, measured with
             # bench/venue.py): inline is cheaper than a thread hop (about 2x the throughput on PostgreSQL).
             # With a distant database, run more uvicorn workers.
-            result = redeemer.redeem_for_token(text, token)
+            result = redeemer.redeem_for_token(text, token, client=client)
         else:  # the per-request-RPC variant waits on the chain node: keep the event loop free
-            result = await run_in_threadpool(redeemer.redeem_for_token, text, token)
+            result = await run_in_threadpool(redeemer.redeem_for_token, text, token, None, client)
     except NoVenueSession:
         return 401, _error_json(_sign_in_required())
     if head is not None:
@@ -182,7 +182,8 @@ async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
     raw = await request.body()
     if len(raw) > MAX_REDEEM_BODY:
         return Response(_error_json(_too_large()), status_code=413, media_type="application/json")
-    status, body = await redeem_answer(redeemer, raw, token_from_request(request, "venue"))
+    status, body = await redeem_answer(redeemer, raw, token_from_request(request, "venue"),
+                                       request.client.host if request.client else None)
     return Response(body, status_code=status, media_type="application/json")
 
 
@@ -237,7 +238,8 @@ class RedeemFastPath:
                 return await self._send(send, 413, _error_json(_too_large()))
             if not message.get("more_body", False):
                 break
-        status, payload = await redeem_answer(self.services.redeemer, body, token)
+        client = scope.get("client")
+        status, payload = await redeem_answer(self.services.redeemer, body, token, client[0] if client else None)
         await self._send(send, status, payload)
 
     @staticmethod

@@ -228,7 +228,7 @@ def _send(issuer: Issuer, card: Contract, batch: Batch, expires_at: int, gas: in
     """Sends batch's issueBatch with `nonce`; before_broadcast(tx hash, or None for a node-held key) first."""
     tx = _issue_batch(card, batch.addresses, batch.tier, expires_at).build_transaction(
         {"from": issuer.address, "nonce": nonce, "gas": gas, "chainId": issuer.chain_id})
-    return issuer.broadcast(tx, before_broadcast)
+    return issuer.broadcast(tx, before_broadcast, function="issueBatch")
 
 
 def _find_batch(issuer: Issuer, card: Contract, batch: Batch, expires_at: int) -> Receipt | None:

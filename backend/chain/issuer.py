@@ -13,6 +13,8 @@ production refuses that well-known key (see settings).
 
 from __future__ import annotations
 
+import copy
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from backend.chain.reverts import Revert, decode_revert
 from backend.errors import ChainError, ResidentError
 from backend.settings import ANVIL_DEV_KEY  # noqa: F401  (re-exported for make run and tests)
 
+log = logging.getLogger(__name__)
+
 
 class TxReverted(ResidentError):
     """The contract refused the call; `error` is its custom error's name when the ABI knows it, `revert` the
@@ -39,6 +43,23 @@ class TxReverted(ResidentError):
         self.data = data
         self.revert = revert or Revert(error, data=data)
         super().__init__(f"{function} reverted: {self.revert if revert else error}")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """A transaction handed to the node, as an observer of the issuer sees it."""
+
+    tx_hash: str
+    chain_id: int
+    sender: str
+    to: str | None  # the contract called
+    function: str  # its name, or the 4-byte selector when the caller did not say
+    actor: object | None  # whoever the issuer was acting for (`Issuer.acting_for`), None for the system
+
+
+# Called once per broadcast transaction (the audit log, set by backend/services.py). A failing observer is
+# logged and ignored: the transaction is out, and its caller must learn its hash, not a bookkeeping error.
+Observer = Callable[[Broadcast], None]
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,14 @@ class Issuer:
         self._address = self.account.address if self.account is not None else to_checksum_address(address)
         self.chain_id = chain_id
         self._lock = threading.Lock()
+        self.observer: Observer | None = None
+        self._actor: Callable[[], object | None] = lambda: None
+
+    def acting_for(self, actor: Callable[[], object | None]) -> Issuer:
+        """This issuer (same key, same nonce lock, same observer) reporting `actor()` as who asked."""
+        bound = copy.copy(self)
+        bound._actor = actor
+        return bound
 
     @property
     def address(self) -> str:
@@ -93,7 +122,7 @@ class Issuer:
                 except ContractLogicError as exc:
                     revert = decode_revert(abi, exc)
                     raise TxReverted(name, revert.error, revert.data, revert) from exc
-                tx_hash = self.broadcast(bound.build_transaction(tx))
+                tx_hash = self.broadcast(bound.build_transaction(tx), function=name)
             receipt = self.chain.wait_for_receipt(tx_hash, timeout, poll=0.1)
         except (TxReverted, ChainError):
             raise
@@ -103,7 +132,8 @@ class Issuer:
             raise TxReverted(name, "reverted on chain", receipt.tx_hash)
         return Sent(receipt.tx_hash, receipt.block_number, receipt.gas_used, receipt.logs)
 
-    def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None) -> str:
+    def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None, *,
+                  function: str | None = None) -> str:
         """Signs `tx` (complete: nonce, gas, chain id) and hands it to the node; returns its hash.
 
         before_broadcast(hash) is called first, so a caller can record the hash before the node knows the
@@ -113,13 +143,28 @@ class Issuer:
         if self.account is None:
             if before_broadcast:
                 before_broadcast(None)
-            return self.chain.send_unlocked({**tx, "from": self.address})
-        signed = self.account.sign_transaction(tx)
-        tx_hash = "0x" + bytes(signed.hash).hex()
-        if before_broadcast:
-            before_broadcast(tx_hash)
-        self.chain.send_raw(signed.raw_transaction)
+            tx_hash = self.chain.send_unlocked({**tx, "from": self.address})
+        else:
+            signed = self.account.sign_transaction(tx)
+            tx_hash = "0x" + bytes(signed.hash).hex()
+            if before_broadcast:
+                before_broadcast(tx_hash)
+            self.chain.send_raw(signed.raw_transaction)
+        self._observe(tx_hash, tx, function)
         return tx_hash
+
+    def _observe(self, tx_hash: str, tx: dict, function: str | None) -> None:
+        if self.observer is None:
+            return
+        data = tx.get("data") or tx.get("input") or ""
+        data = data if isinstance(data, str) else "0x" + bytes(data).hex()
+        to = tx.get("to")
+        try:
+            self.observer(Broadcast(tx_hash, int(tx.get("chainId") or self.chain_id), self.address,
+                                    to_checksum_address(to) if to else None, function or data[:10],
+                                    self._actor()))
+        except Exception:
+            log.exception("the observer of transaction %s failed", tx_hash)
 
     def has_role(self, contract, role_getter: str = "ISSUER_ROLE") -> bool:
         role = getattr(contract.functions, role_getter)().call()

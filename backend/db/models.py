@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.db.base import Base
 from backend.db.models_access import (AuthSession, BotKey, Forum, Holder, SignInNonce, StaffAccount, StaffInvite,
                                       StaffRole)
+from backend.db.models_audit import AuditEvent
 from backend.db.models_campaigns import AirdropJob, Allowlist, AllowlistEntry, Campaign, CampaignVoucher
 from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, Municipality
 from backend.db.models_civic import (
@@ -19,7 +20,8 @@ from backend.db.models_residency import (
 )
 
 __all__ = [
-    "Base", "AuthSession", "BotKey", "Forum", "Holder", "SignInNonce", "StaffAccount", "StaffInvite", "StaffRole",
+    "Base", "AuditEvent", "AuthSession", "BotKey", "Forum", "Holder", "SignInNonce", "StaffAccount", "StaffInvite",
+    "StaffRole",
     "AirdropJob", "Allowlist", "AllowlistEntry", "Campaign", "CampaignVoucher", "Card", "CardEvent",
     "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",

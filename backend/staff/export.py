@@ -124,3 +124,9 @@ def redemptions_csv(session: Session, municipality_id: int, first_day: str, last
         q = q.where(Redemption.venue_id == venue_id)
     rows = ((datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S"), *rest) for at, *rest in session.execute(q))
     return excel_csv(REDEMPTION_HEADER, rows)
+
+
+# The audit log's CSV (backend/audit/log.py writes its rows); Japanese first, English after, as Excel shows it.
+AUDIT_HEADER = ["日時（日本時間） time (JST)", "操作者の種類 actor kind", "操作者ID actor id", "操作者 actor",
+                "接続元 client address", "経路 route", "操作 action", "対象 object", "対象ID object id",
+                "自治体ID municipality id", "変更前 → 変更後 before → after", "id"]

@@ -47,7 +47,7 @@ def authenticate(session: Session, login: str, password: str) -> VenueAccount | 
 
 
 _VENUE_OF_TOKEN = text("""
-SELECT a.id, a.venue_id, v.municipality_id, v.name_ja, v.name_en
+SELECT a.id, a.venue_id, v.municipality_id, v.name_ja, v.name_en, a.login
 FROM auth_sessions s
 JOIN venue_accounts a ON a.id = CAST(s.subject AS INTEGER)
 JOIN venues v ON v.id = a.venue_id
@@ -64,6 +64,7 @@ class VenueSession:
     municipality_id: int
     name_ja: str
     name_en: str
+    login: str = ""  # the account's login (who, in the audit log)
 
 
 def venue_of_token(session: Session, token: str | None, now: float | None = None) -> VenueSession | None:

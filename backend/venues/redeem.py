@@ -123,6 +123,20 @@ VALUES (:pass_id, :perk_id, :card_id, :venue_id, :venue_account_id, :holder, :re
 """
 
 
+# The audit log's row of a redemption (backend/db/models_audit.py), in the same transaction: who (the venue
+# account), from where, and the redemption row; the redemption row itself holds the rest (perk, card, time).
+_AUDIT = """
+INSERT INTO audit_events (at, actor_kind, actor_id, actor_name, client_address, route, action, object_type,
+                          object_id, municipality_id, changes)
+SELECT :redeemed_at, 'venue', r.venue_account_id, COALESCE(a.login, ''), :client, 'POST /venue/redeem', 'redeem',
+       'redemptions', CAST(r.id AS VARCHAR(20)), v.municipality_id, :changes
+FROM redemptions r
+JOIN venues v ON v.id = r.venue_id
+LEFT JOIN venue_accounts a ON a.id = r.venue_account_id
+WHERE r.pass_id = :pass_id
+"""
+
+
 def _pyformat(sql: str) -> str:
     """:name parameters (sqlite3) as %(name)s (psycopg)."""
     return re.sub(r":([a-z_]+)", r"%(\1)s", sql)
@@ -172,35 +186,37 @@ class Redeemer:
         self.integrity_error = engine.dialect.dbapi.IntegrityError
         self.operational_error = engine.dialect.dbapi.OperationalError
         convert = (lambda q: q) if self.sqlite else _pyformat
-        self._venue_sql, self._count_sql, self._insert_sql = (convert(q) for q in (_VENUE, _COUNT, _INSERT))
+        self._venue_sql, self._count_sql, self._insert_sql, self._audit_sql = (
+            convert(q) for q in (_VENUE, _COUNT, _INSERT, _AUDIT))
         self._lookup_token_sql = convert(_LOOKUP.format(va=_VA_FROM_TOKEN))
         self._lookup_given_sql = convert(_LOOKUP.format(va=_VA_GIVEN))
 
     def redeem(self, pass_text: str, venue_id: int, venue_account_id: int | None = None,
-               now: float | None = None) -> RedeemResult:
-        """Redeems `pass_text` for the venue, or says why not."""
-        return self._redeem(pass_text, None, venue_id, venue_account_id, now)
+               now: float | None = None, client: str | None = None) -> RedeemResult:
+        """Redeems `pass_text` for the venue, or says why not. `client`: the desk's address (audit log)."""
+        return self._redeem(pass_text, None, venue_id, venue_account_id, now, client)
 
-    def redeem_for_token(self, pass_text: str, token: str | None, now: float | None = None) -> RedeemResult:
+    def redeem_for_token(self, pass_text: str, token: str | None, now: float | None = None,
+                         client: str | None = None) -> RedeemResult:
         """Like `redeem`, for the venue whose session `token` opens (looked up on the same connection);
         raises NoVenueSession if it opens none."""
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise NoVenueSession()
-        return self._redeem(pass_text, token_digest(token), None, None, now)
+        return self._redeem(pass_text, token_digest(token), None, None, now, client)
 
-    def _redeem(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
+    def _redeem(self, pass_text, digest, venue_id, venue_account_id, now, client=None) -> RedeemResult:
         # The PostgreSQL pool skips pre-ping (one round trip per scan): a connection the server dropped
         # (restart, idle timeout) fails its first statement, is invalidated, and the scan is tried once
         # more on a fresh one. Nothing was written then; a failed COMMIT is never retried (its outcome
         # is unknown) and propagates.
         try:
-            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now)
+            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now, client)
         except self.operational_error:
             if self.sqlite:
                 raise
-            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now)
+            return self._redeem_once(pass_text, digest, venue_id, venue_account_id, now, client)
 
-    def _redeem_once(self, pass_text, digest, venue_id, venue_account_id, now) -> RedeemResult:
+    def _redeem_once(self, pass_text, digest, venue_id, venue_account_id, now, client) -> RedeemResult:
         now = time.time() if now is None else now
         try:
             p = self.signer.verify(pass_text, now)
@@ -225,7 +241,8 @@ class Redeemer:
                     return RedeemResult(refusal("chain_unavailable"))
             for _ in range(MAX_ATTEMPTS):
                 try:
-                    return self._attempt(conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain)
+                    return self._attempt(conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain,
+                                         client)
                 except self.integrity_error:
                     # Lost a race on the pass id or on the period slot: the next attempt reads what won.
                     conn.rollback()
@@ -242,7 +259,8 @@ class Redeemer:
         rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open
         return rows[0] if rows else None
 
-    def _attempt(self, conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain) -> RedeemResult:
+    def _attempt(self, conn, cur, p, address, digest, venue_id, venue_account_id, now, on_chain,
+                 client) -> RedeemResult:
         pass_id = p.pass_id.hex()
         if self.sqlite:
             cur.execute("BEGIN IMMEDIATE")  # queue behind other writers instead of failing on a stale read
@@ -316,6 +334,9 @@ class Redeemer:
             "venue_account_id": venue_account_id, "holder": owner, "redeemed_at": int(now),
             "day": japan_date(now), "period_key": key, "slot": None if key is None else used + 1,
         })
+        cur.execute(self._audit_sql, {
+            "redeemed_at": int(now), "client": client, "pass_id": pass_id,
+            "changes": f'{{"perk_id": [null, {int(perk_id)}], "token_id": [null, {int(p.token_id)}]}}'})
         try:
             conn.commit()
         except self.operational_error as exc:

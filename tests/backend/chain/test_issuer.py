@@ -46,3 +46,27 @@ def test_production_refuses_the_public_dev_key(tmp_path):
             production_settings(tmp_path, issuer_key=key)
     own = Account.create().key.hex()
     assert production_settings(tmp_path, issuer_key=own).issuer_key.get_secret_value() == own
+
+
+def test_the_observer_hears_each_broadcast_with_who_asked(card, anvil):
+    heard = []
+    issuer = Issuer(Chain(anvil.url), ANVIL_KEYS[0], CHAIN_ID)
+    issuer.observer = heard.append
+    holder = Account.create().address
+    sent = issuer.acting_for(lambda: "alice").send(card.functions.issue(holder, 1, 0))
+    (seen,) = heard
+    assert (seen.tx_hash, seen.function, seen.actor, seen.chain_id) == (sent.tx_hash, "issue", "alice", CHAIN_ID)
+    assert (seen.sender, seen.to) == (issuer.address, card.address)
+    issuer.send(card.functions.issue(Account.create().address, 1, 0))
+    assert heard[-1].actor is None  # the issuer itself acts for no one: the system
+
+
+def test_a_failing_observer_does_not_fail_the_sent_transaction(card, anvil):
+    def broken(_sent):
+        raise RuntimeError("the audit database is down")
+
+    issuer = Issuer(Chain(anvil.url), ANVIL_KEYS[0], CHAIN_ID)
+    issuer.observer = broken
+    holder = Account.create().address
+    sent = issuer.send(card.functions.issue(holder, 1, 0))
+    assert sent.tx_hash and card.functions.balanceOf(holder).call() == 1
