@@ -4,7 +4,7 @@ A city's admin used to set prefecture_id alone. Each link set that way is carrie
 (requested_by NULL), so registrations issue no prefecture card until the prefecture's admin approves it.
 
 Revision ID: 0010_prefecture_links
-Revises: 0008_person_nullifiers
+Revises: 0009_forum_secrets
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_prefecture_links"
-down_revision = "0008_person_nullifiers"
+down_revision = "0009_forum_secrets"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Staff accounts made in the console: invitations by one-time link, the one-time-password flag, TOTP.
 
 Revision ID: 0012_staff_invites
-Revises: 0008_person_nullifiers
+Revises: 0010_prefecture_links
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_staff_invites"
-down_revision = "0008_person_nullifiers"
+down_revision = "0010_prefecture_links"
 branch_labels = None
 depends_on = None
 

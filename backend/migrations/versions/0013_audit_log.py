@@ -1,7 +1,7 @@
 """The audit log: audit_events, append-only (the database refuses UPDATE and DELETE on it).
 
 Revision ID: 0013_audit_log
-Revises: 0008_person_nullifiers
+Revises: 0012_staff_invites
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_audit_log"
-down_revision = "0008_person_nullifiers"
+down_revision = "0012_staff_invites"
 branch_labels = None
 depends_on = None
 
