@@ -79,9 +79,7 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     last_login_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    # Password guessing: consecutive failures, and the lock they lead to (backend/auth/staff.py).
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # No lock here: failed sign-ins are slowed per login name and client address (backend/auth/throttle.py).
 
 
 class StaffRole(Base):

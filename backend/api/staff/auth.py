@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep
+from backend.api.deps import Admin, CurrentStaff, LoginGateDep, SessionDep, SettingsDep
 from backend.api.schemas import SessionOut, SignedOut
 from backend.auth import bots
 from backend.auth import staff as staff_accounts
-from backend.auth.errors import BadCredentials, NotFound
+from backend.auth.errors import NotFound
 from backend.auth.sessions import (
     clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )
@@ -52,14 +52,14 @@ def _staff_out(member: StaffMember) -> StaffOut:
 
 
 @router.post("/login", response_model=StaffSessionOut, summary="Staff sign-in")
-def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
-    """Username (or email) and password; opens a staff session (its own cookie, separate from holders)."""
+def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep,
+                  gate: LoginGateDep) -> StaffSessionOut:
+    """Username (or email) and password; opens a staff session (its own cookie, separate from holders).
+
+    Failed sign-ins are slowed per login name and client address: 429 `login_throttled` with Retry-After."""
     write_transaction(db)
-    try:
+    with gate.attempt("staff", body.login):
         account = staff_accounts.authenticate(db, body.login, body.password)
-    except BadCredentials:
-        db.commit()  # keep the failure count
-        raise
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
     set_session_cookie(response, "staff", token, expires_at, settings.public_url)
