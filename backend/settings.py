@@ -83,8 +83,8 @@ class Settings(BaseSettings):
 
     # Failed staff and venue sign-ins allowed per (login name, client address) and per client address
     # (backend/auth/throttle.py): ladders of moving windows in `limits` notation, each step waiting longer.
-    # The client address is the connection's (request.client.host); behind a reverse proxy, uvicorn's
-    # --forwarded-allow-ips names the proxy whose X-Forwarded-For it may believe. Counted per process.
+    # The client address is the connection's (request.client.host); uvicorn fills it from X-Forwarded-For
+    # only for a proxy in --forwarded-allow-ips (default 127.0.0.1,::1). Counted per process.
     login_limits_per_login: str = "5/minute; 10 per 10 minutes; 20/hour; 50/day"
     login_limits_per_address: str = "30/minute; 300/hour; 1000/day"
 

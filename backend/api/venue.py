@@ -96,8 +96,8 @@ def login_venue(body: VenueLogin, response: Response, session: SessionDep, setti
     """Checks the venue account's password; answers a bearer token and sets the venue cookie.
 
     Failed sign-ins are slowed per login and client address: 429 `login_throttled` with Retry-After."""
-    write_transaction(session)
-    with gate.attempt("venue", body.login):
+    with gate.attempt("venue", body.login):  # a throttled request does not touch the database
+        write_transaction(session)
         account = authenticate(session, body.login, body.password)
         if account is None:
             raise Refusal("bad_credentials")

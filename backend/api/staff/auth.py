@@ -57,8 +57,8 @@ def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settin
     """Username (or email) and password; opens a staff session (its own cookie, separate from holders).
 
     Failed sign-ins are slowed per login name and client address: 429 `login_throttled` with Retry-After."""
-    write_transaction(db)
-    with gate.attempt("staff", body.login):
+    with gate.attempt("staff", body.login):  # a throttled request does not touch the database
+        write_transaction(db)
         account = staff_accounts.authenticate(db, body.login, body.password)
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
