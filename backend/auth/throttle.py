@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage
@@ -75,7 +76,7 @@ class LoginThrottle:
 
     def _counts(self, kind: str, login: str, host: str | None) -> list[tuple[tuple[str, ...], list[RateLimitItem]]]:
         address = address_key(host)
-        name = (login or "").strip().lower()
+        name = quote((login or "").strip().lower(), safe="")  # limits joins a key's parts with "/"
         return [(("address", address), self.per_address), (("login", kind, name, address), self.per_login)]
 
     def _wait(self, counts) -> int:
