@@ -40,9 +40,11 @@ def login(client, name, password=PASSWORD):
 
 
 def test_guessing_checks_five_passwords_and_then_only_waits(client, desk):
+    """As fast as it can, one address guesses: five passwords are checked, then fifty guesses are only told
+    to wait (before: every guess was checked, about 25 a second on a quiet machine)."""
     checked = throttled = 0
     started = time.monotonic()
-    while time.monotonic() - started < 3:
+    while throttled < 50 and time.monotonic() - started < 50:
         response = login(client, desk, f"guess-{checked + throttled}")
         if response.status_code == 401:
             checked += 1
@@ -50,8 +52,7 @@ def test_guessing_checks_five_passwords_and_then_only_waits(client, desk):
             body = assert_error(response, 429, "login_throttled")
             assert 1 <= body["retry_after"] <= 60 and response.headers["Retry-After"] == str(body["retry_after"])
             throttled += 1
-    assert checked == 5, f"{checked} passwords checked in 3 s"
-    assert throttled > 0
+    assert (checked, throttled) == (5, 50), f"{checked} passwords checked in {time.monotonic() - started:.1f} s"
     assert_error(login(client, desk), 429, "login_throttled")  # the right password waits too, from here
 
 
