@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.auth.throttle import LoginThrottle
+from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
 from backend.chain.indexer.indexer import IndexerThread
