@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.audit import recorder
 from backend.audit.transactions import TransactionLog
+from backend.auth.throttle import LoginThrottle
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
@@ -53,6 +54,7 @@ class Services:
     indexer: IndexerThread
     jobs: JobRunner
     airdrop_worker: AirdropWorker
+    login_throttle: LoginThrottle  # failed staff and venue sign-ins, counted in this process
     # Objects with start() and stop(), run for the app's lifetime (besides the indexer and the job thread).
     workers: list = field(default_factory=list)
     # Which verified person a wallet is (per-person polls): the residency identity records.
@@ -97,7 +99,8 @@ def build_services(settings: Settings) -> Services:
         # Each domain declares its periodic jobs; they share one runner (and one loop, started by the app).
         jobs=JobRunner(settings, sessions, issuer,
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
-        airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine)
+        airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine,
+        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address))
     base = settings.public_url.rstrip("/")
 
     def card_image(card: CardView) -> str:

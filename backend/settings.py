@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from limits import parse_many
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -110,6 +111,13 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(default=None, repr=False)
     mail_from: str = "デジタル住民 <no-reply@resident.localhost>"
 
+    # Failed staff and venue sign-ins allowed per (login name, client address) and per client address
+    # (backend/auth/throttle.py): ladders of moving windows in `limits` notation, each step waiting longer.
+    # The client address is the connection's (request.client.host); uvicorn fills it from X-Forwarded-For
+    # only for a proxy in --forwarded-allow-ips (default 127.0.0.1,::1). Counted per process.
+    login_limits_per_login: str = "5/minute; 10 per 10 minutes; 20/hour; 50/day"
+    login_limits_per_address: str = "30/minute; 300/hour; 1000/day"
+
     public_url: str = "http://127.0.0.1:8000"
     siwe_domain: str = "127.0.0.1:8000"
     ipfs_api: str | None = None
@@ -124,6 +132,13 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65_535)
     deployer_key: SecretStr | None = Field(default=None, repr=False)
     admin_password: SecretStr | None = Field(default=None, repr=False)
+
+    @field_validator("login_limits_per_login", "login_limits_per_address")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        if not parse_many(value):  # ValueError if it is not "5/minute; 20/hour": at start, not at the first sign-in
+            raise ValueError(f"no rate limit in {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:

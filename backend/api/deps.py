@@ -23,6 +23,7 @@ from backend.audit.actor import ActingSessions, Actor, act_as
 from backend.auth.errors import NotSignedIn
 from backend.auth.sessions import SessionInfo, resolve, token_from_request
 from backend.auth.staff import StaffMember, check_role, member, rank
+from backend.auth.throttle import LoginGate
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.chain.client import Chain
 from backend.chain.issuer import Issuer
@@ -124,6 +125,12 @@ def get_airdrop_worker(services: ServicesDep) -> AirdropWorker:
     return services.airdrop_worker
 
 
+def get_login_gate(request: Request, services: ServicesDep) -> LoginGate:
+    """The sign-in throttle for this request's address: the connection's, never a header (behind a proxy,
+    uvicorn's --forwarded-allow-ips decides whose X-Forwarded-For becomes request.client)."""
+    return services.login_throttle.gate(request.client.host if request.client else None)
+
+
 def now(services: ServicesDep) -> float:
     """Now, by the services' clock (wall time unless a test or a demo moved it)."""
     return services.clock()
@@ -145,6 +152,7 @@ ActivityCodesDep = Annotated[RotatingCode, Depends(get_activity_codes)]
 NullifierLookupDep = Annotated[NullifierLookup, Depends(get_nullifier_lookup)]
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 AirdropWorkerDep = Annotated[AirdropWorker, Depends(get_airdrop_worker)]
+LoginGateDep = Annotated[LoginGate, Depends(get_login_gate)]
 Now = Annotated[float, Depends(now)]
 
 

@@ -42,7 +42,10 @@ def error_body(status: int, code: str, message_en: str, message_ja: str, **extra
 
 
 def refusal_body(refusal: Refusal) -> JSONResponse:
-    return error_body(status_of(refusal), refusal.code, refusal.message_en, refusal.message_ja, **refusal.extra)
+    response = error_body(status_of(refusal), refusal.code, refusal.message_en, refusal.message_ja, **refusal.extra)
+    if "retry_after" in refusal.extra:  # seconds, in the body for the pages and in the header for HTTP clients
+        response.headers["Retry-After"] = str(refusal.extra["retry_after"])
+    return response
 
 
 class BodyLimit:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
 from backend.api.deps import (
-    CurrentVenue, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
+    CurrentVenue, LoginGateDep, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
 )
 from backend.api.handlers import status_of
 from backend.auth.sessions import (
@@ -93,12 +93,16 @@ class RedeemAnswer(BaseModel):
 
 
 @router.post("/login", response_model=VenueSignedIn, summary="Sign in with a venue account")
-def login_venue(body: VenueLogin, response: Response, session: SessionDep, settings: SettingsDep) -> VenueSignedIn:
-    """Checks the venue account's password; answers a bearer token and sets the venue cookie."""
-    write_transaction(session)
-    account = authenticate(session, body.login, body.password)
-    if account is None:
-        raise Refusal("bad_credentials")
+def login_venue(body: VenueLogin, response: Response, session: SessionDep, settings: SettingsDep,
+                gate: LoginGateDep) -> VenueSignedIn:
+    """Checks the venue account's password; answers a bearer token and sets the venue cookie.
+
+    Failed sign-ins are slowed per login and client address: 429 `login_throttled` with Retry-After."""
+    with gate.attempt("venue", body.login):  # a throttled request does not touch the database
+        write_transaction(session)
+        account = authenticate(session, body.login, body.password)
+        if account is None:
+            raise Refusal("bad_credentials")
     token, expires_at = create_session(session, "venue", account.id)
     venue = session.get(Venue, account.venue_id)
     session.commit()

@@ -74,10 +74,11 @@ class BadCredentials(AccessError):
     code = "bad_credentials"
 
 
-class AccountLocked(AccessError):
-    """Raised when a staff account is locked after too many wrong passwords in a row."""
+class LoginThrottled(AccessError):
+    """Raised when a sign-in comes too soon after too many failed ones from that address (backend/auth/throttle.py);
+    the same for every login name, known or not."""
 
-    code = "account_locked"
+    code = "login_throttled"
 
 
 class RoleRequired(AccessError):

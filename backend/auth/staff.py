@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.auth.errors import AccountExists, AccountLocked, BadCredentials, NotFound, RoleRequired
+from backend.auth.errors import AccountExists, BadCredentials, NotFound, RoleRequired
 from backend.auth.secrets import dummy_verify, hash_secret, verify_secret
 from backend.db.models_access import ROLES, AuthSession, StaffAccount, StaffRole
 from backend.db.models_chain import Municipality
@@ -28,9 +28,6 @@ from backend.errors import Refusal
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_CHARS = 10
-# Online guessing: after this many wrong passwords in a row the account is locked for LOCK_SECONDS.
-MAX_FAILED_LOGINS = 10
-LOCK_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,7 @@ def create_staff(
     check_password_strength(password)
     account = StaffAccount(username=username, email=_normalise_login(email) if email else None,
                            display_name=display_name or username, password_hash=hash_secret(password),
-                           superuser=superuser, active=True, created_at=int(time.time()), failed_logins=0)
+                           superuser=superuser, active=True, created_at=int(time.time()))
     try:
         with db.begin_nested():
             db.add(account)
@@ -142,11 +139,11 @@ def member(db: Session, staff_id: int) -> StaffMember | None:
 
 
 def authenticate(db: Session, login: str, password: str, *, now: int | None = None) -> StaffAccount:
-    """The active account whose username or email is `login` and whose password matches; else BadCredentials
-    (or AccountLocked after MAX_FAILED_LOGINS wrong passwords in a row, for LOCK_SECONDS).
+    """The active account whose username or email is `login` and whose password matches; else BadCredentials.
 
     Takes as long for an unknown login as for a wrong password, so logins cannot be enumerated by timing.
-    A failure changes the account's counters: the caller commits also when this raises.
+    Guessing is slowed by the caller (backend/auth/throttle.py, per login name and client address), never by
+    a lock on the account: a lock anyone can trigger would let anyone keep the superuser out.
     """
     now = int(time.time()) if now is None else now
     login = _normalise_login(login or "")
@@ -157,15 +154,9 @@ def authenticate(db: Session, login: str, password: str, *, now: int | None = No
     if account is None or not account.active:
         dummy_verify(password or "x")
         raise BadCredentials()
-    if account.locked_until is not None and now < account.locked_until:
-        raise AccountLocked()
     if not verify_secret(password or "", account.password_hash):
-        account.failed_logins = (account.failed_logins or 0) + 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            account.failed_logins, account.locked_until = 0, now + LOCK_SECONDS
-        db.flush()
         raise BadCredentials()
-    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    account.last_login_at = now
     return account
 
 

@@ -80,9 +80,7 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     last_login_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    # Password guessing: consecutive failures, and the lock they lead to (backend/auth/staff.py).
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # No lock here: failed sign-ins are slowed per login name and client address (backend/auth/throttle.py).
     # Set for an account made with a one-time password: every staff route but the password change refuses.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # TOTP second factor (backend/auth/totp.py): the seed sealed (backend/auth/sealed.py, bound to the row),

@@ -25,8 +25,8 @@ MESSAGES = {
     "not_signed_in": Message("サインインしてください。", "Please sign in.", UNAUTHORIZED),
     # One text for the console and the desk (their fields say ログイン名 and ログインID): "login" covers both.
     "bad_credentials": Message("ログインまたはパスワードが正しくありません。", "Wrong login or password.", UNAUTHORIZED),
-    "account_locked": Message("パスワードの誤りが続いたため、このアカウントは数分間ロックされています。",
-                              "Too many wrong passwords: this account is locked for a few minutes.", TOO_MANY),
+    "login_throttled": Message("サインインの失敗が続いたため、{retry_after} 秒後にもう一度お試しください。",
+                               "Too many failed sign-ins. Try again in {retry_after} s.", TOO_MANY),
     "role_required": Message("この自治体でこの操作を行う権限がありません。",
                              "Your staff role does not allow this in this municipality.", FORBIDDEN),
     "account_exists": Message("このログイン名またはメールアドレスのアカウントは既に存在します。",

@@ -10,6 +10,12 @@ Every state is screenshotted at 375 and 1280 px into test-artifacts/screens/desk
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -35,6 +41,16 @@ def desk(browser_factory, stack, camera):
         return driver
 
     return make
+
+
+def post_json(stack, path: str, body: dict):
+    request = urllib.request.Request(stack.url(path), json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
 
 
 def sign_in(driver, login: str = COWORK_DESK[0], password: str = COWORK_DESK[1]) -> None:
@@ -91,6 +107,27 @@ def test_wrong_password_is_refused_clearly_and_the_right_one_opens_the_desk(desk
     driver.refresh()
     visible(driver, "#signin")
     assert not driver.find_element(By.ID, "desk").is_displayed()
+
+
+def test_too_many_wrong_passwords_say_when_to_try_again(desk, stack, shoot):
+    """Five wrong passwords for a login from this address: the desk says how long to wait and counts down
+    (the login need not exist: unknown and existing logins are slowed alike)."""
+    login = f"desk-{uuid.uuid4().hex[:8]}"
+    for _ in range(5):
+        status, _body = post_json(stack, "/venue/login", {"login": login, "password": "wrong-password-1"})
+        assert status == 401
+    driver = desk()
+    sign_in(driver, login=login, password="wrong-password-2")
+    notice = visible(driver, "#signin-notice")
+    wait(driver, lambda d: "Try again in" in notice.text)
+    assert re.fullmatch(r"Too many failed sign-ins\. Try again in \d+ s\.", notice.text), notice.text
+    first = int(re.search(r"\d+", notice.text).group())
+    assert 1 < first <= 60 and not driver.find_element(By.ID, "signin-submit").is_enabled()
+    shoot(driver, "desk-signin-throttled")
+    wait(driver, lambda d: int(re.search(r"\d+", notice.text).group()) <= first - 2, timeout=6,
+         message="the wait does not count down")
+    driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    assert re.fullmatch(r"サインインの失敗が続いたため、\d+ 秒後にもう一度お試しください。", notice.text), notice.text
 
 
 def test_typed_pass_is_ok_once_then_no_because_used(desk, stack, shoot):

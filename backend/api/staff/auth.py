@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from backend.api.deps import Admin, SessionDep, SettingsDep, SignedInStaff
+from backend.api.deps import Admin, LoginGateDep, SessionDep, SettingsDep, SignedInStaff
 from backend.api.schemas import SessionOut, SignedOut
 from backend.auth import bots, totp
 from backend.auth import staff as staff_accounts
-from backend.auth.errors import BadCredentials
 from backend.auth.sessions import (
     clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
 )
@@ -53,15 +52,16 @@ def _staff_out(member: StaffMember) -> StaffOut:
 
 
 @router.post("/login", response_model=StaffSessionOut, summary="Staff sign-in")
-def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep) -> StaffSessionOut:
-    """Username (or email) and password; opens a staff session (its own cookie, separate from holders)."""
-    write_transaction(db)
-    try:
+def sign_in_staff(body: StaffLoginIn, response: Response, db: SessionDep, settings: SettingsDep,
+                  gate: LoginGateDep) -> StaffSessionOut:
+    """Username (or email) and password; opens a staff session (its own cookie, separate from holders).
+
+    Failed sign-ins are slowed per login name and client address: 429 `login_throttled` with Retry-After."""
+    with gate.attempt("staff", body.login):  # a throttled request does not touch the database
+        write_transaction(db)
         account = staff_accounts.authenticate(db, body.login, body.password)
+        # a wrong or missing code is a wrong sign-in like a wrong password: the same answer, counted the same
         totp.check_sign_in(settings.sealing_key, account, body.totp_code)
-    except BadCredentials:
-        db.commit()  # keep the failure count
-        raise
     token, expires_at = create_session(db, "staff", account.id)
     db.commit()
     set_session_cookie(response, "staff", token, expires_at, settings.public_url)

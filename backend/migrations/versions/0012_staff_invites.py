@@ -1,7 +1,7 @@
 """Staff accounts made in the console: invitations by one-time link, the one-time-password flag, TOTP.
 
 Revision ID: 0012_staff_invites
-Revises: 0010_prefecture_links
+Revises: 0011_login_throttle
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_staff_invites"
-down_revision = "0010_prefecture_links"
+down_revision = "0011_login_throttle"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 import pytest
 from eth_account import Account
+from fastapi.testclient import TestClient
 
 from tests.backend.access_setup import assert_error, bearer, sign_in
 from backend.auth import staff
@@ -9,6 +10,7 @@ from backend.auth.errors import AccountExists, BadCredentials, RoleRequired
 from backend.db.models_access import StaffAccount
 from backend.db.models_chain import Municipality
 from backend.db.session import begin_immediate
+from tests.backend.throttle_clock import freeze
 
 PASSWORD = "correct horse battery"
 
@@ -184,26 +186,66 @@ def test_create_admin_command_line(settings, monkeypatch, capsys):
         engine.dispose()
 
 
-def test_many_wrong_passwords_lock_the_account_for_a_while(client, db, towns):
-    staff_id = make_staff(db, "nakamura")
-    for _ in range(staff.MAX_FAILED_LOGINS):
+def client_at(app, address: str) -> TestClient:
+    """A client of the running app whose requests come from `address`."""
+    return TestClient(app, client=(address, 50000))
+
+
+def test_wrong_passwords_from_one_address_never_keep_the_right_one_out_from_another(app, client, db, towns):
+    """The lock is gone: ten and more wrong passwords for the superuser from A (anyone can type them) leave its
+    sign-in from B open. Before, ten wrong passwords from anywhere locked it for 15 minutes."""
+    make_staff(db, "root", superuser=True)
+    attacker, owner = client_at(app, "198.51.100.7"), client_at(app, "203.0.113.9")
+    answers = [login(attacker, "root", "wrong password!").status_code for _ in range(12)]
+    assert answers == [401] * 5 + [429] * 7
+    assert login(owner, "root").status_code == 200
+    assert_error(login(attacker, "root"), 429, "login_throttled")  # A waits, even with the right password
+
+
+def test_failed_sign_ins_are_slowed_with_retry_after_and_successes_do_not_count(app, client, db, towns,
+                                                                                monkeypatch):
+    clock = freeze(monkeypatch, app.state.services.login_throttle)
+    make_staff(db, "nakamura")
+    for _ in range(8):
+        assert login(client, "nakamura").status_code == 200
+    for _ in range(5):
         assert_error(login(client, "nakamura", "wrong password!"), 401, "bad_credentials")
-    assert_error(login(client, "nakamura"), 429, "account_locked")  # even the right password waits
-    with db() as session:
-        account = session.get(StaffAccount, staff_id)
-        account.locked_until = 1  # the lock has run out
-        session.commit()
+    response = login(client, "nakamura")
+    body = assert_error(response, 429, "login_throttled")
+    assert body["retry_after"] == 60 and response.headers["Retry-After"] == "60"
+    assert body["message_en"] == "Too many failed sign-ins. Try again in 60 s."
+    assert "60 秒後" in body["message_ja"]
+    clock.advance(45)
+    assert login(client, "nakamura").json()["retry_after"] == 15
+    clock.advance(15)
     assert login(client, "nakamura").status_code == 200
 
 
-def test_a_successful_login_resets_the_failure_count(db, towns):
-    staff_id = make_staff(db, "hayashi")
-    with db() as session:
-        for _ in range(staff.MAX_FAILED_LOGINS - 1):
-            with pytest.raises(BadCredentials):
-                staff.authenticate(session, "hayashi", "wrong password!")
-        staff.authenticate(session, "hayashi", PASSWORD)
-        assert session.get(StaffAccount, staff_id).failed_logins == 0
-        with pytest.raises(BadCredentials):
-            staff.authenticate(session, "hayashi", "wrong password!")
-        assert session.get(StaffAccount, staff_id).locked_until is None
+def test_known_and_unknown_names_get_the_same_answers_byte_for_byte(app, client, db, towns, monkeypatch):
+    """Wrong password, then throttled: an existing name and an unknown one cannot be told apart, not by the
+    status, the headers or a single byte of the body. Before, the eleventh try answered 429 `account_locked`
+    for an account and 401 for an unknown name."""
+    freeze(monkeypatch, app.state.services.login_throttle)
+    make_staff(db, "sato")
+    seen = []
+    for _ in range(12):
+        known, unknown = login(client, "sato", "wrong password!"), login(client, "nobody", "wrong password!")
+        assert (known.status_code, known.headers.multi_items(), known.content) == \
+               (unknown.status_code, unknown.headers.multi_items(), unknown.content)
+        seen.append(known.status_code)
+    assert seen == [401] * 5 + [429] * 7
+    # the right password of the existing name is throttled the same way too
+    known, unknown = login(client, "sato"), login(client, "nobody")
+    assert (known.status_code, known.headers.multi_items(), known.content) == \
+           (unknown.status_code, unknown.headers.multi_items(), unknown.content)
+
+
+def test_one_address_guessing_many_names_is_slowed_as_a_whole(app, client, db, towns, monkeypatch):
+    settings = app.state.services.settings
+    assert settings.login_limits_per_address.startswith("30/minute")
+    freeze(monkeypatch, app.state.services.login_throttle)
+    make_staff(db, "kimura")
+    for n in range(30):
+        assert_error(login(client, f"guess{n}", "wrong password!"), 401, "bad_credentials")
+    assert_error(login(client, "kimura"), 429, "login_throttled")  # a name it never tried waits too
+    assert login(client_at(app, "203.0.113.9"), "kimura").status_code == 200

@@ -19,6 +19,7 @@
 import { api, ApiError } from "./api.js";
 import { applyTranslations, errorText, formatDate, lang, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
+import { countDown, retryAfter } from "./retry.js";
 
 // The order of the tabs we know of; other console_*.js modules come before "exports", in name order.
 const ORDER = ["overview", "campaigns", "perks", "residency", "civic", "exports"];
@@ -26,7 +27,8 @@ const PICK_KEY = "resident.console.municipality";
 const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
 
 const $ = (id) => document.getElementById(id);
-const state = { staff: null, municipalities: [], municipality: null, tabs: [], active: null, mounted: null };
+const state = { staff: null, municipalities: [], municipality: null, tabs: [], active: null, mounted: null,
+  retry: null }; // retry: the "try again in N s" countdown after a throttled sign-in
 
 function apiClient() {
   const call = (path, options) => api(path, options);
@@ -70,10 +72,29 @@ function showError(element, error) {
 }
 
 // --- sign-in ---------------------------------------------------------------------------------------------
+function stopRetry() {
+  if (state.retry) state.retry.stop();
+  state.retry = null;
+}
+
+// Too many failed sign-ins from here: the form waits as long as the backend says, counting down.
+function waitToRetry(seconds) {
+  stopRetry();
+  const message = $("signin-error");
+  message.lastError = null;
+  $("signin-submit").disabled = true;
+  state.retry = countDown(message, seconds, {
+    text: (left) => (left > 0 ? t("console.signin.retry", { seconds: left }) : t("console.signin.retry_now")),
+    onEnd: () => { $("signin-submit").disabled = false; },
+  });
+}
+
 async function signIn(event) {
   event.preventDefault();
   const button = $("signin-submit");
   const message = $("signin-error");
+  if (state.retry && state.retry.left > 0) return;
+  stopRetry();
   message.hidden = true;
   button.disabled = true;
   try {
@@ -86,12 +107,14 @@ async function signIn(event) {
     state.staff = answer.staff;
     await afterSignIn();
   } catch (error) {
-    showError(message, error);
+    const seconds = retryAfter(error);
+    if (seconds) waitToRetry(seconds);
+    else showError(message, error);
     $("signin-password").value = "";
     $("signin-code").value = "";
     $("signin-password").focus();
   } finally {
-    button.disabled = false;
+    button.disabled = Boolean(state.retry && state.retry.left > 0);
   }
 }
 
@@ -266,9 +289,11 @@ async function selectTab(id, focus) {
 }
 
 function relabel() {
-  for (const box of [$("signin-error"), $("first-password-error")]) {
-    if (!box.hidden && box.lastError) showError(box, box.lastError);
-  }
+  const signinError = $("signin-error");
+  if (state.retry) state.retry.draw();
+  else if (!signinError.hidden && signinError.lastError) showError(signinError, signinError.lastError);
+  const firstPasswordError = $("first-password-error");
+  if (!firstPasswordError.hidden && firstPasswordError.lastError) showError(firstPasswordError, firstPasswordError.lastError);
   if (!state.staff) return;
   renderPicker();
   renderTabBar();

@@ -6,6 +6,7 @@ import { ApiError, get, post } from "./api.js";
 import { errorText, has, lang, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { cameraUnavailable, startScanner } from "./qrscanner.js";
+import { countDown, retryAfter } from "./retry.js";
 
 const $ = (id) => document.getElementById(id);
 const VENUE_KEY = "resident.desk.venue"; // the signed-in venue's names, to show them after a reload
@@ -20,7 +21,8 @@ const state = {
   cameraProblem: null, // refused | none | busy | insecure | failed
   today: null,         // the last GET /venue/redemptions answer
   todayError: null,
-  signinError: null,   // an ApiError, or "missing" / "expired"
+  signinError: null,   // an ApiError, or "missing" / "expired" / "signed_out" / "throttled"
+  retry: null,         // while "throttled": the "try again in N s" countdown
 };
 
 // --- sign in / out -----------------------------------------------------------------------------------------
@@ -75,6 +77,12 @@ function renderHeader() {
 function renderSignin() {
   const notice = $("signin-notice");
   const error = state.signinError;
+  if (error === "throttled" && state.retry) {
+    notice.className = "notice warn";
+    state.retry.draw();
+    return;
+  }
+  stopRetry();
   if (!error) {
     notice.hidden = true;
     return;
@@ -89,8 +97,26 @@ function renderSignin() {
   fill(notice, h("p", { text }));
 }
 
+function stopRetry() {
+  if (state.retry) state.retry.stop();
+  state.retry = null;
+}
+
+// Too many failed sign-ins from this desk: the form waits as long as the backend says, counting down.
+function waitToRetry(seconds) {
+  stopRetry();
+  state.signinError = "throttled";
+  $("signin-submit").disabled = true;
+  $("signin-notice").className = "notice warn";
+  state.retry = countDown($("signin-notice"), seconds, {
+    text: (left) => (left > 0 ? t("desk.signin.retry", { seconds: left }) : t("desk.signin.retry_now")),
+    onEnd: () => { $("signin-submit").disabled = false; },
+  });
+}
+
 async function signIn(event) {
   event.preventDefault();
+  if (state.retry && state.retry.left > 0) return;
   const login = $("login").value.trim();
   const password = $("password").value;
   if (!login || !password) {
@@ -110,12 +136,17 @@ async function signIn(event) {
     await loadToday();
     ($("camera-start").hidden ? $("code") : $("camera-start")).focus();
   } catch (error) {
-    state.signinError = error;
-    renderSignin();
+    const seconds = retryAfter(error);
+    if (seconds) {
+      waitToRetry(seconds);
+    } else {
+      state.signinError = error;
+      renderSignin();
+    }
     $("password").select();
     $("password").focus();
   } finally {
-    button.disabled = false;
+    button.disabled = Boolean(state.retry && state.retry.left > 0);
     button.textContent = t("desk.signin.submit");
   }
 }
