@@ -95,10 +95,12 @@ class LoginThrottle:
         return max(1, math.ceil(wait)) if wait > 0 else 0
 
     @contextmanager
-    def attempt(self, kind: str, login: str, host: str | None) -> Iterator[None]:
+    def attempt(self, kind: str, login: str, host: str | None, *, counted: frozenset[str] = frozenset()
+                ) -> Iterator[None]:
         """Around one sign-in: raises LoginThrottled (429, Retry-After) if this login name or this address has
         failed too often lately; a refusal of kind "unauthorized" (wrong password, unknown name, ...) raised
-        inside is counted as a failure, anything else (success, a server fault) is not."""
+        inside is counted as a failure, and so is one whose code is in `counted` (a wrong current password or
+        code after sign-in: a stolen session guesses through them too); anything else is not."""
         counts = self._counts(kind, login, host)
         with self._lock:
             wait = self._wait(counts)
@@ -110,7 +112,7 @@ class LoginThrottle:
         try:
             yield
         except Refusal as refusal:
-            failed = refusal.kind == UNAUTHORIZED
+            failed = refusal.kind == UNAUTHORIZED or refusal.code in counted
             raise
         finally:
             with self._lock:
@@ -132,5 +134,5 @@ class LoginGate:
     def __init__(self, throttle: LoginThrottle, host: str | None) -> None:
         self.throttle, self.host = throttle, host
 
-    def attempt(self, kind: str, login: str):
-        return self.throttle.attempt(kind, login, self.host)
+    def attempt(self, kind: str, login: str, *, counted: frozenset[str] = frozenset()):
+        return self.throttle.attempt(kind, login, self.host, counted=counted)

@@ -13,7 +13,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep, SignedInStaff, StaffSession
+from backend.api.deps import Admin, CurrentStaff, LoginGateDep, SessionDep, SettingsDep, SignedInStaff, StaffSession
 from backend.auth import invites, roster, totp
 from backend.auth import staff as staff_accounts
 from backend.db.models_access import StaffAccount, StaffInvite
@@ -22,6 +22,8 @@ from backend.db.session import write_transaction
 from backend.web.qr import qr_svg
 
 router = APIRouter(prefix="/staff", tags=["staff accounts"])
+# Guesses made from inside a session: counted with the same name's failed sign-ins.
+GUESSES = frozenset({"current_password_wrong", "totp_code_wrong"})
 
 Role = Literal["viewer", "staff", "admin"]
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # one line, no control characters (PostgreSQL refuses NUL in text)
@@ -231,10 +233,14 @@ class PasswordChanged(BaseModel):
 
 
 @router.post("/me/password", response_model=PasswordChanged, summary="Change my password")
-def change_my_password(body: PasswordIn, db: SessionDep, me: SignedInStaff, session: StaffSession) -> PasswordChanged:
-    """Needs the current password; every other session of the account ends (this one stays)."""
+def change_my_password(body: PasswordIn, db: SessionDep, me: SignedInStaff, session: StaffSession,
+                       gate: LoginGateDep) -> PasswordChanged:
+    """Needs the current password; every other session of the account ends (this one stays). Wrong current
+    passwords are slowed like wrong sign-ins of the same name (backend/auth/throttle.py)."""
     write_transaction(db)
-    staff_accounts.change_password(db, me.id, body.current_password, body.new_password, keep_session=session.id)
+    with gate.attempt("staff", me.username, counted=GUESSES):
+        staff_accounts.change_password(db, me.id, body.current_password, body.new_password,
+                                       keep_session=session.id)
     db.commit()
     return PasswordChanged(changed=True, other_sessions_ended=True)
 
@@ -267,16 +273,20 @@ def enrol_totp(db: SessionDep, settings: SettingsDep, me: CurrentStaff) -> TotpE
 
 
 @router.post("/me/totp/confirm", response_model=TotpOut, summary="Turn two-step sign-in on with a code")
-def confirm_totp(body: CodeIn, db: SessionDep, settings: SettingsDep, me: CurrentStaff) -> TotpOut:
+def confirm_totp(body: CodeIn, db: SessionDep, settings: SettingsDep, me: CurrentStaff,
+                 gate: LoginGateDep) -> TotpOut:
     write_transaction(db)
-    totp.confirm(settings.sealing_key, _account(db, me), body.code)
+    with gate.attempt("staff", me.username, counted=GUESSES):
+        totp.confirm(settings.sealing_key, _account(db, me), body.code)
     db.commit()
     return TotpOut(totp_enabled=True)
 
 
 @router.post("/me/totp/disable", response_model=TotpOut, summary="Turn two-step sign-in off (needs a code)")
-def disable_totp(body: CodeIn, db: SessionDep, settings: SettingsDep, me: CurrentStaff) -> TotpOut:
+def disable_totp(body: CodeIn, db: SessionDep, settings: SettingsDep, me: CurrentStaff,
+                 gate: LoginGateDep) -> TotpOut:
     write_transaction(db)
-    totp.disable(settings.sealing_key, _account(db, me), body.code)
+    with gate.attempt("staff", me.username, counted=GUESSES):
+        totp.disable(settings.sealing_key, _account(db, me), body.code)
     db.commit()
     return TotpOut(totp_enabled=False)

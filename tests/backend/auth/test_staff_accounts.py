@@ -285,8 +285,14 @@ def enrolled(client, db, username, towns, settings):
     return me, enrol["secret"]
 
 
+def forget_failed_attempts(client):
+    """The wrong code of enrolment counts as a failed attempt of the name: start the sign-in checks afresh."""
+    client.app.state.services.login_throttle.limiter.storage.reset()
+
+
 def test_totp_sign_in_needs_the_code_and_a_code_works_once(client, db, towns, settings):
     me, secret = enrolled(client, db, "takeda", towns, settings)
+    forget_failed_attempts(client)
     assert me.get("/staff/me").json()["totp_enabled"] is True
     no_code = assert_error(login(client, "takeda"), 401, "bad_credentials")
     wrong_password = assert_error(client.post("/staff/login", json={"login": "takeda", "password": "wrong password",
@@ -327,6 +333,7 @@ def test_odd_input_to_the_account_routes_is_refused_never_a_server_error(client,
     mine, _ = towns
     me = admins[0]
     for odd in ODD:
+        forget_failed_attempts(client)  # each odd password counts as a wrong guess; this test is about the 4xx
         answers = [
             client.post("/staff/invites/check", json={"token": odd}),
             client.post("/staff/invites/accept", json={"token": odd, "username": odd, "password": odd,
@@ -342,3 +349,21 @@ def test_odd_input_to_the_account_routes_is_refused_never_a_server_error(client,
         # Without two-step sign-in a code is not looked at.
         signed_in = client.post("/staff/login", json={"login": "mine-admin", "password": PASSWORD, "totp_code": odd})
         assert signed_in.status_code == (200 if len(odd) <= 16 else 422), signed_in.text
+
+
+def test_guessing_the_current_password_or_a_code_from_a_session_is_slowed_like_sign_ins(client, db, towns, settings):
+    """A stolen session cannot guess the password (or a TOTP code) without limit: wrong guesses count with the
+    name's failed sign-ins and are slowed the same way (429 with Retry-After), never more than the sign-in's."""
+    make_staff(db, "mori", [(towns[0], "viewer")])
+    me = as_(client, token_of(client, "mori"))
+    answers = [me.post("/staff/me/password", {"current_password": f"wrong guess {n}", "new_password": NEW_PASSWORD})
+               for n in range(7)]
+    statuses = [a.status_code for a in answers]
+    assert statuses[0] == 403 and 429 in statuses, statuses
+    throttled = answers[statuses.index(429)]
+    assert throttled.json()["code"] == "login_throttled" and int(throttled.headers["Retry-After"]) >= 1
+    # the right password now waits too, and so does a sign-in of the same name from this address
+    assert me.post("/staff/me/password", {"current_password": PASSWORD,
+                                          "new_password": NEW_PASSWORD}).status_code == 429
+    assert login(client, "mori").status_code == 429
+    assert me.post("/staff/me/totp/confirm", {"code": "000000"}).status_code == 429
