@@ -93,6 +93,8 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     string private _baseTokenURI;
     string private _municipalityNameJa;
     string private _municipalityNameEn;
+    /// @dev The minter holds ISSUER_ROLE, or this is zero ({setMinter}, {_revokeRole}).
+    address private _minter;
 
     /// @param config The collection's settings; see {Config}.
     /// @dev Reverts with {ResidentCardInvalidAdmin}, {ResidentCardInvalidWalletCap}
@@ -363,6 +365,28 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     }
 
     /// @inheritdoc IResidentCard
+    function setMinter(address newMinter) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address previous = _minter;
+        if (newMinter == previous) return; // a set minter holds ISSUER_ROLE: nothing to do
+        // Set before revoking, so that {_revokeRole} no longer sees the previous one as the minter and
+        // does not announce a minter of zero in between.
+        _minter = newMinter;
+        if (previous != address(0)) _revokeRole(ISSUER_ROLE, previous);
+        if (newMinter != address(0)) _grantRole(ISSUER_ROLE, newMinter);
+        emit MinterChanged(previous, newMinter);
+    }
+
+    /// @dev A minter that loses ISSUER_ROLE (revokeRole, renounceRole) stops being the minter, so that
+    /// {minter} never names an account that cannot issue.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == ISSUER_ROLE && account == _minter) {
+            _minter = address(0);
+            emit MinterChanged(account, address(0));
+        }
+    }
+
+    /// @inheritdoc IResidentCard
     function pause() external onlyRole(PAUSER_ROLE) {
         _requireNotPaused(_state);
         _state.paused = true;
@@ -414,6 +438,11 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     /// @inheritdoc IResidentCard
     function residentCount() external view returns (uint256) {
         return _state.lastResidentNumber;
+    }
+
+    /// @inheritdoc IResidentCard
+    function minter() external view returns (address) {
+        return _minter;
     }
 
     /// @inheritdoc IResidentCard
@@ -487,9 +516,12 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     // ------------------------------------------------------------------
 
     /// @notice Approves `account` to transfer `tokenId`. Locked cards cannot be approved.
-    /// @dev Reverts with {ResidentCardLocked}, {ResidentCardNonexistent} or
-    /// {ResidentCardNotAuthorized} (caller neither holder nor operator).
+    /// @dev Reverts with {ResidentCardNativeTokenRefused} (any value sent), {ResidentCardLocked},
+    /// {ResidentCardNonexistent} or {ResidentCardNotAuthorized} (caller neither holder nor operator).
+    /// Kept payable, as Solady's is, so that the refusal has a name: a nonpayable override would revert
+    /// with no data before this code runs.
     function approve(address account, uint256 tokenId) public payable override {
+        _refuseNativeTokens();
         address holder = _requireOwned(tokenId);
         if (_getExtraData(tokenId) & _LOCKED_BIT != 0) revert ResidentCardLocked(tokenId);
         if (msg.sender != holder && !isApprovedForAll(holder, msg.sender)) {
@@ -499,9 +531,11 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     }
 
     /// @notice Transfers `tokenId` from `from` to `to`.
-    /// @dev Reverts with ERC-6093's `ERC721InvalidReceiver(address(0))` for the zero
-    /// address (burning has its own functions), and as {_beforeTokenTransfer} says.
+    /// @dev Reverts with {ResidentCardNativeTokenRefused} when sent any value, ERC-6093's
+    /// `ERC721InvalidReceiver(address(0))` for the zero address (burning has its own functions),
+    /// and as {_beforeTokenTransfer} says. Both safeTransferFrom pass through here.
     function transferFrom(address from, address to, uint256 tokenId) public payable override {
+        _refuseNativeTokens();
         if (to == address(0)) revert IERC721Errors.ERC721InvalidReceiver(address(0));
         super.transferFrom(from, to, tokenId);
     }
@@ -543,6 +577,11 @@ contract ResidentCard is ERC721, AccessControl, ERC2981, IERC5192, IERC4906, IRe
     // ------------------------------------------------------------------
     // Checks
     // ------------------------------------------------------------------
+
+    /// @dev The card contract never holds money: it has no way to send any back out.
+    function _refuseNativeTokens() private view {
+        if (msg.value != 0) revert ResidentCardNativeTokenRefused(msg.value);
+    }
 
     /// @dev Returns the holder of `tokenId`, reverting if it does not exist.
     function _requireOwned(uint256 tokenId) private view returns (address holder) {

@@ -15,11 +15,13 @@ import {IResidentMinter} from "./interfaces/IResidentMinter.sol";
 /// @dev Why a separate contract holding the card's ISSUER_ROLE rather than campaigns inside ResidentCard:
 /// - the card contract stays small and keeps its audited, tested surface: it never holds money and never
 ///   learns about prices, allowlists or signatures;
-/// - campaign rules can change by deploying a new minter and moving the role (revoke the old one's
-///   ISSUER_ROLE, grant the new one's), without migrating a single card;
+/// - campaign rules can change by deploying a new minter and moving the role with the card's `setMinter`
+///   (the old one's ISSUER_ROLE is revoked in the same transaction that grants the new one's), without
+///   migrating a single card;
 /// - payments are isolated: a bug in a sale can at worst lose this contract's proceeds, never a card.
 /// One minter serves one collection (`card`). A successor minter names its `predecessor`, so that an identity
-/// that claimed through the old minter cannot claim again through the new one.
+/// that claimed through the old minter cannot claim again through the new one; the other way round, the old
+/// minter issues nothing once the role has moved.
 ///
 /// Vouchers and replay: every voucher is single-use. With a nullifier, the nullifier itself is the key (one
 /// card per identity per collection, whatever the voucher); without one (nullifier 0, e.g. a fiat sale to an

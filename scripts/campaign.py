@@ -5,7 +5,8 @@
     brownie run scripts/campaign.py main close  config/campaigns/free-claim.yaml --network anvil
 
 The collection must be deployed first (scripts/deploy.py). The first campaign of a collection deploys
-its ResidentMinter, records it next to the collection's record and grants it the card's ISSUER_ROLE.
+its ResidentMinter, records it next to the collection's record and makes it the card's minter
+(`setMinter`: ISSUER_ROLE for it, revoked from any previous minter in the same transaction).
 An allowlist CSV becomes a Merkle root on chain and one proofs file per wallet under
 data/campaigns/<chain id>/<SYMBOL>/<campaign name>/ (what a wallet passes to `claim`).
 The acting account is $RESIDENT_DEPLOYER_KEY or the node's first account (see scripts/deploy.py).
@@ -46,8 +47,10 @@ def collection_of(symbol: str) -> ResidentCard:
 
 
 def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, MinterRecord, bool]:
-    """The collection's minter: the recorded one, or a new one; makes sure it holds ISSUER_ROLE.
+    """The collection's minter: the recorded one, or a new one; makes sure it is the card's minter.
 
+    A new minter names the card's current minter, if any, as its predecessor, so that a nullifier used there
+    stays used; making it the minter revokes the previous one's ISSUER_ROLE in the same transaction.
     Returns (minter, record, deployed_now).
     """
     card = collection_of(symbol)
@@ -58,7 +61,10 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
         record = None
     deployed_now = False
     if record is None or record.collection != card.address or len(web3.eth.get_code(record.address)) == 0:
-        minter = ResidentMinter.deploy(card, account, ZERO, {"from": account})
+        current = card.minter()
+        # An account without code (an EOA made minter by hand) has no nullifiers to ask about.
+        predecessor = current if len(web3.eth.get_code(current)) else ZERO
+        minter = ResidentMinter.deploy(card, account, predecessor, {"from": account})
         record = MinterRecord(
             network=network.show_active(),
             chain_id=web3.eth.chain_id,
@@ -73,9 +79,8 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
         deployed_now = True
     else:
         minter = ResidentMinter.at(record.address)
-    role = card.ISSUER_ROLE()
-    if not card.hasRole(role, minter):
-        card.grantRole(role, minter, {"from": account})
+    if card.minter() != minter.address:
+        card.setMinter(minter, {"from": account})
     return minter, record, deployed_now
 
 

@@ -78,6 +78,11 @@ interface IResidentCardErrors {
 
     /// @dev Raised when `unpause` is called while the collection is not paused.
     error ResidentCardNotPaused();
+
+    /// @dev Raised when a transfer or an approval comes with native tokens (Solady's ERC-721 functions are
+    /// payable; a card has no price, and what it received could never leave the contract).
+    /// @param value The wei sent.
+    error ResidentCardNativeTokenRefused(uint256 value);
 }
 
 /// @title Events of a resident-card collection
@@ -134,6 +139,10 @@ interface IResidentCardEvents {
 
     /// @dev Emitted when `account` lifts the pause.
     event Unpaused(address account);
+
+    /// @dev Emitted when the collection's minter moves from `previousMinter` to `newMinter` (either may be
+    /// zero): from then on the new one holds ISSUER_ROLE and the previous one does not.
+    event MinterChanged(address indexed previousMinter, address indexed newMinter);
 }
 
 /// @title A municipality's collection of digital resident cards
@@ -222,6 +231,18 @@ interface IResidentCard is IResidentCardErrors, IResidentCardEvents {
     /// @dev Requirements: caller has DEFAULT_ADMIN_ROLE; `feeBasisPoints` <= 10000; `receiver`
     /// is not the zero address. Emits {RoyaltyChanged}.
     function setDefaultRoyalty(address receiver, uint96 feeBasisPoints) external;
+
+    /// @notice Makes `newMinter` the collection's minter (the campaign contract, see ResidentMinter), or retires
+    /// the minter with the zero address: grants `newMinter` ISSUER_ROLE and revokes the previous minter's in
+    /// the same call, so two minters never both issue (one would not know the other's used nullifiers).
+    /// @dev Requirements: caller has DEFAULT_ADMIN_ROLE. Emits {RoleRevoked} for the previous minter,
+    /// {RoleGranted} for the new one and {MinterChanged}; nothing when `newMinter` is the minter already.
+    /// A minter that loses ISSUER_ROLE any other way (revokeRole, renounceRole) stops being the minter
+    /// ({MinterChanged} to zero). Other holders of ISSUER_ROLE (the municipality's keys) are untouched.
+    function setMinter(address newMinter) external;
+
+    /// @notice The collection's minter, which holds ISSUER_ROLE; zero if there is none.
+    function minter() external view returns (address);
 
     /// @notice Stops issuing, transfers, burns and card data changes.
     /// @dev Requirements: caller has PAUSER_ROLE; not paused. Emits {Paused}.

@@ -14,7 +14,7 @@ ZERO = "0x" + "00" * 20
 
 def deploy_minter(chain, collection) -> MinterRecord:
     """Deploys a ResidentMinter for `collection` (admin and voucher signer: anvil account 0, the backend's
-    issuer key in these tests), grants it ISSUER_ROLE on the card and records it as scripts/campaign.py does."""
+    issuer key in these tests), makes it the card's minter and records it as scripts/campaign.py does."""
     path = ROOT / "build" / "contracts" / "ResidentMinter.json"
     if not path.exists():
         raise RuntimeError(f"{path} is missing: run `brownie compile` (or `make compile`) first")
@@ -24,7 +24,7 @@ def deploy_minter(chain, collection) -> MinterRecord:
     receipt = chain.web3.eth.wait_for_transaction_receipt(tx)
     address = receipt["contractAddress"]
     card = collection.contract
-    chain.send(card.functions.grantRole(card.functions.ISSUER_ROLE().call(), address), chain.admin)
+    chain.send(card.functions.setMinter(address), chain.admin)
     record = MinterRecord(network="test", chain_id=chain.web3.eth.chain_id, address=address,
                           deployment_block=receipt["blockNumber"], deployment_tx="0x" + tx.hex().removeprefix("0x"),
                           symbol=collection.record.symbol, collection=collection.address, abi=art["abi"])

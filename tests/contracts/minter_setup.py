@@ -111,7 +111,7 @@ def collection(admin):
 @pytest.fixture(scope="module")
 def minter(collection, admin):
     contract = ResidentMinter.deploy(collection, admin, ZERO, {"from": admin})
-    collection.grantRole(collection.ISSUER_ROLE(), contract, {"from": admin})
+    collection.setMinter(contract, {"from": admin})
     return contract
 
 

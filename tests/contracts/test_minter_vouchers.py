@@ -7,8 +7,8 @@ from eth_utils import encode_hex
 from backend.campaigns import vouchers
 from card_setup import ZERO
 from minter_setup import (  # noqa: F401  (fixtures)
-    DAY, ETHER, NO_NULLIFIER, collection, created, domain, minter, paid_by, person_nullifier, reverts_with, signer,
-    signer_key, voucher,
+    DAY, ETHER, NO_NULLIFIER, collection, created, domain, minter, paid_by, person_nullifier, reverts_with, role_error,
+    signer, signer_key, voucher,
 )
 
 
@@ -204,8 +204,7 @@ def test_successor_minter_honours_its_predecessor_nullifiers(minter, collection,
     v = voucher(alice, campaign_id, identity="JP-0001")
     redeem(minter, v, signed(domain, signer, v), alice)
     successor = ResidentMinter.deploy(collection, admin, minter, {"from": admin})
-    collection.grantRole(collection.ISSUER_ROLE(), successor, {"from": admin})
-    collection.revokeRole(collection.ISSUER_ROLE(), minter, {"from": admin})
+    collection.setMinter(successor, {"from": admin})
     successor.grantRole(successor.VOUCHER_SIGNER_ROLE(), signer.address, {"from": admin})
     new_id = created(successor, admin, voucher=True)
     assert successor.nullifierUsed(v.nullifier) is True
@@ -215,6 +214,26 @@ def test_successor_minter_honours_its_predecessor_nullifiers(minter, collection,
     fresh = voucher(bob, new_id, identity="JP-0002")
     redeem(successor, fresh, signed(vouchers.domain_of(successor), signer, fresh), bob)
     assert collection.balanceOf(bob) == 1
+
+
+def test_a_nullifier_used_on_the_new_minter_cannot_claim_on_the_old_one(minter, collection, admin, signer, domain,
+                                                                       alice, bob):
+    """The probe of issue 12: the old minter kept ISSUER_ROLE, and knew nothing of its successor's nullifiers."""
+    old_campaign = created(minter, admin, voucher=True)
+    successor = ResidentMinter.deploy(collection, admin, minter, {"from": admin})
+    collection.setMinter(successor, {"from": admin})
+    successor.grantRole(successor.VOUCHER_SIGNER_ROLE(), signer.address, {"from": admin})
+    new_domain = vouchers.domain_of(successor)
+    used = voucher(alice, created(successor, admin, voucher=True), identity="JP-0042")
+    redeem(successor, used, signed(new_domain, signer, used), alice)
+    assert successor.nullifierUsed(used.nullifier) and not minter.nullifierUsed(used.nullifier)
+    again = voucher(bob, old_campaign, identity="JP-0042")
+    with reverts_with(*role_error(minter, collection.ISSUER_ROLE())):
+        redeem(minter, again, signed(domain, signer, again), bob)
+    fresh = voucher(bob, old_campaign, identity="JP-0043")  # nor anyone else: the old minter issues nothing
+    with reverts_with(*role_error(minter, collection.ISSUER_ROLE())):
+        redeem(minter, fresh, signed(domain, signer, fresh), bob)
+    assert collection.balanceOf(bob) == 0 and collection.minter() == successor
 
 
 def test_python_verify_helper_agrees_with_the_chain(minter, domain, signer, alice):

@@ -173,12 +173,26 @@ def test_recorded_minter_without_code_is_replaced(collection, tmp_path):
     campaign_script.create(write_campaign(tmp_path), accounts[0])
     path = minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
     record = MinterRecord.read(path)
+    first = ResidentMinter.at(record.address)
     record.address = "0x000000000000000000000000000000000000dEaD"
     record.write(path)
     minter, new_record, deployed_now = campaign_script.ensure_minter("MINEDEMO", accounts[0])
     assert deployed_now is True
     assert new_record.campaigns == {}
     assert collection.hasRole(collection.ISSUER_ROLE(), minter)
+    # The move is one transaction: the first minter lost ISSUER_ROLE, and its nullifiers stay used.
+    assert collection.minter() == minter and not collection.hasRole(collection.ISSUER_ROLE(), first)
+    assert minter.predecessor() == first
+    with pytest.raises(Exception, match="AccessControlUnauthorizedAccount"):
+        first.claim(1, 1, [], CAMPAIGN_PRICE, 0, {"from": accounts[1]})
+
+
+def test_a_minter_set_by_hand_without_code_is_no_predecessor(collection, tmp_path):
+    collection.setMinter(accounts[5], {"from": accounts[0]})
+    minter, _, deployed_now = campaign_script.ensure_minter("MINEDEMO", accounts[0])
+    assert deployed_now is True
+    assert minter.predecessor() == "0x0000000000000000000000000000000000000000"
+    assert collection.minter() == minter and not collection.hasRole(collection.ISSUER_ROLE(), accounts[5])
 
 
 def test_main_reports_problems_and_refuses_unknown_actions(collection, tmp_path):
