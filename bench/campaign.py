@@ -60,6 +60,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.tables import grid  # noqa: E402
 
 TARGET_CARDS = 10_000
 TARGET_SECONDS = 120.0
@@ -471,7 +472,7 @@ def table(result: dict) -> str:
                   f"CPU airdrop {issue['cpu_airdrop_s']:.1f} + anvil {issue['cpu_anvil_s']:.1f}"))
     lines.append(("total (end to end)", f"{s['total']['wall_s']:.1f}", f"{s['total']['cpu_s']:.1f}",
                   f"order: {result['order']}"))
-    out = _grid(lines)
+    out = grid(lines)
     load = result["load_average"]
     out += (f"\n\n{_plural(result['cards'], 'card')}: {result['cards_per_second']:.1f} cards/s, "
             f"{result['gas']['per_card']:,} gas per card on chain ({result['gas']['total']:,} gas); "
@@ -482,18 +483,11 @@ def table(result: dict) -> str:
     target_lines = [("target", "measured", "met")] + [
         (t["target"], t["value"], "n/a (smaller run)" if t["met"] is None else ("yes" if t["met"] else "NO"))
         for t in result["targets"]]
-    return out + _grid(target_lines)
+    return out + grid(target_lines)
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-def _grid(lines: list[tuple]) -> str:
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in lines]
-    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

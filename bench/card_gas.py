@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.campaign import anvil_chain  # noqa: E402  (the fresh-chain helper of the benches)
+from bench.tables import grid  # noqa: E402
 
 # The base of issue 12's contracts work: ResidentCard's four Solady functions still payable and unchecked.
 BEFORE = "6b6a3837570d13c98c9173e8186bf718cad8495d"
@@ -188,10 +189,7 @@ def table(result: dict) -> str:
         what = (f"kept {run['value_kept']} wei, card moved" if run["value_tx_status"] == 1
                 else "refused (ResidentCardNativeTokenRefused), card stayed")
         lines.append((f"transferFrom with 1 wei: {name}", what, "", ""))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in lines]
-    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
+    return grid(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

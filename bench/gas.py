@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.tables import grid  # noqa: E402
 
 BATCH = 100
 BATCH_TARGET_PER_CARD = 48_500
@@ -142,10 +143,7 @@ def table(rows: list[dict]) -> str:
             r["target"] or "",
             "" if r["met"] is None else ("yes" if r["met"] else "NO"),
         ))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in lines]
-    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
+    return grid(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
