@@ -77,6 +77,8 @@ def build_services(settings: Settings) -> Services:
     sessions = session_factory(engine)
     recorder.install(sessions)  # every ORM change of a session carrying an actor goes to the audit log
     chain = Chain(settings.rpc_url)
+    # A short timeout for what must answer now: /health, and the head a redeem is checked against.
+    quick_chain = Chain(settings.rpc_url, timeout=1.0)
     issuer = make_issuer(settings)
     if issuer is not None:
         issuer.observer = TransactionLog(sessions)  # and every transaction the backend sends
@@ -90,9 +92,9 @@ def build_services(settings: Settings) -> Services:
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
-        health_chain=Chain(settings.rpc_url, timeout=1.0), issuer=issuer, pass_signer=pass_signer,
+        health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
         redeemer=Redeemer(redeem_engine or engine, pass_signer, stale_after=settings.stale_after,
-                          head=SharedHead(Chain(settings.rpc_url, timeout=1.0).head)),
+                          head=SharedHead(quick_chain.head)),
         content=content, identity_verifier=IdentityVerifier.from_settings(settings),
         activity_codes=RotatingCode(settings.pass_secret),
         indexer=IndexerThread(settings, sessions),
