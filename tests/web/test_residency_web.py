@@ -221,6 +221,8 @@ def test_a_city_asks_to_be_linked_and_the_prefecture_approves_in_the_console(sta
     wait(driver, lambda d: "Link Hagi City to Yamaguchi Prefecture?" in text_of(d, f'[data-link="{item}"]'),
          message="approving did not ask first")
     shoot(driver, "residency-link-confirm")
+    # no message to show yet: nothing in its place (it once read "null")
+    assert "null" not in driver.find_element(By.ID, "tab-panel").text.split()
     active = driver.switch_to.active_element
     assert active.get_attribute("data-confirm") == "approve"
     active.send_keys(Keys.ENTER)

@@ -23,7 +23,9 @@ export async function initPage(areas = []) {
 
 /** Removes every child of `element`, then appends `children` (nodes or strings). */
 export function fill(element, ...children) {
-  element.replaceChildren(...children);
+  // As h() does: nothing for null/undefined/false (replaceChildren would write the word "null").
+  const shown = children.flat().filter((child) => child !== undefined && child !== null && child !== false);
+  element.replaceChildren(...shown);
   return element;
 }
 
