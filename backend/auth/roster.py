@@ -2,7 +2,8 @@
 removed, an account deactivated or reactivated.
 
 Rules on every change: only a superuser touches a superuser's account; the municipality keeps at least one
-active admin (nobody demotes, removes or deactivates its last one, themselves included); an account that
+active admin (nobody demotes, removes or deactivates its last one, themselves included); nobody deactivates
+their own account (it would end the session asking and lock them out); an account that
 also works for a municipality the actor does not administer is not deactivated (that would reach into
 another municipality): it is removed from this one instead. The caller commits.
 """
@@ -75,6 +76,8 @@ def set_active(db: Session, actor: StaffMember, municipality_id: int, staff_id: 
     if not active:
         for grant in grants:
             _keep_an_admin(db, grant.municipality_id, account, grant)
+        if account.id == actor.id:  # it would end this very session and lock its owner out
+            raise Refusal("deactivate_self")
         end_sessions_of(db, "staff", account.id)
     account.active = active
     db.flush()

@@ -69,6 +69,8 @@ MESSAGES = {
     "account_shared": Message("このアカウントは他の自治体でも使われています。無効にする代わりに、この自治体から外してください。",
                               "This account also works for another municipality: remove it from yours instead of "
                               "deactivating it.", FORBIDDEN),
+    "deactivate_self": Message("自分のアカウントは無効にできません。必要なら別の管理者に依頼してください。",
+                               "You cannot deactivate your own account. If it must be, ask another admin.", CONFLICT),
     "current_password_wrong": Message("現在のパスワードが正しくありません。", "The current password is wrong.", FORBIDDEN),
     "totp_code_wrong": Message("確認コードが正しくないか、すでに使われています。",
                                "The code is wrong or was already used.", INVALID),

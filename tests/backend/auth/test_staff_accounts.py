@@ -367,3 +367,20 @@ def test_guessing_the_current_password_or_a_code_from_a_session_is_slowed_like_s
                                           "new_password": NEW_PASSWORD}).status_code == 429
     assert login(client, "mori").status_code == 429
     assert me.post("/staff/me/totp/confirm", {"code": "000000"}).status_code == 429
+
+
+def test_nobody_deactivates_their_own_account(client, db, towns):
+    """It would end the very session asking (the fuzzer's superuser did so to itself) and lock its owner out;
+    another admin can, and removing oneself from a municipality stays possible."""
+    mine, _ = towns
+    root = make_staff(db, "root", [(mine, "viewer")], superuser=True)
+    make_staff(db, "chief", [(mine, "admin")])
+    deputy = make_staff(db, "deputy", [(mine, "admin")])
+    boss, chief = as_(client, token_of(client, "root")), as_(client, token_of(client, "chief"))
+    me = as_(client, token_of(client, "deputy"))
+    assert_error(boss.post(f"/staff/municipalities/{mine}/staff/{root}/deactivate"), 409, "deactivate_self")
+    assert_error(me.post(f"/staff/municipalities/{mine}/staff/{deputy}/deactivate"), 409, "deactivate_self")
+    assert boss.get("/staff/me").status_code == 200 and me.get("/staff/me").status_code == 200
+    assert chief.post(f"/staff/municipalities/{mine}/staff/{deputy}/deactivate").status_code == 200
+    assert_error(me.get("/staff/me"), 401, "not_signed_in")
+    assert boss.delete(f"/staff/municipalities/{mine}/staff/{root}").status_code == 200

@@ -113,8 +113,9 @@ export async function mount(container, ctx) {
         onclick: () => { if (select.value !== m.role) ask("role", { role: select.value }); } }, t("staff.action.role")),
       h("button", { type: "button", class: "danger small-button", "data-action": "remove", onclick: () => ask("remove") },
         t("staff.action.remove")),
-      m.active ? h("button", { type: "button", class: "danger small-button", "data-action": "deactivate",
-        onclick: () => ask("deactivate") }, t("staff.action.deactivate"))
+      // nobody deactivates their own account (the backend refuses: deactivate_self)
+      m.active ? (self ? null : h("button", { type: "button", class: "danger small-button", "data-action": "deactivate",
+        onclick: () => ask("deactivate") }, t("staff.action.deactivate")))
         : h("button", { type: "button", class: "secondary small-button", "data-action": "activate",
           onclick: () => ask("activate") }, t("staff.action.activate")));
     return h("tr", { "data-staff": m.username, "data-staff-id": String(m.id) },
