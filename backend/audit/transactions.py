@@ -16,6 +16,7 @@ from backend.chain.issuer import Broadcast
 from backend.db.models_audit import AuditEvent
 from backend.db.models_campaigns import Campaign
 from backend.db.models_chain import Collection, unix_now
+from backend.db.session import begin_immediate
 
 
 class TransactionLog:
@@ -25,6 +26,9 @@ class TransactionLog:
     def __call__(self, sent: Broadcast) -> None:
         actor = sent.actor if isinstance(sent.actor, Actor) else SYSTEM
         with self.sessions() as db:
+            # It reads (whose contract?) then writes: on SQLite a deferred read that another writer
+            # overtakes cannot become a write, and the row would be lost to "database is locked".
+            begin_immediate(db)
             municipality_id = self._municipality(db, sent) or actor.municipality_id
             db.execute(insert(AuditEvent).values(
                 at=unix_now(), actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name[:100],
