@@ -53,6 +53,7 @@ from backend.cards import CardView, cards_of_owner
 from backend.db.models_access import Forum
 from backend.db.models_chain import Collection
 from backend.errors import Refusal
+from backend.origins import origin_of
 
 log = logging.getLogger(__name__)
 
@@ -202,52 +203,19 @@ def answer_fields(
 
 def same_forum(return_sso_url: str, forum_url: str) -> bool:
     """True when the return URL is on the registered forum's origin (scheme, host and port)."""
-    origin = origin_or_none(return_sso_url)
-    return origin is not None and origin == origin_or_none(forum_url)
+    origin = origin_of(return_sso_url)
+    return origin is not None and origin == origin_of(forum_url)
 
 
 # --- a forum's URL and group names, as registration checks them ---------------------------------------------
-_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 # Discourse's UsernameValidator, which group names go through (ASCII names; we send lower case).
 _GROUP_CHARS = re.compile(r"[a-z0-9_.-]+")
 _GROUP_REPEATED_SPECIAL = re.compile(r"[-_.]{2,}")
 
 
-def origin_or_none(url: str) -> str | None:
-    """The one spelling of an http(s) URL's origin: scheme://host[:port], lower case, IDN as punycode, no
-    trailing dot, no default port; None when it is not such a URL. Case, a path, a trailing slash or dot,
-    a default port or user info do not make another forum of the same site."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if scheme not in ("http", "https") or not host:
-        return None
-    try:
-        ipaddress.ip_address(host)
-        literal = True
-    except ValueError:
-        literal = False
-    if not literal:
-        try:
-            host = host.encode("idna").decode("ascii").lower()
-        except UnicodeError:
-            return None
-        if not _HOST_NAME.fullmatch(host):
-            return None
-    elif ":" in host:
-        host = f"[{host}]"
-    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}"
-
-
 def forum_origin(url: str) -> str:
-    """origin_or_none, refused when the URL is not an http(s) URL with a host."""
-    origin = origin_or_none(url)
+    """origin_of (backend/origins.py), refused when the URL is not an http(s) URL with a host."""
+    origin = origin_of(url)
     if origin is None:
         raise Refusal("forum_url_invalid", url=url[:200])
     return origin
@@ -369,7 +337,7 @@ def forum_of_municipality(db: Session, municipality_id: int, forum_id: int) -> F
 
 def forum_for(db: Session, return_sso_url: str) -> Forum:
     """The registered forum that `return_sso_url` belongs to; SsoUnknownForum otherwise (open redirect guard)."""
-    origin = origin_or_none(return_sso_url)
+    origin = origin_of(return_sso_url)
     forum = db.scalar(select(Forum).where(Forum.url == origin)) if origin is not None else None
     if forum is None:
         raise SsoUnknownForum()

@@ -20,34 +20,17 @@ GET, HEAD, OPTIONS) is checked here, ahead of everything else (RedeemFastPath in
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.requests import cookie_parser
 
 from backend.api.handlers import refusal_body
 from backend.auth.sessions import COOKIE_NAMES
 from backend.errors import Refusal
+from backend.origins import origin_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 KEY_HEADERS = frozenset({b"x-bot-key", b"x-partner-key"})
 SESSION_COOKIES = frozenset(COOKIE_NAMES.values())
 FETCH_SITES_OK = frozenset({"same-origin", "none"})
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str) -> str | None:
-    """scheme://host[:port] of `url`, lower case, the default port left out (as browsers write Origin)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
-    if scheme not in DEFAULT_PORTS or not host:
-        return None
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    return f"{scheme}://{host}" if port in (None, DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
 
 
 def has_bearer(value: bytes) -> bool:

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_defunct
@@ -32,6 +31,7 @@ from backend.auth.errors import (
     SiweMalformed,
     SiweNotInTime,
 )
+from backend.origins import origin_of
 
 # Clocks of phones and laptops drift: accept an issued-at up to this far in our future.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -59,22 +59,6 @@ class SignIn:
     chain_id: int
     expires_at: datetime | None  # the message's Expiration Time, caps the session
     contract_wallet: bool
-
-
-def origin_of(url: str) -> str:
-    """scheme://host[:port] of a URL, lower-cased, without a default port, path, query or fragment."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}"
 
 
 def expectations_for(public_url: str, siwe_domain: str, chain_id: int) -> SiweExpectations:

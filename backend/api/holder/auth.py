@@ -14,7 +14,8 @@ from backend.auth import holders
 from backend.auth.errors import BadAddress
 from backend.auth.nonces import issue_nonce
 from backend.auth.sessions import clear_session_cookie, end_session, set_session_cookie, token_from_request
-from backend.auth.signin import build_message, origin_of
+from backend.auth.signin import build_message
+from backend.origins import origin_of
 
 router = APIRouter(tags=["holder"])
 

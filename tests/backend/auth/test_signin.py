@@ -17,7 +17,6 @@ from backend.auth.signin import (
     build_message,
     eip191_hash,
     expectations_for,
-    origin_of,
     parse_message,
     recover_signer,
     verify_sign_in,
@@ -173,12 +172,6 @@ def test_lower_case_address_is_malformed():
 def test_non_canonical_layout_is_refused():
     with pytest.raises(SiweMalformed):
         verify(message() + "\n")
-
-
-def test_origin_of_normalises_default_ports_and_case():
-    assert origin_of("HTTPS://Example.JP:443/a?b") == "https://example.jp"
-    assert origin_of("http://127.0.0.1:8000/x") == "http://127.0.0.1:8000"
-    assert origin_of("http://[::1]:8000/") == "http://[::1]:8000"
 
 
 def test_a_non_ascii_statement_is_malformed_as_the_grammar_says():
