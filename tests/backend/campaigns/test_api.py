@@ -126,7 +126,7 @@ def test_campaign_is_created_on_chain_and_listed_open(client, town, chain_with_c
     listed = client.get(f"/staff/municipalities/{town['mid']}/campaigns", headers=town["staff"]).json()
     assert [(c["id"], c["remaining"], c["status"]) for c in listed][0] == (body["id"], 5, "open")
     public = {c["id"]: c for c in client.get("/campaigns").json()}
-    assert public[body["id"]] == {"id": body["id"], "collection": "RESSOUL", "name_ja": "秋の住民募集",
+    assert public[body["id"]] == {"id": body["id"], "onchain_id": body["onchain_id"], "collection": "RESSOUL", "name_ja": "秋の住民募集",
                                   "name_en": "Autumn residents", "starts_at": body["starts_at"],
                                   "ends_at": body["ends_at"], "price_wei": "0", "remaining": 5, "mode": "open"}
 
