@@ -244,6 +244,7 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
     assert subject not in voucher.text  # only the person's nullifier leaves the server
     mine = client.get("/me/vouchers", headers=headers).json()
     assert [(v["campaign_id"], v["voucher"]["voucher"]["recipient"]) for v in mine] == [(campaign["id"], holder.address)]
+    assert mine[0]["onchain_id"] == mine[0]["voucher"]["voucher"]["campaignId"] == campaign["onchain_id"]
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=headers).json()
     assert offer["eligible"] is True, offer
     send_as(chain, holder, offer["tx"])
