@@ -19,19 +19,20 @@ The acting account is $RESIDENT_DEPLOYER_KEY or the node's first account (see sc
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from brownie import ResidentCard, ResidentMinter, network, web3
 from brownie.network.account import Account
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.campaigns.config import CampaignConfig, allowlist_path, load_campaign_config
 from backend.campaigns.merkle import write_proofs
 from backend.campaigns.scripted import keep_campaign
 from backend.campaigns.store import read_allowlist_upload
 from backend.chain.deployments import DeploymentRecord, MinterRecord, minter_record_path, record_path
-from sqlalchemy.exc import SQLAlchemyError
-
 from backend.db import begin_immediate, make_engine, migrate, session_factory
 from backend.db.session import describe_database_error, shown_url
 from backend.errors import DeploymentRecordError, ResidentError
@@ -39,6 +40,8 @@ from backend.settings import Settings
 from scripts.deploy import data_dir, deployer, records_root
 
 ZERO = "0x0000000000000000000000000000000000000000"
+# What a database out of reach raises: through SQLAlchemy, or from the driver itself (the migration lock).
+DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 ACTIONS = ("create", "update", "close")
 
 
@@ -145,7 +148,7 @@ def keep(config: CampaignConfig, record: MinterRecord, campaign_id: int, allowli
                           tx_hash=record.campaigns[config.name]["tx"], name_ja=name_ja, name_en=name_en, mode=mode,
                           allowlist=allowlist)
             session.commit()
-    except SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         raise CampaignError(
             f"campaign #{campaign_id} is on chain, but the database {shown_url(settings.database_url)} could not "
             f"record it ({describe_database_error(exc, settings.database_url)}): run `update` with the same file "

@@ -292,20 +292,14 @@ def test_a_console_campaign_after_script_ones_gets_the_next_onchain_number(colle
         (3, "Counter drive"), (2, "second"), (1, "first")]
 
 
-def test_update_and_close_record_a_campaign_the_database_did_not_have(collection, data_dir, backend, tmp_path):
+def test_update_and_close_record_a_campaign_the_database_did_not_have(collection, backend, tmp_path, monkeypatch):
     """A campaign made before the script recorded campaigns (or while the database was out of reach) is
     recorded by its next update, which also follows a new allowlist; close keeps it, closed."""
-    from backend.campaigns import scripted
-
-    keep = scripted.keep_campaign
-    scripted_calls = []
-    campaign_script.keep_campaign = lambda session, **kw: scripted_calls.append(kw["onchain_id"])  # not recorded
-    try:
-        path = write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")])
-        campaign_script.create(path, accounts[0])
-    finally:
-        campaign_script.keep_campaign = keep
-    assert scripted_calls == [1] and staff_campaigns(backend) == []
+    skipped = []
+    with monkeypatch.context() as patch:  # the script as it was: nothing recorded
+        patch.setattr(campaign_script, "keep_campaign", lambda session, **kw: skipped.append(kw["onchain_id"]))
+        campaign_script.create(write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")]), accounts[0])
+    assert skipped == [1] and staff_campaigns(backend) == []
 
     path = write_campaign(tmp_path, allowlist_rows=[(accounts[2].address, "", "")], name_en="Spring, renamed")
     campaign_script.update(path, accounts[0])
@@ -327,3 +321,12 @@ def test_a_backend_on_another_chain_is_not_written_to(collection, data_dir, tmp_
 
     with sqlite3.connect(data_dir / "resident.db") as db:
         assert db.execute("select count(*) from campaigns").fetchone() == (0,)
+
+
+def test_an_unreachable_database_is_said_plainly_after_the_chain(collection, data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("RESIDENT_DATABASE_URL", "postgresql://resident@127.0.0.1:9/resident")  # nothing listens
+    with pytest.raises(SystemExit, match=r"(?s)campaign #1 is on chain, but the database .* run `update`") as failure:
+        campaign_script.main("create", str(write_campaign(tmp_path)))
+    assert "update を実行してください" in str(failure.value)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
+    assert record.campaigns["spring"]["id"] == 1  # `update` finds it
