@@ -280,7 +280,7 @@ class CampaignsTab {
       }
       // The number staff see is the on-chain id, as the scripts and the holder page say it; c.id is only the URL's.
       body.append(h("tr", { "data-campaign": c.id, "data-number": c.onchain_id },
-        h("td", { class: "mono", text: String(c.onchain_id) }),
+        h("td", { text: String(c.onchain_id) }),
         h("th", { scope: "row" }, localized(c)),
         h("td", { text: c.collection }),
         h("td", { text: t(`campaigns.mode.${c.mode}`) }),
