@@ -39,7 +39,8 @@ def list_open_campaigns(session: SessionDep, chain: ChainDep, settings: Settings
     """Every campaign whose minter on chain takes claims now."""
     rows = campaigns.all_campaigns(session)
     return [PublicCampaignOut(id=c.id, onchain_id=c.onchain_id, collection=symbol, name_ja=c.name_ja,
-                              name_en=c.name_en, starts_at=state.start, ends_at=state.end, price_wei=str(state.price), remaining=state.remaining, mode=c.mode)
+                              name_en=c.name_en, starts_at=state.start, ends_at=state.end,
+                              price_wei=str(state.price), remaining=state.remaining, mode=c.mode)
             for c, symbol, state, now in campaigns.campaign_states(chain, settings, session, rows)
             if state.status(now) == OPEN]
 
