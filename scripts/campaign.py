@@ -9,23 +9,39 @@ its ResidentMinter, records it next to the collection's record and makes it the 
 (`setMinter`: ISSUER_ROLE for it, revoked from any previous minter in the same transaction).
 An allowlist CSV becomes a Merkle root on chain and one proofs file per wallet under
 data/campaigns/<chain id>/<SYMBOL>/<campaign name>/ (what a wallet passes to `claim`).
+
+Each campaign is then recorded in the backend's database (Settings: RESIDENT_DATABASE_URL, or the data
+directory's resident.db), as a campaign made in the console is: it shows in the console's Campaigns tab and
+on the holder page, under its one number, the on-chain campaign id. `update` and `close` record a campaign
+that is not there yet (one made before the script recorded campaigns, or while the database was out of reach).
 The acting account is $RESIDENT_DEPLOYER_KEY or the node's first account (see scripts/deploy.py).
 """
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from brownie import ResidentCard, ResidentMinter, network, web3
 from brownie.network.account import Account
+from sqlalchemy.exc import SQLAlchemyError
 
-from backend.campaigns.config import CampaignConfig, allowlist_entries, allowlist_path, load_campaign_config
-from backend.campaigns.merkle import allowlist_tree, write_proofs
+from backend.campaigns.config import CampaignConfig, allowlist_path, load_campaign_config
+from backend.campaigns.merkle import write_proofs
+from backend.campaigns.scripted import keep_campaign
+from backend.campaigns.store import read_allowlist_upload
 from backend.chain.deployments import DeploymentRecord, MinterRecord, minter_record_path, record_path
+from backend.db import begin_immediate, make_engine, migrate, session_factory
+from backend.db.session import describe_database_error, shown_url
 from backend.errors import DeploymentRecordError, ResidentError
+from backend.settings import Settings
 from scripts.deploy import data_dir, deployer, records_root
 
 ZERO = "0x0000000000000000000000000000000000000000"
+# What a database out of reach raises: through SQLAlchemy, or from the driver itself (the migration lock).
+DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 ACTIONS = ("create", "update", "close")
 
 
@@ -84,17 +100,63 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
     return minter, record, deployed_now
 
 
-def _allowlist(config: CampaignConfig, config_path: Path, chain_id: int) -> tuple[bytes | None, Path | None]:
-    """Builds the allowlist tree and writes its proofs; returns (root, proofs folder)."""
+def _allowlist(config: CampaignConfig, config_path: Path, chain_id: int) -> tuple[bytes | None, Path | None, tuple | None]:
+    """Builds the allowlist tree and writes its proofs; returns (root, proofs folder, (file name, rows, tree)),
+    the last as a console upload has it, for the database."""
     csv_path = allowlist_path(config, config_path)
     if csv_path is None:
-        return None, None
+        return None, None, None
     if not csv_path.is_file():
         raise CampaignError(f"{config_path}: allowlist {csv_path} does not exist / 許可リストのファイルがありません")
-    tree = allowlist_tree(allowlist_entries(csv_path))
+    rows, tree = read_allowlist_upload(csv_path.read_bytes(), str(csv_path))
     folder = data_dir() / "campaigns" / str(chain_id) / config.collection / config.name
     write_proofs(tree, folder)
-    return tree.root, folder
+    return tree.root, folder, (csv_path.name, rows, tree)
+
+
+@contextmanager
+def _database(settings: Settings):
+    """A session on the backend's database, brought to the current schema, holding the write lock (a running
+    backend's indexer may be writing too)."""
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            begin_immediate(session)
+            yield session
+    finally:
+        engine.dispose()
+
+
+def keep(config: CampaignConfig, record: MinterRecord, campaign_id: int, allowlist: tuple | None) -> bool:
+    """Records campaign `campaign_id` of `config` in the backend's database; False (and says why) when the
+    backend follows another chain, whose console would not show it."""
+    settings = Settings()
+    if settings.chain_id != record.chain_id:
+        print(f"Not recorded in the backend's database: it follows chain {settings.chain_id} (RESIDENT_CHAIN_ID), "
+              f"this is chain {record.chain_id} / バックエンドは別のチェーン（{settings.chain_id}）を見ているため、"
+              "データベースには記録していません")
+        return False
+    path = record_path(record.chain_id, config.collection, records_root())
+    card = DeploymentRecord.read(path)
+    root = record.campaigns[config.name].get("root")
+    mode = "voucher" if config.voucher else "allowlist" if root or config.allowlist_root else "open"
+    name_ja, name_en = config.shown_names
+    try:
+        with _database(settings) as session:
+            keep_campaign(session, card=card, card_path=path, minter=record.address, onchain_id=campaign_id,
+                          tx_hash=record.campaigns[config.name]["tx"], name_ja=name_ja, name_en=name_en, mode=mode,
+                          allowlist=allowlist)
+            session.commit()
+    except DATABASE_ERRORS as exc:
+        raise CampaignError(
+            f"campaign #{campaign_id} is on chain, but the database {shown_url(settings.database_url)} could not "
+            f"record it ({describe_database_error(exc, settings.database_url)}): run `update` with the same file "
+            f"once it is reachable / キャンペーン番号 {campaign_id} はブロックチェーン上にありますが、データベースに"
+            "記録できませんでした。データベースに接続できるようになったら、同じファイルで update を実行してください") from None
+    print(f"Recorded in {shown_url(settings.database_url)}: the console and the holder page show it as campaign "
+          f"#{campaign_id} / コンソールと住民証ページにキャンペーン番号 {campaign_id} で表示されます")
+    return True
 
 
 def create(config_path: str | Path, account: Account) -> int:
@@ -106,12 +168,13 @@ def create(config_path: str | Path, account: Account) -> int:
         raise CampaignError(f"campaign {config.name} already exists as #{record.campaigns[config.name]['id']}: "
                             "use update / このキャンペーンは作成済みです。update を使ってください")
     # The proofs are written before the transaction: a campaign never exists on chain without them.
-    root, proofs = _allowlist(config, config_path, record.chain_id)
+    root, proofs, allowlist = _allowlist(config, config_path, record.chain_id)
     tx = minter.createCampaign(config.settings(root), {"from": account})
     campaign_id = tx.events["CampaignCreated"]["campaignId"]
     record.campaigns[config.name] = {"id": campaign_id, "tx": tx.txid, "root": "0x" + root.hex() if root else None,
                                      "proofs": str(proofs) if proofs else None}
     record.write(minter_record_path(record.chain_id, config.collection, records_root()))
+    keep(config, record, campaign_id, allowlist)
     return campaign_id
 
 
@@ -128,19 +191,26 @@ def update(config_path: str | Path, account: Account) -> int:
     config_path = Path(config_path)
     config = load_campaign_config(config_path)
     minter, record, campaign_id = _recorded(config, account)
-    root, proofs = _allowlist(config, config_path, record.chain_id)
+    root, proofs, allowlist = _allowlist(config, config_path, record.chain_id)
     minter.updateCampaign(campaign_id, config.settings(root), {"from": account})
     entry = record.campaigns[config.name]
     entry.update(root="0x" + root.hex() if root else None, proofs=str(proofs) if proofs else None)
     record.write(minter_record_path(record.chain_id, config.collection, records_root()))
+    keep(config, record, campaign_id, allowlist)
     return campaign_id
 
 
 def close(config_path: str | Path, account: Account) -> int:
     """Closes the recorded campaign of `config_path` for good; returns its id."""
+    config_path = Path(config_path)
     config = load_campaign_config(config_path)
-    minter, _, campaign_id = _recorded(config, account)
+    minter, record, campaign_id = _recorded(config, account)
     minter.closeCampaign(campaign_id, {"from": account})
+    csv_path = allowlist_path(config, config_path)
+    allowlist = None
+    if csv_path is not None and csv_path.is_file():  # only for a campaign recorded now; its proofs stay as written
+        allowlist = (csv_path.name, *read_allowlist_upload(csv_path.read_bytes(), str(csv_path)))
+    keep(config, record, campaign_id, allowlist)
     return campaign_id
 
 

@@ -58,15 +58,16 @@ def perk_out(perk: Perk, venues: list[Venue]) -> PerkOut:
 
 class VoucherOut(BaseModel):
     id: int
-    campaign_id: int
+    campaign_id: int = Field(description="The campaign's handle in URLs (/me/campaigns/{id}/claim); not a number to show")
+    onchain_id: int = Field(description="The campaign number: its id on the minter, the voucher's campaignId")
     recipient: str
     deadline: int
     voucher: dict
 
 
 def voucher_out(v: CampaignVoucher) -> VoucherOut:
-    return VoucherOut(id=v.id, campaign_id=v.campaign_id, recipient=v.recipient, deadline=v.deadline,
-                      voucher=v.document)
+    return VoucherOut(id=v.id, campaign_id=v.campaign_id, onchain_id=int(v.document["voucher"]["campaignId"]),
+                      recipient=v.recipient, deadline=v.deadline, voucher=v.document)
 
 
 class ActivityIn(BaseModel):

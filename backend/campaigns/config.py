@@ -2,6 +2,8 @@
 
     collection: MINEDEMO                    # the collection's symbol (its deployment record)
     name: spring-2027                       # the campaign's name in our records
+    name_ja: 春の住民募集 2027                # optional: what staff and holders see (default: name)
+    name_en: Spring residents 2027
     start: 2026-12-01T10:00:00+09:00        # ISO 8601 with a time zone
     end: 2026-12-31T23:59:59+09:00
     price: "0.01"                           # in the native token (ether units); "0" = free
@@ -91,6 +93,9 @@ class CampaignConfig(BaseModel):
 
     collection: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    # What the console and the holder page show; the campaign's `name` when not given.
+    name_ja: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
     start: datetime
     end: datetime
     price: Any = "0"
@@ -118,6 +123,11 @@ class CampaignConfig(BaseModel):
         if value is not None and not _ROOT.match(value):
             raise ValueError(english_first("config_root_form"))
         return value
+
+    @property
+    def shown_names(self) -> tuple[str, str]:
+        """(Japanese, English) names as people see them."""
+        return self.name_ja or self.name, self.name_en or self.name
 
     @property
     def price_wei(self) -> int:

@@ -105,8 +105,9 @@ def symbol_of(session: Session, campaign: Campaign) -> str:
 
 def record_campaign(session: Session, *, municipality_id: int, collection_id: int, minter: str, onchain_id: int,
                     name_ja: str, name_en: str, mode: str, allowlist_id: int | None, tx_hash: str,
-                    staff_id: int) -> Campaign:
-    """Keeps the campaign just created on chain; flushes, does not commit."""
+                    staff_id: int | None) -> Campaign:
+    """Keeps the campaign just created on chain (`staff_id` None: by scripts/campaign.py); flushes, does not
+    commit."""
     campaign = Campaign(municipality_id=municipality_id, collection_id=collection_id, minter=minter,
                         onchain_id=onchain_id, name_ja=name_ja, name_en=name_en, mode=mode,
                         allowlist_id=allowlist_id, tx_hash=tx_hash, created_by=staff_id)

@@ -262,7 +262,9 @@ MESSAGES.update({
 
 # refusals of the staff console's campaign routes (backend/api/staff/campaigns.py, backend/campaigns/service.py)
 MESSAGES.update({
-    "campaign_not_found": Message("キャンペーン {campaign_id} はありません。", "No campaign {campaign_id}.", NOT_FOUND),
+    # {campaign_id} is the URL's record handle, not the campaign number (the on-chain id) people know it by.
+    "campaign_not_found": Message("このキャンペーンはありません（記録 {campaign_id}）。",
+                                  "No such campaign (record {campaign_id}).", NOT_FOUND),
     "allowlist_not_found": Message("この自治体に許可リスト {allowlist_id} はありません。",
                                    "No allowlist {allowlist_id} in this municipality.", NOT_FOUND),
     "minter_missing": Message("コレクション {symbol} にはまだミンターがありません。scripts/campaign.py でデプロイしてください。",

@@ -204,3 +204,129 @@ def test_main_reports_problems_and_refuses_unknown_actions(collection, tmp_path)
         campaign_script.main("create", str(bad))
     assert "supply" in str(failure.value) and "end" in str(failure.value)
     assert campaign_script.main("create", str(write_campaign(tmp_path))) == 1
+
+
+# --- one campaign world: the script's campaigns in the backend's database ------------------------------------
+@pytest.fixture
+def backend(data_dir):
+    """The backend on this chain and data directory (its database is the one the script recorded in), with a
+    staff session and the issuer key the console sends with: anvil account 0, the script's deployer."""
+    from fastapi.testclient import TestClient
+    from pydantic import SecretStr
+
+    from backend.app import create_app
+    from backend.settings import Settings
+    from tests.backend.localchain import ANVIL_KEYS
+    from tests.backend.perks_setup import staff_headers
+
+    settings = Settings(_env_file=None, environment="test", rpc_url=web3.provider.endpoint_uri,
+                        chain_id=web3.eth.chain_id, data_dir=data_dir, issuer_key=SecretStr(ANVIL_KEYS[0]),
+                        poll_interval=0.05, jobs_enabled=False)
+    app = create_app(settings)
+    with TestClient(app, headers={"Origin": "http://testserver"}) as client:
+        client.staff = staff_headers(client, app)
+        yield client
+
+
+def staff_campaigns(client) -> list[dict]:
+    towns = client.get("/staff/municipalities", headers=client.staff).json()
+    [town] = [t for t in towns if t["name_en"] == "Mine City"]
+    client.town = town["id"]
+    return client.get(f"/staff/municipalities/{town['id']}/campaigns", headers=client.staff).json()
+
+
+def holder_claim(client, index: int, campaign: dict) -> dict:
+    from tests.backend.access_setup import bearer, sign_in
+    from tests.backend.localchain import ANVIL_KEYS
+
+    client.cookies.clear()
+    signed_in = sign_in(client, Account.from_key(ANVIL_KEYS[index]))
+    assert signed_in.status_code == 200, signed_in.text
+    return client.get(f"/me/campaigns/{campaign['id']}/claim", headers=bearer(signed_in.json()["token"])).json()
+
+
+def test_a_script_campaign_shows_to_staff_and_holders_under_its_onchain_number(collection, backend, tmp_path,
+                                                                               capsys):
+    """Before, the script's campaign was only on chain and in its JSON record: the console and the holder page
+    listed nothing. Now it is in the backend's database, with its allowlist, under the on-chain id."""
+    campaign_script.create(write_campaign(tmp_path, name="warmup"), accounts[0])  # on-chain #1
+    path = write_campaign(tmp_path, name="spring", name_ja="春の住民募集", name_en="Spring residents",
+                          allowlist_rows=[(accounts[1].address, "", "")])
+    assert campaign_script.main("create", str(path)) == 2
+    assert "campaign #2" in capsys.readouterr().out  # what the console and the holder page say too
+
+    listed = {c["name_en"]: c for c in staff_campaigns(backend)}
+    spring = listed["Spring residents"]
+    assert (spring["onchain_id"], spring["name_ja"], spring["mode"], spring["status"]) == (2, "春の住民募集",
+                                                                                          "allowlist", "open")
+    assert listed["warmup"]["onchain_id"] == 1  # no name_ja/name_en in its file: its name
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
+    assert spring["minter"] == record.address and spring["tx_hash"] == record.campaigns["spring"]["tx"]
+    allowlists = backend.get(f"/staff/municipalities/{backend.town}/allowlists", headers=backend.staff).json()
+    assert [(a["id"], a["root"], a["count"]) for a in allowlists] == [
+        (spring["allowlist_id"], record.campaigns["spring"]["root"], 1)]
+
+    public = {c["id"]: c for c in backend.get("/campaigns").json()}
+    assert public[spring["id"]]["onchain_id"] == 2 and public[spring["id"]]["name_en"] == "Spring residents"
+    offer = holder_claim(backend, 1, spring)
+    assert offer["eligible"] is True, offer
+    minter = ResidentMinter.at(record.address)
+    assert offer["tx"]["to"] == minter.address
+    assert minter.decode_input(offer["tx"]["data"])[1][0] == 2  # claim(2, ...): the on-chain campaign
+    assert holder_claim(backend, 2, spring)["code"] == "not_on_allowlist"
+
+
+def test_a_console_campaign_after_script_ones_gets_the_next_onchain_number(collection, backend, tmp_path):
+    """The 1-vs-3 probe: after two script campaigns the console's first campaign is number 3 on chain; the
+    console called it 1 (its database row) and listed only it."""
+    campaign_script.create(write_campaign(tmp_path, name="first"), accounts[0])
+    campaign_script.create(write_campaign(tmp_path, name="second"), accounts[0])
+    staff_campaigns(backend)
+    now = chain.time()
+    created = backend.post(f"/staff/municipalities/{backend.town}/campaigns", headers=backend.staff, json={
+        "collection": "MINEDEMO", "name_ja": "窓口の募集", "name_en": "Counter drive", "starts_at": now - 60,
+        "ends_at": now + 3600, "supply": 5})
+    assert created.status_code == 201, created.text
+    assert created.json()["onchain_id"] == 3 == ResidentMinter.at(created.json()["minter"]).campaignCount()
+    assert [(c["onchain_id"], c["name_en"]) for c in staff_campaigns(backend)] == [
+        (3, "Counter drive"), (2, "second"), (1, "first")]
+
+
+def test_update_and_close_record_a_campaign_the_database_did_not_have(collection, backend, tmp_path, monkeypatch):
+    """A campaign made before the script recorded campaigns (or while the database was out of reach) is
+    recorded by its next update, which also follows a new allowlist; close keeps it, closed."""
+    skipped = []
+    with monkeypatch.context() as patch:  # the script as it was: nothing recorded
+        patch.setattr(campaign_script, "keep_campaign", lambda session, **kw: skipped.append(kw["onchain_id"]))
+        campaign_script.create(write_campaign(tmp_path, allowlist_rows=[(accounts[1].address, "", "")]), accounts[0])
+    assert skipped == [1] and staff_campaigns(backend) == []
+
+    path = write_campaign(tmp_path, allowlist_rows=[(accounts[2].address, "", "")], name_en="Spring, renamed")
+    campaign_script.update(path, accounts[0])
+    [spring] = staff_campaigns(backend)
+    assert (spring["onchain_id"], spring["name_en"], spring["mode"]) == (1, "Spring, renamed", "allowlist")
+    assert holder_claim(backend, 2, spring)["eligible"] is True
+    assert holder_claim(backend, 1, spring)["code"] == "not_on_allowlist"
+    campaign_script.close(path, accounts[0])
+    assert [(c["onchain_id"], c["status"]) for c in staff_campaigns(backend)] == [(1, "closed")]
+    allowlists = backend.get(f"/staff/municipalities/{backend.town}/allowlists", headers=backend.staff).json()
+    assert len(allowlists) == 1  # close read the same list again: not stored twice
+
+
+def test_a_backend_on_another_chain_is_not_written_to(collection, data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RESIDENT_CHAIN_ID", "1")
+    campaign_script.create(write_campaign(tmp_path), accounts[0])
+    assert "follows chain 1" in capsys.readouterr().out
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "resident.db") as db:
+        assert db.execute("select count(*) from campaigns").fetchone() == (0,)
+
+
+def test_an_unreachable_database_is_said_plainly_after_the_chain(collection, data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("RESIDENT_DATABASE_URL", "postgresql://resident@127.0.0.1:9/resident")  # nothing listens
+    with pytest.raises(SystemExit, match=r"(?s)campaign #1 is on chain, but the database .* run `update`") as failure:
+        campaign_script.main("create", str(write_campaign(tmp_path)))
+    assert "update を実行してください" in str(failure.value)
+    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
+    assert record.campaigns["spring"]["id"] == 1  # `update` finds it

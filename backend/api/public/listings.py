@@ -21,7 +21,9 @@ router = APIRouter(tags=["public"])
 
 
 class PublicCampaignOut(BaseModel):
-    id: int
+    id: int = Field(description="The record's handle in URLs (/me/campaigns/{id}/claim); not a number to show")
+    onchain_id: int = Field(description="The campaign number: its id on the collection's minter, as the console, "
+                            "the scripts and the chain say it")
     collection: str
     name_ja: str
     name_en: str
@@ -36,8 +38,9 @@ class PublicCampaignOut(BaseModel):
 def list_open_campaigns(session: SessionDep, chain: ChainDep, settings: SettingsDep) -> list[PublicCampaignOut]:
     """Every campaign whose minter on chain takes claims now."""
     rows = campaigns.all_campaigns(session)
-    return [PublicCampaignOut(id=c.id, collection=symbol, name_ja=c.name_ja, name_en=c.name_en, starts_at=state.start,
-                              ends_at=state.end, price_wei=str(state.price), remaining=state.remaining, mode=c.mode)
+    return [PublicCampaignOut(id=c.id, onchain_id=c.onchain_id, collection=symbol, name_ja=c.name_ja,
+                              name_en=c.name_en, starts_at=state.start, ends_at=state.end,
+                              price_wei=str(state.price), remaining=state.remaining, mode=c.mode)
             for c, symbol, state, now in campaigns.campaign_states(chain, settings, session, rows)
             if state.status(now) == OPEN]
 

@@ -85,8 +85,9 @@ def list_allowlists(municipality_id: int, staff: Viewer, session: SessionDep) ->
 
 # --- campaigns ------------------------------------------------------------------------------------------
 class CampaignOut(BaseModel):
-    id: int
-    onchain_id: int
+    id: int = Field(description="The record's handle in URLs (/campaigns/{id}/pause, ...); not a number to show")
+    onchain_id: int = Field(description="The campaign number: its id on the collection's minter, as the holder page, "
+                            "the scripts and the chain say it")
     collection: str
     collection_id: int
     minter: str

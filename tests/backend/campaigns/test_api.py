@@ -126,7 +126,7 @@ def test_campaign_is_created_on_chain_and_listed_open(client, town, chain_with_c
     listed = client.get(f"/staff/municipalities/{town['mid']}/campaigns", headers=town["staff"]).json()
     assert [(c["id"], c["remaining"], c["status"]) for c in listed][0] == (body["id"], 5, "open")
     public = {c["id"]: c for c in client.get("/campaigns").json()}
-    assert public[body["id"]] == {"id": body["id"], "collection": "RESSOUL", "name_ja": "秋の住民募集",
+    assert public[body["id"]] == {"id": body["id"], "onchain_id": body["onchain_id"], "collection": "RESSOUL", "name_ja": "秋の住民募集",
                                   "name_en": "Autumn residents", "starts_at": body["starts_at"],
                                   "ends_at": body["ends_at"], "price_wei": "0", "remaining": 5, "mode": "open"}
 
@@ -244,6 +244,7 @@ def test_voucher_campaign_claim_after_staff_sign_a_voucher(client, town, chain_w
     assert subject not in voucher.text  # only the person's nullifier leaves the server
     mine = client.get("/me/vouchers", headers=headers).json()
     assert [(v["campaign_id"], v["voucher"]["voucher"]["recipient"]) for v in mine] == [(campaign["id"], holder.address)]
+    assert mine[0]["onchain_id"] == mine[0]["voucher"]["voucher"]["campaignId"] == campaign["onchain_id"]
     offer = client.get(f"/me/campaigns/{campaign['id']}/claim", headers=headers).json()
     assert offer["eligible"] is True, offer
     send_as(chain, holder, offer["tx"])

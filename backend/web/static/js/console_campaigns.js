@@ -50,7 +50,9 @@ function message(kind, source, vars) {
 
 function renderMessage(element) {
   const { source, vars } = element._source;
-  const text = typeof source === "string" ? t(source, vars) : errorText(source);
+  // A function value is read at each drawing: a campaign's name follows the language switch.
+  const values = Object.fromEntries(Object.entries(vars || {}).map(([k, v]) => [k, typeof v === "function" ? v() : v]));
+  const text = typeof source === "string" ? t(source, values) : errorText(source);
   const detail = source && typeof source === "object" ? (source.body || source) : {};
   // Row problems of a CSV (a 422 of the request itself has no rows: its message says it all).
   const problems = (detail.errors || []).filter((problem) => problem.row !== undefined);
@@ -264,7 +266,7 @@ class CampaignsTab {
       fill(this.table, h("p", { class: "muted", i18n: "campaigns.list.empty", text: t("campaigns.list.empty") }));
       return;
     }
-    const head = ["name", "collection", "mode", "period", "price", "claimed", "status", "actions"]
+    const head = ["number", "name", "collection", "mode", "period", "price", "claimed", "status", "actions"]
       .map((key) => h("th", { scope: "col", i18n: `campaigns.col.${key}`, text: t(`campaigns.col.${key}`) }));
     const body = h("tbody");
     for (const c of this.campaigns) {
@@ -276,7 +278,9 @@ class CampaignsTab {
         actions.append(button("danger", "campaigns.action.close", () => this.act(c, "close")));
         if (c.mode === "voucher") actions.append(button("secondary", "campaigns.action.voucher", () => this.voucherForm(c)));
       }
-      body.append(h("tr", { "data-campaign": c.id },
+      // The number staff see is the on-chain id, as the scripts and the holder page say it; c.id is only the URL's.
+      body.append(h("tr", { "data-campaign": c.id, "data-number": c.onchain_id },
+        h("td", { text: String(c.onchain_id) }),
         h("th", { scope: "row" }, localized(c)),
         h("td", { text: c.collection }),
         h("td", { text: t(`campaigns.mode.${c.mode}`) }),
@@ -365,7 +369,7 @@ class CampaignsTab {
     fill(this.createNotice, message("info", "campaigns.create.sending"));
     try {
       const created = await api(`${this.base}/campaigns`, { method: "POST", body });
-      fill(this.createNotice, message("ok", "campaigns.create.ok", { name: localized(created), id: created.id, tx: created.tx_hash }));
+      fill(this.createNotice, message("ok", "campaigns.create.ok", { name: () => localized(created), id: created.onchain_id, tx: created.tx_hash }));
       await this.reload();
     } catch (error) {
       fill(this.createNotice, message("error", error));
@@ -380,7 +384,7 @@ class CampaignsTab {
     try {
       await api(`${this.base}/campaigns/${campaign.id}/${action}`, { method: "POST" });
       await this.reload();
-      fill(this.listNotice, message("ok", `campaigns.done.${action}`, { name }));
+      fill(this.listNotice, message("ok", `campaigns.done.${action}`, { name: () => localized(campaign) }));
     } catch (error) {
       fill(this.listNotice, message("error", error));
     }

@@ -479,8 +479,10 @@ function renderCampaigns() {
   const symbol = (state.config.add_chain && state.config.add_chain.nativeCurrency.symbol) || "ETH";
   fill(box, ...state.campaigns.map((campaign) => {
     const price = BigInt(campaign.price_wei || 0);
-    const article = h("article", { class: "panel", "data-campaign-id": campaign.id },
+    // The number shown is the on-chain id, the one staff and the scripts use; campaign.id is only the URL's.
+    const article = h("article", { class: "panel", "data-campaign-id": campaign.id, "data-number": campaign.onchain_id },
       h("h3", { text: localized(campaign) }),
+      h("p", { class: "muted small campaign-number", text: t("holder.campaign.number", { number: campaign.onchain_id }) }),
       h("p", { class: "muted small", text: t("holder.campaign.period", {
         start: formatDate(campaign.starts_at), end: formatDate(campaign.ends_at) }) }),
       h("div", { class: "badges" },
