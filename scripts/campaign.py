@@ -30,6 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend.campaigns.config import CampaignConfig, allowlist_path, load_campaign_config
 from backend.campaigns.merkle import write_proofs
+from backend.audit import recorder
+from backend.audit.actor import Actor, act_as
 from backend.campaigns.scripted import keep_campaign
 from backend.campaigns.store import read_allowlist_upload
 from backend.chain.deployments import DeploymentRecord, MinterRecord, minter_record_path, record_path
@@ -113,16 +115,21 @@ def _allowlist(config: CampaignConfig, config_path: Path, chain_id: int) -> tupl
     write_proofs(tree, folder)
     return tree.root, folder, (csv_path.name, rows, tree)
 
+SCRIPT = Actor("system", None, "scripts/campaign.py", route="scripts/campaign.py")
+
 
 @contextmanager
 def _database(settings: Settings):
     """A session on the backend's database, brought to the current schema, holding the write lock (a running
-    backend's indexer may be writing too)."""
+    backend's indexer may be writing too). Its changes are in the audit log, made by the script."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with session_factory(engine)() as session:
+        sessions = session_factory(engine)
+        recorder.install(sessions)
+        with sessions() as session:
             begin_immediate(session)
+            act_as(session, SCRIPT)
             yield session
     finally:
         engine.dispose()

@@ -260,6 +260,10 @@ def test_a_script_campaign_shows_to_staff_and_holders_under_its_onchain_number(c
     assert (spring["onchain_id"], spring["name_ja"], spring["mode"], spring["status"]) == (2, "春の住民募集",
                                                                                           "allowlist", "open")
     assert listed["warmup"]["onchain_id"] == 1  # no name_ja/name_en in its file: its name
+    made = backend.get(f"/staff/municipalities/{backend.town}/audit", headers=backend.staff,
+                       params={"object_type": "campaigns", "action": "create"}).json()["events"]
+    assert {(e["actor_kind"], e["actor_name"], e["object_id"]) for e in made} == {
+        ("system", "scripts/campaign.py", str(c["id"])) for c in listed.values()}
     record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     assert spring["minter"] == record.address and spring["tx_hash"] == record.campaigns["spring"]["tx"]
     allowlists = backend.get(f"/staff/municipalities/{backend.town}/allowlists", headers=backend.staff).json()
