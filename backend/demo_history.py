@@ -175,9 +175,10 @@ def _redemptions(db: Session, rng: random.Random, collection: Collection, cards:
             used: dict[str | None, int] = {}
             rate = monthly * rng.uniform(0.3, 1.7)
             for month_start in range(card.issued_at, now, 30 * DAY_SECONDS):
-                if rng.random() > rate:
+                month_end = min(month_start + 30 * DAY_SECONDS, now)
+                if rng.random() > rate * (month_end - month_start) / (30 * DAY_SECONDS):  # a part month: less
                     continue
-                at = _day_time(rng, month_start, min(month_start + 31 * DAY_SECONDS, now))
+                at = _day_time(rng, month_start, month_end)
                 key = None if at is None else period_key(perk.limit_period, at)
                 if at is None or used.get(key, 0) >= (perk.limit_count or 1_000_000):
                     continue
