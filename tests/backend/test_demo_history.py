@@ -19,6 +19,7 @@ from backend.db.models_residency import CheckIn
 from backend.demo import seed
 from backend.perks.rules import JST
 from backend.settings import Settings
+from backend.staff.export import DEMO_COLUMN, DEMO_VALUE, kpi_series_csv, redemptions_csv
 from backend.staff.kpi_series import kpi_series
 from tests.backend.localchain import Anvil, LocalChain
 from tests.backend.production import production_settings
@@ -84,6 +85,13 @@ def test_the_seed_makes_a_year_of_history_once(db_sessions, history_chain, tmp_p
         assert closed.closes_at < NOW
         turnout = turnout_summary(db, first.municipality_id, NOW, int(NOW) - 365 * 86400)
         assert turnout["polls_closed"] == 1 and 0.1 < turnout["turnout_last_poll"] < 0.6
+        # The exports of a demo municipality carry the mark on every row (backend/api/staff/reports.py passes it).
+        rows = redemptions_csv(db, first.municipality_id, history["days"][0], history["days"][-1], demo=True) \
+            .decode("utf-8-sig").splitlines()
+        assert len(rows) == redemptions + 1 and all(r.endswith(DEMO_VALUE) for r in rows[1:])
+        assert rows[0].endswith(DEMO_COLUMN)
+        assert DEMO_COLUMN not in kpi_series_csv(history).decode("utf-8-sig")
+        assert kpi_series_csv(history, demo=True).decode("utf-8-sig").splitlines()[-1].endswith(DEMO_VALUE)
         ballot = db.scalar(select(Ballot).where(Ballot.poll_id == closed.id))
         from backend.civic import ballots as rules
 
