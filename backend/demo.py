@@ -10,6 +10,7 @@ seed refuses to run when settings.environment is "production".
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class DemoSeed:
     forum: str = ""
     forum_secret: str | None = None  # only when this seed registered the forum
     residency: list[str] = field(default_factory=list)  # backend/residency/demo.py
+    history: str = ""  # backend/demo_history.py, when this seed added it
 
     def summary(self) -> str:
         lines = ["Demo accounts (local only):"]
@@ -70,11 +72,17 @@ class DemoSeed:
             lines += [f"  forum (DiscourseConnect) at {self.forum}: discourse connect url = <backend>/forum/sso, "
                       f"discourse connect secret = {secret}"]
         lines += self.residency
+        if self.history:
+            lines.append(self.history)
+        lines.append("  All of this is demo data, marked as such in the database and shown so in the console.")
         return "\n".join(lines)
 
 
-def seed(session_factory, settings, collection_record: DeploymentRecord | Path | str) -> DemoSeed:
-    """Adds the demo municipality's collection, venues, perks and accounts, unless they already exist."""
+def seed(session_factory, settings, collection_record: DeploymentRecord | Path | str,
+         history: bool = False) -> DemoSeed:
+    """Adds the demo municipality's collection, venues, perks and accounts, unless they already exist, and
+    marks its data (and its prefecture's) as demo data. With `history`, indexes the chain (scripts/demo.py
+    issued the history's cards) and adds the year of history off the chain, once."""
     if getattr(settings, "environment", "development") == "production":
         raise RuntimeError("the demo seed has fixed passwords and must not run in production")
     record = collection_record if isinstance(collection_record, DeploymentRecord) \
@@ -117,5 +125,42 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
         from backend.civic.demo import seed_civic
 
         seed_civic(db, collection.municipality_id, collection.id)  # an open poll and a welcome note
+        from backend.demo_mark import mark_demo
+
+        for municipality_id in demo_municipalities(db, settings, collection):
+            mark_demo(db, municipality_id, time.time())
         db.commit()
+    if history:
+        demo.history = _seed_history(session_factory, settings, collection.id)
     return demo
+
+
+def demo_municipalities(db, settings, collection) -> set[int]:
+    """The demo city and, when deployed, its prefecture (backend/residency/demo.py)."""
+    from backend.db.models_chain import Collection
+    from backend.residency.demo import PREFECTURE_SYMBOL
+
+    prefecture = db.scalar(select(Collection.municipality_id).where(Collection.chain_id == settings.chain_id,
+                                                                    Collection.symbol == PREFECTURE_SYMBOL))
+    return {collection.municipality_id} | ({prefecture} if prefecture is not None else set())
+
+
+def _seed_history(session_factory, settings, collection_id: int) -> str:
+    """The history's cards must be in the index before rows can point at them: index now, then let go of
+    the indexer's lease so the backend's own indexer takes over at once."""
+    from backend.chain.indexer.indexer import Indexer
+    from backend.db.models_chain import Collection
+    from backend.demo_history import seed_history
+
+    indexer = Indexer(settings, session_factory)
+    try:
+        indexer.catch_up()
+    finally:
+        indexer.release()
+    with session_factory() as db:
+        done = seed_history(db, db.get(Collection, collection_id))
+        db.commit()
+    if not done.seeded_now:
+        return ""
+    return (f"  demo history: {done.cards} cards over the past year, {done.redemptions} perk uses, "
+            f"{done.checkins} check-ins, a closed poll with {done.ballots} ballots")

@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65_535)
     deployer_key: SecretStr | None = Field(default=None, repr=False)
     admin_password: SecretStr | None = Field(default=None, repr=False)
+    # `make run`'s year of demo history on a new chain (backend/demo_history.py); production refuses it.
+    demo_history: bool = True
 
     @field_validator("login_limits_per_login", "login_limits_per_address")
     @classmethod
@@ -149,6 +151,9 @@ class Settings(BaseSettings):
             raise ValueError(f"RESIDENT_PASS_RENEW_MARGIN ({self.pass_renew_margin} s) must be shorter than "
                              f"RESIDENT_PASS_LIFETIME ({self.pass_lifetime} s): a pass would be renewed at once")
         if self.environment == "production":
+            if "demo_history" in self.model_fields_set and self.demo_history:
+                raise ValueError("RESIDENT_DEMO_HISTORY is for `make run`'s demo only: production never seeds demo "
+                                 "data (unset it)")
             self._refuse_development_secrets()
         return self
 
@@ -182,6 +187,11 @@ class Settings(BaseSettings):
                 if second in given and given[first] == given[second]:
                     raise ValueError(f"production needs one secret per purpose: RESIDENT_{first.upper()} and "
                                      f"RESIDENT_{second.upper()} are the same; give each its own random value")
+
+    @property
+    def seeds_demo_history(self) -> bool:
+        """Whether `make run` seeds its year of demo history (RESIDENT_DEMO_HISTORY; never in production)."""
+        return self.demo_history and self.environment != "production"
 
     @property
     def docs_enabled(self) -> bool:

@@ -1,22 +1,28 @@
 """Set up the demo municipality on the local chain: the collection, a few cards and the campaign minter.
 
-    brownie run scripts/demo.py --network development   (what `make run` does)
+    brownie run scripts/demo.py --network development   (`make run` calls main(history=True))
 
 Idempotent: the collection and its minter are deployed once (their records are
 reused while the chain keeps their code) and demo cards are issued only into an
 empty collection. The minter is there so that staff can create campaigns from
 the console at once; the backend's issuer key ($RESIDENT_ISSUER_KEY, else the
 deployer) administers it and signs vouchers.
+
+With history, the first run also issues a year of demo cards (backend/demo_history.py) into blocks with
+their past times: the chain must start before that year (tools/run_local.py starts anvil with its genesis a
+year back) and is brought back to the present afterwards.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from brownie import accounts, chain, web3
 from eth_account import Account
 from eth_utils import encode_hex, keccak
 
+from backend import demo_history
 from backend.chain.deployments import ROOT, load_collection_config, record_path
 from backend.settings import Settings
 from scripts.campaign import ensure_minter
@@ -47,16 +53,56 @@ def issue_demo_cards(contract, issuer) -> bool:
     """Issues the demo cards into an empty collection; returns whether it issued any."""
     if contract.residentCount() > 0:
         return False
-    one_year = chain.time() + YEAR
+    one_year = int(time.time()) + YEAR  # the wall clock: the chain's may still be a year back
     first, second, third = demo_holders()
     contract.issue(first, PREMIUM, one_year, {"from": issuer})
     contract.issueBatch([second, third], BASIC, 0, {"from": issuer})
     return True
 
 
-def demo_cards(contract, from_block: int) -> list[DemoCard]:
-    """Cards that exist now, found from the collection's mint events (ERC-721 has no index of tokens)."""
+def _at(timestamp: int) -> None:
+    """The next block's time (anvil)."""
+    web3.provider.make_request("evm_setNextBlockTimestamp", [int(timestamp)])
+
+
+def issue_history(contract, issuer, now: float | None = None) -> int:
+    """Issues (and revokes) the demo history's cards, each transaction at its time in the past year; returns
+    how many cards it issued, 0 when the chain is not a year back (a chain made without history)."""
+    now = time.time() if now is None else now
+    actions = demo_history.schedule(demo_history.history_start(now))
+    if web3.eth.get_block("latest")["timestamp"] >= actions[0].at:
+        print("  (no demo history: this chain did not start a year back)")
+        return 0
+    first_token = contract.residentCount() + 1
+    tokens: dict[int, int] = {}
+    issued = 0
+    # Straight to the node (its accounts are unlocked), not through Brownie's transaction objects: a tenth of
+    # the time per transaction. The card count below checks that every issue went through.
+    send = {"from": issuer.address, "to": contract.address, "gas": 15_000_000}
+    for action in actions:
+        _at(action.at)
+        if isinstance(action, demo_history.Issue):
+            addresses = [demo_history.holder_address(n) for n in action.holders]
+            web3.eth.send_transaction({**send, "data": contract.issueBatch.encode_input(
+                addresses, action.tier, action.expires_at)})
+            for n in action.holders:
+                tokens[n] = first_token + issued
+                issued += 1
+        else:
+            web3.eth.send_transaction({**send, "data": contract.revoke.encode_input(tokens[action.holder])})
+    if contract.residentCount() != first_token - 1 + issued:
+        raise RuntimeError(f"the demo history issued {contract.residentCount() - first_token + 1} of {issued} cards")
+    _at(max(int(now), actions[-1].at + 1))  # back to the present: what follows happens now
+    chain.mine()
+    return issued
+
+
+def demo_cards(contract, from_block: int, minted_to=None) -> list[DemoCard]:
+    """Cards that exist now, found from the collection's mint events (ERC-721 has no index of tokens);
+    `minted_to`: only those first issued to these addresses."""
     mint_topics = [encode_hex(keccak(text="Transfer(address,address,uint256)")), "0x" + "00" * 32]
+    if minted_to is not None:
+        mint_topics.append(["0x" + "00" * 12 + a[2:].lower() for a in minted_to])
     logs = web3.eth.get_logs({"address": contract.address, "fromBlock": from_block, "topics": mint_topics})
     cards = []
     for log in logs:
@@ -80,11 +126,12 @@ def ensure_demo_minter(symbol: str, admin):
     return minter, record, deployed_now
 
 
-def main():
+def main(history: bool = False):
     config = load_collection_config(DEMO_CONFIG)
     admin = deployer()
     contract, record, deployed_now = ensure_collection(config, admin)
     issued_now = issue_demo_cards(contract, admin)
+    history_cards = issue_history(contract, admin) if issued_now and history else 0
     minter, _, minter_now = ensure_demo_minter(record.symbol, admin)
     print()
     print(("Deployed" if deployed_now else "Reusing") +
@@ -94,9 +141,11 @@ def main():
     print(f"  admin     {admin.address}")
     print(f"  minter    {minter.address}  ({'deployed now' if minter_now else 'reused'}; campaigns from the console)")
     print(("Issued demo cards:" if issued_now else "Demo cards (already issued):"))
-    for card in demo_cards(contract, record.deployment_block):
+    for card in demo_cards(contract, record.deployment_block, [a.address for a in demo_holders()]):
         tier = "premium" if card.tier == PREMIUM else "basic"
         print(f"  #{card.token_id}  resident {card.resident_number:>3}  {tier:<7}  holder {card.holder}")
+    if history_cards:
+        print(f"  and {history_cards} cards of demo history over the past year (demo data, marked as such)")
     prefecture = load_collection_config(PREFECTURE_CONFIG)
     _, prefecture_record, prefecture_now = ensure_collection(prefecture, admin)
     print(("Deployed" if prefecture_now else "Reusing") + f" {prefecture.collection.name} / "

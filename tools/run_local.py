@@ -8,7 +8,8 @@ everything is, and keeps both running until Ctrl-C (the chain state is saved
 then, and every few seconds meanwhile).
 
 Settings (backend/settings.py, so environment or `.env`): RESIDENT_DATA_DIR (default ./data),
-RESIDENT_RPC_PORT (default 8545), RESIDENT_API_PORT (default 8000), RESIDENT_DATABASE_URL.
+RESIDENT_RPC_PORT (default 8545), RESIDENT_API_PORT (default 8000), RESIDENT_DATABASE_URL,
+RESIDENT_DEMO_HISTORY (default true: a new chain gets a year of demo history, marked as demo data).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def rpc(url: str, method: str, params: list | None = None):
         return json.load(response)["result"]
 
 
-def start_chain(port: int, state_file: Path) -> subprocess.Popen:
+def start_chain(port: int, state_file: Path, genesis_time: int | None = None) -> subprocess.Popen:
+    """Starts anvil; `genesis_time` (a new chain only) puts its first block in the past, so scripts/demo.py can
+    issue the demo history into blocks with past times (the chain's clock comes back to now after it)."""
     anvil = shutil.which("anvil")
     if anvil is None:
         raise SystemExit("anvil is not installed: run `make run` (it installs it) rather than this script.")
@@ -60,7 +63,8 @@ def start_chain(port: int, state_file: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [anvil, "--port", str(port), "--chain-id", str(CHAIN_ID), "--accounts", "10",
          "--block-base-fee-per-gas", "0", "--state", str(state_file),
-         "--state-interval", str(STATE_SAVE_SECONDS)],
+         "--state-interval", str(STATE_SAVE_SECONDS),
+         *(["--timestamp", str(genesis_time)] if genesis_time is not None else [])],
         stdout=log, stderr=subprocess.STDOUT,
     )
 
@@ -77,8 +81,8 @@ def wait_for_chain(url: str, process: subprocess.Popen, seconds: float = 30) -> 
     raise SystemExit(f"anvil did not answer at {url} within {seconds:.0f} s")
 
 
-def setup_demo(url: str):
-    """Deploys (or reuses) the demo collection and its cards through Brownie."""
+def setup_demo(url: str, history: bool = False):
+    """Deploys (or reuses) the demo collection and its cards (and their year of history) through Brownie."""
     from brownie import network, project, run
     from brownie._config import CONFIG
 
@@ -99,7 +103,7 @@ def setup_demo(url: str):
     }
     network.connect("resident-local")
     try:
-        return run(str(ROOT / "scripts" / "demo.py"), "main", project=proj)
+        return run(str(ROOT / "scripts" / "demo.py"), "main", args=(history,), project=proj)
     finally:
         network.disconnect(kill_rpc=False)  # the chain is ours to stop, on Ctrl-C
 
@@ -122,7 +126,7 @@ def backend_env(settings: Settings) -> dict:
             "RESIDENT_ISSUER_KEY": settings.issuer_key.get_secret_value()}
 
 
-def prepare_backend(settings: Settings) -> list[str]:
+def prepare_backend(settings: Settings, history: bool = False) -> list[str]:
     """Migrates the database, registers the demo collection and seeds the demo data (if the
     perks module provides `backend.demo.seed`); returns the lines the seed asks to print."""
     import importlib
@@ -144,7 +148,7 @@ def prepare_backend(settings: Settings) -> list[str]:
                 raise
             return []
         seeded = demo.seed(sessions, settings, record_path(settings.chain_id, DEMO_SYMBOL,
-                                                           settings.data_dir / "deployments"))
+                                                           settings.data_dir / "deployments"), history=history)
     finally:
         engine.dispose()
     if seeded is None:
@@ -230,16 +234,19 @@ def main() -> int:
             return 1
 
     resumed = state_file.exists()
-    chain = start_chain(port, state_file)
+    history = local.seeds_demo_history
+    from backend.demo_history import genesis_time
+
+    chain = start_chain(port, state_file, None if resumed or not history else genesis_time(time.time()))
     backend = None
     signal.signal(signal.SIGTERM, interrupt)
     try:
         chain_id = wait_for_chain(url, chain)
         print(f"Local chain: {url} (chain id {chain_id}), "
               + ("state resumed from " if resumed else "new state in ") + str(state_file))
-        setup_demo(url)
+        setup_demo(url, history)
         settings = backend_settings(local, url, chain_id)
-        seed_lines = prepare_backend(settings)
+        seed_lines = prepare_backend(settings, history)
         backend_log = data / "backend.log"
         backend = start_backend(backend_env(settings), api_port, backend_log)
         health = wait_for_backend(api_url, backend, backend_log)

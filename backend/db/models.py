@@ -8,6 +8,7 @@ from backend.db.models_access import (AuthSession, BotKey, Forum, Holder, SignIn
 from backend.db.models_audit import AuditEvent
 from backend.db.models_campaigns import AirdropJob, Allowlist, AllowlistEntry, Campaign, CampaignVoucher
 from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, Municipality
+from backend.db.models_demo import DemoData
 from backend.db.models_civic import (
     Announcement, AnnouncementRead, Ballot, HolderActivity, HolderEmail, InactivityNotice, InactivityRule, OutboxMail,
     Poll, PollQuestion,
@@ -27,5 +28,5 @@ __all__ = [
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
     "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
-    "PremiumGrant", "Registration", "ResidencyProgramme",
+    "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData",
 ]

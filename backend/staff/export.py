@@ -52,10 +52,24 @@ def excel_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
-def kpis_csv(kpis: dict) -> bytes:
+# A demo municipality's exports (backend/demo_mark.py) say so: the KPI file in its first row, the others in a
+# last column on every row, so a sheet copied out of the file still says it.
+DEMO_LABEL = "デモデータ（実際のデータではありません） demo data, not real"
+DEMO_COLUMN = "デモデータ demo data"
+DEMO_VALUE = "デモ demo"
+
+
+def _demo_rows(header: list[str], rows: Iterable[list], demo: bool) -> tuple[list[str], Iterable[list]]:
+    if not demo:
+        return header, rows
+    return header + [DEMO_COLUMN], ([*row, DEMO_VALUE] for row in rows)
+
+
+def kpis_csv(kpis: dict, demo: bool = False) -> bytes:
     """One metric per row: 指標 (metric), 値 (value), key (stable English key for scripts)."""
     c = kpis["concentration"]
-    rows = [
+    rows = [("デモデータ", DEMO_LABEL, "demo")] if demo else []
+    rows += [
         ("集計日時", datetime.fromtimestamp(kpis["as_of"], JST).strftime("%Y-%m-%d %H:%M"), "as_of"),
         ("発行枚数", kpis["cards_issued"], "cards_issued"),
         ("有効なカード枚数", kpis["cards_valid"], "cards_valid"),
@@ -93,7 +107,7 @@ SERIES_HEADER = ["日付", "発行枚数（累計）", "保有中のカード", 
                  "上位1保有者のシェア", "上位10保有者のシェア", "HHI（0〜10000）", "ジニ係数", "特典利用数"]
 
 
-def kpi_series_csv(series: dict) -> bytes:
+def kpi_series_csv(series: dict, demo: bool = False) -> bytes:
     """The KPI history (backend/staff/kpi_series.py), one Japan day per row: card figures, then uses per perk and
     per venue (one column each, named in Japanese)."""
     c, r = series["cards"], series["redemptions"]
@@ -104,14 +118,14 @@ def kpi_series_csv(series: dict) -> bytes:
         rows.append([day, c["issued"][i], c["active"][i], c["valid"][i], c["unique_holders"][i], c["top1_share"][i],
                      c["top10_share"][i], c["hhi"][i], c["gini"][i], r["total"][i]]
                     + [p["counts"][i] for p in r["by_perk"]] + [v["counts"][i] for v in r["by_venue"]])
-    return excel_csv(header, rows)
+    return excel_csv(*_demo_rows(header, rows, demo))
 
 
 REDEMPTION_HEADER = ["利用日時（日本時間）", "特典", "特典（英語）", "施設", "住民番号", "トークンID", "ティア", "パスID"]
 
 
 def redemptions_csv(session: Session, municipality_id: int, first_day: str, last_day: str,
-                    venue_id: int | None = None) -> bytes:
+                    venue_id: int | None = None, demo: bool = False) -> bytes:
     """Redemptions of the municipality's perks between two Japan dates (inclusive), oldest first."""
     q = (select(Redemption.redeemed_at, Perk.name_ja, Perk.name_en, Venue.name_ja, Card.resident_number,
                 Card.token_id, Card.tier, Redemption.pass_id)
@@ -122,8 +136,8 @@ def redemptions_csv(session: Session, municipality_id: int, first_day: str, last
          .order_by(Redemption.redeemed_at, Redemption.id))
     if venue_id is not None:
         q = q.where(Redemption.venue_id == venue_id)
-    rows = ((datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S"), *rest) for at, *rest in session.execute(q))
-    return excel_csv(REDEMPTION_HEADER, rows)
+    rows = ([datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S"), *rest] for at, *rest in session.execute(q))
+    return excel_csv(*_demo_rows(REDEMPTION_HEADER, rows, demo))
 
 
 # The audit log's CSV (backend/audit/log.py writes its rows); Japanese first, English after, as Excel shows it.

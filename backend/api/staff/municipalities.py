@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import Admin, CurrentStaff, SessionDep, SettingsDep, Viewer
 from backend.db.session import write_transaction
+from backend.demo_mark import demo_ids
 from backend.errors import Refusal
 from backend.staff import municipalities
 
@@ -26,12 +27,15 @@ class MunicipalityOut(BaseModel):
     slug: str
     name_ja: str
     name_en: str
+    demo: bool = Field(default=False, description="Its data is demo data seeded by `make run`, not real figures")
 
 
 @router.get("/municipalities", response_model=list[MunicipalityOut], summary="Municipalities I may see")
 def list_municipalities(staff: CurrentStaff, session: SessionDep) -> list[MunicipalityOut]:
     """The municipalities where I hold a role."""
-    return [MunicipalityOut.model_validate(m) for m in municipalities.visible_municipalities(session, staff)]
+    demo = demo_ids(session)
+    return [MunicipalityOut.model_validate(m).model_copy(update={"demo": m.id in demo})
+            for m in municipalities.visible_municipalities(session, staff)]
 
 
 @router.post("/municipalities", response_model=MunicipalityOut, status_code=201,

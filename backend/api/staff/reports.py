@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from backend.api.deps import SessionDep, Viewer
+from backend.demo_mark import is_demo
 from backend.errors import Refusal
 from backend.perks.rules import DAY_SECONDS, japan_date
 from backend.staff.export import kpi_series_csv, kpis_csv, redemptions_csv
@@ -42,8 +43,12 @@ class ProgrammeKpisOut(BaseModel):
     turnout_average_365d: float | None = Field(description="Average turnout (0-1) of those polls; null if none")
 
 
+DEMO_FIELD = Field(default=False, description="Demo data seeded by `make run` (backend/demo_history.py), not real")
+
+
 class KpisOut(BaseModel):
     municipality_id: int
+    demo: bool = DEMO_FIELD
     as_of: int
     cards_issued: int
     cards_active: int
@@ -61,6 +66,11 @@ class KpisOut(BaseModel):
 CSV = "text/csv; charset=utf-8"
 
 
+def _named(filename: str, demo: bool) -> str:
+    """A demo municipality's files say so in their names too: a downloaded file is seen apart from the page."""
+    return f"demo-{filename}" if demo else filename
+
+
 def _csv(data: bytes, filename: str) -> Response:
     return Response(data, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -70,7 +80,7 @@ def read_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> KpisO
     """Cards issued, unique holders, concentration (top 1 / top 10 share, HHI, Gini), active holders,
     redemptions per perk, venue and day (last 30 days), and the residency programme's check-ins, premium,
     renewals and poll turnout."""
-    return KpisOut(**municipality_kpis(session, municipality_id))
+    return KpisOut(**municipality_kpis(session, municipality_id), demo=is_demo(session, municipality_id))
 
 
 class CardSeriesOut(BaseModel):
@@ -92,6 +102,7 @@ class RedemptionSeriesOut(BaseModel):
 
 class KpiSeriesOut(BaseModel):
     municipality_id: int
+    demo: bool = DEMO_FIELD
     as_of: int
     days: list[str] = Field(description="Japan dates YYYY-MM-DD, oldest first; every list below follows them")
     cards: CardSeriesOut
@@ -107,15 +118,16 @@ def read_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
     concentration (top 1 / top 10 share, HHI, Gini) at the end of the day (today: now), and redemptions per
     perk and per venue."""
     get_municipality(session, municipality_id)
-    return KpiSeriesOut(**kpi_series(session, municipality_id, days))
+    return KpiSeriesOut(**kpi_series(session, municipality_id, days), demo=is_demo(session, municipality_id))
 
 
 @router.get("/municipalities/{municipality_id}/kpis.csv", summary="KPIs as CSV (Excel: UTF-8 with BOM)",
             response_class=Response, responses={200: {"content": {CSV: {}}}})
 def export_kpis(municipality_id: int, staff: Viewer, session: SessionDep) -> Response:
     """The KPIs of GET .../kpis as CSV rows."""
+    demo = is_demo(session, municipality_id)
     kpis = municipality_kpis(session, municipality_id)
-    return _csv(kpis_csv(kpis), f"kpis-{municipality_id}-{japan_date(kpis['as_of'])}.csv")
+    return _csv(kpis_csv(kpis, demo), _named(f"kpis-{municipality_id}-{japan_date(kpis['as_of'])}.csv", demo))
 
 
 @router.get("/municipalities/{municipality_id}/kpis/series.csv",
@@ -126,8 +138,10 @@ def export_kpi_series(municipality_id: int, staff: Viewer, session: SessionDep,
                       ) -> Response:
     """The history of GET .../kpis/series, one day per row, uses per perk and per venue as columns."""
     get_municipality(session, municipality_id)
+    demo = is_demo(session, municipality_id)
     series = kpi_series(session, municipality_id, days)
-    return _csv(kpi_series_csv(series), f"kpi-history-{municipality_id}-{series['days'][0]}-{series['days'][-1]}.csv")
+    return _csv(kpi_series_csv(series, demo),
+                _named(f"kpi-history-{municipality_id}-{series['days'][0]}-{series['days'][-1]}.csv", demo))
 
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -147,5 +161,6 @@ def export_redemptions(municipality_id: int, staff: Viewer, session: SessionDep,
     for value in (first, last):
         if not DAY.match(value):
             raise Refusal("day_invalid")
-    return _csv(redemptions_csv(session, municipality_id, first, last, venue_id),
-                f"redemptions-{municipality_id}-{first}-{last}.csv")
+    demo = is_demo(session, municipality_id)
+    return _csv(redemptions_csv(session, municipality_id, first, last, venue_id, demo),
+                _named(f"redemptions-{municipality_id}-{first}-{last}.csv", demo))

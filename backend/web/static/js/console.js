@@ -6,7 +6,7 @@
 //   ctx.api           api(path, {method, body}); also ctx.api.get / .post / .patch / .delete, ctx.api.api and
 //                     ctx.api.ApiError (the holder page's {api, get, post, ApiError} shape works too)
 //   ctx.t             t(key, vars); ctx.lang() the current language, "ja" | "en" (`${ctx.lang}` gives it too)
-//   ctx.municipality  {id, slug, name_ja, name_en} (its String() is the id)
+//   ctx.municipality  {id, slug, name_ja, name_en, demo} (its String() is the id; demo: `make run`'s demo data)
 //   ctx.staff         {id, username, display_name, superuser, roles: [{municipality_id, role}]}
 //   ctx.role          "viewer" | "staff" | "admin" here (a superuser counts as admin); ctx.canEdit: staff or admin
 //   also localized, errorText, formatDate, loadCatalogs, applyTranslations, h, fill.
@@ -187,6 +187,8 @@ function renderPicker() {
     localized(m))));
   $("municipality-field").hidden = state.municipalities.length < 2;
   fill($("municipality-name"), state.municipality ? localized(state.municipality) : "");
+  // `make run`'s seeded data is marked in the database (demo_data): every tab of it says so.
+  $("demo-banner").hidden = !(state.municipality && state.municipality.demo);
 }
 
 function pickMunicipality(id) {

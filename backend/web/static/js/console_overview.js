@@ -23,11 +23,13 @@ export async function mount(container, ctx) {
   const periodSelect = h("select", { id: "overview-days" },
     ...PERIODS.map((n) => h("option", { value: String(n), selected: n === days })));
   const status = h("p", { class: "muted small", role: "status", "aria-live": "polite" });
+  // The KPIs of `make run`'s seeded municipality say they are demo data beside the figures themselves.
+  const demoBadge = h("span", { class: "badge warn", id: "overview-demo", hidden: true });
   const cards = h("div", { class: "kpi-grid", id: "kpi-cards" });
   const chartArea = h("div", { class: "chart-grid", id: "kpi-charts" });
   fill(container,
     h("div", { class: "section-title overview-head" },
-      h("h2", { i18n: "console.overview.title" }),
+      h("div", { class: "badges" }, h("h2", { i18n: "console.overview.title" }), demoBadge),
       h("div", { class: "inline-field" },
         h("label", { for: "overview-days", i18n: "console.overview.period" }), periodSelect)),
     status, cards, chartArea);
@@ -220,6 +222,8 @@ export async function mount(container, ctx) {
   function render() {
     if (!kpis || !series) return;
     renderPeriodOptions();
+    demoBadge.hidden = !kpis.demo;
+    fill(demoBadge, t("console.demo.label"));
     renderCards();
     renderCharts();
     fill(status, t("console.overview.as_of", { when: ctx.formatDate(series.as_of, true) }));
