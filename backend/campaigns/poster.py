@@ -21,7 +21,8 @@ from metadata.render import FONT_BOLD, FONT_REGULAR
 DPI = 150
 A4_PX = (1240, 1754)  # 210 x 297 mm at 150 dpi
 MARGIN = 90
-INK, MUTED, ACCENT = (20, 20, 20), (80, 80, 80), (0, 82, 147)
+INK, MUTED, ACCENT = (20, 20, 20), (80, 80, 80), (0, 82, 147)  # text is never pure black: only the QR is
+QUIET_ZONE = 4
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,16 @@ def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
 
 
 def qr_image(url: str, size: int) -> Image.Image:
-    """`url` as a QR of about `size` px (whole pixels per module, so scanners see sharp edges)."""
-    code = segno.make(url, error="m", micro=False)
-    modules = code.symbol_size(border=4)[0]
-    out = io.BytesIO()
-    code.save(out, kind="png", scale=max(1, size // modules), border=4, dark="#000", light="#fff")
-    return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+    """`url` as a QR of about `size` px with its 4-module quiet zone (whole pixels per module, so scanners
+    see sharp edges). Drawn from segno's matrix: no PNG round trip per slip."""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    modules = len(matrix) + 2 * QUIET_ZONE
+    light = bytes([255]) * modules
+    rows = [light] * QUIET_ZONE + [bytes([255]) * QUIET_ZONE + bytes(0 if dark else 255 for dark in row)
+                                   + bytes([255]) * QUIET_ZONE for row in matrix] + [light] * QUIET_ZONE
+    small = Image.frombytes("L", (modules, modules), b"".join(rows))
+    scale = max(1, size // modules)
+    return small.resize((modules * scale, modules * scale), Image.Resampling.NEAREST).convert("RGB")
 
 
 def _centred(draw: ImageDraw.ImageDraw, y: int, line: str, font, fill, width: int = A4_PX[0]) -> int:
@@ -148,5 +153,7 @@ def sheet_pdf(words: PosterText, urls: list[str]) -> bytes:
 
 def _pdf(pages: list[Image.Image]) -> bytes:
     out = io.BytesIO()
-    pages[0].save(out, format="PDF", resolution=DPI, save_all=True, append_images=pages[1:])
+    # Pillow embeds RGB pages as JPEG: high quality without chroma subsampling keeps the QR's edges sharp.
+    pages[0].save(out, format="PDF", resolution=DPI, save_all=True, append_images=pages[1:], quality=95,
+                  subsampling=0)
     return out.getvalue()

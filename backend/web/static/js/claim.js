@@ -124,8 +124,8 @@ function drawOffer() {
 function drawSteps() {
   fill($("claim-steps"), ...STEPS.map((step) => h("li", { "data-step": step.key,
     "data-state": state.states[step.key] || "waiting" },
-  h("strong", { text: t(`claim.step.${step.key}`) }), " ",
-  h("span", { class: "muted", text: t(`claim.step.${step.key}.hint`) }))));
+  h("div", {}, h("strong", { text: t(`claim.step.${step.key}`) }),
+    h("div", { class: "muted small", text: t(`claim.step.${step.key}.hint`) })))));
   const message = $("claim-message");
   if (state.message) {
     const [kind, text] = state.message;

@@ -24,7 +24,7 @@ export class ClaimLinksSection {
       inputmode: "numeric" });
     this.noticeBox = h("div", { "aria-live": "polite", "data-testid": "claim-links-result" });
     this.downloads = h("div", { class: "actions", "data-testid": "claim-links-downloads" });
-    this.table = h("div", { class: "table-scroll", "data-testid": "claim-links" });
+    this.table = h("div", { class: "table-scroll", tabindex: "0", "data-testid": "claim-links" });
     this.form = h("form", { class: "stack", onsubmit: (event) => { event.preventDefault(); this.make(); } },
       h("div", {}, h("label", { for: "claim-links-campaign", i18n: "claim_links.campaign" }), this.select),
       h("div", {}, h("label", { for: "claim-links-count", i18n: "claim_links.count" }), this.count,
@@ -135,6 +135,6 @@ export class ClaimLinksSection {
       h("td", {}, h("code", { class: "link-text", text: link.url })),
       h("td", { text: t(link.used ? "claim_links.used" : "claim_links.unused") }),
       h("td", { text: link.used_at ? formatDate(link.used_at, true) : "" })));
-    fill(this.table, h("table", {}, h("thead", {}, h("tr", {}, ...head)), h("tbody", {}, ...rows)));
+    fill(this.table, h("table", { class: "data-table" }, h("thead", {}, h("tr", {}, ...head)), h("tbody", {}, ...rows)));
   }
 }
