@@ -18,6 +18,20 @@ from tests.web.webstack import get_json, japanese_in_english_mode, open_page, vi
 # listed on an allowlist in test_console_campaigns.py, never claimed with).
 HOLDERS = {"ja": 5, "en": 8}
 
+# Each download link of the section fetched as the staff's browser would: {name: [status, type, first text]}.
+FETCH_DOWNLOADS_JS = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  for (const a of document.querySelectorAll("[data-testid='claim-links-downloads'] a[data-download]")) {
+    const response = await fetch(a.href, {credentials: "same-origin"});
+    const text = new TextDecoder("utf-8", {ignoreBOM: true}).decode((await response.arrayBuffer()).slice(0, 12));
+    out[a.dataset.download] = [response.status, response.headers.get("content-type"), text];
+  }
+  done(out);
+})().catch((error) => done({error: [0, "", String(error)]}));
+"""
+
 
 def voucher_campaign(stack, lang: str) -> int:
     with httpx.Client(base_url=stack.base_url, timeout=60) as staff:
@@ -59,6 +73,10 @@ def test_a_holder_with_no_card_opens_a_claim_link_and_ends_with_a_card(stack, br
     downloads = {a.get_attribute("data-download") for a in
                  console.find_elements(By.CSS_SELECTOR, "[data-testid='claim-links-downloads'] a[href]")}
     assert downloads == {"csv-ja", "csv-en", "sheet", "poster-pdf", "poster-png"}
+    for name, (status, kind, head) in console.execute_async_script(FETCH_DOWNLOADS_JS).items():
+        assert status == 200, (name, status)
+        assert head.startswith({"csv-ja": "\ufeff番号", "csv-en": "\ufeffNo.", "sheet": "%PDF", "poster-pdf": "%PDF",
+                                "poster-png": "\ufffdPNG"}[name]), (name, head)
     if lang == "en":
         assert japanese_in_english_mode(console) == []
     shoot(console, f"console-claim-links-{lang}")
@@ -79,6 +97,8 @@ def test_a_holder_with_no_card_opens_a_claim_link_and_ends_with_a_card(stack, br
     assert ("住民証を受け取りました" if lang == "ja" else "You have your resident card") in done.text
     states = [li.get_attribute("data-state") for li in driver.find_elements(By.CSS_SELECTOR, "#claim-steps li")]
     assert states == ["done"] * 4
+    if lang == "en":
+        assert japanese_in_english_mode(driver) == []
     shoot(driver, f"claim-link-done-{lang}")
     assert [c["symbol"] for c in get_json(stack.url(f"/holders/{holder}/cards"))] == ["MINEDEMO"]
 

@@ -36,7 +36,8 @@ class ClaimLinkInfo(BaseModel):
     town_ja: str
     town_en: str
     used: bool = Field(description="Someone has redeemed the link (it then works only for their wallet)")
-    used_on: str | None = Field(description="The Japan date it was first used")
+    used_at: int | None = Field(description="When it was first used (unix seconds)")
+    used_on: str | None = Field(description="The Japan date it was first used (YYYY-MM-DD)")
 
 
 class ClaimTx(BaseModel):
@@ -64,7 +65,7 @@ def look_at_claim_link(body: ClaimLinkIn, session: SessionDep) -> ClaimLinkInfo:
     town = session.get(Municipality, campaign.municipality_id)
     return ClaimLinkInfo(campaign_id=campaign.id, name_ja=campaign.name_ja, name_en=campaign.name_en,
                          town_ja=town.name_ja, town_en=town.name_en, used=link.used_by is not None,
-                         used_on=japan_date(link.used_at) if link.used_at else None)
+                         used_at=link.used_at, used_on=japan_date(link.used_at) if link.used_at else None)
 
 
 @router.post("/me/claim-links/redeem", response_model=RedeemOut,

@@ -52,6 +52,7 @@ def test_a_claim_link_gives_one_wallet_a_card_and_then_says_it_was_used(client, 
 
     looked = client.post("/claim-links/look", json={"token": token}).json()
     assert looked["used"] is True and re.fullmatch(r"\d{4}-\d{2}-\d{2}", looked["used_on"])
+    assert isinstance(looked["used_at"], int) and "used_by" not in looked  # never who used it
     other = chain.new_holder()
     body = assert_error(client.post("/me/claim-links/redeem", json={"token": token},
                                     headers=holder_headers(client, other)), 409, "claim_link_used")

@@ -4,7 +4,7 @@
 // that resolves when it is done; another way to a card (a passkey wallet) is another list of steps.
 
 import { ApiError, get, post } from "./api.js";
-import { errorText, lang, localized, t } from "./i18n.js";
+import { errorText, formatDate, lang, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
 
@@ -114,7 +114,7 @@ function drawOffer() {
       campaign: localized(info) }) }));
     if (info.used) {
       children.push(h("div", { class: "notice warn", "data-code": "claim_link_used", role: "status",
-        text: t("claim.used", { date: info.used_on }) }));
+        text: t("claim.used", { date: formatDate(info.used_at) }) }));
     }
   }
   children.push(h("p", { text: t("claim.explain") }));
