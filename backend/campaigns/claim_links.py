@@ -12,8 +12,6 @@ the voucher's digest is its single-use key on chain).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from eth_account import Account
@@ -33,6 +31,7 @@ from backend.errors import Refusal
 from backend.identity.nullifier import onchain_nullifier
 from backend.messages import text
 from backend.perks.rules import japan_date
+from backend.staff.export import excel_csv
 
 SEAL_PURPOSE = "claim-link"
 MAX_LINKS = 500  # per request: a sheet staff can still print
@@ -159,14 +158,11 @@ def revert_words(minter: Minter) -> dict[str, dict[str, str]]:
 
 # --- for staff: the CSV to email ------------------------------------------------------------------------
 def csv_bytes(rows: list[tuple[ClaimLink, str]], campaign: Campaign, lang: str) -> bytes:
-    """The links as a CSV Excel opens as it is (UTF-8 with BOM, CRLF), Japan dates; `rows` = (link, url)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    """The links as a CSV Excel opens as it is (backend/staff/export.py: UTF-8 with BOM, CRLF, no cell read as
+    a formula), Japan dates; `rows` = (link, url)."""
     columns = ("number", "title", "campaign", "status", "created", "used", "wallet")
-    writer.writerow([text(f"claim_link_csv_{c}", lang) for c in columns])
     name = campaign.name_ja if lang == "ja" else campaign.name_en
-    for number, (link, url) in enumerate(rows, start=1):
-        status = text("claim_link_used_state" if link.used_by else "claim_link_unused", lang)
-        writer.writerow([number, url, name, status, japan_date(link.created_at),
-                         japan_date(link.used_at) if link.used_at else "", link.used_by or ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return excel_csv([text(f"claim_link_csv_{c}", lang) for c in columns], (
+        (number, url, name, text("claim_link_used_state" if link.used_by else "claim_link_unused", lang),
+         japan_date(link.created_at), japan_date(link.used_at) if link.used_at else "", link.used_by or "")
+        for number, (link, url) in enumerate(rows, start=1)))
