@@ -115,3 +115,22 @@ class AirdropJob(Base):
     # Text so it never needs a length decision; the job's last error message (English / Japanese).
     message_en: Mapped[str] = mapped_column(Text, default="")
     message_ja: Mapped[str] = mapped_column(Text, default="")
+
+
+class ClaimLink(Base):
+    """A single-use claim link of a voucher campaign (backend/campaigns/claim_links.py). The link's secret is
+    kept only as its SHA-256 (for lookup) and sealed (so staff can download the sheet again); the voucher is
+    signed for the wallet that first redeems the link, and the link then belongs to that wallet."""
+
+    __tablename__ = "claim_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sealed: Mapped[str] = mapped_column(Text)
+    used_by: Mapped[str | None] = mapped_column(ADDRESS, nullable=True)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    voucher_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_vouchers.id"), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)

@@ -292,3 +292,54 @@ MESSAGES.update({
     "voucher_campaign_allowlist": Message("バウチャー方式には許可リストを付けられません。",
                                           "a voucher campaign has no allowlist", DETAIL),
 })
+
+# Before a voucher or a claim link is handed out (backend/campaigns/precheck.py simulates its claim), and the
+# claim links themselves (backend/campaigns/claim_links.py): what went wrong and what to do.
+MESSAGES.update({
+    "precheck_wallet_full": Message("ウォレット {wallet} はこのコレクションの住民証をすでに{held}枚持っていて、1つのウォレットが"
+                                    "持てるのは{cap}枚までです。このままでは受け取りが拒否されるため、バウチャーを発行していません。"
+                                    "住民証を持っていない別のウォレットを教えてもらってください。",
+                                    "The wallet {wallet} already holds {held} card(s) of this collection and a wallet "
+                                    "may hold {cap}: its claim would be refused, so no voucher was issued. Ask the "
+                                    "holder for another wallet that holds no card of this collection.", CONFLICT),
+    "precheck_wallet_claimed": Message("このウォレットは、このキャンペーンで受け取れる上限まで受け取っています。バウチャーは発行して"
+                                       "いません。", "This wallet has already claimed as many cards as this campaign "
+                                       "allows it: no voucher was issued.", CONFLICT),
+    "precheck_paused": Message("キャンペーンが一時停止中です。再開してから、バウチャーや受け取りリンクを配ってください。",
+                               "The campaign is paused: resume it, then hand out vouchers or claim links.", CONFLICT),
+    "precheck_scheduled": Message("キャンペーンは{date}に始まります。バウチャーや受け取りリンクは開始後に配ってください。",
+                                  "The campaign starts on {date}: hand out vouchers or claim links once it has "
+                                  "started.", CONFLICT),
+    "precheck_sold_out": Message("このキャンペーンの住民証はすべて受け取られています。枚数を増やすか、新しいキャンペーンを作って"
+                                 "ください。", "Every card of this campaign has been claimed: raise the number of cards "
+                                 "or create a new campaign.", CONFLICT),
+    "precheck_collection_paused": Message("コレクションが一時停止中のため、今は住民証を発行できません。コレクションの一時停止を解除"
+                                          "してから配ってください。", "The collection is paused, so no card can be issued "
+                                          "now: unpause it, then hand these out.", CONFLICT),
+    "precheck_refused": Message("試しに受け取りを実行したところ、コントラクトが拒否しました（{error}）。何も配っていません。",
+                                "A test claim was refused by the contract ({error}); nothing was handed out.", CONFLICT),
+    "claim_links_over_supply": Message("このキャンペーンの残りは{remaining}枚です。受け取りリンクは{remaining}件以下にしてください。",
+                                       "Only {remaining} card(s) are left in this campaign: make at most {remaining} "
+                                       "claim link(s).", CONFLICT),
+    "claim_link_not_found": Message("この受け取りリンクは無効です。届いたメールや用紙のリンクを、そのまま開いてください。",
+                                    "This claim link is not valid: open the link exactly as it was in your email or "
+                                    "on your sheet.", NOT_FOUND),
+    "claim_link_used": Message("この受け取りリンクは使用済みです（{date}に別のウォレットで使われました）。心当たりがない場合は"
+                               "自治体に連絡してください。", "This claim link has already been used (on {date}, by "
+                               "another wallet). If that was not you, contact the municipality.", CONFLICT),
+    "claim_link_csv_title": Message("受け取りリンク", "Claim link", TEXT),
+    "claim_link_csv_number": Message("番号", "No.", TEXT),
+    "claim_link_csv_campaign": Message("キャンペーン", "Campaign", TEXT),
+    "claim_link_csv_status": Message("状態", "Status", TEXT),
+    "claim_link_csv_created": Message("作成日", "Created", TEXT),
+    "claim_link_csv_used": Message("使用日", "Used on", TEXT),
+    "claim_link_csv_wallet": Message("使用したウォレット", "Used by wallet", TEXT),
+    "claim_link_unused": Message("未使用", "not used", TEXT),
+    "claim_link_used_state": Message("使用済み", "used", TEXT),
+    "poster_title": Message("{town} デジタル住民証", "{town} digital resident card", TEXT),
+    "poster_how": Message("1. スマートフォンでQRコードを読み取る\n2. ウォレットをつなぐ\n3. 「受け取る」を押す",
+                          "1. Scan the QR code with your phone\n2. Connect your wallet\n3. Press \"Claim\"", TEXT),
+    "claim_slip_how": Message("読み取って住民証を受け取る", "Scan to claim your card", TEXT),
+    "poster_how_title": Message("受け取り方", "How to claim", TEXT),
+    "poster_help": Message("わからないときは、窓口でお気軽にお尋ねください", "Ask us at the counter if you need help", TEXT),
+})

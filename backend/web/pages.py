@@ -54,7 +54,8 @@ PAGES = (
     Page("/desk", "desk.html", vendor=("zxing-library.min.js", "zxing-browser.min.js")),
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
-    Page("/console/invite", "staff_invite.html"),  # a staff invitation link (backend/api/staff/accounts.py)
+    Page("/console/invite", "staff_invite.html"),
+    Page("/claim", "claim.html"),  # a claim link or a poster's QR: explain, connect a wallet, claim (claim.js)  # a staff invitation link (backend/api/staff/accounts.py)
 )
 
 MISSING_VENDOR_TEMPLATE = "setup_incomplete.html"

@@ -21,6 +21,8 @@ from backend.campaigns.airdrop_jobs import job_json, new_job, problems_json
 from backend.campaigns.csvfile import CsvFileError, parse_recipients
 from backend.campaigns.minters import DAY_SECONDS, CampaignState, campaign_tuple
 from backend.campaigns.service import chain_calls, find_collection, load_campaign, minter_of
+from backend.campaigns import vouchers
+from backend.campaigns.precheck import refuse_unless_claimable
 from backend.campaigns.vouchers import VoucherError
 from backend.db.models_campaigns import AirdropJob, Campaign
 from backend.db.models_chain import Collection
@@ -258,6 +260,7 @@ def create_voucher(municipality_id: int, campaign_id: int, body: VoucherIn, staf
             voucher = store.sign_voucher(issuer, minter, campaign, state, body.recipient, nullifier, staff.id)
         except VoucherError as exc:
             raise Refusal("voucher_invalid", reason=str(exc)) from None
+        refuse_unless_claimable(minter, *vouchers.from_json(voucher.document), issuer.address)
     write_transaction(session)
     check_voucher(session, nullifier, campaign.municipality_id, voucher.document["voucher"]["tier"], time.time())
     session.add(voucher)

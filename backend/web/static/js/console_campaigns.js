@@ -6,6 +6,7 @@
 import { api } from "./api.js";
 import { errorText, formatDate, lang, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h } from "./page.js";
+import { ClaimLinksSection } from "./console_claim_links.js";
 
 const POLL_MS = 1000;
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
@@ -94,11 +95,13 @@ class CampaignsTab {
     this.allowlists = [];
     this.airdrops = [];
     this.polls = new Map();
-    this.onLang = () => this.relabel();
+    this.claimLinks = new ClaimLinksSection(this.base);
+    this.onLang = () => { this.relabel(); this.claimLinks.relabel(); };
   }
 
   async start() {
     ensureStyles();
+    await this.claimLinks.load();
     this.build();
     window.addEventListener("langchange", this.onLang);
     await this.reload();
@@ -146,7 +149,8 @@ class CampaignsTab {
         h("h2", { id: "campaigns-airdrop-title", i18n: "campaigns.airdrop.title", text: t("campaigns.airdrop.title") }),
         h("p", { class: "small muted", i18n: "campaigns.airdrop.help", text: t("campaigns.airdrop.help") }),
         this.airdropForm, this.airdropNotice,
-        h("h3", { i18n: "campaigns.airdrop.recent", text: t("campaigns.airdrop.recent") }), this.airdropList)));
+        h("h3", { i18n: "campaigns.airdrop.recent", text: t("campaigns.airdrop.recent") }), this.airdropList),
+      this.claimLinks.element()));
   }
 
   collectionSelect(id) {
@@ -242,6 +246,7 @@ class CampaignsTab {
     this.renderOptions();
     this.renderTable();
     this.renderAirdrops();
+    this.claimLinks.update(this.campaigns);
     for (const job of this.airdrops) if (job.status === "queued" || job.status === "running") this.poll(job.id);
   }
 
