@@ -115,7 +115,9 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
     result = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid='create-result'] .notice.ok"),
                   timeout=60, message="campaign not created")
     assert "Autumn move-in drive" in result.text and "0x" in result.text
-    row = visible(driver, "tr[data-campaign]")
+    # Other tests of the session make campaigns too: this one is the row with its name.
+    row = wait(driver, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]")
+                                  if "Autumn move-in drive" in r.text], message="the new campaign is not listed")[0]
     campaign_id = row.get_attribute("data-campaign")
     assert row.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "open"
     shoot(driver, "console-campaigns-created")
