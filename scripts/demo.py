@@ -1,6 +1,6 @@
 """Set up the demo municipality on the local chain: the collection, a few cards and the campaign minter.
 
-    brownie run scripts/demo.py --network development   (what `make run` does)
+    .venv/bin/python tools/brownie_run.py scripts/demo.py   (what `make run` does, on RESIDENT_RPC_URL's chain)
 
 Idempotent: the collection and its minter are deployed once (their records are
 reused while the chain keeps their code) and demo cards are issued only into an
@@ -20,7 +20,7 @@ from eth_utils import encode_hex, keccak
 from backend.chain.deployments import ROOT, load_collection_config, record_path
 from backend.settings import Settings
 from scripts.campaign import ensure_minter
-from scripts.deploy import deployer, ensure_collection, records_root
+from scripts.deploy import deployer, ensure_collection, on_settings_chain, records_root
 
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 # The demo city's prefecture (its own soulbound collection, no demo cards): the backend links the two.
@@ -81,6 +81,7 @@ def ensure_demo_minter(symbol: str, admin):
 
 
 def main():
+    on_settings_chain()
     config = load_collection_config(DEMO_CONFIG)
     admin = deployer()
     contract, record, deployed_now = ensure_collection(config, admin)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -74,6 +74,8 @@ class Collection(BaseModel):
     symbol: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     policy: Literal["soulbound", "tradable"]
     max_cards_per_wallet: int | None = Field(default=None, ge=1, le=65_535)
+    # Where tokenURI points: an absolute URI (ipfs://…/, https://…/), or a path such as /metadata/SYMBOL/ that
+    # is joined to Settings.public_url at deploy time (the backend that serves the metadata), or "" for none.
     base_uri: str = ""
     royalty: Royalty = Royalty()
 
@@ -99,8 +101,13 @@ class CollectionConfig(BaseModel):
             return self.collection.max_cards_per_wallet
         return 1 if self.soulbound else 5
 
-    def constructor_args(self, deployer: str) -> tuple:
-        """The `ResidentCard.Config` tuple, with placeholders resolved against `deployer`."""
+    def base_uri_at(self, public_url: str) -> str:
+        """The base URI to deploy with: a path is joined to `public_url` (Settings.public_url)."""
+        base = self.collection.base_uri
+        return public_url.rstrip("/") + base if base.startswith("/") else base
+
+    def constructor_args(self, deployer: str, public_url: str) -> tuple:
+        """The `ResidentCard.Config` tuple, with placeholders resolved against `deployer` and `public_url`."""
         admin = deployer if self.admin == DEPLOYER else self.admin
         receiver = {ADMIN: admin, DEPLOYER: deployer}.get(self.collection.royalty.receiver, self.collection.royalty.receiver)
         return (
@@ -110,7 +117,7 @@ class CollectionConfig(BaseModel):
             self.municipality.name_en,
             self.soulbound,
             self.max_cards_per_wallet,
-            self.collection.base_uri,
+            self.base_uri_at(public_url),
             to_checksum_address(admin),
             to_checksum_address(receiver),
             self.collection.royalty.basis_points,
@@ -185,6 +192,9 @@ class DeploymentRecord(JsonRecord):
     municipality_name_en: str
     soulbound: bool
     abi: list[dict[str, Any]]
+    # The hash of the chain's block 0: chain ids are not unique (every anvil is 31337), the first block is.
+    # None in records written before it was kept (check_record adopts them).
+    genesis_hash: str | None = None
     version: int = RECORD_VERSION
 
     MISSING_HINT: ClassVar[str] = "no deployment record here; run `make run` or scripts/deploy.py first"
@@ -206,10 +216,42 @@ class MinterRecord(JsonRecord):
     # name -> {"id": campaign id, "tx": creating transaction, "root": allowlist root or null, "proofs": folder or null}
     campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)
     contract: str = "ResidentMinter"
+    genesis_hash: str | None = None  # as DeploymentRecord's
     version: int = RECORD_VERSION
 
     MISSING_HINT: ClassVar[str] = "no minter record here; run scripts/campaign.py create first"
     REDO_HINT: ClassVar[str] = "delete it and run again"
+
+
+class ForeignRecordError(DeploymentRecordError):
+    """Raised when a record was written on another chain than the one it is used with (same chain id)."""
+
+    def __init__(self, path: Path, record: DeploymentRecord | MinterRecord, genesis_hash: str) -> None:
+        self.record_genesis, self.chain_genesis = record.genesis_hash, genesis_hash
+        super().__init__(path, (
+            f"this record was written on another chain with the same chain id {record.chain_id} (its block 0 is "
+            f"{record.genesis_hash}, this chain's is {genesis_hash}). Check RESIDENT_RPC_URL / RESIDENT_RPC_PORT "
+            f"name the chain you mean. If they do and the record is an old one, move it away (e.g. rename it to "
+            f"{path.name}.old) and run again: a new collection or minter is deployed and recorded.\n"
+            f"この記録は、チェーン ID が同じ {record.chain_id} の別のチェーンで作られたものです。RESIDENT_RPC_URL・"
+            f"RESIDENT_RPC_PORT が目的のチェーンを指しているか確認してください。指していて記録が古い場合は、記録を別名"
+            f"（例: {path.name}.old）に移してからもう一度実行してください。新しくデプロイして記録し直します。"))
+
+
+def check_record(record: DeploymentRecord | MinterRecord, path: Path, genesis_hash: str, code: bytes):
+    """`record` as used on the chain whose block 0 is `genesis_hash` and whose code at the record's address is
+    `code`: the record itself, the record with the hash adopted (a record written before hashes were kept, its
+    contract still there: the caller writes it back), or None when the address has no code (a reset chain: deploy
+    again). Raises ForeignRecordError when the record names another block 0: another chain with the same id,
+    whose contract may well sit at the same address (addresses follow the deployer's nonce, not the chain)."""
+    genesis_hash = genesis_hash.lower()
+    if record.genesis_hash is not None and record.genesis_hash.lower() != genesis_hash:
+        raise ForeignRecordError(Path(path), record, genesis_hash)
+    if len(code) == 0:
+        return None
+    if record.genesis_hash is None:
+        return replace(record, genesis_hash=genesis_hash)
+    return record
 
 
 def deployments_root(data_dir: Path) -> Path:

@@ -204,3 +204,19 @@ def test_main_reports_problems_and_refuses_unknown_actions(collection, tmp_path)
         campaign_script.main("create", str(bad))
     assert "supply" in str(failure.value) and "end" in str(failure.value)
     assert campaign_script.main("create", str(write_campaign(tmp_path))) == 1
+
+
+def test_a_minter_record_of_another_chain_is_refused_as_such_not_as_already_created(collection, tmp_path):
+    # The run: a campaign created on another chain with the same id (whatever listened on 8545) left its
+    # name in the record; on the stack's own chain `create` answered "already exists".
+    yaml = write_campaign(tmp_path)
+    campaign_script.create(yaml, accounts[0])
+    path = minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
+    record = MinterRecord.read(path)
+    assert record.genesis_hash == web3.to_hex(web3.eth.get_block(0)["hash"])
+    record.genesis_hash = "0x" + "22" * 32
+    record.write(path)
+    with pytest.raises(SystemExit) as refused:
+        campaign_script.main("create", str(yaml))
+    assert "another chain with the same chain id" in str(refused.value) and "already" not in str(refused.value)
+    assert "別のチェーン" in str(refused.value)
