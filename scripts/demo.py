@@ -80,12 +80,27 @@ def ensure_demo_minter(symbol: str, admin):
     return minter, record, deployed_now
 
 
+def follow_public_url(contract, config, admin, cards: list[DemoCard]) -> bool:
+    """Points the collection's base URI at Settings.public_url when a resumed chain's cards name another (an
+    earlier `make run` on another RESIDENT_API_PORT); returns whether it changed it."""
+    wanted = config.base_uri_at(Settings().public_url)
+    if not cards or not wanted or not contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), admin):
+        return False
+    token_id = cards[0].token_id
+    if contract.tokenURI(token_id) == f"{wanted}{token_id}":
+        return False
+    contract.setBaseURI(wanted, {"from": admin})
+    return True
+
+
 def main():
     on_settings_chain()
     config = load_collection_config(DEMO_CONFIG)
     admin = deployer()
     contract, record, deployed_now = ensure_collection(config, admin)
     issued_now = issue_demo_cards(contract, admin)
+    if follow_public_url(contract, config, admin, demo_cards(contract, record.deployment_block)):
+        print(f"Base URI now {config.base_uri_at(Settings().public_url)} (the public URL changed)")
     minter, _, minter_now = ensure_demo_minter(record.symbol, admin)
     print()
     print(("Deployed" if deployed_now else "Reusing") +

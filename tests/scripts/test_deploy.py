@@ -104,3 +104,11 @@ def test_brownie_on_another_chain_than_the_settings_sends_nothing(data_dir, monk
     assert "何も送信していません" in str(refused.value)
     assert accounts[0].nonce == nonce
     assert not record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()).exists()
+
+
+def test_demo_on_a_resumed_chain_follows_a_new_public_url(data_dir, monkeypatch):
+    monkeypatch.setenv("RESIDENT_PUBLIC_URL", "http://127.0.0.1:8000")
+    contract = demo.main()
+    monkeypatch.setenv("RESIDENT_PUBLIC_URL", "http://127.0.0.1:8010")  # `make run` again, on another API port
+    demo.main()
+    assert contract.tokenURI(1) == "http://127.0.0.1:8010/metadata/MINEDEMO/1"
