@@ -12,6 +12,7 @@ No Brownie here, so scripts and the backend share it. The data directory is alwa
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -32,6 +33,7 @@ from backend.errors import CollectionConfigError, DeploymentRecordError
 if TYPE_CHECKING:
     from backend.chain.client import Chain, Contract
 
+log = logging.getLogger("resident.chain")
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_VERSION = 1
 
@@ -343,9 +345,23 @@ def register_record(session: Session, record: DeploymentRecord, path: Path | Non
     return collection
 
 
-def register_deployments(session: Session, deployments_dir: Path, chain_id: int) -> list[CollectionRow]:
+def record_on_chain(chain: Chain, record: DeploymentRecord | MinterRecord, path: Path) -> bool:
+    """Whether `record` belongs to `chain` (check_record: block 0, code at its address); a record of another
+    chain with the same id is logged with what to do. ChainError when the node does not answer."""
+    genesis = chain.request("eth_getBlockByNumber", ["0x0", False])["hash"]
+    code = chain.request("eth_getCode", [to_checksum_address(record.address), "latest"]) or "0x"
+    try:
+        return check_record(record, path, genesis, bytes.fromhex(code.removeprefix("0x"))) is not None
+    except ForeignRecordError as exc:
+        log.error("%s", exc)
+        return False
+
+
+def register_deployments(session: Session, deployments_dir: Path, chain_id: int,
+                         chain: Chain | None = None) -> list[CollectionRow]:
     """Registers every readable record in `deployments_dir` for `chain_id`; unreadable ones are skipped
-    (a record being written is replaced atomically, so it is either whole or absent)."""
+    (a record being written is replaced atomically, so it is either whole or absent). With `chain`, so are
+    records that are not that chain's (record_on_chain): another chain with the same id, or a reset one."""
     collections = []
     if not deployments_dir.is_dir():
         return collections
@@ -354,6 +370,6 @@ def register_deployments(session: Session, deployments_dir: Path, chain_id: int)
             record = DeploymentRecord.read(path)
         except DeploymentRecordError:
             continue
-        if record.chain_id == chain_id:
+        if record.chain_id == chain_id and (chain is None or record_on_chain(chain, record, path)):
             collections.append(register_record(session, record, path))
     return collections
