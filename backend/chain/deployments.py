@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from backend.db.models_chain import Collection as CollectionRow
 from backend.db.models_chain import Municipality as MunicipalityRow
 from backend.errors import CollectionConfigError, DeploymentRecordError
+from backend.messages import english_first
 
 if TYPE_CHECKING:
     from backend.chain.client import Chain, Contract
@@ -230,14 +231,12 @@ class ForeignRecordError(DeploymentRecordError):
 
     def __init__(self, path: Path, record: DeploymentRecord | MinterRecord, genesis_hash: str) -> None:
         self.record_genesis, self.chain_genesis = record.genesis_hash, genesis_hash
-        super().__init__(path, (
-            f"this record was written on another chain with the same chain id {record.chain_id} (its block 0 is "
-            f"{record.genesis_hash}, this chain's is {genesis_hash}). Check RESIDENT_RPC_URL / RESIDENT_RPC_PORT "
-            f"name the chain you mean. If they do and the record is an old one, move it away (e.g. rename it to "
-            f"{path.name}.old) and run again: a new collection or minter is deployed and recorded.\n"
-            f"この記録は、チェーン ID が同じ {record.chain_id} の別のチェーンで作られたものです。RESIDENT_RPC_URL・"
-            f"RESIDENT_RPC_PORT が目的のチェーンを指しているか確認してください。指していて記録が古い場合は、記録を別名"
-            f"（例: {path.name}.old）に移してからもう一度実行してください。新しくデプロイして記録し直します。"))
+        super().__init__(path, english_first("record_foreign_chain", path=path, chain_id=record.chain_id,
+                                             record_genesis=record.genesis_hash, chain_genesis=genesis_hash,
+                                             name=path.name))
+
+    def __str__(self) -> str:  # the message names the path already
+        return self.reason
 
 
 def check_record(record: DeploymentRecord | MinterRecord, path: Path, genesis_hash: str, code: bytes):
