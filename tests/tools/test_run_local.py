@@ -160,3 +160,12 @@ def test_sigterm_stops_cleanly_and_saves_the_chain(env, tmp_path):
     assert code == 0, output
     assert "saving chain state" in output
     assert (tmp_path / "chain" / "anvil-state.json").stat().st_size > 0
+
+
+def test_an_rpc_url_that_is_not_the_chain_make_run_starts_is_refused(env):
+    # make run starts its chain on RESIDENT_RPC_PORT; a RESIDENT_RPC_URL elsewhere would split the stack.
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "run_local.py")], cwd=ROOT,
+                            env={**env, "RESIDENT_RPC_URL": "http://127.0.0.1:9"}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "RESIDENT_RPC_URL" in result.stderr and f"RESIDENT_RPC_PORT={env['RESIDENT_RPC_PORT']}" in result.stderr
