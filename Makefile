@@ -56,7 +56,7 @@ $(ANVIL): $(NODE_STAMP) $(PY_STAMP)
 	ln -sfn $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $@
 	$@ --version >/dev/null
 
-# The pages' browser libraries (Chart.js, ZXing), copied from node_modules: no CDN at run time.
+# The pages' browser libraries (Chart.js, ZXing, Swagger UI for /docs), copied from node_modules: no CDN at run time.
 $(WEB_STAMP): tools/build_web.py backend/web/vendor.py $(NODE_STAMP) $(PY_STAMP)
 	$(BIN)/python tools/build_web.py
 	touch $@

@@ -21,7 +21,7 @@ from backend.api.venue import RedeemFastPath
 from backend.db import migrate
 from backend.services import build_services
 from backend.settings import Settings
-from backend.web import pages
+from backend.web import api_docs, pages
 from backend.workers.jobs import job_loop
 
 
@@ -55,8 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs = settings.docs_enabled
     app = FastAPI(title="resident", version="0.1.0", lifespan=lifespan,
                   description="Digital resident cards: chain index, holder sign-in, perks, venue verification.",
-                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  docs_url=None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
+    if docs:  # Swagger UI from the vendored copy, not FastAPI's CDN
+        api_docs.include(app, app.openapi_url)
     app.state.services = services  # read by backend/api/deps.py, and by tests
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -59,13 +59,16 @@ class DemoSeed:
     forum_secret: str | None = None  # only when this seed registered the forum
     residency: list[str] = field(default_factory=list)  # backend/residency/demo.py
     history: str = ""  # backend/demo_history.py, when this seed added it
+    rpc_url: str = "http://127.0.0.1:8545"  # the chain a holder's wallet adds (Settings.rpc_url)
+    chain_id: int = 31337
 
     def summary(self) -> str:
         lines = ["Demo accounts (local only):"]
         lines += [f"  {who:<28} login {login:<12} password {password}" for who, login, password in self.credentials]
         lines += ["  staff: sign in at /console   venue desk: sign in at /desk (a phone's browser works)",
-                  "  holders: a browser wallet (e.g. MetaMask) with the local network (RPC http://127.0.0.1:8545, chain "
-                  "31337) and one of anvil's public test keys imported; accounts 1-3 hold demo cards, e.g. account 1:",
+                  f"  holders: a browser wallet (e.g. MetaMask) with the local network (RPC {self.rpc_url}, chain "
+                  f"{self.chain_id}) and one of anvil's public test keys imported; accounts 1-3 hold demo cards, e.g. "
+                  "account 1:",
                   "    0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d (test key, never use elsewhere)"]
         if self.forum:
             secret = self.forum_secret or "shown when first seeded; rotate it in the console's Community tab"
@@ -92,7 +95,8 @@ def seed(session_factory, settings, collection_record: DeploymentRecord | Path |
 
     with session_factory() as db:
         collection = register_record(db, record, path)
-        demo = DemoSeed(collection.municipality_id, collection.id)
+        demo = DemoSeed(collection.municipality_id, collection.id, rpc_url=settings.rpc_url,
+                        chain_id=settings.chain_id)
         create_admin(db, STAFF_LOGIN, STAFF_PASSWORD, municipality_id=None)
         demo.credentials.append(("staff admin (superuser)", STAFF_LOGIN, STAFF_PASSWORD))
         for name_ja, name_en, login, password in VENUES:

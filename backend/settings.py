@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -56,7 +57,9 @@ class Settings(BaseSettings):
                                       extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     environment: Literal["development", "production", "test"] = "development"
-    rpc_url: str = Field(default="http://127.0.0.1:8545", repr=False)  # a provider's URL carries its API key
+    # The chain: a provider's URL carries its API key (repr=False). Default http://127.0.0.1:<rpc_port>, the chain
+    # `make run` starts: every script, hint and the backend follow this one URL.
+    rpc_url: str = Field(default="", repr=False)
     chain_id: int = Field(default=31337, ge=1)
     data_dir: Path = Path(__file__).resolve().parents[1] / "data"  # RESIDENT_DATA_DIR
     # RESIDENT_DATABASE_URL, or the conventional DATABASE_URL; default: SQLite in the data directory.
@@ -118,8 +121,10 @@ class Settings(BaseSettings):
     login_limits_per_login: str = "5/minute; 10 per 10 minutes; 20/hour; 50/day"
     login_limits_per_address: str = "30/minute; 300/hour; 1000/day"
 
-    public_url: str = "http://127.0.0.1:8000"
-    siwe_domain: str = "127.0.0.1:8000"
+    # Where people reach this backend; default http://127.0.0.1:<api_port>. Links, sign-in and the base URI
+    # deployed collections point their tokenURI at (a config's `base_uri: /metadata/SYMBOL/`) follow it.
+    public_url: str = ""
+    siwe_domain: str = ""  # default: the public URL's host[:port]
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # /docs, /redoc and /openapi.json: on outside production, off in production unless RESIDENT_API_DOCS=true.
@@ -145,6 +150,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         self.data_dir = Path(self.data_dir).resolve()
+        if not self.rpc_url:
+            self.rpc_url = f"http://127.0.0.1:{self.rpc_port}"
+        if not self.public_url:
+            self.public_url = f"http://127.0.0.1:{self.api_port}"
+        self.public_url = self.public_url.rstrip("/")
+        if not self.siwe_domain:
+            self.siwe_domain = urlsplit(self.public_url).netloc
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'resident.db'}"
         if self.pass_renew_margin >= self.pass_lifetime:

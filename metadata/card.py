@@ -99,6 +99,10 @@ def jst_date(unix_seconds: int) -> str:
     return datetime.fromtimestamp(unix_seconds, JST).strftime("%Y.%m.%d")
 
 
+# The `Soulbound` trait's values, as wallets show them.
+SOULBOUND_VALUES = {True: "Yes", False: "No"}
+
+
 def card_seed(collection: CollectionInfo, card: CardData) -> str:
     """What the card art is derived from: the same resident keeps the same art when the card is re-issued."""
     return f"{collection.address.lower()}:{card.resident_number}"
@@ -131,7 +135,8 @@ def metadata_for(collection: CollectionInfo, card: CardData, image_cid: str,
     ]
     if card.expires_at:
         attributes.append({"trait_type": "Expires", "value": card.expires_at, "display_type": "date"})
-    attributes.append({"trait_type": "Soulbound", "value": collection.soulbound})
+    # A string: marketplaces document trait values as strings or numbers (OpenSea shows a boolean as nothing).
+    attributes.append({"trait_type": "Soulbound", "value": SOULBOUND_VALUES[collection.soulbound]})
     attributes.extend(art_traits or [])
     document = {
         "name": f"{collection.name} No. {number}",

@@ -1,6 +1,6 @@
 """Airdrop from the command line: issue cards to every wallet of a CSV list, in batches, resumably.
 
-    brownie run scripts/airdrop.py main <csv> <SYMBOL> --network <net> [-- OPTIONS]
+    .venv/bin/python tools/brownie_run.py scripts/airdrop.py main <csv> <SYMBOL> [-- OPTIONS]   (RESIDENT_RPC_URL's chain)
 
     OPTIONS: --tier N           tier of rows without one (default 0 = basic)
              --validity-days D  cards expire D days after the airdrop starts (default: never)
@@ -84,7 +84,7 @@ def main(*args: str):
     from brownie import web3
 
     from backend.chain.deployments import DeploymentRecord, contract_for, record_path
-    from scripts.deploy import deployer, records_root
+    from scripts.deploy import deployer, on_settings_chain, recorded, records_root
 
     try:
         options = _parser().parse_args([a for a in args if a != "--"])
@@ -93,8 +93,14 @@ def main(*args: str):
                          "-- [--tier N] [--validity-days D] [--batch-size N] [--dry-run]") from None
     csv_path = Path(options.csv)
     try:
+        on_settings_chain()
         rows = read_recipients(csv_path)
-        record = DeploymentRecord.read(record_path(web3.eth.chain_id, options.symbol, records_root()))
+        path = record_path(web3.eth.chain_id, options.symbol, records_root())
+        record = recorded(DeploymentRecord, path)
+        if record is None:  # no record, or its contract is gone from this chain: say which
+            DeploymentRecord.read(path)
+            raise AirdropError(f"{path}: the recorded {options.symbol} at its address has no code on this chain "
+                               "(a reset chain?): deploy it again / 記録されたコレクションがチェーン上にありません")
         issuer = issuer_of(deployer())
         result = core.airdrop(issuer, contract_for(issuer.chain, record), rows, tier=options.tier,
                               validity_days=options.validity_days, dry_run=options.dry_run,

@@ -1,8 +1,10 @@
 """Create, update or close a minting campaign from a YAML file (config/campaigns/*.yaml).
 
-    brownie run scripts/campaign.py main create config/campaigns/free-claim.yaml --network anvil
-    brownie run scripts/campaign.py main update config/campaigns/free-claim.yaml --network anvil
-    brownie run scripts/campaign.py main close  config/campaigns/free-claim.yaml --network anvil
+    .venv/bin/python tools/brownie_run.py scripts/campaign.py main create config/campaigns/free-claim.yaml
+    .venv/bin/python tools/brownie_run.py scripts/campaign.py main update config/campaigns/free-claim.yaml
+    .venv/bin/python tools/brownie_run.py scripts/campaign.py main close  config/campaigns/free-claim.yaml
+
+(on the chain at RESIDENT_RPC_URL; see scripts/deploy.py)
 
 The collection must be deployed first (scripts/deploy.py). The first campaign of a collection deploys
 its ResidentMinter, records it next to the collection's record and makes it the card's minter
@@ -39,7 +41,7 @@ from backend.db import begin_immediate, make_engine, migrate, session_factory
 from backend.db.session import describe_database_error, shown_url
 from backend.errors import DeploymentRecordError, ResidentError
 from backend.settings import Settings
-from scripts.deploy import data_dir, deployer, records_root
+from scripts.deploy import data_dir, deployer, genesis_hash, on_settings_chain, recorded, records_root
 
 ZERO = "0x0000000000000000000000000000000000000000"
 # What a database out of reach raises: through SQLAlchemy, or from the driver itself (the migration lock).
@@ -53,12 +55,14 @@ class CampaignError(ResidentError):
 
 def collection_of(symbol: str) -> ResidentCard:
     """The recorded collection `symbol` on the connected chain."""
+    path = record_path(web3.eth.chain_id, symbol, records_root())
     try:
-        record = DeploymentRecord.read(record_path(web3.eth.chain_id, symbol, records_root()))
+        DeploymentRecord.read(path)
     except DeploymentRecordError as exc:
         raise CampaignError(f"collection {symbol} is not deployed on chain {web3.eth.chain_id}: deploy it first "
                             f"with scripts/deploy.py / コレクション {symbol} が未デプロイです ({exc})") from None
-    if len(web3.eth.get_code(record.address)) == 0:
+    record = recorded(DeploymentRecord, path)
+    if record is None:
         raise CampaignError(f"the recorded collection {symbol} at {record.address} has no code on this chain "
                             "(a reset chain?): deploy it again / 記録されたコレクションがチェーン上にありません")
     return ResidentCard.at(record.address)
@@ -73,12 +77,9 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
     """
     card = collection_of(symbol)
     path = minter_record_path(web3.eth.chain_id, symbol, records_root())
-    try:
-        record = MinterRecord.read(path)
-    except DeploymentRecordError:
-        record = None
+    record = recorded(MinterRecord, path)
     deployed_now = False
-    if record is None or record.collection != card.address or len(web3.eth.get_code(record.address)) == 0:
+    if record is None or record.collection != card.address:
         current = card.minter()
         # An account without code (an EOA made minter by hand) has no nullifiers to ask about.
         predecessor = current if len(web3.eth.get_code(current)) else ZERO
@@ -89,6 +90,7 @@ def ensure_minter(symbol: str, account: Account) -> tuple[ResidentMinter, Minter
             address=minter.address,
             deployment_block=minter.tx.block_number,
             deployment_tx=minter.tx.txid,
+            genesis_hash=genesis_hash(),
             symbol=symbol,
             collection=card.address,
             abi=ResidentMinter.abi,
@@ -224,8 +226,9 @@ def close(config_path: str | Path, account: Account) -> int:
 def main(action: str = "create", config_path: str = "config/campaigns/free-claim.yaml"):
     if action not in ACTIONS:
         raise SystemExit(f"unknown action {action!r}: use one of {', '.join(ACTIONS)} / 操作は create・update・close のいずれかです")
-    account = deployer()
     try:
+        on_settings_chain()
+        account = deployer()
         campaign_id = {"create": create, "update": update, "close": close}[action](config_path, account)
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None

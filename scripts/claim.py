@@ -1,7 +1,7 @@
 """Claim a card as one of the local chain's test wallets: what a holder's wallet does, for trying campaigns.
 
-    brownie run scripts/claim.py main config/campaigns/free-claim.yaml <account index> --network development
-    brownie run scripts/claim.py main config/campaigns/voucher.yaml <account index> <voucher.json> --network development
+    .venv/bin/python tools/brownie_run.py scripts/claim.py main config/campaigns/free-claim.yaml <account index>
+    .venv/bin/python tools/brownie_run.py scripts/claim.py main config/campaigns/voucher.yaml <account index> <voucher.json>
 
 An allowlist campaign reads the wallet's proof from the proofs folder scripts/campaign.py wrote; a
 voucher campaign submits the signed voucher from scripts/voucher.py. Pays the price when there is one.
@@ -20,7 +20,7 @@ from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
 from backend.chain.deployments import MinterRecord, minter_record_path
 from backend.errors import ResidentError
-from scripts.deploy import records_root
+from scripts.deploy import on_settings_chain, recorded, records_root
 
 CAMPAIGN_PRICE = 2**256 - 1
 
@@ -43,8 +43,8 @@ def _allowlist_args(entry: dict, wallet: str) -> tuple[list[str], int, int]:
 def claim(config_path: str | Path, wallet, voucher_path: str | Path | None = None) -> int:
     """Claims one card of the campaign in `config_path` for `wallet`; returns its token id."""
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
-    entry = record.campaigns.get(config.name)
+    record = recorded(MinterRecord, minter_record_path(web3.eth.chain_id, config.collection, records_root()))
+    entry = record.campaigns.get(config.name) if record is not None else None
     if entry is None:
         raise ClaimError(f"campaign {config.name} was never created / キャンペーンがまだ作成されていません")
     minter = ResidentMinter.at(record.address)
@@ -65,6 +65,7 @@ def claim(config_path: str | Path, wallet, voucher_path: str | Path | None = Non
 def main(config_path: str, account_index: str, voucher_path: str | None = None):
     wallet = accounts[int(account_index)]
     try:
+        on_settings_chain()
         token_id = claim(config_path, wallet, voucher_path)
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None

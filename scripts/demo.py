@@ -1,6 +1,7 @@
 """Set up the demo municipality on the local chain: the collection, a few cards and the campaign minter.
 
-    brownie run scripts/demo.py --network development   (`make run` calls main(history=True))
+    .venv/bin/python tools/brownie_run.py scripts/demo.py   (on RESIDENT_RPC_URL's chain; `make run` calls
+    main(history=True))
 
 Idempotent: the collection and its minter are deployed once (their records are
 reused while the chain keeps their code) and demo cards are issued only into an
@@ -26,7 +27,7 @@ from backend import demo_history
 from backend.chain.deployments import ROOT, load_collection_config, record_path
 from backend.settings import Settings
 from scripts.campaign import ensure_minter
-from scripts.deploy import deployer, ensure_collection, records_root
+from scripts.deploy import deployer, ensure_collection, on_settings_chain, records_root
 
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 # The demo city's prefecture (its own soulbound collection, no demo cards): the backend links the two.
@@ -126,12 +127,28 @@ def ensure_demo_minter(symbol: str, admin):
     return minter, record, deployed_now
 
 
+def follow_public_url(contract, config, admin, cards: list[DemoCard]) -> bool:
+    """Points the collection's base URI at Settings.public_url when a resumed chain's cards name another (an
+    earlier `make run` on another RESIDENT_API_PORT); returns whether it changed it."""
+    wanted = config.base_uri_at(Settings().public_url)
+    if not cards or not wanted or not contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), admin):
+        return False
+    token_id = cards[0].token_id
+    if contract.tokenURI(token_id) == f"{wanted}{token_id}":
+        return False
+    contract.setBaseURI(wanted, {"from": admin})
+    return True
+
+
 def main(history: bool = False):
+    on_settings_chain()
     config = load_collection_config(DEMO_CONFIG)
     admin = deployer()
     contract, record, deployed_now = ensure_collection(config, admin)
     issued_now = issue_demo_cards(contract, admin)
     history_cards = issue_history(contract, admin) if issued_now and history else 0
+    if follow_public_url(contract, config, admin, demo_cards(contract, record.deployment_block)):
+        print(f"Base URI now {config.base_uri_at(Settings().public_url)} (the public URL changed)")
     minter, _, minter_now = ensure_demo_minter(record.symbol, admin)
     print()
     print(("Deployed" if deployed_now else "Reusing") +

@@ -5,8 +5,10 @@
 (A plain script, not a Brownie one: it reads the chain with web3.)
 
 1. The deployment record data_dir()/deployments/<chain id>/<SYMBOL>.json
-   (chain id asked from the RPC, default $RESIDENT_RPC_URL or
-   http://127.0.0.1:8545) gives the address, ABI and deployment block.
+   (chain id asked from the RPC: --rpc, default Settings.rpc_url, i.e.
+   $RESIDENT_RPC_URL or the chain `make run` starts on $RESIDENT_RPC_PORT)
+   gives the address, ABI and deployment block; it must be a record of that
+   chain (block 0's hash, code at the address: check_record).
 2. Every live card: Transfer logs from the deployment block to the head (in
    chunks of blocks, halved when the node refuses a range) give the tokens
    minted and not burned (revoked, opted out, replaced by a re-issue); their
@@ -48,8 +50,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from backend.chain.client import Chain
-from backend.chain.deployments import DeploymentRecord, deployments_root, record_path
-from backend.settings import Settings
+from backend.chain.deployments import DeploymentRecord, check_record, deployments_root, record_path
 from backend.errors import ChainError, ResidentError
 from backend.settings import Settings
 from metadata.card import CardData, CollectionInfo
@@ -250,6 +251,17 @@ def publish(symbol: str, rpc_url: str, *, pin: bool = False, node: IpfsNode | No
                            f"チェーン {chain_id} にコレクション {symbol!r} のデプロイ記録がありません。"
                            f"シンボルを確認するか、先にデプロイしてください。")
     record = DeploymentRecord.read(path)
+    genesis = chain.request("eth_getBlockByNumber", ["0x0", False])["hash"]
+    code = chain.request("eth_getCode", [to_checksum_address(record.address), "latest"])
+    checked = check_record(record, path, genesis, bytes.fromhex(code.removeprefix("0x")))
+    if checked is None:
+        raise PublishError(f"the recorded {symbol} at {record.address} has no code on the chain at {rpc_url} "
+                           f"(a reset chain?): deploy it again, or pass the --rpc of the chain it was deployed on.\n"
+                           f"記録された {symbol} のコントラクトがこのチェーンにありません。デプロイし直すか、--rpc で"
+                           f"デプロイしたチェーンを指定してください。")
+    if checked is not record:  # a record written before block 0's hash was kept: it has it now
+        checked.write(path)
+    record = checked
 
     if pin and node is None:
         raise PublishError(f"--pin needs an IPFS node: set {ENV_API} (e.g. /ip4/127.0.0.1/tcp/5001/http) or pass "

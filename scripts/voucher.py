@@ -1,6 +1,6 @@
 """Sign a voucher: one card of a voucher campaign for one verified person (one person, one resident).
 
-    brownie run scripts/voucher.py main config/campaigns/voucher.yaml <wallet> <subject> [<issuer>] --network development
+    .venv/bin/python tools/brownie_run.py scripts/voucher.py main config/campaigns/voucher.yaml <wallet> <subject> [<issuer>]
 
 Staff run this after the person's identity was verified (or after a payment in yen). The provider that
 verified them (`issuer`, default the development provider) and their subject id there become the
@@ -26,7 +26,7 @@ from backend.errors import ResidentError
 from backend.identity.nullifier import NullifierError, nullifier, onchain_nullifier
 from backend.identity.verifier import DEV_ISSUER
 from backend.settings import Settings
-from scripts.deploy import data_dir, deployer, records_root
+from scripts.deploy import data_dir, deployer, on_settings_chain, recorded, records_root
 
 VALID_FOR_SECONDS = 7 * 86_400  # a week to claim
 
@@ -67,8 +67,8 @@ def sign(config_path: str | Path, recipient: str, subject: str, account, issuer:
     if not is_address(recipient):
         raise vouchers.VoucherError(f"{recipient!r} is not a wallet address / ウォレットアドレスが正しくありません")
     config = load_campaign_config(config_path)
-    record = MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root()))
-    if config.name not in record.campaigns:
+    record = recorded(MinterRecord, minter_record_path(web3.eth.chain_id, config.collection, records_root()))
+    if record is None or config.name not in record.campaigns:
         raise vouchers.VoucherError(f"campaign {config.name} was never created: run scripts/campaign.py create first / "
                                     "キャンペーンがまだ作成されていません")
     minter = ResidentMinter.at(record.address)
@@ -93,6 +93,7 @@ def sign(config_path: str | Path, recipient: str, subject: str, account, issuer:
 
 def main(config_path: str, recipient: str, subject: str, issuer: str = DEV_ISSUER):
     try:
+        on_settings_chain()
         path = sign(config_path, recipient, subject, deployer(), issuer)
     except ResidentError as exc:
         raise SystemExit(str(exc)) from None

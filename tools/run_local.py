@@ -2,14 +2,16 @@
 
 Starts an anvil chain whose state persists in the data directory, deploys the
 demo collection once and issues its demo cards the first time, then starts the
-backend (uvicorn at http://127.0.0.1:8000, database and index in the data
+backend (uvicorn on 127.0.0.1:<RESIDENT_API_PORT>, database and index in the data
 directory) with the demo municipality's perks, venue and accounts, prints where
 everything is, and keeps both running until Ctrl-C (the chain state is saved
 then, and every few seconds meanwhile).
 
 Settings (backend/settings.py, so environment or `.env`): RESIDENT_DATA_DIR (default ./data),
 RESIDENT_RPC_PORT (default 8545), RESIDENT_API_PORT (default 8000), RESIDENT_DATABASE_URL,
-RESIDENT_DEMO_HISTORY (default true: a new chain gets a year of demo history, marked as demo data).
+RESIDENT_DEMO_HISTORY (default true: a new chain gets a year of demo history, marked as demo data). The
+chain's URL and the public URL are Settings.rpc_url and Settings.public_url (by default 127.0.0.1 on those
+ports): the scripts, the printed hints and the demo collection's base URI (so its tokenURI) all follow them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import warnings
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.db.session import shown_url  # noqa: E402
 from backend.settings import ANVIL_DEV_KEY, Settings  # noqa: E402
+from tools.brownie_run import run_script  # noqa: E402
 
 CHAIN_ID = 31337
 STATE_SAVE_SECONDS = 5
@@ -82,37 +84,16 @@ def wait_for_chain(url: str, process: subprocess.Popen, seconds: float = 30) -> 
 
 
 def setup_demo(url: str, history: bool = False):
-    """Deploys (or reuses) the demo collection and its cards (and their year of history) through Brownie."""
-    from brownie import network, project, run
-    from brownie._config import CONFIG
-
-    # Brownie 1.22 warns about its own internal calls, and about attaching to
-    # a chain that already has blocks, which is what a resumed chain is.
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", message="Development network has a block height")
-
-    proj = project.load(ROOT, name="ResidentLocal")
-    proj.load_config()
-    host, port = url.rsplit(":", 1)
-    # A development network of this run's own: Brownie finds our anvil
-    # listening on the port and attaches to it (unlocked accounts, no
-    # deployment artifacts) instead of launching one.
-    CONFIG.networks["resident-local"] = {
-        "id": "resident-local", "name": "resident local chain", "cmd": "anvil", "host": host,
-        "cmd_settings": {"port": int(port)},
-    }
-    network.connect("resident-local")
-    try:
-        return run(str(ROOT / "scripts" / "demo.py"), "main", args=(history,), project=proj)
-    finally:
-        network.disconnect(kill_rpc=False)  # the chain is ours to stop, on Ctrl-C
+    """Deploys (or reuses) the demo collection and its cards (and their year of history) through Brownie,
+    attached to our chain."""
+    return run_script(url, str(ROOT / "scripts" / "demo.py"), args=(history,))
 
 
 def backend_settings(local: Settings, rpc_url: str, chain_id: int) -> Settings:
-    """The backend's settings for this run: the local ones, pointing at this run's chain and ports."""
+    """The backend's settings for this run: the local ones (their public URL, by default this run's API port),
+    pointing at this run's chain."""
     return local.model_copy(update={
         "environment": "development", "rpc_url": rpc_url, "chain_id": chain_id,
-        "public_url": f"http://127.0.0.1:{local.api_port}", "siwe_domain": f"127.0.0.1:{local.api_port}",
         # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card.
         "issuer_key": SecretStr(ANVIL_DEV_KEY)})
 
@@ -222,8 +203,15 @@ def stop(process: subprocess.Popen) -> None:
 def main() -> int:
     local = Settings()
     port, api_port = local.rpc_port, local.api_port
-    url = f"http://127.0.0.1:{port}"
-    api_url = f"http://127.0.0.1:{api_port}"
+    url = local.rpc_url
+    api_url = local.public_url
+    if url != f"http://127.0.0.1:{port}":
+        # Our chain listens on RESIDENT_RPC_PORT; the scripts and the backend go where RESIDENT_RPC_URL says.
+        print(f"RESIDENT_RPC_URL names another chain than the one `make run` starts on RESIDENT_RPC_PORT={port}: "
+              f"unset RESIDENT_RPC_URL (or set it to http://127.0.0.1:{port}).\n"
+              f"RESIDENT_RPC_URL が `make run` の起動するチェーン（RESIDENT_RPC_PORT={port}）と違います。"
+              f"RESIDENT_RPC_URL を外してください。", file=sys.stderr)
+        return 1
     data = local.data_dir
     state_file = data / "chain" / "anvil-state.json"
     data.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database, chain state and journals: this user's
@@ -249,9 +237,9 @@ def main() -> int:
         seed_lines = prepare_backend(settings, history)
         backend_log = data / "backend.log"
         backend = start_backend(backend_env(settings), api_port, backend_log)
-        health = wait_for_backend(api_url, backend, backend_log)
+        health = wait_for_backend(f"http://127.0.0.1:{api_port}", backend, backend_log)
         print()
-        print(f"Open in a browser: {api_url}/  (holders; a wallet such as MetaMask on chain {chain_id}), "
+        print(f"Open in a browser: {api_url}/  (holders; a wallet such as MetaMask on chain {chain_id}, RPC {url}), "
               f"{api_url}/desk (venue desks), {api_url}/console (municipality staff)")
         print(f"Data directory: {data}")
         print(f"Chain RPC:      {url}")

@@ -12,9 +12,10 @@ No Brownie here, so scripts and the backend share it. The data directory is alwa
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -28,10 +29,12 @@ from sqlalchemy.orm import Session
 from backend.db.models_chain import Collection as CollectionRow
 from backend.db.models_chain import Municipality as MunicipalityRow
 from backend.errors import CollectionConfigError, DeploymentRecordError
+from backend.messages import english_first
 
 if TYPE_CHECKING:
     from backend.chain.client import Chain, Contract
 
+log = logging.getLogger("resident.chain")
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_VERSION = 1
 
@@ -74,6 +77,8 @@ class Collection(BaseModel):
     symbol: str = Field(min_length=1, max_length=11, pattern=r"^[A-Z0-9]+$")
     policy: Literal["soulbound", "tradable"]
     max_cards_per_wallet: int | None = Field(default=None, ge=1, le=65_535)
+    # Where tokenURI points: an absolute URI (ipfs://…/, https://…/), or a path such as /metadata/SYMBOL/ that
+    # is joined to Settings.public_url at deploy time (the backend that serves the metadata), or "" for none.
     base_uri: str = ""
     royalty: Royalty = Royalty()
 
@@ -99,8 +104,13 @@ class CollectionConfig(BaseModel):
             return self.collection.max_cards_per_wallet
         return 1 if self.soulbound else 5
 
-    def constructor_args(self, deployer: str) -> tuple:
-        """The `ResidentCard.Config` tuple, with placeholders resolved against `deployer`."""
+    def base_uri_at(self, public_url: str) -> str:
+        """The base URI to deploy with: a path is joined to `public_url` (Settings.public_url)."""
+        base = self.collection.base_uri
+        return public_url.rstrip("/") + base if base.startswith("/") else base
+
+    def constructor_args(self, deployer: str, public_url: str) -> tuple:
+        """The `ResidentCard.Config` tuple, with placeholders resolved against `deployer` and `public_url`."""
         admin = deployer if self.admin == DEPLOYER else self.admin
         receiver = {ADMIN: admin, DEPLOYER: deployer}.get(self.collection.royalty.receiver, self.collection.royalty.receiver)
         return (
@@ -110,7 +120,7 @@ class CollectionConfig(BaseModel):
             self.municipality.name_en,
             self.soulbound,
             self.max_cards_per_wallet,
-            self.collection.base_uri,
+            self.base_uri_at(public_url),
             to_checksum_address(admin),
             to_checksum_address(receiver),
             self.collection.royalty.basis_points,
@@ -185,6 +195,9 @@ class DeploymentRecord(JsonRecord):
     municipality_name_en: str
     soulbound: bool
     abi: list[dict[str, Any]]
+    # The hash of the chain's block 0: chain ids are not unique (every anvil is 31337), the first block is.
+    # None in records written before it was kept (check_record adopts them).
+    genesis_hash: str | None = None
     version: int = RECORD_VERSION
 
     MISSING_HINT: ClassVar[str] = "no deployment record here; run `make run` or scripts/deploy.py first"
@@ -206,10 +219,40 @@ class MinterRecord(JsonRecord):
     # name -> {"id": campaign id, "tx": creating transaction, "root": allowlist root or null, "proofs": folder or null}
     campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)
     contract: str = "ResidentMinter"
+    genesis_hash: str | None = None  # as DeploymentRecord's
     version: int = RECORD_VERSION
 
     MISSING_HINT: ClassVar[str] = "no minter record here; run scripts/campaign.py create first"
     REDO_HINT: ClassVar[str] = "delete it and run again"
+
+
+class ForeignRecordError(DeploymentRecordError):
+    """Raised when a record was written on another chain than the one it is used with (same chain id)."""
+
+    def __init__(self, path: Path, record: DeploymentRecord | MinterRecord, genesis_hash: str) -> None:
+        self.record_genesis, self.chain_genesis = record.genesis_hash, genesis_hash
+        super().__init__(path, english_first("record_foreign_chain", path=path, chain_id=record.chain_id,
+                                             record_genesis=record.genesis_hash, chain_genesis=genesis_hash,
+                                             name=path.name))
+
+    def __str__(self) -> str:  # the message names the path already
+        return self.reason
+
+
+def check_record(record: DeploymentRecord | MinterRecord, path: Path, genesis_hash: str, code: bytes):
+    """`record` as used on the chain whose block 0 is `genesis_hash` and whose code at the record's address is
+    `code`: the record itself, the record with the hash adopted (a record written before hashes were kept, its
+    contract still there: the caller writes it back), or None when the address has no code (a reset chain: deploy
+    again). Raises ForeignRecordError when the record names another block 0: another chain with the same id,
+    whose contract may well sit at the same address (addresses follow the deployer's nonce, not the chain)."""
+    genesis_hash = genesis_hash.lower()
+    if record.genesis_hash is not None and record.genesis_hash.lower() != genesis_hash:
+        raise ForeignRecordError(Path(path), record, genesis_hash)
+    if len(code) == 0:
+        return None
+    if record.genesis_hash is None:
+        return replace(record, genesis_hash=genesis_hash)
+    return record
 
 
 def deployments_root(data_dir: Path) -> Path:
@@ -301,9 +344,23 @@ def register_record(session: Session, record: DeploymentRecord, path: Path | Non
     return collection
 
 
-def register_deployments(session: Session, deployments_dir: Path, chain_id: int) -> list[CollectionRow]:
+def record_on_chain(chain: Chain, record: DeploymentRecord | MinterRecord, path: Path) -> bool:
+    """Whether `record` belongs to `chain` (check_record: block 0, code at its address); a record of another
+    chain with the same id is logged with what to do. ChainError when the node does not answer."""
+    genesis = chain.request("eth_getBlockByNumber", ["0x0", False])["hash"]
+    code = chain.request("eth_getCode", [to_checksum_address(record.address), "latest"]) or "0x"
+    try:
+        return check_record(record, path, genesis, bytes.fromhex(code.removeprefix("0x"))) is not None
+    except ForeignRecordError as exc:
+        log.error("%s", exc)
+        return False
+
+
+def register_deployments(session: Session, deployments_dir: Path, chain_id: int,
+                         chain: Chain | None = None) -> list[CollectionRow]:
     """Registers every readable record in `deployments_dir` for `chain_id`; unreadable ones are skipped
-    (a record being written is replaced atomically, so it is either whole or absent)."""
+    (a record being written is replaced atomically, so it is either whole or absent). With `chain`, so are
+    records that are not that chain's (record_on_chain): another chain with the same id, or a reset one."""
     collections = []
     if not deployments_dir.is_dir():
         return collections
@@ -312,6 +369,6 @@ def register_deployments(session: Session, deployments_dir: Path, chain_id: int)
             record = DeploymentRecord.read(path)
         except DeploymentRecordError:
             continue
-        if record.chain_id == chain_id:
+        if record.chain_id == chain_id and (chain is None or record_on_chain(chain, record, path)):
             collections.append(register_record(session, record, path))
     return collections

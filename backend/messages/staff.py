@@ -1,6 +1,6 @@
 """The staff console's own refusals: municipalities, collections by deployment record, forums, jobs, venues."""
 
-from backend.messages.entry import CONFLICT, DETAIL, FORBIDDEN, GONE, INVALID, NOT_FOUND, Message
+from backend.messages.entry import CONFLICT, DETAIL, FORBIDDEN, GONE, INVALID, NOT_FOUND, TEXT, Message
 
 MESSAGES = {
     "superuser_required": Message("自治体の追加はスーパーユーザーのみ可能です。", "Only a superuser may add a municipality.",
@@ -12,6 +12,16 @@ MESSAGES = {
     "record_other_chain": Message("この記録はチェーン {record_chain_id} 用です（このバックエンドは {chain_id}）。",
                                   "The record is for chain {record_chain_id}, this backend follows chain {chain_id}.",
                                   INVALID),
+    # scripts/*.py, scripts/publish.py and the indexer (backend/chain/deployments.py check_record)
+    "record_foreign_chain": Message(
+        "この記録（{path}）は、チェーン ID が同じ {chain_id} の別のチェーンで作られたものです（記録のブロック 0 は "
+        "{record_genesis}、このチェーンは {chain_genesis}）。RESIDENT_RPC_URL・RESIDENT_RPC_PORT が目的のチェーンを"
+        "指しているか確認してください。指していて記録が古い場合は、記録を別名（例: {name}.old）に移してから"
+        "もう一度実行してください。新しくデプロイして記録し直します。",
+        "This record ({path}) was written on another chain with the same chain id {chain_id} (its block 0 is "
+        "{record_genesis}, this chain's is {chain_genesis}). Check that RESIDENT_RPC_URL / RESIDENT_RPC_PORT name "
+        "the chain you mean. If they do and the record is an old one, move it away (e.g. rename it to {name}.old) "
+        "and run again: a new collection or minter is deployed and recorded.", TEXT),
     "record_other_municipality": Message("この記録は{owner}のもので、{town}のものではありません。",
                                          "The record belongs to {owner}, not {town}.", INVALID),
     "collection_in_municipality": Message("（自治体 {municipality_id} にコレクション {collection_id} はありません）",

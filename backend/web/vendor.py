@@ -24,12 +24,16 @@ VENDOR_FILES = (
     VendorFile("chart.umd.min.js", "chart.js/dist/chart.umd.min.js", "chart.js/LICENSE.md"),
     VendorFile("zxing-library.min.js", "@zxing/library/umd/index.min.js", "@zxing/library/LICENSE"),
     VendorFile("zxing-browser.min.js", "@zxing/browser/umd/zxing-browser.min.js", "@zxing/browser/LICENSE"),
+    # /docs (backend/web/api_docs.py); Apache-2.0, whose NOTICE goes with the copies.
+    VendorFile("swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-dist/LICENSE"),
+    VendorFile("swagger-ui.css", "swagger-ui-dist/swagger-ui.css", "swagger-ui-dist/LICENSE"),
+    VendorFile("swagger-ui.NOTICE.txt", "swagger-ui-dist/NOTICE", "swagger-ui-dist/LICENSE"),
 )
 
 
 def license_name(file: VendorFile) -> str:
-    """Where a library's license is copied: <name>.LICENSE.txt beside it."""
-    return file.name.removesuffix(".js") + ".LICENSE.txt"
+    """Where a library's license is copied: <name without its extension>.LICENSE.txt beside it."""
+    return Path(file.name).stem + ".LICENSE.txt"
 
 
 def missing(names: tuple[str, ...] | list[str], vendor_dir: Path = VENDOR_DIR) -> list[str]:

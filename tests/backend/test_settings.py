@@ -33,6 +33,22 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
         "http://node:8545", 12, "postgresql://u:p@db/resident")
 
 
+def test_where_things_are_follows_the_ports_unless_set(monkeypatch, tmp_path):
+    # One setting each: the chain's URL and the public URL follow `make run`'s ports (before, they stayed on
+    # 8545 and 8000 whatever RESIDENT_RPC_PORT and RESIDENT_API_PORT said).
+    for name in ("RESIDENT_RPC_URL", "RESIDENT_PUBLIC_URL", "RESIDENT_SIWE_DOMAIN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RESIDENT_RPC_PORT", "8555")
+    monkeypatch.setenv("RESIDENT_API_PORT", "8010")
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert (settings.rpc_url, settings.public_url, settings.siwe_domain) == (
+        "http://127.0.0.1:8555", "http://127.0.0.1:8010", "127.0.0.1:8010")
+    given = Settings(_env_file=None, data_dir=tmp_path, rpc_url="https://rpc.example/v2/key",
+                     public_url="https://resident.example.jp/")
+    assert (given.rpc_url, given.public_url, given.siwe_domain) == (
+        "https://rpc.example/v2/key", "https://resident.example.jp", "resident.example.jp")
+
+
 def test_dotenv_file_is_read(tmp_path):
     env = tmp_path / ".env"
     env.write_text("RESIDENT_CHAIN_ID=81\nRESIDENT_POLL_INTERVAL=2\n", encoding="utf-8")

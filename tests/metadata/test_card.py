@@ -50,12 +50,19 @@ def test_attributes_wallets_show():
     assert attribute(document, "Issued") == {"trait_type": "Issued", "value": 1_764_000_000, "display_type": "date"}
     assert attribute(document, "Expires") == {"trait_type": "Expires", "value": 1_806_000_000,
                                               "display_type": "date"}
-    assert attribute(document, "Soulbound")["value"] is True
+    assert attribute(document, "Soulbound")["value"] == "Yes"
+
+
+@pytest.mark.parametrize("soulbound", [True, False])
+def test_every_trait_value_is_a_string_or_a_number(soulbound):
+    # Marketplaces document trait values as strings or numbers; a JSON boolean is neither (bool is an int here).
+    for trait in metadata_for(collection(soulbound=soulbound), card(), IMAGE)["attributes"]:
+        assert type(trait["value"]) in (str, int, float), trait
 
 
 def test_tradable_and_basic():
     document = metadata_for(collection(soulbound=False), card(tier=0), IMAGE)
-    assert attribute(document, "Soulbound")["value"] is False
+    assert attribute(document, "Soulbound")["value"] == "No"
     assert attribute(document, "Tier")["value"] == "Basic"
     assert "can be transferred" in document["description"]
 

@@ -214,3 +214,23 @@ def test_fingerprint_follows_the_metadata_package_and_the_collection(tmp_path, m
     assert changed_art != key
     other = CollectionInfo("0x" + "11" * 20, "Mine Digital Resident", SYMBOL, "美祢市", "Mine-shi", False)
     assert publish_script.fingerprint(other) != changed_art
+
+
+def test_the_chain_is_the_stacks_by_default(issued, data, monkeypatch, capsys):
+    # No --rpc: Settings.rpc_url, which follows RESIDENT_RPC_PORT (before, it stayed http://127.0.0.1:8545).
+    monkeypatch.delenv("RESIDENT_RPC_URL", raising=False)
+    monkeypatch.setenv("RESIDENT_RPC_PORT", issued.rpc_url.rsplit(":", 1)[1])
+    assert main([SYMBOL, "--quiet", "--workers", "1"]) == 0, capsys.readouterr().err
+    # The record was written before block 0's hash was kept: it is checked by its code, then given the hash.
+    record = json.loads((data / "deployments" / "31337" / f"{SYMBOL}.json").read_text(encoding="utf-8"))
+    assert record["genesis_hash"] == Chain(issued.rpc_url).request("eth_getBlockByNumber", ["0x0", False])["hash"]
+
+
+def test_a_record_of_another_chain_with_the_same_id_is_refused(issued, data, capsys):
+    path = data / "deployments" / "31337" / f"{SYMBOL}.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "genesis_hash": "0x" + "11" * 32}),
+                    encoding="utf-8")
+    assert main([SYMBOL, "--rpc", issued.rpc_url, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "another chain with the same chain id 31337" in err and "別のチェーン" in err and "RESIDENT_RPC_URL" in err
+    assert not manifest_path(31337, SYMBOL).exists()  # nothing published

@@ -1,6 +1,7 @@
 import shutil
 
 import pytest
+from brownie import web3
 
 from backend.db import migrate
 
@@ -17,6 +18,12 @@ def migrated_database(tmp_path_factory):
     path = tmp_path_factory.mktemp("database") / "resident.db"
     migrate(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def settings_chain(monkeypatch):
+    """The scripts work on Settings.rpc_url's chain only: here, the test chain Brownie is connected to."""
+    monkeypatch.setenv("RESIDENT_RPC_URL", web3.provider.endpoint_uri)
 
 
 @pytest.fixture

@@ -334,3 +334,19 @@ def test_an_unreachable_database_is_said_plainly_after_the_chain(collection, dat
     assert "update を実行してください" in str(failure.value)
     record = MinterRecord.read(minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root()))
     assert record.campaigns["spring"]["id"] == 1  # `update` finds it
+
+
+def test_a_minter_record_of_another_chain_is_refused_as_such_not_as_already_created(collection, tmp_path):
+    # The run: a campaign created on another chain with the same id (whatever listened on 8545) left its
+    # name in the record; on the stack's own chain `create` answered "already exists".
+    yaml = write_campaign(tmp_path)
+    campaign_script.create(yaml, accounts[0])
+    path = minter_record_path(web3.eth.chain_id, "MINEDEMO", deploy.records_root())
+    record = MinterRecord.read(path)
+    assert record.genesis_hash == web3.to_hex(web3.eth.get_block(0)["hash"])
+    record.genesis_hash = "0x" + "22" * 32
+    record.write(path)
+    with pytest.raises(SystemExit) as refused:
+        campaign_script.main("create", str(yaml))
+    assert "another chain with the same chain id" in str(refused.value) and "already" not in str(refused.value)
+    assert "別のチェーン" in str(refused.value)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from backend.chain.client import Chain
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -61,6 +63,10 @@ def api(env):
     return f"http://127.0.0.1:{env['RESIDENT_API_PORT']}"
 
 
+def rpc(env):
+    return f"http://127.0.0.1:{env['RESIDENT_RPC_PORT']}"
+
+
 def wait_for_demo_card(env, seconds=10):
     """The backend's index shows the first demo holder's card (the indexer runs in the background)."""
     deadline = time.monotonic() + seconds
@@ -83,6 +89,18 @@ def test_first_run_deploys_and_issues_then_second_run_resumes(env, tmp_path):
         seen["live"] = get_json(f"{api(env)}/health/live")
         seen["health"] = get_json(f"{api(env)}/health")
         seen["docs"] = urllib.request.urlopen(f"{api(env)}/docs", timeout=5).status
+        # The deployed tokenURI resolves to this stack (before, it named port 8000 whatever RESIDENT_API_PORT was).
+        record = json.loads((tmp_path / "deployments" / "31337" / "MINEDEMO.json").read_text(encoding="utf-8"))
+        card = Chain(rpc(env)).contract_at(record["address"], record["abi"])
+        seen["token_uri"] = card.functions.tokenURI(1).call()
+        seen["metadata"] = get_json(seen["token_uri"])
+        # The staff guide's command, as written: it goes to this stack's chain, on RESIDENT_RPC_PORT.
+        seen["campaign"] = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "brownie_run.py"), "scripts/campaign.py", "main", "create",
+             "config/campaigns/free-claim.yaml"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+        seen["campaign_on_chain"] = Chain(rpc(env)).contract_at(card.functions.minter().call(), json.loads(
+            (tmp_path / "deployments" / "31337" / "MINEDEMO.minter.json").read_text())["abi"]
+        ).functions.campaignCount().call()
 
     code, first = run_until_ready(env, while_running=check_backend)
     assert code == 0, first
@@ -97,6 +115,11 @@ def test_first_run_deploys_and_issues_then_second_run_resumes(env, tmp_path):
     assert seen["health"]["database"] == "ok" and seen["health"]["chain_id"] == 31337
     assert contract_address(first) in {c["address"] for c in seen["health"]["contracts"]}
     assert seen["docs"] == 200
+    assert seen["token_uri"] == f"{api(env)}/metadata/MINEDEMO/1"
+    assert seen["metadata"]["name"] == "Mine City Digital Resident No. 000001"
+    assert f"RPC {rpc(env)}" in first and "8545" not in first  # the wallet hints name this run's chain
+    assert seen["campaign"].returncode == 0, seen["campaign"].stdout + seen["campaign"].stderr
+    assert "Created campaign #" in seen["campaign"].stdout and seen["campaign_on_chain"] >= 1
     assert [(c["symbol"], c["tier"], c["soulbound"], c["valid_now"]) for c in seen["cards"]] == [
         ("MINEDEMO", 1, True, True)]
     assert (tmp_path / "resident.db").stat().st_mode & 0o777 == 0o600  # the database is this user's only
@@ -137,3 +160,12 @@ def test_sigterm_stops_cleanly_and_saves_the_chain(env, tmp_path):
     assert code == 0, output
     assert "saving chain state" in output
     assert (tmp_path / "chain" / "anvil-state.json").stat().st_size > 0
+
+
+def test_an_rpc_url_that_is_not_the_chain_make_run_starts_is_refused(env):
+    # make run starts its chain on RESIDENT_RPC_PORT; a RESIDENT_RPC_URL elsewhere would split the stack.
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "run_local.py")], cwd=ROOT,
+                            env={**env, "RESIDENT_RPC_URL": "http://127.0.0.1:9"}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "RESIDENT_RPC_URL" in result.stderr and f"RESIDENT_RPC_PORT={env['RESIDENT_RPC_PORT']}" in result.stderr

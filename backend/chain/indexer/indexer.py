@@ -224,7 +224,7 @@ class Indexer:
             if directory.is_dir() else ()
         if seen != self._records_seen:
             with self._write() as session:
-                register_deployments(session, directory, self.settings.chain_id)
+                register_deployments(session, directory, self.settings.chain_id, self.chain)
             self._records_seen = seen
         self._registered_at = time.monotonic()
 

@@ -27,10 +27,17 @@ def write(tmp_path, text):
 
 def test_valid_config_resolves_placeholders(tmp_path):
     config = load_collection_config(write(tmp_path, VALID))
-    args = config.constructor_args("0x" + "ab" * 20)
+    args = config.constructor_args("0x" + "ab" * 20, "http://127.0.0.1:8000")
     assert args[:6] == ("Kaga e-Resident", "KAGA", "加賀市", "Kaga City", False, 5)
+    assert args[6] == "ipfs://x/"  # an absolute base URI is deployed as written
     assert args[7] == args[8] == "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"  # royalty to the admin
     assert args[9] == 250
+
+
+def test_a_base_uri_path_follows_the_public_url(tmp_path):
+    config = load_collection_config(write(tmp_path, VALID.replace("ipfs://x/", "/metadata/KAGA/")))
+    assert config.constructor_args("0x" + "ab" * 20, "http://127.0.0.1:8017/")[6] == \
+        "http://127.0.0.1:8017/metadata/KAGA/"
 
 
 def test_soulbound_defaults_to_one_card_per_wallet(tmp_path):

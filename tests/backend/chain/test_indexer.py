@@ -271,3 +271,26 @@ def test_indexing_alongside_busy_writers_neither_fails(db_sessions, migrated_db_
             thread.join()
     assert errors == []
     assert all(indexed(db_sessions, deployed, token_id).status == "active" for token_id in tokens)
+
+
+def test_a_record_of_another_chain_with_the_same_id_is_not_followed(db_sessions, chain_with_collection, tmp_path,
+                                                                     caplog):
+    import json
+
+    from backend.chain.client import Chain
+    from backend.chain.deployments import register_deployments
+
+    chain = Chain(chain_with_collection.rpc_url)
+    genesis = chain.request("eth_getBlockByNumber", ["0x0", False])["hash"]
+    record = json.loads(chain_with_collection.collection.record_file.read_text(encoding="utf-8"))
+    registered = {}
+    # The same address (it has code here), three ways: this chain's, another chain's, and an older record.
+    for symbol, genesis_hash in (("MINE", genesis), ("OTHER", "0x" + "33" * 32), ("OLDER", None)):
+        folder = tmp_path / symbol
+        folder.mkdir()
+        (folder / f"{symbol}.json").write_text(json.dumps({**record, "symbol": symbol, "genesis_hash": genesis_hash}))
+        with db_sessions() as session:
+            registered[symbol] = len(register_deployments(session, folder, 31337, chain))
+            session.rollback()
+    assert registered == {"MINE": 1, "OTHER": 0, "OLDER": 1}
+    assert "another chain with the same chain id 31337" in caplog.text and "OTHER.json" in caplog.text
