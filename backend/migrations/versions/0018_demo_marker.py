@@ -1,7 +1,7 @@
 """The demo mark: demo_data, one row per municipality whose data `make run` seeded.
 
 Revision ID: 0018_demo_marker
-Revises: 0013_audit_log
+Revises: 0016_claim_links
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_demo_marker"
-down_revision = "0013_audit_log"
+down_revision = "0016_claim_links"
 branch_labels = None
 depends_on = None
 
