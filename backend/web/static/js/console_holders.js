@@ -73,7 +73,7 @@ export async function mount(container, ctx) {
       h("td", {}, day(card.expires_at))));
     fill(results,
       h("p", { class: "muted", id: "holders-count", role: "status" }, found.total
-        ? t("holders.count", { n: found.total, page: found.page, pages }) : t("holders.none")),
+        ? t(found.total === 1 ? "holders.count_one" : "holders.count", { n: found.total, page: found.page, pages }) : t("holders.none")),
       found.total ? h("div", { class: "table-scroll", tabindex: "0", role: "region",
         "aria-labelledby": "holders-table-caption" },
       h("table", { class: "data-table", id: "holders-table" },
