@@ -67,6 +67,12 @@ def _request(session: Session, card: Card, collection: Collection, kind: str, *,
     if not reason:
         raise Refusal("card_action_reason_missing")
     _release_stuck(session, card.id, now)
+    # Mined but not yet in the index: the card still reads as active here, and a second try would only fail.
+    unindexed = session.scalar(select(CardAction.id).where(
+        CardAction.card_id == card.id, CardAction.status == "mined",
+        CardAction.block_number > collection.indexed_block).limit(1))
+    if unindexed is not None:
+        raise Refusal("card_action_in_progress", token_id=card.token_id)
     action = CardAction(municipality_id=collection.municipality_id, card_id=card.id, busy_card_id=card.id,
                         kind=kind, reason=reason[:500], new_owner=new_owner, staff_id=staff_id,
                         staff_name=staff_name[:100], status="queued", requested_at=now, updated_at=now)

@@ -15,6 +15,7 @@ from backend.auth.staff import create_staff, grant_role
 from backend.db.models_audit import AuditEvent
 from backend.db.models_chain import Municipality
 from backend.db.models_civic import InactivityNotice
+from backend.db.models_holders import CardAction
 from backend.db.models_perks import Perk, Redemption, Venue
 from backend.db.models_residency import Activity, CheckIn
 from backend.errors import Refusal
@@ -232,5 +233,12 @@ def test_roles_and_other_municipalities(client, app, town, sync_index):
         r = client.post(f"{theirs}/cards/{card_id}/{action}", headers=stranger,
                         json={"reason": "no", **({"new_owner": "0x" + "1" * 40} if action == "reissue" else {})})
         assert_error(r, 404, "card_not_found")
-    mine = client.post(f"{base}/cards/{card_id}/revoke", headers=town.staff, json={"reason": "ok"}).json()
-    assert_error(client.get(f"{theirs}/card-actions/{mine['id']}", headers=stranger), 404, "card_action_not_found")
+    with app.state.services.session_factory() as db:  # a revoke mined in a block the index has not reached
+        pending = CardAction(municipality_id=town.mid, card_id=card_id, kind="revoke", reason="r", staff_name="x",
+                             status="mined", block_number=10**12, requested_at=1, updated_at=1)
+        db.add(pending)
+        db.commit()
+    assert_error(client.post(f"{base}/cards/{card_id}/revoke", headers=town.staff, json={"reason": "again"}), 409,
+                 "card_action_in_progress")
+    assert follow(client, town, pending.id)["step"] == "mined"
+    assert_error(client.get(f"{theirs}/card-actions/{pending.id}", headers=stranger), 404, "card_action_not_found")
