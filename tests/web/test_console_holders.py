@@ -120,6 +120,7 @@ def test_staff_search_open_revoke_and_reissue_a_card(stack, browser_factory, sho
     confirm = visible(driver, "#holder-confirm-text").text
     assert new_wallet in confirm and second_wallet in confirm and str(second["resident_number"]) in confirm
     shoot(driver, f"console-holders-reissue-confirm-{lang}")
+    no_sideways_scroll(driver)  # two addresses in one sentence still fit 375 px
     driver.find_element(By.ID, "holder-confirm-go").click()
     follow_to_the_end(driver, words["done_reissue"])
     driver.find_element(By.ID, "holder-open-new").click()
