@@ -1,12 +1,16 @@
 """The console's holders tab in headless Chromium against `make run`'s stack, in English and in Japanese:
 search a fresh card by wallet, open its page (history in Japan dates), revoke it with a reason through the
 confirm step and follow sent → mined → indexed; find a second card by number and re-issue it to a new wallet,
-then open the new card (same resident number). 375 px without sideways scrolling.
+then open the new card (same resident number). 375 px without sideways scrolling. A viewer reads a card
+but is offered no revoke or re-issue.
 
 Screenshots at 375 and 1280 px: test-artifacts/screens/console-holders-*-{en,ja}-*.png."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 
@@ -14,9 +18,9 @@ import pytest
 from eth_account import Account
 from selenium.webdriver.common.by import By
 
-from tests.web.test_console import call, no_sideways_scroll, open_tab, sign_in, staff_token
+from tests.web.test_console import VIEWER_SCRIPT, call, no_sideways_scroll, open_tab, sign_in, staff_token
 from tests.web.test_holder_card_states import card_contract, transact
-from tests.web.webstack import japanese_in_english_mode, visible, wait
+from tests.web.webstack import ROOT, japanese_in_english_mode, visible, wait
 
 WORDS = {
     "en": {"revoked": "Revoked", "done_revoke": "The card is revoked.", "done_reissue": "re-issued",
@@ -134,3 +138,21 @@ def test_staff_search_open_revoke_and_reissue_a_card(stack, browser_factory, sho
     no_sideways_scroll(driver)
     new = call(stack, "GET", f"/staff/municipalities/{mid}/cards?q={new_wallet}", token=token)[1]["items"][0]
     assert new["resident_number"] == second["resident_number"] and new["status"] == "active"
+
+
+def test_a_viewer_reads_a_card_but_is_offered_no_revoke(stack, browser):
+    token = staff_token(stack)
+    mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
+    wallet, _ = issue_fresh_card(stack)
+    indexed(stack, token, mid, wallet)
+    login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
+    done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
+                          env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    driver = browser
+    sign_in(driver, stack, login, password)
+    open_tab(driver, "holders")
+    search(driver, wallet)
+    visible(driver, "#holders-rows [data-open]").click()
+    assert visible(driver, "#holder-read-only").text.startswith("Viewers cannot revoke")
+    assert not driver.find_elements(By.ID, "holder-revoke") and not driver.find_elements(By.ID, "holder-reissue")
