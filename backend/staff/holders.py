@@ -65,7 +65,8 @@ def search(session: Session, municipality_id: int, query: str = "", *, status: s
     base = select(Card, Collection.symbol).join(Collection, Collection.id == Card.collection_id).where(*cond)
     total = session.scalar(select(func.count()).select_from(
         select(Card.id).join(Collection, Collection.id == Card.collection_id).where(*cond).subquery()))
-    rows = session.execute(base.order_by(Card.issued_at.desc(), Card.token_id.desc(), Card.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    newest_first = (Card.issued_at.desc(), Card.token_id.desc(), Card.id.desc())
+    rows = session.execute(base.order_by(*newest_first).limit(per_page).offset((page - 1) * per_page)).all()
     return Page([card_json(card, symbol) for card, symbol in rows], int(total or 0), page, per_page)
 
 
