@@ -63,7 +63,8 @@ def _request(session: Session, card: Card, collection: Collection, kind: str, *,
              staff_id: int | None, staff_name: str, now: int, new_owner: str | None = None) -> CardAction:
     if card.status != ACTIVE:
         raise Refusal("card_not_active", token_id=card.token_id, card_status=card.status)
-    reason = " ".join(reason.split())
+    # One line of printable text: control characters (NUL, which PostgreSQL refuses) become spaces.
+    reason = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
     if not reason:
         raise Refusal("card_action_reason_missing")
     _release_stuck(session, card.id, now)

@@ -130,7 +130,7 @@ def test_revoke_with_a_reason_and_reissue_to_a_new_wallet(client, app, town, syn
     editor = login(client, app, f"editor{town.mid}", town.mid, "staff")
 
     r = client.post(f"/staff/municipalities/{town.mid}/cards/{ids[revoked]}/revoke", headers=editor,
-                    json={"reason": "  本人から 退会の申し出  "})
+                    json={"reason": "  本人から\x00 退会の申し出 \n "})  # NUL: PostgreSQL refuses it in text
     assert r.status_code == 202, r.text
     assert r.json()["step"] == "queued" and r.json()["staff_name"] == f"editor{town.mid}"
     action = follow(client, town, r.json()["id"])  # the transaction was sent after the answer
