@@ -105,10 +105,12 @@ class Issuer:
         this key in the process never get the same nonce."""
         return self._lock
 
-    def send(self, call: Any, *, value: int = 0, gas: int | None = None, timeout: float = 120) -> Sent:
+    def send(self, call: Any, *, value: int = 0, gas: int | None = None, timeout: float = 120,
+             on_sent: Callable[[str], None] | None = None) -> Sent:
         """Sends `call` (a contract function with its arguments bound) and waits for its receipt.
 
-        Reverts found while estimating gas raise `TxReverted` before anything is sent.
+        Reverts found while estimating gas raise `TxReverted` before anything is sent. on_sent(hash) is
+        called once the node has the transaction, before its receipt: a caller can show it as sent.
         """
         bound = getattr(call, "bound", call)  # backend.chain.client.Function, or web3's own
         name = bound.fn_name
@@ -123,6 +125,8 @@ class Issuer:
                     revert = decode_revert(abi, exc)
                     raise TxReverted(name, revert.error, revert.data, revert) from exc
                 tx_hash = self.broadcast(bound.build_transaction(tx), function=name)
+            if on_sent is not None:
+                on_sent(tx_hash)
             receipt = self.chain.wait_for_receipt(tx_hash, timeout, poll=0.1)
         except (TxReverted, ChainError):
             raise

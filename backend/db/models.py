@@ -13,6 +13,7 @@ from backend.db.models_civic import (
     Announcement, AnnouncementRead, Ballot, HolderActivity, HolderEmail, InactivityNotice, InactivityRule, OutboxMail,
     Poll, PollQuestion,
 )
+from backend.db.models_holders import CardAction
 from backend.db.models_jobs import JobState
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
@@ -26,7 +27,7 @@ __all__ = [
     "AirdropJob", "Allowlist", "AllowlistEntry", "Campaign", "CampaignVoucher", "Card", "CardEvent",
     "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
-    "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
+    "CardAction", "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
     "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData",
 ]

@@ -60,7 +60,8 @@ class Collection(Base):
 
 class Card(Base):
     __tablename__ = "cards"
-    __table_args__ = (UniqueConstraint("collection_id", "token_id"),)
+    __table_args__ = (UniqueConstraint("collection_id", "token_id"),
+                      Index("ix_cards_collection_id_resident_number", "collection_id", "resident_number"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id"))
@@ -84,6 +85,7 @@ class CardEvent(Base):
     __table_args__ = (
         UniqueConstraint("collection_id", "block_number", "log_index"),
         Index("ix_card_events_block", "block_number"),
+        Index("ix_card_events_token", "collection_id", "token_id"),  # a card's history (the console)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,4 +1,5 @@
-"""The staff console's own refusals: municipalities, collections by deployment record, forums, jobs, venues."""
+"""The staff console's own refusals: municipalities, collections by deployment record, forums, jobs, venues,
+holders (search, revoke, re-issue and what a failed transaction means)."""
 
 from backend.messages.entry import CONFLICT, DETAIL, FORBIDDEN, GONE, INVALID, NOT_FOUND, TEXT, Message
 
@@ -88,4 +89,58 @@ MESSAGES = {
     "totp_not_on": Message("2段階認証は有効になっていません。", "Two-step sign-in is not on.", CONFLICT),
     "totp_not_started": Message("先に2段階認証の設定を始めてください。", "Start setting up two-step sign-in first.",
                                 CONFLICT),
+
+    # --- holders: search, revoke, re-issue (backend/staff/holders.py, card_actions.py) ---------------------
+    "holder_search_invalid": Message("住民番号・カード番号（数字）またはウォレットアドレス（0x で始まる42文字）を入力してください。",
+                                     "Type a resident number, a card number (digits) or a wallet address (0x and 40 "
+                                     "hexadecimal characters).", INVALID),
+    "card_not_active": Message("カード {token_id} はすでに使われていません（{card_status}）。失効も再発行もできません。",
+                               "Card {token_id} is no longer in use ({card_status}): it cannot be revoked or "
+                               "re-issued.", CONFLICT),
+    "card_action_reason_missing": Message("理由を入力してください。記録に残ります。",
+                                          "Give a reason: it is kept on record.", INVALID),
+    "card_action_in_progress": Message("カード {token_id} には処理中の操作があります。終わるまでお待ちください。",
+                                       "An action on card {token_id} is still under way: wait for it to finish.",
+                                       CONFLICT),
+    "card_action_not_found": Message("操作 {action_id} はありません。", "No card action {action_id}.", NOT_FOUND),
+    "reissue_address_invalid": Message("新しいウォレットアドレスは 0x で始まる42文字で入力してください。",
+                                       "Type the new wallet address: 0x and 40 hexadecimal characters.", INVALID),
+    "reissue_same_wallet": Message("新しいウォレットが今のウォレットと同じです。紛失したウォレットとは別のアドレスを入力してください。",
+                                   "The new wallet is the card's current wallet: type the address of a different "
+                                   "wallet than the lost one.", INVALID),
+    "reissue_receiver_holds_card": Message("ウォレット {wallet} はこのコレクションのカードをすでに {count} 枚持っています。"
+                                           "カードを持っていないウォレットを指定してください。",
+                                           "The wallet {wallet} already holds {count} card(s) of this collection: "
+                                           "give a wallet that holds none.", CONFLICT),
+    # What a failed revoke or re-issue means, shown on the card's page (with what to do).
+    "card_action_receiver_holds_card": Message("新しいウォレットはすでにカードを持っているため、再発行できませんでした。"
+                                               "カードを持っていないウォレットで、もう一度お試しください。",
+                                               "The new wallet already holds a card, so the card was not re-issued. "
+                                               "Try again with a wallet that holds none.", TEXT),
+    "card_action_bad_receiver": Message("新しいアドレスはカードを受け取れないコントラクトです。本人のウォレットのアドレスを確認してください。",
+                                        "The new address is a contract that cannot receive cards. Check that it "
+                                        "is the holder's own wallet.", TEXT),
+    "card_action_not_issuer": Message("バックエンドの発行者鍵にこのコレクションのカードを変更する権限（ISSUER_ROLE）がありません。"
+                                      "技術担当者に権限の付与を依頼してから、もう一度お試しください。",
+                                      "The backend's issuer key may not change this collection's cards (it lacks "
+                                      "ISSUER_ROLE). Ask your engineer to grant it, then try again.", TEXT),
+    "card_action_paused": Message("コレクションが一時停止中のため、何も変更されていません。停止を解除してから、もう一度お試しください。",
+                                  "The collection is paused, so nothing changed. Resume it, then try again.", TEXT),
+    "card_action_card_gone": Message("このカードはブロックチェーン上にもうありません（失効・返上・再発行済み）。ページを再読み込みしてください。",
+                                     "This card no longer exists on the blockchain (already revoked, given up or "
+                                     "re-issued). Reload the page.", TEXT),
+    "card_action_refused": Message("コントラクトが取引を拒否したため、何も変更されていません（{detail}）。"
+                                   "カードの状態を確認して、もう一度お試しいただくか、技術担当者に相談してください。",
+                                   "The contract refused the transaction, so nothing changed ({detail}). Check the "
+                                   "card and try again, or ask your engineer.", TEXT),
+    "card_action_chain_down": Message("ブロックチェーンのノードが応答しないため、取引は送信されていません。数分後にもう一度お試しください。",
+                                      "The blockchain node did not answer, so nothing was sent. Try again in a "
+                                      "few minutes.", TEXT),
+    "card_action_unconfirmed": Message("取引 {tx_hash} は送信されましたが、確認が取れていません。二重に送らないよう、"
+                                       "数分後にこのページを再読み込みして、カードの状態を確かめてください。",
+                                       "The transaction {tx_hash} was sent but not confirmed. Do not send it again: "
+                                       "reload this page in a few minutes and check the card's state.", TEXT),
+    "card_action_no_record": Message("{symbol} のデプロイ記録がサーバーにないため、何も送信されていません。技術担当者に連絡してください。",
+                                     "The server has no deployment record of {symbol}, so nothing was sent. "
+                                     "Contact your engineer.", TEXT),
 }

@@ -23,9 +23,12 @@ def test_issue_through_the_issuer_key(card, anvil):
     assert issuer.has_role(card)
     holder = Account.create().address
     before = card.functions.balanceOf(holder).call()
-    sent = issuer.send(card.functions.issue(holder, 1, 0))
+    heard = []  # on_sent: the hash once the node has it, before the receipt (the console shows "sent")
+    sent = issuer.send(card.functions.issue(holder, 1, 0),
+                       on_sent=heard.append)
     assert sent.gas_used > 0 and sent.tx_hash.startswith("0x") and len(sent.tx_hash) == 66
     assert card.functions.balanceOf(holder).call() == before + 1
+    assert heard == [sent.tx_hash]
 
 
 def test_a_revert_names_the_custom_error_and_sends_nothing(card, anvil):
