@@ -15,8 +15,8 @@ from backend.db.models_civic import (
 from backend.db.models_jobs import JobState
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
-    Activity, ActivityDay, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation, PrefectureLink,
-    PremiumGrant, Registration, ResidencyProgramme,
+    Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation,
+    PrefectureLink, PremiumGrant, Registration, ResidencyProgramme,
 )
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
     "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
+    "ActivityEvidence",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
     "PremiumGrant", "Registration", "ResidencyProgramme",
 ]

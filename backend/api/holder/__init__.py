@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from backend.api.holder import auth, campaigns, cards, civic, perks, residency
+from backend.api.holder import auth, campaigns, cards, civic, evidence, perks, residency
 
-ROUTERS = [auth.router, cards.router, perks.router, campaigns.router, residency.router, civic.router]
+ROUTERS = [auth.router, cards.router, perks.router, campaigns.router, residency.router, evidence.router,
+           civic.router]

@@ -6,8 +6,9 @@ superuser adds municipalities and runs jobs by hand. Every route answers 401 wit
 
 from __future__ import annotations
 
-from backend.api.staff import (accounts, audit, auth, campaigns, civic, forums, jobs, municipalities, perks, reports,
-                               residency, venues)
+from backend.api.staff import (accounts, audit, auth, campaigns, civic, evidence, forums, jobs, municipalities, perks,
+                               reports, residency, venues)
 
 ROUTERS = [auth.router, accounts.router, jobs.router, municipalities.router, venues.router, perks.router,
-           reports.router, campaigns.router, residency.router, civic.router, forums.router, audit.router]
+           reports.router, campaigns.router, residency.router, evidence.router, civic.router, forums.router,
+           audit.router]
