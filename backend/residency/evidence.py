@@ -91,7 +91,8 @@ def submit(db: Session, store: ContentStore, holder: str, activity_id: int, day:
         raise Refusal("evidence_already_counted")
     cid = store.put(photo.jpeg)  # only once everything else passed: a refused photo is never kept
     row = ActivityEvidence(municipality_id=activity.municipality_id, activity_id=activity.id, card_id=card.id,
-                           holder=to_checksum_address(holder), day=day, note=note[:MAX_NOTE], photo_cid=cid,
+                           holder=to_checksum_address(holder), day=day, note=note.replace("\x00", "")[:MAX_NOTE],
+                           photo_cid=cid,
                            photo_bytes=len(photo.jpeg), photo_width=photo.width, photo_height=photo.height,
                            status="pending", submitted_at=int(now), reason="")
     try:
@@ -138,7 +139,7 @@ def decide(db: Session, municipality_id: int, evidence_id: int, staff_id: int, a
         raise Refusal("evidence_not_pending", detail="grant_status", status=evidence.status)
     evidence.decided_at, evidence.decided_by = int(now), staff_id
     if not approve:
-        evidence.status, evidence.reason = "rejected", reason[:500]
+        evidence.status, evidence.reason = "rejected", reason.replace("\x00", "")[:500]  # PostgreSQL text has no NUL
         db.flush()
         return evidence
     checkin = _counted_already(db, evidence.activity_id, evidence.card_id, evidence.day)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms
 
 from backend.residency.evidence import evidence_store
-from backend.residency.photos import MAX_BYTES
+from backend.residency.photos import MAX_BYTES, clean_photo
 from metadata.cid import cid_of
 from tests.backend.access_setup import assert_error
 from tests.backend.perks_setup import staff_headers
@@ -36,6 +36,21 @@ def jpeg_with_gps(size=(640, 480), orientation: int = 6) -> bytes:
     data = out.getvalue()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo), "the test photo has no GPS"
     return data
+
+
+def test_colour_profiles_are_applied_then_dropped_and_transparency_becomes_white():
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    tagged = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(tagged, "JPEG", icc_profile=srgb)
+    kept = Image.open(io.BytesIO(clean_photo(tagged.getvalue()).jpeg))
+    assert kept.mode == "RGB" and "icc_profile" not in kept.info
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (40, 30), (0, 0, 0, 0)).save(cmyk, "JPEG")
+    assert Image.open(io.BytesIO(clean_photo(cmyk.getvalue()).jpeg)).getpixel((5, 5))[0] > 240
+    clear = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 0, 0, 0)).save(clear, "WEBP")
+    photo = clean_photo(clear.getvalue())
+    assert (photo.width, photo.height) == (40, 30) and min(Image.open(io.BytesIO(photo.jpeg)).getpixel((5, 5))) > 240
 
 
 def send(holder: Holder, activity: int, photo: bytes, day: str | None = None, note: str = "ゴミ袋3つ分を集めました",
@@ -193,3 +208,18 @@ def test_only_a_day_the_activity_was_held_by_a_card_of_its_town(client, app, tow
     assert "Kaga City" in body["message_en"]
     stranger = Holder(client, app, towns.chain)
     assert_error(send(stranger, activity, photo), 403, "no_valid_card")
+
+
+def test_odd_input_is_refused_never_a_server_error(client, app, towns, sync_index):
+    holder, _, _, activity = mine_with_card(client, app, towns, sync_index)
+    post = lambda **kw: client.post("/me/evidence", headers=holder.headers, **kw)  # noqa: E731
+    form = {"activity_id": str(activity), "day": today()}
+    assert_error(post(data=form), 422, "invalid_request")  # no photo
+    assert_error(post(json={**form, "photo": "aGVsbG8="}), 422, "invalid_request")
+    assert_error(send(holder, activity, b""), 415, "photo_type_unsupported")
+    for bad in ({"activity_id": "abc"}, {"activity_id": str(2**70)}, {"day": "\x00"}, {"day": "2026-02-30"}):
+        response = post(data={**form, **bad}, files={"photo": ("a.jpg", jpeg_with_gps(), "image/jpeg")})
+        assert 400 <= response.status_code < 500, (bad, response.text)
+    assert_error(send(holder, 999_999, jpeg_with_gps()), 404, "activity_not_found")
+    response = send(holder, activity, jpeg_with_gps(), note="nul\x00inside")
+    assert response.status_code == 201 and response.json()["note"] == "nulinside"
