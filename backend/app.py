@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend.api import include_routers
+from backend.api.evidence import BODY_LIMITS
 from backend.api.handlers import BodyLimit, install_error_handlers
 from backend.api.origin import SameOrigin
 from backend.api.venue import RedeemFastPath
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_docs.include(app, app.openapi_url)
     app.state.services = services  # read by backend/api/deps.py, and by tests
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, paths=BODY_LIMITS)  # photo uploads are larger
     # The desk's scan is the hot path: answered ahead of routing (POST /venue/redeem documents it).
     app.add_middleware(RedeemFastPath, services=services)
     # Outermost: a cross-origin state change is refused before anything reads it (the fast path too).

@@ -7,6 +7,7 @@ raises `backend.errors.Refusal(code, **values)`; its catalogue entry's kind pick
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -49,18 +50,21 @@ def refusal_body(refusal: Refusal) -> JSONResponse:
 
 
 class BodyLimit:
-    """Refuses request bodies over `limit` bytes with 413, by Content-Length or while streaming."""
+    """Refuses request bodies over `limit` bytes with 413, by Content-Length or while streaming. `paths` gives
+    a route its own (limit, refusal): a photo upload is larger than any JSON body, and says its own limit."""
 
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app, limit: int, paths: dict[str, tuple[int, Callable[[], Refusal]]] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.paths = paths or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit, refusal = self.paths.get(scope.get("path", ""), (self.limit, self._refusal))
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await self._refuse(scope, receive, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return await self._refuse(refusal(), scope, receive, send)
         received = 0
 
         async def limited_receive():
@@ -68,9 +72,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # FastAPI re-raises HTTPExceptions from body reading; the handler formats it.
-                    raise StarletteHTTPException(413, self._refusal().message_en)
+                    raise StarletteHTTPException(413, refusal().message_en)
             return message
 
         try:
@@ -78,13 +82,13 @@ class BodyLimit:
         except StarletteHTTPException as exc:
             if exc.status_code != 413:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(refusal(), scope, receive, send)
 
     def _refusal(self) -> Refusal:
         return Refusal("body_too_large", detail="body_limit", limit=self.limit)
 
-    async def _refuse(self, scope, receive, send):
-        response = refusal_body(self._refusal())
+    async def _refuse(self, refusal: Refusal, scope, receive, send):
+        response = refusal_body(refusal)
         await response(scope, receive, send)
 
 

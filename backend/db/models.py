@@ -6,7 +6,7 @@ from backend.db.base import Base
 from backend.db.models_access import (AuthSession, BotKey, Forum, Holder, SignInNonce, StaffAccount, StaffInvite,
                                       StaffRole)
 from backend.db.models_audit import AuditEvent
-from backend.db.models_campaigns import AirdropJob, Allowlist, AllowlistEntry, Campaign, CampaignVoucher
+from backend.db.models_campaigns import AirdropJob, Allowlist, AllowlistEntry, Campaign, CampaignVoucher, ClaimLink
 from backend.db.models_chain import Card, CardEvent, ChainCursor, Collection, IndexedBlock, Municipality
 from backend.db.models_demo import DemoData
 from backend.db.models_civic import (
@@ -17,17 +17,18 @@ from backend.db.models_holders import CardAction
 from backend.db.models_jobs import JobState
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
-    Activity, ActivityDay, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation, PrefectureLink,
-    PremiumGrant, Registration, ResidencyProgramme,
+    Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation,
+    PrefectureLink, PremiumGrant, Registration, ResidencyProgramme,
 )
 
 __all__ = [
     "Base", "AuditEvent", "AuthSession", "BotKey", "Forum", "Holder", "SignInNonce", "StaffAccount", "StaffInvite",
     "StaffRole",
-    "AirdropJob", "Allowlist", "AllowlistEntry", "Campaign", "CampaignVoucher", "Card", "CardEvent",
+    "AirdropJob", "Allowlist", "AllowlistEntry", "Campaign", "CampaignVoucher", "ClaimLink", "Card", "CardEvent",
     "ChainCursor", "Collection", "IndexedBlock", "Municipality", "Announcement", "AnnouncementRead", "Ballot",
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
     "CardAction", "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
+    "ActivityEvidence",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
     "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData",
 ]

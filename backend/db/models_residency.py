@@ -232,3 +232,42 @@ class Registration(Base):
     prefecture_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     tx_hash: Mapped[str | None] = mapped_column(HASH, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+
+
+EVIDENCE_STATUSES = ("pending", "approved", "rejected")
+OPEN_EVIDENCE = "status IN ('pending', 'approved')"
+
+
+class ActivityEvidence(Base):
+    """A holder's photo and note for an activity (the second way to count one, besides the QR check-in).
+
+    Staff approve it (a CheckIn row is written for its activity, card and day, so it counts exactly as a
+    check-in does) or reject it with a reason the holder sees. The photo is re-encoded without any metadata
+    and kept in the private content store under `photo_cid`. One open (pending or approved) evidence per
+    activity, card and day."""
+
+    __tablename__ = "activity_evidence"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        Index("ix_activity_evidence_municipality_status", "municipality_id", "status"),
+        Index("uq_activity_evidence_open", "activity_id", "card_id", "day", unique=True,
+              sqlite_where=text(OPEN_EVIDENCE), postgresql_where=text(OPEN_EVIDENCE)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    holder: Mapped[str] = mapped_column(ADDRESS, index=True)
+    day: Mapped[str] = mapped_column(String(10))  # the Japan date the holder took part
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    photo_cid: Mapped[str] = mapped_column(String(100))
+    photo_bytes: Mapped[int] = mapped_column(Integer)
+    photo_width: Mapped[int] = mapped_column(Integer)
+    photo_height: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    submitted_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    decided_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # staff id
+    reason: Mapped[str] = mapped_column(String(500), default="")  # why it was rejected, shown to the holder
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"), nullable=True)

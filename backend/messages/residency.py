@@ -1,7 +1,7 @@
 """Residency: programmes, activities and check-ins, premium, registration (backend/residency/)."""
 
 from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, GONE, INVALID, NOT_FOUND, TEXT,
-                                    UNAUTHORIZED, UNAVAILABLE, Message)
+                                    TOO_LARGE, UNAUTHORIZED, UNAVAILABLE, UNSUPPORTED, Message)
 
 MESSAGES = {
     # programme settings
@@ -122,4 +122,41 @@ MESSAGES = {
 MESSAGES.update({
     "not_your_activity": Message("この活動は貴団体の活動ではありません。", "This activity is not your organisation's.",
                                  FORBIDDEN),
+})
+
+# activity evidence: a photo and a note, reviewed by staff (backend/residency/evidence.py, photos.py)
+MESSAGES.update({
+    "photo_too_large": Message("写真が大きすぎます。{limit_mb} MB までの写真を送ってください。",
+                               "The photo is too large: send one of at most {limit_mb} MB.", TOO_LARGE),
+    "photo_size_was": Message("（この写真は {size_mb} MB です）", "(This one is {size_mb} MB.)", DETAIL),
+    "photo_too_many_pixels": Message("写真の画素数が多すぎます。{limit_mp} メガピクセルまでの写真を送ってください。",
+                                     "The photo has too many pixels: send one of at most {limit_mp} megapixels.",
+                                     TOO_LARGE),
+    "photo_pixels_were": Message("（この写真は {width}×{height} ピクセルです）",
+                                 "(This one is {width}×{height} pixels.)", DETAIL),
+    "photo_type_unsupported": Message("JPEG、PNG、WebP のいずれかの写真を送ってください（ファイル名ではなく中身で判定します）。",
+                                      "Send a JPEG, PNG or WebP photo (judged by the file's content, not its name).",
+                                      UNSUPPORTED),
+    "photo_unreadable": Message("写真を読み取れませんでした。ファイルが壊れている可能性があります。",
+                                "The photo could not be read: the file may be damaged.", INVALID),
+    "evidence_day_invalid": Message("{day!r} は日付（YYYY-MM-DD）ではありません。", "{day!r} is not a date (YYYY-MM-DD).",
+                                    INVALID),
+    "evidence_day_not_held": Message("この活動は {day} に開催されていません。参加した開催日を選んでください。",
+                                     "The activity did not take place on {day}: choose the day you took part.",
+                                     CONFLICT),
+    "evidence_day_future": Message("{day} はまだ来ていません。参加した日を選んでください。",
+                                   "{day} has not come yet: choose the day you took part.", CONFLICT),
+    "evidence_day_too_old": Message("{day} は過去 {window_days} 日より前のため、プレミアム登録の回数に数えられません。",
+                                    "{day} is more than {window_days} days ago: it would not count toward premium.",
+                                    CONFLICT),
+    "evidence_already_counted": Message("この活動のこの日の参加は、すでに数えられています。",
+                                        "Your part in this activity on this day already counts.", CONFLICT),
+    "evidence_already_sent": Message("この活動のこの日の参加の記録は、すでに送っています（確認待ちまたは承認済み）。",
+                                     "You have already sent evidence for this activity and day (waiting or approved).",
+                                     CONFLICT),
+    "evidence_not_found": Message("参加の記録 {evidence_id} はありません。", "No activity evidence {evidence_id}.",
+                                  NOT_FOUND),
+    "evidence_not_pending": Message("この参加の記録はすでに確認済みです。", "This evidence has already been reviewed.",
+                                    CONFLICT),
+    "to_send_evidence": Message("（参加の記録を送るのに必要です）", "(It is needed to send evidence.)", DETAIL),
 })

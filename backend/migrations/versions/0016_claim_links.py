@@ -1,7 +1,7 @@
 """Single-use claim links of voucher campaigns (backend/campaigns/claim_links.py).
 
 Revision ID: 0016_claim_links
-Revises: 0013_audit_log
+Revises: 0015_card_actions
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_claim_links"
-down_revision = "0013_audit_log"
+down_revision = "0015_card_actions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The demo mark: demo_data, one row per municipality whose data `make run` seeded.
 
 Revision ID: 0018_demo_marker
-Revises: 0016_claim_links
+Revises: 0017_activity_evidence
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_demo_marker"
-down_revision = "0016_claim_links"
+down_revision = "0017_activity_evidence"
 branch_labels = None
 depends_on = None
 

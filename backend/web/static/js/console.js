@@ -22,7 +22,7 @@ import { fill, h, initPage } from "./page.js";
 import { countDown, retryAfter } from "./retry.js";
 
 // The order of the tabs we know of; other console_*.js modules come before "exports", in name order.
-const ORDER = ["overview", "holders", "campaigns", "perks", "residency", "civic", "exports"];
+const ORDER = ["overview", "holders", "campaigns", "perks", "residency", "evidence", "civic", "exports"];
 const PICK_KEY = "resident.console.municipality";
 const ROLE_RANK = { viewer: 1, staff: 2, admin: 3 };
 
