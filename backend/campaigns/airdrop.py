@@ -50,7 +50,7 @@ from backend.chain.client import Chain, Contract, ContractReverted, Receipt, Rec
 from backend.chain.events import card_events
 from backend.chain.issuer import Issuer
 from backend.errors import ResidentError
-from backend.messages import texts
+from backend.messages import Texts, texts
 
 JOURNAL_VERSION = 1
 # A batch may use this share of the block gas limit: a full block would wait
@@ -71,6 +71,10 @@ _BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 NATIVE_TOKEN = {1: "ETH", 11155111: "ETH", 31337: "ETH", 1337: "ETH", 137: "POL", 80002: "POL",
                 81: "JOC", 10081: "JOC"}
+
+
+# The journal's reason for a skipped wallet (kept in English in the journal file) → its message code.
+SKIP_REASONS = {"already holds a card": "airdrop_skipped_holder"}
 
 
 class AirdropError(ResidentError):
@@ -266,13 +270,22 @@ class DryRun:
     gas_price_wei: int
     cost_wei: int
     token: str
+    # Who is skipped and why, as the journal says ({line, address, reason}): staff check these by name
+    # before anything is sent, not only their count.
+    skipped_wallets: tuple[dict[str, Any], ...] = ()
+
+    def skipped_texts(self) -> list[Texts]:
+        """One text per skipped wallet, in both languages: its line of the list, its address and why."""
+        return [texts(SKIP_REASONS.get(w["reason"], "airdrop_skipped_other"), line=w["line"], address=w["address"],
+                      reason=w["reason"]) for w in self.skipped_wallets]
 
     def __str__(self) -> str:
         cost = Decimal(self.cost_wei) / Decimal(10**18)
         said = texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
                      largest=f"{self.largest_batch:,}", skipped=self.skipped, gas=f"{self.total_gas:,}",
                      cost=f"{cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
-        return f"{said.en}\n{said.ja}"
+        lines = [said.en, said.ja] + [f"  {one.en} / {one.ja}" for one in self.skipped_texts()]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -546,8 +559,9 @@ def _dry_run(state: Journal, issuer: Issuer, card: Contract) -> DryRun:
         batches=len(pending),
         largest_batch=max((len(b.addresses) for b in pending), default=0),
         skipped=len(state.skipped),
+        skipped_wallets=tuple(state.skipped),
         total_gas=total_gas,
         gas_price_wei=price,
         cost_wei=total_gas * price,
-        token=NATIVE_TOKEN.get(issuer.chain_id, "native token"),
+        token=NATIVE_TOKEN.get(issuer.chain_id, "(this chain's currency)"),
     )

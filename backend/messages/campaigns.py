@@ -201,8 +201,8 @@ MESSAGES.update({
                                "write a date and time like 2026-12-01T10:00:00+09:00", TEXT),
     "config_time_zone": Message("タイムゾーンを付けてください（例 +09:00）", "add a time zone, e.g. 2026-12-01T10:00:00+09:00",
                                 TEXT),
-    "config_price_unit": Message("価格はトークン単位で書いてください（例 \"0.01\"）",
-                                 "write the price in the native token, e.g. \"0.01\"", TEXT),
+    "config_price_unit": Message("価格はこのブロックチェーンの通貨の単位で書いてください（例 \"0.01\"）",
+                                 "write the price in the blockchain's own currency (ETH, POL...), e.g. \"0.01\"", TEXT),
     "config_price_not_number": Message("「{value}」は数値ではありません（例 \"0.01\"）",
                                        "\"{value}\" is not a number; write e.g. \"0.01\"", TEXT),
     "config_price_negative": Message("価格は0以上にしてください（{value}）", "the price must be 0 or more (got {value})", TEXT),
@@ -238,6 +238,12 @@ MESSAGES.update({
                                "Dry run: {cards} cards in {batches} batch(es) (up to {largest} per batch), {skipped} "
                                "wallet(s) skipped, {gas} gas, about {cost} {token} at {gwei} gwei. Nothing was sent.",
                                TEXT),
+    "airdrop_skipped_holder": Message("{line}行目 {address}: すでにこのコレクションのカードを持っているため、送りません"
+                                      "（1つのウォレットに1枚まで）",
+                                      "line {line} {address}: skipped, it already holds a card of this collection "
+                                      "(one card per wallet)", TEXT),
+    "airdrop_skipped_other": Message("{line}行目 {address}: 送りません（{reason}）", "line {line} {address}: skipped "
+                                     "({reason})", TEXT),
     "airdrop_tier_too_high": Message("ランク {tier} はこのコレクションの最大ランク {max_tier} を超えています。0から{max_tier}に"
                                      "してください",
                                      "the tier {tier} is above the collection's highest tier {max_tier}: use 0 to "

@@ -78,6 +78,14 @@ def upload_allowlist(driver, path):
     driver.find_element(By.ID, "campaigns-allowlist-upload").click()
 
 
+def assert_create_form_cleared(driver):
+    """After a create the form starts over: no names left to send twice, back to "anyone may claim"."""
+    assert [driver.find_element(By.ID, i).get_attribute("value") for i in ("campaigns-name-ja", "campaigns-name-en")] \
+        == ["", ""]
+    assert driver.find_element(By.ID, "campaigns-mode-open").is_selected()
+    assert not driver.find_element(By.ID, "campaigns-allowlist").is_displayed()
+
+
 def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browser_factory, wallet_browser, shoot,
                                                                    tmp_path):
     holder = stack.accounts[HOLDER_INDEX]
@@ -118,6 +126,7 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
     row = visible(driver, "tr[data-campaign]")
     campaign_id = row.get_attribute("data-campaign")
     assert row.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "open"
+    assert_create_form_cleared(driver)
     shoot(driver, "console-campaigns-created")
 
     # The holder: sign in on the holder page and claim through the wallet.
@@ -154,6 +163,7 @@ def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_f
     driver.find_element(By.CSS_SELECTOR, ".campaign-form button[type='submit']").click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='create-result'] .notice.ok"), timeout=60,
          message="voucher campaign not created")
+    assert_create_form_cleared(driver)
 
     def issue_voucher(d):  # the campaign row's last button: バウチャー発行
         rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]") if "本人確認つき募集" in r.text]

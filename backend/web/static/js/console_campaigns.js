@@ -187,7 +187,7 @@ class CampaignsTab {
     this.allowlistField = field("campaigns.create.allowlist", this.inputs.allowlist);
     this.createButton = h("button", { type: "submit", class: "primary", i18n: "campaigns.create.submit",
       text: t("campaigns.create.submit") });
-    const form = h("form", { class: "stack campaign-form", onsubmit: (e) => { e.preventDefault(); this.create(); } },
+    const form = this.createForm = h("form", { class: "stack campaign-form", onsubmit: (e) => { e.preventDefault(); this.create(); } },
       h("div", { class: "grid grid-2" },
         field("campaigns.create.collection", this.inputs.collection),
         field("campaigns.create.name_ja", this.inputs.name_ja),
@@ -366,6 +366,9 @@ class CampaignsTab {
     try {
       const created = await api(`${this.base}/campaigns`, { method: "POST", body });
       fill(this.createNotice, message("ok", "campaigns.create.ok", { name: localized(created), id: created.id, tx: created.tx_hash }));
+      // Cleared, so that the next campaign is not sent by mistake with this one's names and settings.
+      this.createForm.reset();
+      this.syncMode();
       await this.reload();
     } catch (error) {
       fill(this.createNotice, message("error", error));
