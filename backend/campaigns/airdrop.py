@@ -279,11 +279,18 @@ class DryRun:
         return [texts(SKIP_REASONS.get(w["reason"], "airdrop_skipped_other"), line=w["line"], address=w["address"],
                       reason=w["reason"]) for w in self.skipped_wallets]
 
-    def __str__(self) -> str:
-        cost = Decimal(self.cost_wei) / Decimal(10**18)
-        said = texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
+    @property
+    def cost(self) -> Decimal:
+        """The estimated cost in the chain's currency (ETH, POL, ...)."""
+        return Decimal(self.cost_wei) / Decimal(10**18)
+
+    def summary(self) -> Texts:
+        return texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
                      largest=f"{self.largest_batch:,}", skipped=self.skipped, gas=f"{self.total_gas:,}",
-                     cost=f"{cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
+                     cost=f"{self.cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
+
+    def __str__(self) -> str:
+        said = self.summary()
         lines = [said.en, said.ja] + [f"  {one.en} / {one.ja}" for one in self.skipped_texts()]
         return "\n".join(lines)
 
@@ -351,6 +358,19 @@ def airdrop(
 
     sent_now = _send_all(state, issuer, card, progress, observer, receipt_timeout)
     return AirdropResult(path, state.issued, state.skipped, state.batches, sent_now, time.monotonic() - started)
+
+
+def preview(issuer: Issuer, card: Contract, rows: Sequence[RecipientRow], *, journal: Path, tier: int = 0,
+            validity_days: int | None = None, max_batch_size: int | None = None) -> DryRun:
+    """A dry run that only reads: the console's, while a worker may be sending the same list. An existing
+    journal is read as it is (no recovery, which would write it); otherwise the list is planned afresh and
+    nothing is saved. Raises as airdrop() does (AirdropError, CsvFileError)."""
+    if journal.exists():
+        return _dry_run(Journal.load(journal), issuer, card)
+    symbol = card.functions.symbol().call()
+    state = _new_journal(journal, issuer, card, symbol, rows, tier, validity_days, GAS_FRACTION, max_batch_size,
+                         dry_run=True)
+    return _dry_run(state, issuer, card)
 
 
 def _finished(state: Journal, dry_run: bool, issuer: Issuer, card: Contract, started: float) -> AirdropResult | DryRun:

@@ -1,7 +1,7 @@
 """Campaigns: why a holder can or cannot claim, and why the minter or the card refused a transaction
 (backend/campaigns/reasons.py maps each custom error to one of these)."""
 
-from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, UNAVAILABLE, VERDICT, Message
 
 MESSAGES = {
     # a holder's claim, checked against the chain before the wallet sends anything
@@ -233,11 +233,11 @@ MESSAGES.update({
     "voucher_campaign_closed": Message("キャンペーン {campaign_id} は終了しています", "campaign {campaign_id} is closed", TEXT),
     "not_a_voucher_file": Message("バウチャーのファイルが正しくありません（{reason}）",
                                   "not a voucher file ({reason}); ask the municipality for a new one", TEXT),
-    "airdrop_dry_run": Message("試算: {cards}枚を{batches}回のトランザクションで発行（1回あたり最大{largest}枚）、"
-                               "スキップ {skipped}件、ガス {gas}、費用 約{cost} {token}（{gwei} gwei）。何も送信していません。",
-                               "Dry run: {cards} cards in {batches} batch(es) (up to {largest} per batch), {skipped} "
-                               "wallet(s) skipped, {gas} gas, about {cost} {token} at {gwei} gwei. Nothing was sent.",
-                               TEXT),
+    "airdrop_dry_run": Message("試算: {cards}枚を{batches}回の取引で発行（1回あたり最大{largest}枚）、スキップ {skipped}件。"
+                               "手数料は約{cost} {token}（ガス {gas}、{gwei} gwei）。何も送信していません。",
+                               "Dry run: {cards} cards in {batches} transaction(s) (up to {largest} cards each), "
+                               "{skipped} wallet(s) skipped; fee about {cost} {token} ({gas} gas at {gwei} gwei). "
+                               "Nothing was sent.", TEXT),
     "airdrop_skipped_holder": Message("{line}行目 {address}: すでにこのコレクションのカードを持っているため、送りません"
                                       "（1つのウォレットに1枚まで）",
                                       "line {line} {address}: skipped, it already holds a card of this collection "
@@ -286,6 +286,11 @@ MESSAGES.update({
     "airdrop_running": Message("このリストはすでにエアドロップ中です（ジョブ {job_id}）。",
                                "This list is already being airdropped (job {job_id}).", CONFLICT),
     "airdrop_not_found": Message("エアドロップ {job_id} はありません。", "No airdrop {job_id}.", NOT_FOUND),
+    "airdrop_dry_run_refused": Message("この配布は試算できません: {reason}", "This airdrop cannot be tried out: {reason}",
+                                       CONFLICT),
+    "airdrop_dry_run_no_record": Message("{symbol} のデプロイ記録がサーバーにないため、試算できません。",
+                                         "The deployment record of {symbol} is missing on this server: no dry run.",
+                                         UNAVAILABLE),
     "airdrop_not_failed": Message("再試行できるのは失敗したエアドロップだけです。", "Only a failed airdrop can be retried.",
                                   CONFLICT),
     # a campaign's fields that do not fit together (422 naming the problem, as pydantic errors do)

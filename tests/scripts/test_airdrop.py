@@ -453,7 +453,7 @@ def test_dry_run_command_prints_the_plan_and_names_who_it_skips(card, data_dir, 
     csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8-sig")
     ad.main(csv, "MINEDEMO", "--", "--dry-run")
     out = capsys.readouterr().out
-    assert "Dry run: 3 cards in 1 batch" in out
+    assert "Dry run: 3 cards in 1 transaction" in out
     skipped = [line for line in out.splitlines() if addresses[1] in line]
     assert skipped == [f"  line 3 {addresses[1]}: skipped, it already holds a card of this collection (one card per "
                        f"wallet) / 3行目 {addresses[1]}: すでにこのコレクションのカードを持っているため、送りません"

@@ -213,3 +213,30 @@ def test_a_list_of_many_bad_rows_shows_the_first_200_and_how_many_more(stack, br
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
     wait(driver, lambda d: "ほか 50 件" in d.find_element(By.CSS_SELECTOR, ".csv-more").text,
          message="the count of the rest is not shown in Japanese")
+
+
+def test_airdrop_dry_run_names_the_wallets_it_would_skip_in_both_languages(stack, browser_factory, shoot, tmp_path):
+    from eth_account import Account
+
+    holder = next(a for a in stack.accounts if get_json(stack.url(f"/holders/{a}/cards")))  # a demo card's holder
+    fresh = [Account.create().address for _ in range(2)]
+    listing = tmp_path / "dry-run.csv"
+    listing.write_bytes(("address\r\n" + "\r\n".join([fresh[0], holder, fresh[1]]) + "\r\n").encode())
+    driver = browser_factory(lang="en")
+    open_campaigns_tab(driver, stack)
+    driver.find_element(By.ID, "campaigns-airdrop-file").send_keys(str(listing))
+    driver.find_element(By.ID, "campaigns-airdrop-dry-run").click()
+    box = "[data-testid='airdrop-dry-run']"
+    skipped = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{box} li[data-line='3']"), timeout=30,
+                   message="dry run not shown")[0]
+    assert holder in skipped.text and "already holds a card" in skipped.text
+    assert "Dry run: 2 cards" in driver.find_element(By.CSS_SELECTOR, box).text
+    assert len(driver.find_elements(By.CSS_SELECTOR, f"{box} li")) == 1
+    assert japanese_in_english_mode(driver) == []
+    shoot(driver, "console-campaigns-airdrop-dry-run")
+    driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    wait(driver, lambda d: "3行目" in d.find_element(By.CSS_SELECTOR, f"{box} li[data-line='3']").text,
+         message="dry run not redrawn in Japanese")
+    assert "何も送信していません" in driver.find_element(By.CSS_SELECTOR, box).text
+    shoot(driver, "console-campaigns-airdrop-dry-run-ja")
+    assert all(get_json(stack.url(f"/holders/{w}/cards")) == [] for w in fresh)

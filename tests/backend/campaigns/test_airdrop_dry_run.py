@@ -1,6 +1,13 @@
 """The airdrop dry run names every wallet it would skip, with the reason, in both languages."""
 
+import pytest
+from pydantic import SecretStr
+
 from backend.campaigns.airdrop import DryRun
+from tests.backend.access_setup import assert_error
+from tests.backend.campaign_setup import csv_bytes
+from tests.backend.localchain import ANVIL_KEYS
+from tests.backend.perks_setup import municipality_id_of, staff_headers
 
 HOLDER = "0x" + "ab" * 20
 OTHER = "0x" + "cd" * 20
@@ -28,3 +35,50 @@ def test_a_reason_without_its_own_text_is_still_shown():
 
 def test_nobody_skipped_adds_no_lines():
     assert len(str(dry_run([])).splitlines()) == 2
+
+
+# --- the console's dry run: POST /staff/municipalities/{id}/airdrops/dry-run ---------------------------
+@pytest.fixture
+def settings(settings):
+    settings.issuer_key = SecretStr(ANVIL_KEYS[0])  # holds ISSUER_ROLE on the test collections
+    return settings
+
+
+def post_dry_run(client, mid: int, headers: dict, text: str, collection: str = "RESSOUL"):
+    return client.post(f"/staff/municipalities/{mid}/airdrops/dry-run", headers=headers,
+                       data={"collection": collection}, files={"file": ("list.csv", csv_bytes(text), "text/csv")})
+
+
+def test_console_dry_run_names_the_holder_it_skips_and_sends_nothing(client, app, chain_with_collection, sync_index):
+    chain = chain_with_collection
+    card = chain.soulbound_collection
+    holder, *fresh = [chain.new_holder(0).address for _ in range(3)]
+    card.issue(holder)
+    sync_index()
+    mid = municipality_id_of(app, card)
+    headers = staff_headers(client, app)
+    block = chain.web3.eth.block_number
+    response = post_dry_run(client, mid, headers, "アドレス\n" + "\n".join([fresh[0], holder, fresh[1]]))
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert (plan["cards"], plan["batches"], plan["skipped"]) == (2, 1, 1)
+    assert [(w["line"], w["address"]) for w in plan["skipped_wallets"]] == [(3, holder)]
+    assert "already holds a card" in plan["skipped_wallets"][0]["message_en"]
+    assert "すでに" in plan["skipped_wallets"][0]["message_ja"] and "3行目" in plan["skipped_wallets"][0]["message_ja"]
+    assert "Nothing was sent" in plan["message_en"] and "何も送信していません" in plan["message_ja"]
+    assert chain.web3.eth.block_number == block
+    assert [card.contract.functions.balanceOf(w).call() for w in fresh] == [0, 0]
+    assert client.get(f"/staff/municipalities/{mid}/airdrops", headers=headers).json() == []
+
+
+def test_console_dry_run_is_refused_across_municipalities(client, app, chain_with_collection, sync_index):
+    sync_index()
+    chain = chain_with_collection
+    mine, theirs = municipality_id_of(app, chain.collection), municipality_id_of(app, chain.soulbound_collection)
+    headers = staff_headers(client, app, "test-city-staff", municipality_id=mine)
+    wallet = chain.new_holder(0).address
+    assert_error(post_dry_run(client, theirs, headers, f"address\n{wallet}\n"), 403, "role_required")
+    assert_error(post_dry_run(client, mine, headers, f"address\n{wallet}\n", collection="RESSOUL"), 404,
+                 "collection_not_found")
+    assert_error(post_dry_run(client, mine, headers, "address\nnot-an-address\n", collection="RESTEST"), 422,
+                 "csv_invalid")

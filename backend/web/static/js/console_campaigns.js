@@ -216,6 +216,7 @@ class CampaignsTab {
       tier: this.tierSelect("campaigns-airdrop-tier"),
       validity: h("input", { type: "number", min: 1, id: "campaigns-airdrop-validity" }),
     };
+    this.dryRunBox = h("div", { "aria-live": "polite", "data-testid": "airdrop-dry-run" });
     return h("form", { class: "stack", onsubmit: (e) => { e.preventDefault(); this.startAirdrop(); } },
       h("div", { class: "grid grid-2" },
         field("campaigns.airdrop.file", this.airdropInputs.file),
@@ -223,7 +224,40 @@ class CampaignsTab {
         field("campaigns.airdrop.tier", this.airdropInputs.tier),
         field("campaigns.airdrop.validity", this.airdropInputs.validity)),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "campaigns.airdrop.submit",
-        text: t("campaigns.airdrop.submit") })));
+        text: t("campaigns.airdrop.submit") }),
+        button("secondary", "campaigns.airdrop.dry_run", () => this.dryRunAirdrop(), { id: "campaigns-airdrop-dry-run" })),
+      this.dryRunBox);
+  }
+
+  /** The dry run's answer: what would be sent, then every skipped wallet by line and address, with why. */
+  renderDryRun() {
+    const plan = this.dryRun;
+    if (!plan || plan.code) return;
+    const said = (o) => (lang() === "ja" ? o.message_ja : o.message_en);
+    const hidden = plan.skipped - plan.skipped_wallets.length;
+    fill(this.dryRunBox, h("div", { class: "notice info", role: "status" }, h("p", { text: said(plan) }),
+      plan.skipped ? h("p", { text: t("campaigns.airdrop.skipped_title", { count: plan.skipped }) }) : null,
+      plan.skipped ? h("ul", { class: "csv-errors skipped-wallets" }, ...plan.skipped_wallets.map((w) =>
+        h("li", { "data-line": w.line, text: said(w) }))) : null,
+      hidden > 0 ? h("p", { class: "csv-more", text: t("campaigns.airdrop.skipped_more", { count: hidden }) }) : null));
+  }
+
+  async dryRunAirdrop() {
+    const inputs = this.airdropInputs;
+    const file = inputs.file.files[0];
+    this.dryRun = null;
+    if (!file) return fill(this.dryRunBox, message("error", "campaigns.allowlist.choose"));
+    const body = new FormData();
+    body.append("file", file, file.name);
+    body.append("collection", inputs.collection.value);
+    body.append("tier", inputs.tier.value);
+    if (inputs.validity.value) body.append("validity_days", inputs.validity.value);
+    try {
+      this.dryRun = await api(`${this.base}/airdrops/dry-run`, { method: "POST", body });
+      this.renderDryRun();
+    } catch (error) {
+      fill(this.dryRunBox, message("error", error));
+    }
   }
 
   // -- data -----------------------------------------------------------------------------------------------
@@ -319,6 +353,7 @@ class CampaignsTab {
     this.renderOptions();
     this.renderTable();
     this.renderAirdrops();
+    this.renderDryRun();
     for (const element of this.container.querySelectorAll(".notice")) if (element._source) renderMessage(element);
     for (const element of this.container.querySelectorAll("progress")) element.setAttribute("aria-label", t("campaigns.airdrop.progress_label"));
   }
