@@ -23,6 +23,7 @@ from backend.campaigns.csvfile import CsvFileError, parse_recipients
 from backend.campaigns.minters import DAY_SECONDS, CampaignState, campaign_tuple
 from backend.campaigns.service import chain_calls, find_collection, load_campaign, minter_of
 from backend.campaigns.vouchers import VoucherError
+from backend.chain.client import ContractReverted
 from backend.chain.deployments import card_record, contract_for
 from backend.db.models_campaigns import AirdropJob, Campaign
 from backend.db.models_chain import Collection
@@ -367,8 +368,11 @@ def dry_run_airdrop(
     journal = journal_path(found.chain_id, found.symbol, list_digest(rows), settings.data_dir)
     try:
         with chain_calls():
-            plan = preview(issuer, contract_for(issuer.chain, record), rows, journal=journal, tier=tier,
-                           validity_days=validity_days, max_batch_size=batch_size)
+            try:
+                plan = preview(issuer, contract_for(issuer.chain, record), rows, journal=journal, tier=tier,
+                               validity_days=validity_days, max_batch_size=batch_size)
+            except ContractReverted as exc:  # the card refused the gas estimate: the list, not a node that is down
+                raise Refusal("airdrop_dry_run_refused", reason=str(exc.revert)) from None
     except CsvFileError as exc:
         raise csv_invalid(exc) from None
     except AirdropError as exc:

@@ -44,9 +44,9 @@ def settings(settings):
     return settings
 
 
-def post_dry_run(client, mid: int, headers: dict, text: str, collection: str = "RESSOUL"):
+def post_dry_run(client, mid: int, headers: dict, text: str, collection: str = "RESSOUL", **form):
     return client.post(f"/staff/municipalities/{mid}/airdrops/dry-run", headers=headers,
-                       data={"collection": collection}, files={"file": ("list.csv", csv_bytes(text), "text/csv")})
+                       data={"collection": collection, **form}, files={"file": ("list.csv", csv_bytes(text), "text/csv")})
 
 
 def test_console_dry_run_names_the_holder_it_skips_and_sends_nothing(client, app, chain_with_collection, sync_index):
@@ -82,3 +82,6 @@ def test_console_dry_run_is_refused_across_municipalities(client, app, chain_wit
                  "collection_not_found")
     assert_error(post_dry_run(client, mine, headers, "address\nnot-an-address\n", collection="RESTEST"), 422,
                  "csv_invalid")
+    refused = assert_error(post_dry_run(client, mine, headers, f"address\n{wallet}\n", collection="RESTEST",
+                                        tier="100"), 409, "airdrop_dry_run_refused")
+    assert "100" in refused["message_en"]
