@@ -72,7 +72,7 @@ class CollectionInfo:
         for number, english, japanese in self.tier_names:
             if number == tier:
                 return english, japanese
-        return f"Tier {tier}", f"ティア {tier}"
+        return f"Tier {tier}", f"ランク {tier}"
 
 
 @dataclass(frozen=True)

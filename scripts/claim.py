@@ -20,6 +20,7 @@ from backend.campaigns import vouchers
 from backend.campaigns.config import load_campaign_config
 from backend.chain.deployments import MinterRecord, minter_record_path
 from backend.errors import ResidentError
+from backend.perks.rules import japan_date
 from scripts.deploy import on_settings_chain, recorded, records_root
 
 CAMPAIGN_PRICE = 2**256 - 1
@@ -72,7 +73,8 @@ def main(config_path: str, account_index: str, voucher_path: str | None = None):
     config = load_campaign_config(config_path)
     card = ResidentCard.at(MinterRecord.read(minter_record_path(web3.eth.chain_id, config.collection, records_root())).collection)
     data = card.cardOf(token_id)
+    expires = f"valid until {japan_date(data['expiresAt'])} (Japan date)" if data["expiresAt"] else "no expiry"
     print(f"{wallet.address} received card #{token_id}: resident number {data['residentNumber']}, "
-          f"tier {data['tier']}, expires {data['expiresAt']} (unix time)")
+          f"tier {data['tier']}, {expires}")
     print(f"tokenURI: {card.tokenURI(token_id)}")
     return token_id

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from typing import Annotated
 
 import orjson
@@ -31,7 +30,7 @@ from backend.db.models_perks import Venue
 from backend.db.session import write_transaction
 from backend.errors import Refusal
 from backend.messages import texts
-from backend.perks.rules import JST, japan_date
+from backend.perks.rules import japan_date, japan_time
 from backend.venues.accounts import authenticate
 from backend.venues.redeem import NoVenueSession, against_head
 from backend.venues.service import redemptions_of_day
@@ -282,6 +281,6 @@ def read_redemptions(venue: CurrentVenue, session: SessionDep,
     day = day or japan_date(time.time())
     if not DAY.match(day):
         raise Refusal("day_invalid")
-    items = [RedemptionRow(**row._mapping, time_jst=datetime.fromtimestamp(row.redeemed_at, JST).strftime("%H:%M:%S"))
+    items = [RedemptionRow(**row._mapping, time_jst=japan_time(row.redeemed_at)[11:])
              for row in redemptions_of_day(session, venue.venue_id, day)]
     return RedemptionsOfDay(day=day, venue_id=venue.venue_id, count=len(items), redemptions=items)

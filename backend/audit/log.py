@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.db.models_audit import AuditEvent
-from backend.perks.rules import JST
+from backend.perks.rules import japan_time
 from backend.staff.export import AUDIT_HEADER, excel_csv
 
 MAX_PAGE = 200
@@ -78,6 +77,6 @@ def audit_csv(session: Session, municipality_id: int | None, f: AuditFilter) -> 
     rows = session.execute(select(AuditEvent).where(*_where(municipality_id, f))
                            .order_by(AuditEvent.id.desc()).limit(MAX_CSV_ROWS)).scalars()
     return excel_csv(AUDIT_HEADER, (
-        (datetime.fromtimestamp(e.at, JST).strftime("%Y-%m-%d %H:%M:%S"), e.actor_kind, e.actor_id,
+        (japan_time(e.at), e.actor_kind, e.actor_id,
          e.actor_name, e.client_address, e.route, e.action, e.object_type, e.object_id, e.municipality_id,
          change_text(e.changes), e.id) for e in rows))

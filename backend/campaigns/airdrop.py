@@ -50,7 +50,7 @@ from backend.chain.client import Chain, Contract, ContractReverted, Receipt, Rec
 from backend.chain.events import card_events
 from backend.chain.issuer import Issuer
 from backend.errors import ResidentError
-from backend.messages import texts
+from backend.messages import Texts, texts
 
 JOURNAL_VERSION = 1
 # A batch may use this share of the block gas limit: a full block would wait
@@ -71,6 +71,10 @@ _BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 NATIVE_TOKEN = {1: "ETH", 11155111: "ETH", 31337: "ETH", 1337: "ETH", 137: "POL", 80002: "POL",
                 81: "JOC", 10081: "JOC"}
+
+
+# The journal's reason for a skipped wallet (kept in English in the journal file) → its message code.
+SKIP_REASONS = {"already holds a card": "airdrop_skipped_holder"}
 
 
 class AirdropError(ResidentError):
@@ -266,13 +270,29 @@ class DryRun:
     gas_price_wei: int
     cost_wei: int
     token: str
+    # Who is skipped and why, as the journal says ({line, address, reason}): staff check these by name
+    # before anything is sent, not only their count.
+    skipped_wallets: tuple[dict[str, Any], ...] = ()
+
+    def skipped_texts(self) -> list[Texts]:
+        """One text per skipped wallet, in both languages: its line of the list, its address and why."""
+        return [texts(SKIP_REASONS.get(w["reason"], "airdrop_skipped_other"), line=w["line"], address=w["address"],
+                      reason=w["reason"]) for w in self.skipped_wallets]
+
+    @property
+    def cost(self) -> Decimal:
+        """The estimated cost in the chain's currency (ETH, POL, ...)."""
+        return Decimal(self.cost_wei) / Decimal(10**18)
+
+    def summary(self) -> Texts:
+        return texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
+                     largest=f"{self.largest_batch:,}", skipped=self.skipped, gas=f"{self.total_gas:,}",
+                     cost=f"{self.cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
 
     def __str__(self) -> str:
-        cost = Decimal(self.cost_wei) / Decimal(10**18)
-        said = texts("airdrop_dry_run", cards=f"{self.cards:,}", batches=self.batches,
-                     largest=f"{self.largest_batch:,}", skipped=self.skipped, gas=f"{self.total_gas:,}",
-                     cost=f"{cost:f}", token=self.token, gwei=f"{self.gas_price_wei / 1e9:g}")
-        return f"{said.en}\n{said.ja}"
+        said = self.summary()
+        lines = [said.en, said.ja] + [f"  {one.en} / {one.ja}" for one in self.skipped_texts()]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -338,6 +358,19 @@ def airdrop(
 
     sent_now = _send_all(state, issuer, card, progress, observer, receipt_timeout)
     return AirdropResult(path, state.issued, state.skipped, state.batches, sent_now, time.monotonic() - started)
+
+
+def preview(issuer: Issuer, card: Contract, rows: Sequence[RecipientRow], *, journal: Path, tier: int = 0,
+            validity_days: int | None = None, max_batch_size: int | None = None) -> DryRun:
+    """A dry run that only reads: the console's, while a worker may be sending the same list. An existing
+    journal is read as it is (no recovery, which would write it); otherwise the list is planned afresh and
+    nothing is saved. Raises as airdrop() does (AirdropError, CsvFileError)."""
+    if journal.exists():
+        return _dry_run(Journal.load(journal), issuer, card)
+    symbol = card.functions.symbol().call()
+    state = _new_journal(journal, issuer, card, symbol, rows, tier, validity_days, GAS_FRACTION, max_batch_size,
+                         dry_run=True)
+    return _dry_run(state, issuer, card)
 
 
 def _finished(state: Journal, dry_run: bool, issuer: Issuer, card: Contract, started: float) -> AirdropResult | DryRun:
@@ -546,8 +579,9 @@ def _dry_run(state: Journal, issuer: Issuer, card: Contract) -> DryRun:
         batches=len(pending),
         largest_batch=max((len(b.addresses) for b in pending), default=0),
         skipped=len(state.skipped),
+        skipped_wallets=tuple(state.skipped),
         total_gas=total_gas,
         gas_price_wei=price,
         cost_wei=total_gas * price,
-        token=NATIVE_TOKEN.get(issuer.chain_id, "native token"),
+        token=NATIVE_TOKEN.get(issuer.chain_id, "(this chain's currency)"),
     )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from eth_utils import to_checksum_address
@@ -33,7 +32,7 @@ from backend.db.session import begin_immediate
 from backend.chain.deployments import DeploymentRecord
 from backend.errors import ChainError, DeploymentRecordError
 from backend.messages import texts
-from backend.perks.rules import DAY_SECONDS, JST
+from backend.perks.rules import DAY_SECONDS, japan_date
 
 REVOKE_ABI = [{"type": "function", "name": "revoke", "stateMutability": "nonpayable",
                "inputs": [{"name": "tokenId", "type": "uint256"}], "outputs": []}]
@@ -139,7 +138,7 @@ def plan(session: Session, municipality_id: int, now: int) -> Plan:
 
 # --- running --------------------------------------------------------------------------------------------
 def _date(ts: int) -> str:
-    return datetime.fromtimestamp(ts, JST).strftime("%Y-%m-%d")
+    return japan_date(ts)
 
 
 def notice_text(deadline_at: int, symbol: str, token_id: int) -> dict:

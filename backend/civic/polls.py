@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from eth_utils import to_checksum_address
 from sqlalchemy import func, select
@@ -22,7 +21,7 @@ from backend.civic import ballots
 from backend.db.models_chain import ACTIVE, Card, Collection
 from backend.db.models_civic import Ballot, Poll, PollQuestion
 from backend.errors import Refusal
-from backend.perks.rules import JST
+from backend.perks.rules import japan_time
 from backend.staff.export import excel_csv
 
 
@@ -241,13 +240,13 @@ def results_csv(session: Session, poll: Poll) -> bytes:
     """One row per ballot: time (JST), token, resident number, tier, voter, then one column per question
     (the chosen options' Japanese labels, or the free text), then the answers hash and signature."""
     rows = questions_of(session, poll.id)
-    header = ["投票日時（日本時間）", "トークンID", "住民番号", "ティア", "投票者アドレス"]
+    header = ["投票日時（日本時間）", "トークンID", "住民番号", "ランク", "投票者アドレス"]
     header += [f"Q{q.position + 1} {q.text_ja}" for q in rows] + ["回答ハッシュ", "署名"]
     query = (select(Ballot, Card.resident_number, Card.tier).join(Card, Card.id == Ballot.card_id)
              .where(Ballot.poll_id == poll.id).order_by(Ballot.cast_at, Ballot.id))
 
     def cells(ballot: Ballot, number: int, tier: int) -> list:
-        out = [datetime.fromtimestamp(ballot.cast_at, JST).strftime("%Y-%m-%d %H:%M:%S"), ballot.token_id,
+        out = [japan_time(ballot.cast_at), ballot.token_id,
                number, tier, ballot.voter]
         for q in rows:
             answer = ballot.answers.get(str(q.id))

@@ -1,7 +1,7 @@
 """Campaigns: why a holder can or cannot claim, and why the minter or the card refused a transaction
 (backend/campaigns/reasons.py maps each custom error to one of these)."""
 
-from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, UNAVAILABLE, VERDICT, Message
 
 MESSAGES = {
     # a holder's claim, checked against the chain before the wallet sends anything
@@ -201,8 +201,8 @@ MESSAGES.update({
                                "write a date and time like 2026-12-01T10:00:00+09:00", TEXT),
     "config_time_zone": Message("タイムゾーンを付けてください（例 +09:00）", "add a time zone, e.g. 2026-12-01T10:00:00+09:00",
                                 TEXT),
-    "config_price_unit": Message("価格はトークン単位で書いてください（例 \"0.01\"）",
-                                 "write the price in the native token, e.g. \"0.01\"", TEXT),
+    "config_price_unit": Message("価格はこのブロックチェーンの通貨の単位で書いてください（例 \"0.01\"）",
+                                 "write the price in the blockchain's own currency (ETH, POL...), e.g. \"0.01\"", TEXT),
     "config_price_not_number": Message("「{value}」は数値ではありません（例 \"0.01\"）",
                                        "\"{value}\" is not a number; write e.g. \"0.01\"", TEXT),
     "config_price_negative": Message("価格は0以上にしてください（{value}）", "the price must be 0 or more (got {value})", TEXT),
@@ -233,11 +233,17 @@ MESSAGES.update({
     "voucher_campaign_closed": Message("キャンペーン {campaign_id} は終了しています", "campaign {campaign_id} is closed", TEXT),
     "not_a_voucher_file": Message("バウチャーのファイルが正しくありません（{reason}）",
                                   "not a voucher file ({reason}); ask the municipality for a new one", TEXT),
-    "airdrop_dry_run": Message("試算: {cards}枚を{batches}回のトランザクションで発行（1回あたり最大{largest}枚）、"
-                               "スキップ {skipped}件、ガス {gas}、費用 約{cost} {token}（{gwei} gwei）。何も送信していません。",
-                               "Dry run: {cards} cards in {batches} batch(es) (up to {largest} per batch), {skipped} "
-                               "wallet(s) skipped, {gas} gas, about {cost} {token} at {gwei} gwei. Nothing was sent.",
-                               TEXT),
+    "airdrop_dry_run": Message("試算: {cards}枚を{batches}回の取引で発行（1回あたり最大{largest}枚）、スキップ {skipped}件。"
+                               "手数料は約{cost} {token}（ガス {gas}、{gwei} gwei）。何も送信していません。",
+                               "Dry run: {cards} cards in {batches} transaction(s) (up to {largest} cards each), "
+                               "{skipped} wallet(s) skipped; fee about {cost} {token} ({gas} gas at {gwei} gwei). "
+                               "Nothing was sent.", TEXT),
+    "airdrop_skipped_holder": Message("{line}行目 {address}: すでにこのコレクションのカードを持っているため、送りません"
+                                      "（1つのウォレットに1枚まで）",
+                                      "line {line} {address}: skipped, it already holds a card of this collection "
+                                      "(one card per wallet)", TEXT),
+    "airdrop_skipped_other": Message("{line}行目 {address}: 送りません（{reason}）", "line {line} {address}: skipped "
+                                     "({reason})", TEXT),
     "airdrop_tier_too_high": Message("ランク {tier} はこのコレクションの最大ランク {max_tier} を超えています。0から{max_tier}に"
                                      "してください",
                                      "the tier {tier} is above the collection's highest tier {max_tier}: use 0 to "
@@ -282,6 +288,11 @@ MESSAGES.update({
     "airdrop_running": Message("このリストはすでにエアドロップ中です（ジョブ {job_id}）。",
                                "This list is already being airdropped (job {job_id}).", CONFLICT),
     "airdrop_not_found": Message("エアドロップ {job_id} はありません。", "No airdrop {job_id}.", NOT_FOUND),
+    "airdrop_dry_run_refused": Message("この配布は試算できません: {reason}", "This airdrop cannot be tried out: {reason}",
+                                       CONFLICT),
+    "airdrop_dry_run_no_record": Message("{symbol} のデプロイ記録がサーバーにないため、試算できません。",
+                                         "The deployment record of {symbol} is missing on this server: no dry run.",
+                                         UNAVAILABLE),
     "airdrop_not_failed": Message("再試行できるのは失敗したエアドロップだけです。", "Only a failed airdrop can be retried.",
                                   CONFLICT),
     # a campaign's fields that do not fit together (422 naming the problem, as pydantic errors do)

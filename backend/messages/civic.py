@@ -25,7 +25,7 @@ MESSAGES = {
                                       DETAIL),
     "not_eligible_card_invalid": Message("有効なカードのみ投票できます（このカードは無効です: {reason}）。",
                                          "Only valid cards may vote; this card is {reason}.", FORBIDDEN),
-    "not_eligible_tier": Message("この投票はプレミアム（上位ティア）住民のみが対象です。",
+    "not_eligible_tier": Message("この投票はプレミアム（上位ランク）住民のみが対象です。",
                                  "This poll is for premium residents (a higher tier) only.", FORBIDDEN),
     "not_verified": Message("この投票は1人1票です。先に本人確認を行ってください。",
                             "This poll counts one vote per person: verify your identity first.", FORBIDDEN),
@@ -55,7 +55,7 @@ MESSAGES = {
     "answer_between": Message("{label}: {low}〜{high} 個選んでください。", "{label}: choose between {low} and {high}.",
                               DETAIL),
     # announcements
-    "tier_range_invalid": Message("最大ティアは最小ティア以上にしてください。", "max_tier must be at least min_tier.", INVALID),
+    "tier_range_invalid": Message("最大ランクは必要なランク以上にしてください。", "The maximum tier must be at least the minimum tier.", INVALID),
     "announcement_not_found": Message("お知らせ {announcement_id} はありません。",
                                       "No announcement {announcement_id} for you.", NOT_FOUND),
     "open_in_app": Message("アプリで見る", "Open in the app", TEXT),

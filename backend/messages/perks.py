@@ -15,7 +15,7 @@ MESSAGES = {
                              "This card is not on the chain (its blocks were replaced).", VERDICT),
     "card_unknown": Message("このカードは見つかりません。", "This card does not exist.", VERDICT),
     "card_expired": Message("このカードは有効期限切れです（{expired_on}）。", "This card expired on {expired_on}.", VERDICT),
-    "tier_too_low": Message("この特典はティア{min_tier}以上のカードが対象です（このカード：ティア{tier}）。",
+    "tier_too_low": Message("この特典はランク{min_tier}以上のカードが対象です（このカード：ランク{tier}）。",
                             "This perk needs a tier {min_tier} card or higher (this card is tier {tier}).", VERDICT),
     "not_soulbound": Message("この特典は譲渡できない（ソウルバウンド）カードのみ対象です。",
                              "This perk is only for non-transferable (soulbound) cards.", VERDICT),

@@ -28,7 +28,7 @@ MESSAGES = {
                                      CONFLICT),
     "collection_other_municipality": Message("そのコレクションはこの自治体のものではありません。",
                                              "That collection is not this municipality's.", INVALID),
-    "tiers_invalid": Message("プレミアムのティアはベーシックより大きくしてください。",
+    "tiers_invalid": Message("プレミアムのランクはベーシックより大きくしてください。",
                              "The premium tier must be higher than the basic tier.", INVALID),
     # activities and partner organisations
     "activity_days_missing": Message("活動日を1日以上指定してください。", "An activity needs at least one day.", INVALID),

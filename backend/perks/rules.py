@@ -122,6 +122,12 @@ def japan_date(now: int | float) -> str:
     return datetime.fromtimestamp(now, JST).date().isoformat()
 
 
+def japan_time(at: int | float, seconds: bool = True) -> str:
+    """Unix time `at` as people read it in Japan: YYYY-MM-DD HH:MM[:SS], Japan time. The one formatter of
+    times that CSV files, messages and the command line show (pages use formatDate in static/js/i18n.js)."""
+    return datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def period_key(limit_period: str, now: int | float) -> str | None:
     """The key that groups redemptions of one period: 'D2026-11-25', 'Y2026', or None when unlimited.
 

@@ -14,14 +14,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db.models_chain import Card, Collection
 from backend.db.models_perks import Perk, Redemption, Venue
-from backend.perks.rules import JST
+from backend.perks.rules import japan_time
 
 BOM = "\ufeff"
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
@@ -57,6 +56,10 @@ def excel_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:
 DEMO_LABEL = "デモデータ（実際のデータではありません） demo data, not real"
 DEMO_COLUMN = "デモデータ demo data"
 DEMO_VALUE = "デモ demo"
+# The two concentration indices say in their header what their numbers mean: staff read the CSV in Excel,
+# with no help text beside it.
+HHI_LABEL = "集中度・HHI（0〜10000。10000 = 1人が全部を保有）"
+GINI_LABEL = "保有の偏り・ジニ係数（0 = 全員が同じ枚数、1に近いほど少数に集中）"
 
 
 def _demo_rows(header: list[str], rows: Iterable[list], demo: bool) -> tuple[list[str], Iterable[list]]:
@@ -70,14 +73,14 @@ def kpis_csv(kpis: dict, demo: bool = False) -> bytes:
     c = kpis["concentration"]
     rows = [("デモデータ", DEMO_LABEL, "demo")] if demo else []
     rows += [
-        ("集計日時", datetime.fromtimestamp(kpis["as_of"], JST).strftime("%Y-%m-%d %H:%M"), "as_of"),
+        ("集計日時", japan_time(kpis["as_of"], seconds=False), "as_of"),
         ("発行枚数", kpis["cards_issued"], "cards_issued"),
         ("有効なカード枚数", kpis["cards_valid"], "cards_valid"),
         ("保有者数（ユニーク）", kpis["unique_holders"], "unique_holders"),
         ("上位1保有者のシェア", c["top1_share"], "top1_share"),
         ("上位10保有者のシェア", c["top10_share"], "top10_share"),
-        ("HHI（0〜10000）", c["hhi"], "hhi"),
-        ("ジニ係数", c["gini"], "gini"),
+        (HHI_LABEL, c["hhi"], "hhi"),
+        (GINI_LABEL, c["gini"], "gini"),
         ("アクティブ保有者数（30日）", kpis["active_holders_30d"], "active_holders_30d"),
         ("特典利用数（30日）", kpis["redemptions_30d"], "redemptions_30d"),
     ]
@@ -104,7 +107,7 @@ def kpis_csv(kpis: dict, demo: bool = False) -> bytes:
 
 
 SERIES_HEADER = ["日付", "発行枚数（累計）", "保有中のカード", "有効なカード", "保有者数（ユニーク）",
-                 "上位1保有者のシェア", "上位10保有者のシェア", "HHI（0〜10000）", "ジニ係数", "特典利用数"]
+                 "上位1保有者のシェア", "上位10保有者のシェア", HHI_LABEL, GINI_LABEL, "特典利用数"]
 
 
 def kpi_series_csv(series: dict, demo: bool = False) -> bytes:
@@ -121,7 +124,7 @@ def kpi_series_csv(series: dict, demo: bool = False) -> bytes:
     return excel_csv(*_demo_rows(header, rows, demo))
 
 
-REDEMPTION_HEADER = ["利用日時（日本時間）", "特典", "特典（英語）", "施設", "住民番号", "トークンID", "ティア", "パスID"]
+REDEMPTION_HEADER = ["利用日時（日本時間）", "特典", "特典（英語）", "施設", "住民番号", "トークンID", "ランク", "パスID"]
 
 
 def redemptions_csv(session: Session, municipality_id: int, first_day: str, last_day: str,
@@ -136,7 +139,7 @@ def redemptions_csv(session: Session, municipality_id: int, first_day: str, last
          .order_by(Redemption.redeemed_at, Redemption.id))
     if venue_id is not None:
         q = q.where(Redemption.venue_id == venue_id)
-    rows = ([datetime.fromtimestamp(at, JST).strftime("%Y-%m-%d %H:%M:%S"), *rest] for at, *rest in session.execute(q))
+    rows = ((japan_time(at), *rest) for at, *rest in session.execute(q))
     return excel_csv(*_demo_rows(REDEMPTION_HEADER, rows, demo))
 
 

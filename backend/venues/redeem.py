@@ -45,7 +45,8 @@ from backend.auth.secrets import token_digest
 from backend.auth.sessions import MAX_TOKEN_CHARS
 from backend.chain.head import SharedHead
 from backend.db.session import is_sqlite
-from backend.perks.rules import VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, period_key, verdict
+from backend.perks.rules import (VENUE_KINDS, CardState, PerkTerms, Verdict, evaluate, japan_date, japan_time,
+                                  period_key, verdict)
 from backend.venues.passes import PassError, PassSigner
 
 MAX_ATTEMPTS = 4
@@ -293,7 +294,7 @@ class Redeemer:
                                                             "tier": tier},
                               None, index_info(synced_at, indexed_block, now, self.stale_after))
         if used_at is not None:
-            used = time.strftime("%Y-%m-%d %H:%M", time.gmtime(used_at + 9 * 3600)) + " JST"
+            used = japan_time(used_at, seconds=False) + " JST"
             result.verdict = refusal("pass_used", used_at=used)
         elif not venue_ok or kind not in VENUE_KINDS:
             result.verdict = refusal("wrong_venue")

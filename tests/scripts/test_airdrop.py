@@ -447,12 +447,19 @@ def test_same_list_saved_again_in_another_encoding_is_the_same_airdrop(tradable,
     assert_issued_once(tradable, addresses)
 
 
-def test_dry_run_command_prints_the_plan(card, data_dir, capsys):
-    csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(wallets(3)) + "\n", "utf-8-sig")
+def test_dry_run_command_prints_the_plan_and_names_who_it_skips(card, data_dir, capsys):
+    addresses = wallets(4)
+    card.issue(addresses[1], 0, 0, {"from": accounts[0]})
+    csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8-sig")
     ad.main(csv, "MINEDEMO", "--", "--dry-run")
     out = capsys.readouterr().out
-    assert "Dry run: 3 cards in 1 batch" in out
-    assert card.totalSupply() == 0
+    assert "Dry run: 3 cards in 1 transaction" in out
+    skipped = [line for line in out.splitlines() if addresses[1] in line]
+    assert skipped == [f"  line 3 {addresses[1]}: skipped, it already holds a card of this collection (one card per "
+                       f"wallet) / 3行目 {addresses[1]}: すでにこのコレクションのカードを持っているため、送りません"
+                       "（1つのウォレットに1枚まで）"]
+    assert not any(a in out for a in addresses[:1] + addresses[2:])
+    assert card.totalSupply() == 1
     assert not (data_dir / "airdrops").exists()
 
 

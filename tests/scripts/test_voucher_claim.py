@@ -8,6 +8,7 @@ from brownie import accounts
 from backend.campaigns import vouchers
 from backend.chain.deployments import load_collection_config
 from backend.identity.verifier import DEV_ISSUER, IdentityVerifier
+from backend.perks.rules import japan_date
 from backend.settings import Settings
 from scripts import campaign as campaign_script
 from scripts import claim as claim_script
@@ -82,3 +83,14 @@ def test_allowlisted_wallet_claims_and_others_are_told(collection, tmp_path):
         claim_script.claim(path, unlisted)
     with pytest.raises(claim_script.ClaimError, match="ResidentMinterWalletLimitExceeded"):
         claim_script.claim(path, listed)
+
+
+def test_the_claim_command_prints_the_expiry_as_a_japan_date(collection, tmp_path, capsys):
+    path = write_campaign(tmp_path, name="dated")  # cards valid for 365 days
+    campaign_script.create(path, accounts[0])
+    capsys.readouterr()
+    token_id = claim_script.main(str(path), "8")
+    printed = capsys.readouterr().out
+    expires = collection.cardOf(token_id)["expiresAt"]
+    assert f"valid until {japan_date(expires)} (Japan date)" in printed
+    assert str(expires) not in printed

@@ -78,6 +78,14 @@ def upload_allowlist(driver, path):
     driver.find_element(By.ID, "campaigns-allowlist-upload").click()
 
 
+def assert_create_form_cleared(driver):
+    """After a create the form starts over: no names left to send twice, back to "anyone may claim"."""
+    assert [driver.find_element(By.ID, i).get_attribute("value") for i in ("campaigns-name-ja", "campaigns-name-en")] \
+        == ["", ""]
+    assert driver.find_element(By.ID, "campaigns-mode-open").is_selected()
+    assert not driver.find_element(By.ID, "campaigns-allowlist").is_displayed()
+
+
 def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browser_factory, wallet_browser, shoot,
                                                                    tmp_path):
     holder = stack.accounts[HOLDER_INDEX]
@@ -120,6 +128,7 @@ def test_staff_create_an_allowlist_campaign_and_a_holder_claims_it(stack, browse
                                   if "Autumn move-in drive" in r.text], message="the new campaign is not listed")[0]
     campaign_id = row.get_attribute("data-campaign")
     assert row.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "open"
+    assert_create_form_cleared(driver)
     shoot(driver, "console-campaigns-created")
 
     # The holder: sign in on the holder page and claim through the wallet.
@@ -156,6 +165,7 @@ def test_staff_issue_a_voucher_and_follow_an_airdrop_to_the_end(stack, browser_f
     driver.find_element(By.CSS_SELECTOR, ".campaign-form button[type='submit']").click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-testid='create-result'] .notice.ok"), timeout=60,
          message="voucher campaign not created")
+    assert_create_form_cleared(driver)
 
     def issue_voucher(d):  # the campaign row's last button: バウチャー発行
         rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr[data-campaign]") if "本人確認つき募集" in r.text]
@@ -205,3 +215,30 @@ def test_a_list_of_many_bad_rows_shows_the_first_200_and_how_many_more(stack, br
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
     wait(driver, lambda d: "ほか 50 件" in d.find_element(By.CSS_SELECTOR, ".csv-more").text,
          message="the count of the rest is not shown in Japanese")
+
+
+def test_airdrop_dry_run_names_the_wallets_it_would_skip_in_both_languages(stack, browser_factory, shoot, tmp_path):
+    from eth_account import Account
+
+    holder = next(a for a in stack.accounts if get_json(stack.url(f"/holders/{a}/cards")))  # a demo card's holder
+    fresh = [Account.create().address for _ in range(2)]
+    listing = tmp_path / "dry-run.csv"
+    listing.write_bytes(("address\r\n" + "\r\n".join([fresh[0], holder, fresh[1]]) + "\r\n").encode())
+    driver = browser_factory(lang="en")
+    open_campaigns_tab(driver, stack)
+    driver.find_element(By.ID, "campaigns-airdrop-file").send_keys(str(listing))
+    driver.find_element(By.ID, "campaigns-airdrop-dry-run").click()
+    box = "[data-testid='airdrop-dry-run']"
+    skipped = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"{box} li[data-line='3']"), timeout=30,
+                   message="dry run not shown")[0]
+    assert holder in skipped.text and "already holds a card" in skipped.text
+    assert "Dry run: 2 cards" in driver.find_element(By.CSS_SELECTOR, box).text
+    assert len(driver.find_elements(By.CSS_SELECTOR, f"{box} li")) == 1
+    assert japanese_in_english_mode(driver) == []
+    shoot(driver, "console-campaigns-airdrop-dry-run")
+    driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    wait(driver, lambda d: "3行目" in d.find_element(By.CSS_SELECTOR, f"{box} li[data-line='3']").text,
+         message="dry run not redrawn in Japanese")
+    assert "何も送信していません" in driver.find_element(By.CSS_SELECTOR, box).text
+    shoot(driver, "console-campaigns-airdrop-dry-run-ja")
+    assert all(get_json(stack.url(f"/holders/{w}/cards")) == [] for w in fresh)

@@ -16,7 +16,7 @@ from backend.api.deps import Admin, CurrentStaff, SessionDep
 from backend.audit.log import EVERY_MUNICIPALITY, MAX_PAGE, AuditFilter, audit_csv, events
 from backend.db.models_audit import ACTIONS, AuditEvent
 from backend.errors import Refusal
-from backend.perks.rules import JST, japan_date
+from backend.perks.rules import JST, japan_date, japan_time
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 CSV = "text/csv; charset=utf-8"
@@ -45,7 +45,7 @@ class AuditPage(BaseModel):
 
 
 def event_out(e: AuditEvent) -> AuditEventOut:
-    return AuditEventOut(id=e.id, at=e.at, time_jst=datetime.fromtimestamp(e.at, JST).strftime("%Y-%m-%d %H:%M:%S"),
+    return AuditEventOut(id=e.id, at=e.at, time_jst=japan_time(e.at),
                          actor_kind=e.actor_kind, actor_id=e.actor_id, actor_name=e.actor_name,
                          client_address=e.client_address, route=e.route, action=e.action,
                          object_type=e.object_type, object_id=e.object_id, municipality_id=e.municipality_id,

@@ -17,6 +17,7 @@ from backend.api.schemas import VoucherOut, voucher_out
 from backend.auth.staff import StaffMember
 from backend.campaigns import service as campaigns
 from backend.campaigns import store
+from backend.campaigns.airdrop import AirdropError, journal_path, list_digest, preview
 from backend.campaigns.airdrop_jobs import job_json, new_job, problems_json
 from backend.campaigns.csvfile import CsvFileError, parse_recipients
 from backend.campaigns.minters import DAY_SECONDS, CampaignState, campaign_tuple
@@ -24,6 +25,8 @@ from backend.campaigns.service import chain_calls, find_collection, load_campaig
 from backend.campaigns import vouchers
 from backend.campaigns.precheck import refuse_unless_claimable
 from backend.campaigns.vouchers import VoucherError
+from backend.chain.client import ContractReverted
+from backend.chain.deployments import card_record, contract_for
 from backend.db.models_campaigns import AirdropJob, Campaign
 from backend.db.models_chain import Collection
 from backend.db.session import write_transaction
@@ -324,6 +327,67 @@ def create_airdrop(
     session.commit()
     worker.wake()
     return AirdropQueuedOut.model_validate(job)
+
+
+class SkippedWalletOut(BaseModel):
+    line: int = Field(description="The wallet's line in the CSV file")
+    address: str
+    reason: str = Field(description="Why, as the journal records it (English)")
+    message_en: str
+    message_ja: str
+
+
+class AirdropDryRunOut(BaseModel):
+    cards: int = Field(description="Cards that would be issued")
+    batches: int
+    largest_batch: int
+    skipped: int = Field(description="Wallets that would be skipped (all of them, however many are listed)")
+    skipped_wallets: list[SkippedWalletOut] = Field(description="The first 200 skipped wallets, each with why")
+    total_gas: int
+    cost: str = Field(description="Estimated cost in the chain's currency (decimal)")
+    token: str
+    message_en: str
+    message_ja: str
+
+
+@router.post("/municipalities/{municipality_id}/airdrops/dry-run", response_model=AirdropDryRunOut,
+             summary="Try an airdrop list out: what would be sent, its cost, and who would be skipped and why")
+def dry_run_airdrop(
+    municipality_id: int, staff: Editor, session: SessionDep, settings: SettingsDep, issuer: IssuerDep,
+    file: Annotated[UploadFile, File(description="CSV: address[, tier]")],
+    collection: Annotated[str, Form(description="The collection's symbol or id")],
+    tier: Annotated[int, Form(ge=0, le=MAX_TIER)] = 0,
+    validity_days: Annotated[int | None, Form(ge=1, le=36_500)] = None,
+    batch_size: Annotated[int | None, Form(ge=1, le=5_000, description="At most this many cards per transaction")] = None,
+) -> AirdropDryRunOut:
+    """Sends nothing and saves nothing. Bad rows: 422 csv_invalid, as the airdrop itself would answer."""
+    try:
+        rows = parse_recipients(file.file.read(), file.filename or "airdrop.csv")
+    except CsvFileError as exc:
+        raise csv_invalid(exc) from None
+    found = find_collection(session, municipality_id, collection)
+    record = card_record(settings.deployments_dir, found.symbol)
+    if record is None:
+        raise Refusal("airdrop_dry_run_no_record", symbol=found.symbol)
+    journal = journal_path(found.chain_id, found.symbol, list_digest(rows), settings.data_dir)
+    try:
+        with chain_calls():
+            try:
+                plan = preview(issuer, contract_for(issuer.chain, record), rows, journal=journal, tier=tier,
+                               validity_days=validity_days, max_batch_size=batch_size)
+            except ContractReverted as exc:  # the card refused the gas estimate: the list, not a node that is down
+                raise Refusal("airdrop_dry_run_refused", reason=str(exc.revert)) from None
+    except CsvFileError as exc:
+        raise csv_invalid(exc) from None
+    except AirdropError as exc:
+        raise Refusal("airdrop_dry_run_refused", reason=str(exc)) from None
+    summary = plan.summary()
+    skipped = [SkippedWalletOut(**w, message_en=said.en, message_ja=said.ja)
+               for w, said in zip(plan.skipped_wallets[:ANSWERED_PROBLEMS], plan.skipped_texts())]
+    return AirdropDryRunOut(cards=plan.cards, batches=plan.batches, largest_batch=plan.largest_batch,
+                            skipped=plan.skipped, skipped_wallets=skipped, total_gas=plan.total_gas,
+                            cost=f"{plan.cost:f}", token=plan.token,
+                            message_en=summary.en, message_ja=summary.ja)
 
 
 @router.get("/municipalities/{municipality_id}/airdrops", response_model=list[AirdropOut],

@@ -118,7 +118,7 @@ def test_price_in_ether_units_is_exact_wei(value, wei):
     assert price_to_wei(value) == wei
 
 
-@pytest.mark.parametrize("value, message", [("-1", "0 or more"), ("abc", "not a number"), (True, "native token"),
+@pytest.mark.parametrize("value, message", [("-1", "0 or more"), ("abc", "not a number"), (True, "own currency"),
                                             ("0.0000000000000000001", "18 decimals"), ("1208926", "largest")])
 def test_bad_prices_are_explained(value, message):
     with pytest.raises(ValueError, match=message):

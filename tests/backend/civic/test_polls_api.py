@@ -220,7 +220,7 @@ def test_results_turnout_and_csv(client, town, sync_index):
     raw = r.content
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["投票日時（日本時間）", "トークンID", "住民番号", "ティア", "投票者アドレス"]
+    assert rows[0][:5] == ["投票日時（日本時間）", "トークンID", "住民番号", "ランク", "投票者アドレス"]
     assert rows[0][5] == "Q1 最優先の事業は？"
     assert len(rows) == 4
     assert rows[1][5] == "観光" and rows[2][6] == "祭り / 棚田"

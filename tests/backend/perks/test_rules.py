@@ -69,7 +69,7 @@ def test_an_inactive_perk_is_refused_before_looking_at_the_card():
 def test_minimum_tier():
     assert evaluate(terms(min_tier=2), card(tier=2), NOW).ok
     v = evaluate(terms(min_tier=2), card(tier=1), NOW)
-    assert v.reason_code == "tier_too_low" and "tier 2" in v.message_en and "ティア2" in v.message_ja
+    assert v.reason_code == "tier_too_low" and "tier 2" in v.message_en and "ランク2" in v.message_ja
 
 
 def test_soulbound_only_refuses_a_tradable_card():

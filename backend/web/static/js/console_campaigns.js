@@ -193,7 +193,7 @@ class CampaignsTab {
     this.allowlistField = field("campaigns.create.allowlist", this.inputs.allowlist);
     this.createButton = h("button", { type: "submit", class: "primary", i18n: "campaigns.create.submit",
       text: t("campaigns.create.submit") });
-    const form = h("form", { class: "stack campaign-form", onsubmit: (e) => { e.preventDefault(); this.create(); } },
+    const form = this.createForm = h("form", { class: "stack campaign-form", onsubmit: (e) => { e.preventDefault(); this.create(); } },
       h("div", { class: "grid grid-2" },
         field("campaigns.create.collection", this.inputs.collection),
         field("campaigns.create.name_ja", this.inputs.name_ja),
@@ -222,6 +222,7 @@ class CampaignsTab {
       tier: this.tierSelect("campaigns-airdrop-tier"),
       validity: h("input", { type: "number", min: 1, id: "campaigns-airdrop-validity" }),
     };
+    this.dryRunBox = h("div", { "aria-live": "polite", "data-testid": "airdrop-dry-run" });
     return h("form", { class: "stack", onsubmit: (e) => { e.preventDefault(); this.startAirdrop(); } },
       h("div", { class: "grid grid-2" },
         field("campaigns.airdrop.file", this.airdropInputs.file),
@@ -229,7 +230,40 @@ class CampaignsTab {
         field("campaigns.airdrop.tier", this.airdropInputs.tier),
         field("campaigns.airdrop.validity", this.airdropInputs.validity)),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "campaigns.airdrop.submit",
-        text: t("campaigns.airdrop.submit") })));
+        text: t("campaigns.airdrop.submit") }),
+        button("secondary", "campaigns.airdrop.dry_run", () => this.dryRunAirdrop(), { id: "campaigns-airdrop-dry-run" })),
+      this.dryRunBox);
+  }
+
+  /** The dry run's answer: what would be sent, then every skipped wallet by line and address, with why. */
+  renderDryRun() {
+    const plan = this.dryRun;
+    if (!plan || plan.code) return;
+    const said = (o) => (lang() === "ja" ? o.message_ja : o.message_en);
+    const hidden = plan.skipped - plan.skipped_wallets.length;
+    fill(this.dryRunBox, h("div", { class: "notice info", role: "status" }, h("p", { text: said(plan) }),
+      plan.skipped ? h("p", { text: t("campaigns.airdrop.skipped_title", { count: plan.skipped }) }) : null,
+      plan.skipped ? h("ul", { class: "csv-errors skipped-wallets" }, ...plan.skipped_wallets.map((w) =>
+        h("li", { "data-line": w.line, text: said(w) }))) : null,
+      hidden > 0 ? h("p", { class: "csv-more", text: t("campaigns.airdrop.skipped_more", { count: hidden }) }) : null));
+  }
+
+  async dryRunAirdrop() {
+    const inputs = this.airdropInputs;
+    const file = inputs.file.files[0];
+    this.dryRun = null;
+    if (!file) return fill(this.dryRunBox, message("error", "campaigns.allowlist.choose"));
+    const body = new FormData();
+    body.append("file", file, file.name);
+    body.append("collection", inputs.collection.value);
+    body.append("tier", inputs.tier.value);
+    if (inputs.validity.value) body.append("validity_days", inputs.validity.value);
+    try {
+      this.dryRun = await api(`${this.base}/airdrops/dry-run`, { method: "POST", body });
+      this.renderDryRun();
+    } catch (error) {
+      fill(this.dryRunBox, message("error", error));
+    }
   }
 
   // -- data -----------------------------------------------------------------------------------------------
@@ -328,6 +362,7 @@ class CampaignsTab {
     this.renderOptions();
     this.renderTable();
     this.renderAirdrops();
+    this.renderDryRun();
     for (const element of this.container.querySelectorAll(".notice")) if (element._source) renderMessage(element);
     for (const element of this.container.querySelectorAll("progress")) element.setAttribute("aria-label", t("campaigns.airdrop.progress_label"));
   }
@@ -375,6 +410,9 @@ class CampaignsTab {
     try {
       const created = await api(`${this.base}/campaigns`, { method: "POST", body });
       fill(this.createNotice, message("ok", "campaigns.create.ok", { name: () => localized(created), id: created.onchain_id, tx: created.tx_hash }));
+      // Cleared, so that the next campaign is not sent by mistake with this one's names and settings.
+      this.createForm.reset();
+      this.syncMode();
       await this.reload();
     } catch (error) {
       fill(this.createNotice, message("error", error));
