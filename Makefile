@@ -111,6 +111,8 @@ bench: setup
 	-$(BIN)/python bench/venue.py --postgres $$(tools/postgres.sh)
 	-RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) $(BIN)/python bench/kpi_series.py
 	-$(BIN)/python bench/civic.py --postgres $$(tools/postgres.sh)
+	-$(BIN)/python bench/console.py --postgres $$(tools/postgres.sh)
+	-$(BIN)/python bench/poster.py
 
 clean:
 	rm -rf build reports .hypothesis crytic-export
