@@ -93,7 +93,7 @@ def list_claim_links(municipality_id: int, campaign_id: int, staff: Editor, sess
 
 @router.get("/municipalities/{municipality_id}/campaigns/{campaign_id}/claim-links.csv",
             summary="The claim links as a CSV for Excel (UTF-8 with BOM, Japan dates)",
-            responses={200: {"content": {"text/csv": {}}}})
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def download_claim_links(municipality_id: int, campaign_id: int, staff: Editor, session: SessionDep,
                          settings: SettingsDep, lang: Literal["ja", "en"] = "ja") -> Response:
     """One row per link: number, link, campaign, used or not, dates, the wallet that used it."""
@@ -104,7 +104,7 @@ def download_claim_links(municipality_id: int, campaign_id: int, staff: Editor, 
 
 @router.get("/municipalities/{municipality_id}/campaigns/{campaign_id}/claim-links.pdf",
             summary="The unused claim links as a printable A4 sheet of QR slips",
-            responses={200: {"content": {"application/pdf": {}}}})
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 def print_claim_links(municipality_id: int, campaign_id: int, staff: Editor, session: SessionDep,
                       settings: SettingsDep) -> Response:
     """Slips numbered as in the CSV; used links are left out."""
@@ -117,7 +117,7 @@ def print_claim_links(municipality_id: int, campaign_id: int, staff: Editor, ses
 
 @router.get("/municipalities/{municipality_id}/campaigns/{campaign_id}/poster.{kind}",
             summary="The campaign's A4 poster (PDF or PNG)",
-            responses={200: {"content": {"application/pdf": {}, "image/png": {}}}})
+            response_class=Response, responses={200: {"content": {"application/pdf": {}, "image/png": {}}}})
 def campaign_poster(municipality_id: int, campaign_id: int, kind: Literal["pdf", "png"], staff: Editor,
                     session: SessionDep, settings: SettingsDep,
                     link_id: int | None = Query(default=None, description="A claim link of the campaign to "
