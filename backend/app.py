@@ -52,11 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             indexer.stop()
             services.close()
 
-    # The API's map (/docs, /redoc, /openapi.json) is for developers; production serves it only when asked.
+    # The API's map (/docs, /openapi.json) is for developers; production serves it only when asked. No /redoc:
+    # ReDoc would come from a CDN, and /docs (vendored Swagger UI) works offline.
     docs = settings.docs_enabled
     app = FastAPI(title="resident", version="0.1.0", lifespan=lifespan,
                   description="Digital resident cards: chain index, holder sign-in, perks, venue verification.",
-                  docs_url=None, redoc_url="/redoc" if docs else None,
+                  docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json" if docs else None)
     if docs:  # Swagger UI from the vendored copy, not FastAPI's CDN
         api_docs.include(app, app.openapi_url)

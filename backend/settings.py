@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     siwe_domain: str = ""  # default: the public URL's host[:port]
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
-    # /docs, /redoc and /openapi.json: on outside production, off in production unless RESIDENT_API_DOCS=true.
+    # /docs and /openapi.json: on outside production, off in production unless RESIDENT_API_DOCS=true.
     api_docs: bool | None = None
 
     # Command-line tools, not the backend: `make run`'s ports (tools/run_local.py), the key Brownie scripts deploy
@@ -207,7 +207,7 @@ class Settings(BaseSettings):
 
     @property
     def docs_enabled(self) -> bool:
-        """Whether the app serves /docs, /redoc and /openapi.json (RESIDENT_API_DOCS; default: not in production)."""
+        """Whether the app serves /docs and /openapi.json (RESIDENT_API_DOCS; default: not in production)."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
