@@ -123,7 +123,7 @@ def metadata_for(collection: CollectionInfo, card: CardData, image_cid: str,
     else:
         ja_valid, en_valid = "有効期限はありません。", "It does not expire."
     description = (
-        f"{collection.municipality_ja}のデジタル住民証（{tier_ja}）、住民番号 {number}。{ja_rule}{ja_valid}\n\n"
+        f"{collection.municipality_ja}のデジタル住民カード（{tier_ja}）、住民番号 {number}。{ja_rule}{ja_valid}\n\n"
         f"Digital resident card of {collection.municipality_en} ({tier_en}), resident No. {number}. "
         f"{en_rule} {en_valid}")
     attributes = [

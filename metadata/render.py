@@ -205,7 +205,7 @@ def _static_text(collection: CollectionInfo, tier: int) -> Image.Image:
 
     draw.text((32, 30), "DIGITAL RESIDENT CARD", font=font(12, True), fill=light + (255,))
     label_x = 32 + font(12, True).getlength("DIGITAL RESIDENT CARD") + 10
-    draw.text((label_x, 29), "デジタル住民証", font=font(12), fill=SOFT)
+    draw.text((label_x, 29), "デジタル住民カード", font=font(12), fill=SOFT)
 
     name_font = _fit(collection.municipality_ja, 300, 46, 22)
     draw.text((30, 52), collection.municipality_ja, font=name_font, fill=WHITE,

@@ -164,7 +164,7 @@ def keep(config: CampaignConfig, record: MinterRecord, campaign_id: int, allowli
             f"once it is reachable / キャンペーン番号 {campaign_id} はブロックチェーン上にありますが、データベースに"
             "記録できませんでした。データベースに接続できるようになったら、同じファイルで update を実行してください") from None
     print(f"Recorded in {shown_url(settings.database_url)}: the console and the holder page show it as campaign "
-          f"#{campaign_id} / コンソールと住民証ページにキャンペーン番号 {campaign_id} で表示されます")
+          f"#{campaign_id} / コンソールと住民カードのページにキャンペーン番号 {campaign_id} で表示されます")
     return True
 
 

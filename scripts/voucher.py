@@ -79,7 +79,7 @@ def sign(config_path: str | Path, recipient: str, subject: str, account, issuer:
         now=chain.time(), valid_for_seconds=VALID_FOR_SECONDS)
     if minter.nullifierUsed(voucher.nullifier):
         raise vouchers.VoucherError("this person already received a card of this collection / "
-                                    "この方はすでにこのコレクションの住民証を受け取っています")
+                                    "この方はすでにこのコレクションの住民カードを受け取っています")
     domain = vouchers.domain_of(minter)
     signature = _sign(account, domain, voucher)
     if not minter.hasRole(minter.VOUCHER_SIGNER_ROLE(), vouchers.signer_of(domain, voucher, signature)):

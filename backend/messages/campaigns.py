@@ -5,7 +5,7 @@ from backend.messages.entry import CONFLICT, DETAIL, INVALID, NOT_FOUND, TEXT, U
 
 MESSAGES = {
     # a holder's claim, checked against the chain before the wallet sends anything
-    "eligible": Message("このキャンペーンで住民証を受け取れます。ウォレットで取引を承認してください。",
+    "eligible": Message("このキャンペーンで住民カードを受け取れます。ウォレットで取引を承認してください。",
                         "You can claim a card in this campaign: confirm the transaction in your wallet.", VERDICT),
     "not_on_allowlist": Message("このウォレットは対象者リストにありません。申し込み済みの場合は、自治体に伝えたウォレットで"
                                 "サインインしているか確認してください。",
@@ -13,7 +13,7 @@ MESSAGES = {
                                 "with the wallet you gave the municipality.", CONFLICT),
     "already_claimed": Message("このウォレットは、このキャンペーンで受け取れる上限に達しています。",
                                "This wallet has already claimed everything this campaign allows it.", CONFLICT),
-    "sold_out": Message("このキャンペーンの住民証はすべて受け取られました。", "All cards of this campaign have been claimed.",
+    "sold_out": Message("このキャンペーンの住民カードはすべて受け取られました。", "All cards of this campaign have been claimed.",
                         CONFLICT),
     "scheduled": Message("このキャンペーンはまだ始まっていません。開始後にもう一度お試しください。",
                          "This campaign has not started yet; come back when it opens.", CONFLICT),
@@ -25,14 +25,14 @@ MESSAGES = {
                           "自治体に連絡してから、もう一度お試しください。",
                           "There is no voucher for this wallet yet: the municipality issues one after checking your "
                           "identity. Contact them, then come back.", CONFLICT),
-    "voucher_used": Message("バウチャーは使用済みです。この方はすでにこのコレクションの住民証を受け取っています。",
+    "voucher_used": Message("バウチャーは使用済みです。この方はすでにこのコレクションの住民カードを受け取っています。",
                             "Your voucher has already been used: this person has received a card of this collection.",
                             CONFLICT),
-    "recipient_not_verified": Message("このウォレットの方はまだ本人確認をしていません。住民証のページで、このウォレットで本人確認"
+    "recipient_not_verified": Message("このウォレットの方はまだ本人確認をしていません。住民カードのページで、このウォレットで本人確認"
                                       "（マイナンバーカード）をしてもらってください。",
                                       "This wallet's holder has not verified their identity: ask them to verify it "
                                       "(My Number card) on the holder page with this wallet first.", CONFLICT),
-    "wallet_full": Message("このウォレットは、このコレクションの住民証を上限まで保有しています。",
+    "wallet_full": Message("このウォレットは、このコレクションの住民カードを上限まで保有しています。",
                            "This wallet already holds as many cards of this collection as it may (one per person for "
                            "resident cards).", CONFLICT),
     "insufficient_funds": Message("ウォレットの残高が、価格と手数料に足りません。",
@@ -60,7 +60,7 @@ MESSAGES = {
                                        "minter's admin role).", CONFLICT),
     "voucher_expired": Message("バウチャーの有効期限が切れています。自治体に新しいバウチャーを依頼してください。",
                                "The voucher has expired: ask the municipality for a new one.", CONFLICT),
-    "collection_paused": Message("コレクションが一時停止中のため、住民証を発行できません。",
+    "collection_paused": Message("コレクションが一時停止中のため、住民カードを発行できません。",
                                  "The collection is paused: no card can be issued now.", CONFLICT),
     "transaction_refused": Message("コントラクトが取引を拒否しました。", "The contract refused the transaction.", CONFLICT),
     "revert_name": Message("（{error}）", "({error})", DETAIL),
@@ -307,9 +307,9 @@ MESSAGES.update({
 # Before a voucher or a claim link is handed out (backend/campaigns/precheck.py simulates its claim), and the
 # claim links themselves (backend/campaigns/claim_links.py): what went wrong and what to do.
 MESSAGES.update({
-    "precheck_wallet_full": Message("ウォレット {wallet} はこのコレクションの住民証をすでに{held}枚持っていて、1つのウォレットが"
+    "precheck_wallet_full": Message("ウォレット {wallet} はこのコレクションの住民カードをすでに{held}枚持っていて、1つのウォレットが"
                                     "持てるのは{cap}枚までです。このままでは受け取りが拒否されるため、バウチャーを発行していません。"
-                                    "住民証を持っていない別のウォレットを教えてもらってください。",
+                                    "住民カードを持っていない別のウォレットを教えてもらってください。",
                                     "The wallet {wallet} already holds {held} card(s) of this collection and a wallet "
                                     "may hold {cap}: its claim would be refused, so no voucher was issued. Ask the "
                                     "holder for another wallet that holds no card of this collection.", CONFLICT),
@@ -321,10 +321,10 @@ MESSAGES.update({
     "precheck_scheduled": Message("キャンペーンは{date}に始まります。バウチャーや受け取りリンクは開始後に配ってください。",
                                   "The campaign starts on {date}: hand out vouchers or claim links once it has "
                                   "started.", CONFLICT),
-    "precheck_sold_out": Message("このキャンペーンの住民証はすべて受け取られています。枚数を増やすか、新しいキャンペーンを作って"
+    "precheck_sold_out": Message("このキャンペーンの住民カードはすべて受け取られています。枚数を増やすか、新しいキャンペーンを作って"
                                  "ください。", "Every card of this campaign has been claimed: raise the number of cards "
                                  "or create a new campaign.", CONFLICT),
-    "precheck_collection_paused": Message("コレクションが一時停止中のため、今は住民証を発行できません。コレクションの一時停止を解除"
+    "precheck_collection_paused": Message("コレクションが一時停止中のため、今は住民カードを発行できません。コレクションの一時停止を解除"
                                           "してから配ってください。", "The collection is paused, so no card can be issued "
                                           "now: unpause it, then hand these out.", CONFLICT),
     "precheck_refused": Message("試しに受け取りを実行したところ、コントラクトが拒否しました（{error}）。何も配っていません。",
@@ -347,10 +347,10 @@ MESSAGES.update({
     "claim_link_csv_wallet": Message("使用したウォレット", "Used by wallet", TEXT),
     "claim_link_unused": Message("未使用", "not used", TEXT),
     "claim_link_used_state": Message("使用済み", "used", TEXT),
-    "poster_title": Message("{town} デジタル住民証", "{town} digital resident card", TEXT),
+    "poster_title": Message("{town} デジタル住民カード", "{town} digital resident card", TEXT),
     "poster_how": Message("1. スマートフォンでQRコードを読み取る\n2. ウォレットをつなぐ\n3. 「受け取る」を押す",
                           "1. Scan the QR code with your phone\n2. Connect your wallet\n3. Press \"Claim\"", TEXT),
-    "claim_slip_how": Message("読み取って住民証を受け取る", "Scan to claim your card", TEXT),
+    "claim_slip_how": Message("読み取って住民カードを受け取る", "Scan to claim your card", TEXT),
     "poster_how_title": Message("受け取り方", "How to claim", TEXT),
     "poster_help": Message("わからないときは、窓口でお気軽にお尋ねください", "Ask us at the counter if you need help", TEXT),
 })

@@ -59,6 +59,14 @@ def shown_texts():
         yield path.name, path.read_text(encoding="utf-8")
 
 
+def test_the_card_has_one_word_in_every_shipped_text():
+    """住民カード (resident card), as the holder page says it; not also 住民証."""
+    files = [ROOT / "metadata" / "card.py", ROOT / "metadata" / "render.py", *sorted((ROOT / "scripts").glob("*.py"))]
+    found = [where for where, text in shown_texts() if "住民証" in text]
+    found += [path.name for path in files if "住民証" in path.read_text("utf-8")]
+    assert found == []
+
+
 def test_tier_has_one_word_in_every_shipped_text():
     files = [ROOT / "README.md", ROOT / "metadata" / "card.py", *sorted((ROOT / "scripts").glob("*.py"))]
     found = [(where, m.group()) for where, text in shown_texts() for m in OTHER_TIER_WORDS.finditer(text)]

@@ -35,7 +35,7 @@ def test_name_description_and_image():
     document = metadata_for(collection(), card(), IMAGE)
     assert document["name"] == "Mine City Digital Resident No. 000123"
     assert document["image"] == f"ipfs://{IMAGE}"
-    assert "美祢市のデジタル住民証" in document["description"]
+    assert "美祢市のデジタル住民カード" in document["description"]
     assert "Digital resident card of Mine City" in document["description"]
     assert "external_url" not in document
 

@@ -94,7 +94,7 @@ def test_a_holder_with_no_card_opens_a_claim_link_and_ends_with_a_card(stack, br
     except Exception as exc:
         raise AssertionError(f"the claim did not finish; the page shows: {driver.find_element(By.ID, 'claim').text}") \
             from exc
-    assert ("住民証を受け取りました" if lang == "ja" else "You have your resident card") in done.text
+    assert ("住民カードを受け取りました" if lang == "ja" else "You have your resident card") in done.text
     states = [li.get_attribute("data-state") for li in driver.find_elements(By.CSS_SELECTOR, "#claim-steps li")]
     assert states == ["done"] * 4
     if lang == "en":
