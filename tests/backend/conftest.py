@@ -30,7 +30,7 @@ from backend.db import make_engine, migrate, session_factory
 from backend.settings import Settings
 from tests.backend.db_templates import (PostgresDatabases, Templates, create_database, database_url,
                                         drop_database)
-from tests.backend.localchain import Anvil, LocalChain
+from tests.backend.localchain import Anvil, ChainRewind, LocalChain
 
 POSTGRES_ENV = "RESIDENT_TEST_POSTGRES_URL"
 
@@ -52,6 +52,30 @@ def _test_cost_scrypt(request, monkeypatch):
     secrets._dummy_hash.cache_clear()  # the dummy hash follows the cost of the test that uses it
     yield
     secrets._dummy_hash.cache_clear()
+
+
+# How many fixtures broader than a test (session, module, class) have been set up so far.
+_BROADER_SETUPS = [0]
+
+
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.scope != "function":
+        _BROADER_SETUPS[0] += 1
+
+
+@pytest.fixture(autouse=True)
+def _chain_rewound(request):
+    """A test on the session's anvil node leaves the chain as it found it: the deployments and cards of
+    one test are not in the next one's chain, nor in the history its fresh index catches up with (which
+    grew with every test before). State that a session or module fixture built during the test stays."""
+    if "anvil" not in request.fixturenames:
+        yield
+        return
+    rewind = ChainRewind(request.getfixturevalue("anvil").url)
+    broader = _BROADER_SETUPS[0]
+    yield
+    if _BROADER_SETUPS[0] == broader:
+        rewind.rewind()
 
 
 @pytest.fixture(scope="session")
