@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 from contextlib import contextmanager
@@ -41,7 +42,29 @@ def migrate(url: str, revision: str = "head") -> None:
     from alembic import command
 
     with _MIGRATING, _across_processes(url):
+        if revision == "head" and _at_head(url):
+            return  # what alembic would conclude, without compiling every revision file again
         command.upgrade(alembic_config(url), revision)
+
+
+@functools.cache
+def _script_heads() -> frozenset[str]:
+    """The head revisions of backend/migrations: read once per process, as the files do not change under it."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def _at_head(url: str) -> bool:
+    """Whether the database at `url` is already at every head (an app start on a migrated database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return frozenset(MigrationContext.configure(connection).get_current_heads()) == _script_heads()
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +151,9 @@ class DeployedCollection:
 class LocalChain:
     """web3 on an anvil node, with deployment records written into `data_dir`."""
 
+    # Every LocalChain alive, so a test's chain changes can be undone on all of them (ChainRewind).
+    alive: weakref.WeakSet = weakref.WeakSet()
+
     def __init__(self, rpc_url: str, data_dir: Path) -> None:
         self.rpc_url = rpc_url
         self.data_dir = Path(data_dir)
@@ -157,6 +161,7 @@ class LocalChain:
         self.keys: list[LocalAccount] = [Account.from_key(k) for k in ANVIL_KEYS]
         self.admin = self.keys[0].address
         self._impersonated: set[str] = set()
+        LocalChain.alive.add(self)
 
     @property
     def deployments_dir(self) -> Path:
@@ -214,3 +219,35 @@ class LocalChain:
 
     def revert(self, snapshot_id: str) -> None:
         assert self.rpc("evm_revert", [snapshot_id]) is True
+
+
+class ChainRewind:
+    """Takes the anvil node at `rpc_url` back to where it was (evm_snapshot / evm_revert), and removes the
+    deployment records written meanwhile into the data directories of its LocalChains: the next test
+    starts from the same chain, and its index has the same history to catch up with."""
+
+    def __init__(self, rpc_url: str) -> None:
+        self.rpc_url = rpc_url
+        self.web3 = Web3(Web3.HTTPProvider(rpc_url))
+        self.snapshot = self._rpc("evm_snapshot")
+        self.records = {path for chain in self._chains() for path in self._records_of(chain)}
+
+    def _rpc(self, method: str, params: list | None = None):
+        response = self.web3.provider.make_request(method, params or [])
+        if "error" in response:
+            raise RuntimeError(f"{method}: {response['error']}")
+        return response["result"]
+
+    def _chains(self) -> list[LocalChain]:
+        return [chain for chain in list(LocalChain.alive) if chain.rpc_url == self.rpc_url]
+
+    @staticmethod
+    def _records_of(chain: LocalChain) -> set[Path]:
+        return set(chain.deployments_dir.rglob("*.json")) if chain.deployments_dir.is_dir() else set()
+
+    def rewind(self) -> None:
+        assert self._rpc("evm_revert", [self.snapshot]) is True
+        for chain in self._chains():
+            for path in self._records_of(chain) - self.records:
+                path.unlink()  # its contract is gone with the blocks
+            chain._impersonated.clear()  # asked again when needed (anvil_impersonateAccount is idempotent)

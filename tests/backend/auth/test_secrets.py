@@ -4,10 +4,13 @@ any text a client sends without raising."""
 import hashlib
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.auth.secrets import hash_secret, random_token, secrets_equal, token_digest, verify_secret
+
+pytestmark = pytest.mark.production_hashing  # the other tests hash at a test cost (tests/backend/conftest.py)
 
 
 def test_random_tokens_are_long_and_distinct():
