@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import ChainDep, CurrentHolder, IssuerDep, SessionDep, SettingsDep
+from backend.api.holder.campaigns import ClaimOut
 from backend.campaigns import claim_links, store
 from backend.campaigns import service as campaigns
 from backend.campaigns.service import chain_calls, load_campaign, minter_of
@@ -40,19 +41,7 @@ class ClaimLinkInfo(BaseModel):
     used_on: str | None = Field(description="The Japan date it was first used (YYYY-MM-DD)")
 
 
-class ClaimTx(BaseModel):
-    to: str
-    data: str
-    value: str
-
-
-class RedeemOut(BaseModel):
-    eligible: bool
-    code: str
-    message_en: str
-    message_ja: str
-    chain_id: int
-    tx: ClaimTx | None
+class RedeemOut(ClaimOut):
     reverts: dict[str, dict[str, str]] = Field(description="{4-byte selector: {code, message_ja, message_en}} of the "
                                                            "contracts' errors, to word a wallet's raw revert")
 

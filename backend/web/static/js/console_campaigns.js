@@ -248,16 +248,23 @@ class CampaignsTab {
       hidden > 0 ? h("p", { class: "csv-more", text: t("campaigns.airdrop.skipped_more", { count: hidden }) }) : null));
   }
 
-  async dryRunAirdrop() {
+  // The airdrop form as the API takes it (the dry run and the airdrop itself), or null when no file is chosen.
+  airdropBody() {
     const inputs = this.airdropInputs;
     const file = inputs.file.files[0];
-    this.dryRun = null;
-    if (!file) return fill(this.dryRunBox, message("error", "campaigns.allowlist.choose"));
+    if (!file) return null;
     const body = new FormData();
     body.append("file", file, file.name);
     body.append("collection", inputs.collection.value);
     body.append("tier", inputs.tier.value);
     if (inputs.validity.value) body.append("validity_days", inputs.validity.value);
+    return body;
+  }
+
+  async dryRunAirdrop() {
+    this.dryRun = null;
+    const body = this.airdropBody();
+    if (!body) return fill(this.dryRunBox, message("error", "campaigns.allowlist.choose"));
     try {
       this.dryRun = await api(`${this.base}/airdrops/dry-run`, { method: "POST", body });
       this.renderDryRun();
@@ -457,18 +464,12 @@ class CampaignsTab {
   }
 
   async startAirdrop() {
-    const inputs = this.airdropInputs;
-    const file = inputs.file.files[0];
-    if (!file) return fill(this.airdropNotice, message("error", "campaigns.allowlist.choose"));
-    const body = new FormData();
-    body.append("file", file, file.name);
-    body.append("collection", inputs.collection.value);
-    body.append("tier", inputs.tier.value);
-    if (inputs.validity.value) body.append("validity_days", inputs.validity.value);
+    const body = this.airdropBody();
+    if (!body) return fill(this.airdropNotice, message("error", "campaigns.allowlist.choose"));
     try {
       const job = await api(`${this.base}/airdrops`, { method: "POST", body });
       fill(this.airdropNotice);
-      inputs.file.value = "";
+      this.airdropInputs.file.value = "";
       this.airdrops = await api(`${this.base}/airdrops`);
       this.renderAirdrops();
       this.poll(job.id);
