@@ -446,13 +446,19 @@ with session_factory(engine)() as db:
 """
 
 
-def test_a_viewer_reads_but_gets_no_forms(stack, browser):
-    token = staff_token(stack)
-    mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
+def new_viewer(stack, mid: int) -> tuple[str, str]:
+    """A staff account with only the viewer role in municipality `mid`, written to the stack's database."""
     login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
     done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
                           env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    return login, password
+
+
+def test_a_viewer_reads_but_gets_no_forms(stack, browser):
+    token = staff_token(stack)
+    mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
+    login, password = new_viewer(stack, mid)
     driver = browser
     sign_in(driver, stack, login, password)
     visible(driver, "#kpi-cards .kpi")

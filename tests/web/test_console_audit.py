@@ -6,18 +6,15 @@ Screenshots at 375 and 1280 px go to test-artifacts/screens/console-audit-*.png.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.web.test_console import (
-    VIEWER_SCRIPT, call, fetch_in_page, no_sideways_scroll, open_tab, sign_in, staff_token, wait_for_item,
+    new_viewer, call, fetch_in_page, no_sideways_scroll, open_tab, sign_in, staff_token, wait_for_item,
 )
-from tests.web.webstack import ROOT, visible, wait
+from tests.web.webstack import visible, wait
 
 
 def test_a_perk_edit_in_the_console_shows_in_the_audit_tab(stack, browser, shoot, request):
@@ -85,10 +82,7 @@ def test_a_perk_edit_in_the_console_shows_in_the_audit_tab(stack, browser, shoot
 def test_a_viewer_is_told_the_audit_log_is_for_admins(stack, browser):
     token = staff_token(stack)
     mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
-    login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
-    done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
-                          env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    login, password = new_viewer(stack, mid)
     assert call(stack, "GET", f"/staff/municipalities/{mid}/audit", token=token)[0] == 200  # the admin may
     driver = browser
     sign_in(driver, stack, login, password)

@@ -10,19 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
-import subprocess
-import sys
 import uuid
 from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
 
 from tests.web.test_console import (
-    VIEWER_SCRIPT, call, no_sideways_scroll, open_tab, sign_in, staff_token, wait_for_item,
+    new_viewer, call, no_sideways_scroll, open_tab, sign_in, staff_token, wait_for_item,
 )
-from tests.web.webstack import ROOT, japanese_in_english_mode, visible, wait
+from tests.web.webstack import japanese_in_english_mode, visible, wait
 
 
 def sso_status(stack, forum_url: str, secret: str) -> tuple[int, str]:
@@ -125,10 +122,7 @@ def test_a_viewer_sees_the_forums_but_no_form_and_no_secret(stack, browser):
     status, body = call(stack, "POST", f"/staff/municipalities/{mid}/forums",
                         {"collection_id": collection, "url": forum_url, "name": "Read only"}, token=token)
     assert status == 200, body
-    login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
-    done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
-                          env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    login, password = new_viewer(stack, mid)
     driver = browser
     sign_in(driver, stack, login, password)
     visible(driver, "#kpi-cards .kpi")

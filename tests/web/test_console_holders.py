@@ -8,9 +8,6 @@ Screenshots at 375 and 1280 px: test-artifacts/screens/console-holders-*-{en,ja}
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -18,9 +15,9 @@ import pytest
 from eth_account import Account
 from selenium.webdriver.common.by import By
 
-from tests.web.test_console import VIEWER_SCRIPT, call, no_sideways_scroll, open_tab, sign_in, staff_token
+from tests.web.test_console import new_viewer, call, no_sideways_scroll, open_tab, sign_in, staff_token
 from tests.web.test_holder_card_states import card_contract, transact
-from tests.web.webstack import ROOT, japanese_in_english_mode, visible, wait
+from tests.web.webstack import japanese_in_english_mode, visible, wait
 
 WORDS = {
     "en": {"revoked": "Revoked", "done_revoke": "The card is revoked.", "done_reissue": "re-issued",
@@ -145,10 +142,7 @@ def test_a_viewer_reads_a_card_but_is_offered_no_revoke(stack, browser):
     mid = call(stack, "GET", "/staff/municipalities", token=token)[1][0]["id"]
     wallet, _ = issue_fresh_card(stack)
     indexed(stack, token, mid, wallet)
-    login, password = f"viewer{uuid.uuid4().hex[:6]}", "viewer-password-123"
-    done = subprocess.run([sys.executable, "-c", VIEWER_SCRIPT, login, password, str(mid)], cwd=ROOT,
-                          env={**os.environ, "RESIDENT_DATA_DIR": str(stack.data_dir)}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    login, password = new_viewer(stack, mid)
     driver = browser
     sign_in(driver, stack, login, password)
     open_tab(driver, "holders")
