@@ -34,6 +34,7 @@ from backend.residency import jobs as residency_jobs
 from backend.residency.checkins import RotatingCode
 from backend.settings import Settings
 from backend.venues.passes import PassSigner
+from backend.venues.desk_codes import DeskCodes
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
 
@@ -48,6 +49,7 @@ class Services:
     issuer: Issuer | None  # None without RESIDENT_ISSUER_KEY: chain writes answer 503
     pass_signer: PassSigner
     redeemer: Redeemer
+    desk_codes: DeskCodes  # a pass's short code for a desk to type
     content: CardContent
     identity_verifier: IdentityVerifier | None  # None in production without RESIDENT_IDENTITY_SECRET
     activity_codes: RotatingCode
@@ -95,6 +97,7 @@ def build_services(settings: Settings) -> Services:
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
         redeemer=Redeemer(redeem_engine or engine, pass_signer, stale_after=settings.stale_after,
                           head=SharedHead(quick_chain.head)),
+        desk_codes=DeskCodes(engine, pass_signer, settings.pass_secret, settings.desk_code_guesses),
         content=content, identity_verifier=IdentityVerifier.from_settings(settings),
         activity_codes=RotatingCode(settings.pass_secret),
         indexer=IndexerThread(settings, sessions),

@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     # only for a proxy in --forwarded-allow-ips (default 127.0.0.1,::1). Counted per process.
     login_limits_per_login: str = "5/minute; 10 per 10 minutes; 20/hour; 50/day"
     login_limits_per_address: str = "30/minute; 300/hour; 1000/day"
+    # Unknown desk codes typed at a venue desk, per venue session and per client address (backend/venues/desk_codes.py).
+    desk_code_guesses: str = "5/minute; 20/hour; 50/day"
 
     # Where people reach this backend; default http://127.0.0.1:<api_port>. Links, sign-in and the base URI
     # deployed collections point their tokenURI at (a config's `base_uri: /metadata/SYMBOL/`) follow it.
@@ -140,7 +142,7 @@ class Settings(BaseSettings):
     # `make run`'s year of demo history on a new chain (backend/demo_history.py); production refuses it.
     demo_history: bool = True
 
-    @field_validator("login_limits_per_login", "login_limits_per_address")
+    @field_validator("login_limits_per_login", "login_limits_per_address", "desk_code_guesses")
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         if not parse_many(value):  # ValueError if it is not "5/minute; 20/hour": at start, not at the first sign-in

@@ -37,6 +37,7 @@ from backend.services import Services
 from backend.settings import Settings
 from backend.venues.accounts import VenueSession, venue_of_token
 from backend.venues.passes import PassSigner
+from backend.venues.desk_codes import DeskCodes
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
 
@@ -94,6 +95,10 @@ def get_redeemer(services: ServicesDep) -> Redeemer:
     return services.redeemer
 
 
+def get_desk_codes(services: ServicesDep) -> DeskCodes:
+    return services.desk_codes
+
+
 def get_content(services: ServicesDep) -> CardContent:
     return services.content
 
@@ -145,6 +150,7 @@ IssuerDep = Annotated[Issuer, Depends(get_issuer)]
 OptionalIssuerDep = Annotated[Issuer | None, Depends(get_optional_issuer)]
 PassSignerDep = Annotated[PassSigner, Depends(get_pass_signer)]
 RedeemerDep = Annotated[Redeemer, Depends(get_redeemer)]
+DeskCodesDep = Annotated[DeskCodes, Depends(get_desk_codes)]
 ContentDep = Annotated[CardContent, Depends(get_content)]
 CardImageDep = Annotated[Callable | None, Depends(get_card_image)]
 VerifierDep = Annotated[IdentityVerifier, Depends(get_verifier)]

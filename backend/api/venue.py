@@ -20,19 +20,23 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
 from backend.api.deps import (
-    CurrentVenue, LoginGateDep, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
+    CurrentVenue, DeskCodesDep, LoginGateDep, RedeemerDep, SessionDep, SettingsDep, venue_sign_in_required as _sign_in_required,
 )
 from backend.api.handlers import status_of
 from backend.auth.sessions import (
-    COOKIE_NAMES, clear_session_cookie, create_session, end_session, set_session_cookie, token_from_request,
+    COOKIE_NAMES, MAX_TOKEN_CHARS, clear_session_cookie, create_session, end_session, set_session_cookie,
+    token_from_request,
 )
+from backend.auth.secrets import token_digest
 from backend.db.models_perks import Venue
 from backend.db.session import write_transaction
 from backend.errors import Refusal
 from backend.messages import texts
 from backend.perks.rules import japan_date, japan_time
 from backend.venues.accounts import authenticate
-from backend.venues.redeem import NoVenueSession, against_head
+from backend.venues.desk_codes import DeskCodeThrottled
+from backend.venues.desk_codes import normalized as normalized_code
+from backend.venues.redeem import NoVenueSession, RedeemResult, against_head, refusal
 from backend.venues.service import redemptions_of_day
 
 router = APIRouter(prefix="/venue", tags=["venue"])
@@ -142,13 +146,26 @@ def _redeem_body(raw: bytes) -> str:
     return text
 
 
-async def redeem_answer(redeemer, raw: bytes, token: str | None, client: str | None = None) -> tuple[int, bytes]:
-    """(HTTP status, JSON body) of a scan: 200 with ok true/false, 401 without a venue session, 422 for a
-    body that is not {"pass": "..."}. Shared by the route and the fast path below."""
+async def redeem_answer(redeemer, desk_codes, raw: bytes, token: str | None, client: str | None = None
+                        ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """(HTTP status, JSON body, extra headers) of a scan: 200 with ok true/false, 401 without a venue session,
+    422 for a body that is not {"pass": "..."}, 429 after too many unknown desk codes. Shared by the route and
+    the fast path below."""
     try:
         text = _redeem_body(raw)
     except Refusal as exc:
-        return status_of(exc), _error_json(exc)
+        return status_of(exc), _error_json(exc), []
+    code = normalized_code(text)
+    if code is not None:  # typed at the desk: the pass it stands for, then as if scanned
+        if not token or len(token) > MAX_TOKEN_CHARS or not redeemer.has_venue_session(token_digest(token)):
+            return 401, _error_json(_sign_in_required()), []
+        try:
+            text = await run_in_threadpool(desk_codes.pass_of, code, token_digest(token), client)
+        except DeskCodeThrottled as exc:
+            refused = Refusal("desk_code_throttled", retry_after=exc.retry_after)
+            return status_of(refused), _error_json(refused), [(b"retry-after", str(exc.retry_after).encode())]
+        if text is None:
+            return 200, orjson.dumps(RedeemResult(refusal("desk_code_unknown")).as_dict()), []
     # Started now, so it began after the scan arrived; it runs while the database work below does.
     head = redeemer.head.ask() if redeemer.head is not None else None
     try:
@@ -160,17 +177,17 @@ async def redeem_answer(redeemer, raw: bytes, token: str | None, client: str | N
         else:  # the per-request-RPC variant waits on the chain node: keep the event loop free
             result = await run_in_threadpool(redeemer.redeem_for_token, text, token, None, client)
     except NoVenueSession:
-        return 401, _error_json(_sign_in_required())
+        return 401, _error_json(_sign_in_required()), []
     if head is not None:
         result.index = against_head(result.index, await head)
-    return 200, orjson.dumps(result.as_dict())
+    return 200, orjson.dumps(result.as_dict()), []
 
 
 @router.post("/redeem", response_model=RedeemAnswer, summary="Verify and redeem a pass (one atomic operation)",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": RedeemRequest.model_json_schema()}}},
                  "security": [{"venue bearer token or cookie": []}]})
-async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
+async def redeem_pass(request: Request, redeemer: RedeemerDep, desk_codes: DeskCodesDep) -> Response:
     """Verifies the pass and redeems it for this venue, or says why not (200 with ok=false).
 
     Needs a venue session (`Authorization: Bearer <token>` from POST /venue/login, or its cookie); 401
@@ -185,9 +202,10 @@ async def redeem_pass(request: Request, redeemer: RedeemerDep) -> Response:
     raw = await request.body()
     if len(raw) > MAX_REDEEM_BODY:
         return Response(_error_json(_too_large()), status_code=413, media_type="application/json")
-    status, body = await redeem_answer(redeemer, raw, token_from_request(request, "venue"),
-                                       request.client.host if request.client else None)
-    return Response(body, status_code=status, media_type="application/json")
+    status, body, headers = await redeem_answer(redeemer, desk_codes, raw, token_from_request(request, "venue"),
+                                                request.client.host if request.client else None)
+    return Response(body, status_code=status, media_type="application/json",
+                    headers={name.decode(): value.decode() for name, value in headers})
 
 
 def _too_large() -> Refusal:
@@ -242,13 +260,14 @@ class RedeemFastPath:
             if not message.get("more_body", False):
                 break
         client = scope.get("client")
-        status, payload = await redeem_answer(self.services.redeemer, body, token, client[0] if client else None)
-        await self._send(send, status, payload)
+        status, payload, headers = await redeem_answer(self.services.redeemer, self.services.desk_codes, body, token,
+                                                       client[0] if client else None)
+        await self._send(send, status, payload, headers)
 
     @staticmethod
-    async def _send(send, status: int, payload: bytes) -> None:
+    async def _send(send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] = ()) -> None:
         await send({"type": "http.response.start", "status": status,
-                    "headers": [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]})
+                    "headers": [*_JSON_HEADERS, *headers, (b"content-length", str(len(payload)).encode())]})
         await send({"type": "http.response.body", "body": payload})
 
 

@@ -10,7 +10,8 @@ concurrent n-th uses cannot both commit.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
@@ -106,3 +107,16 @@ class Redemption(Base):
     # 'D2026-11-25' / 'Y2026'; NULL for unlimited perks (NULLs never collide, so no limit applies).
     period_key: Mapped[str | None] = mapped_column(String(12), nullable=True)
     slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class DeskCode(Base):
+    """A pass's six-character code for a desk to type (backend/venues/desk_codes.py): its HMAC digest and what
+    the pass says without its signature; deleted an hour after it expired."""
+
+    __tablename__ = "desk_codes"
+    __table_args__ = (UniqueConstraint("digest"), Index("ix_desk_codes_expires_at", "expires_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[int] = mapped_column(BigInteger)

@@ -1,6 +1,6 @@
 """Venues: the desk's verdicts on a scanned pass (backend/venues/) and venue logins."""
 
-from backend.messages.entry import CONFLICT, DETAIL, INVALID, UNAUTHORIZED, VERDICT, Message
+from backend.messages.entry import CONFLICT, DETAIL, INVALID, TOO_MANY, UNAUTHORIZED, VERDICT, Message
 
 MESSAGES = {
     # a pass that cannot be read or trusted (backend/venues/passes.py)
@@ -19,6 +19,13 @@ MESSAGES = {
     "card_transferred": Message("パス発行後にカードが別のウォレットに移されました。保有者本人のパスではありません。",
                                 "The card was transferred after this pass was made; the pass is no longer valid.",
                                 VERDICT),
+    # a code typed at the desk instead of a scan (backend/venues/desk_codes.py)
+    "desk_code_unknown": Message("このコードのパスはありません（期限切れか入力違いです）。保有者にコードをもう一度確かめてもらってください。",
+                                 "No pass has this code (expired or mistyped): ask the holder to check the code again.",
+                                 VERDICT),
+    "desk_code_throttled": Message("入力違いのコードが続いたため、{retry_after} 秒後にもう一度入力してください。QRコードの読み取りはすぐに使えます。",
+                                   "Too many unknown codes. Type again in {retry_after} s; scanning the QR code works now.",
+                                   TOO_MANY),
     # venue logins (backend/venues/accounts.py)
     "login_invalid": Message("ログインIDは3〜100文字の英小文字・数字・. _ @ - で指定してください。",
                              "A login is 3-100 characters: lower-case letters, digits, . _ @ -.", INVALID),

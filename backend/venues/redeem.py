@@ -255,6 +255,15 @@ class Redeemer:
                 conn.invalidate()
             conn.close()  # back to the pool
 
+    def has_venue_session(self, digest: str, now: float | None = None) -> bool:
+        """Whether the session token of `digest` is a live venue session."""
+        conn = self.engine.raw_connection()
+        try:
+            return self._venue(conn.cursor(), digest, time.time() if now is None else now) is not None
+        finally:
+            conn.rollback()
+            conn.close()
+
     def _venue(self, cur, digest, now):
         cur.execute(self._venue_sql, {"digest": digest, "now": int(now)})
         rows = cur.fetchall()  # fetchall: a half-read statement would keep SQLite's read snapshot open

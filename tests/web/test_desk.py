@@ -130,9 +130,10 @@ def test_too_many_wrong_passwords_say_when_to_try_again(desk, stack, shoot):
     assert re.fullmatch(r"サインインの失敗が続いたため、\d+ 秒後にもう一度お試しください。", notice.text), notice.text
 
 
-def test_typed_pass_is_ok_once_then_no_because_used(desk, stack, shoot):
+def test_typed_desk_code_is_ok_once_then_no_because_used(desk, stack, shoot):
     holder = sign_in_holder(stack.base_url, 2)
-    code = holder.pass_for(COWORK_PERK)["pass"]
+    code = holder.pass_for(COWORK_PERK)["desk_code"]  # six characters, as the holder's phone shows them
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}", code)
     driver = desk()
     sign_in(driver)
     signed_in(driver)

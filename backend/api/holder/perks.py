@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from backend.api.deps import CurrentHolder, PassSignerDep, SessionDep, SettingsDep
+from backend.api.deps import CurrentHolder, DeskCodesDep, PassSignerDep, SessionDep, SettingsDep
 from backend.api.schemas import PerkOut, perk_out
 from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Collection
@@ -18,6 +18,7 @@ from backend.errors import Refusal
 from backend.messages.entry import CONFLICT
 from backend.perks.rules import VENUE_KINDS, evaluate
 from backend.perks.store import card_state, perks_for_cards, terms_of, uses_in_period
+from backend.venues.desk_codes import shown
 from backend.web.qr import qr_svg
 
 router = APIRouter(tags=["holder"])
@@ -64,6 +65,8 @@ class PassOut(BaseModel):
     valid_for: int = Field(description="Seconds until it expires, by the server's clock (count down from this: "
                                        "a phone's clock may be off)")
     qr_svg: str = Field(description="The pass as a QR code: a standalone SVG document (black on white)")
+    desk_code: str = Field(description="The same pass as six characters a desk can type (shown as 'ABC-DEF'), "
+                                       "single-use and expiring with it")
 
 
 def _collection_id(session, settings_chain_id: int, collection: int | str) -> int:
@@ -82,7 +85,7 @@ def _collection_id(session, settings_chain_id: int, collection: int | str) -> in
 @router.post("/me/perks/{perk_id}/pass", response_model=PassOut, response_model_by_alias=True,
              summary="Get a pass (QR payload) to use a perk at a venue")
 def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session: SessionDep,
-                settings: SettingsDep, signer: PassSignerDep) -> PassOut:
+                settings: SettingsDep, signer: PassSignerDep, desk_codes: DeskCodesDep) -> PassOut:
     """A short-lived, single-use signed pass for one card and one perk, if the card may use the perk now.
 
     Refused with 403 if the wallet does not hold the card, 404 for an unknown perk or card, and 409 with the
@@ -110,4 +113,5 @@ def create_pass(perk_id: int, body: PassRequest, holder: CurrentHolder, session:
     return PassOut.model_validate({"pass": text, "expires_at": issued.expires_at, "perk_id": perk.id,
                                    "collection_id": collection_id, "token_id": card.token_id,
                                    "resident_number": card.resident_number,
-                                   "valid_for": max(0, issued.expires_at - int(now)), "qr_svg": qr_svg(text)})
+                                   "valid_for": max(0, issued.expires_at - int(now)), "qr_svg": qr_svg(text),
+                                   "desk_code": shown(desk_codes.make(text, issued.expires_at, now))})

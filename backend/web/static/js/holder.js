@@ -393,7 +393,7 @@ function showPassCode(data) {
   img.src = pass.qrUrl;
   img.dataset.pass = data.pass;
   img.classList.remove("expired");
-  $("pass-text").textContent = data.pass;
+  $("pass-text").textContent = data.desk_code;
   $("pass-code").hidden = false;
   $("pass-dialog").dataset.state = "live";
   $("pass-live").hidden = false;
