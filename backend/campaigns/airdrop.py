@@ -71,7 +71,6 @@ BALANCE_CHUNK = 500
 _BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 
-
 def _native_token(chain_id: int) -> str:
     """The symbol fees are paid in, from the chain's profile (backend/chain/networks.py)."""
     known = networks.known(chain_id)

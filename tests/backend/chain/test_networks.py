@@ -8,9 +8,12 @@ from decimal import Decimal
 import pytest
 from eth_account import Account
 from tests.backend.localchain import ANVIL_KEYS, Anvil
+from tests.backend.production import production_settings
 
 from backend.campaigns.airdrop import _native_token
 from backend.chain.client import Chain
+from backend.chain.deployments import contract_for
+from backend.chain.issuer import Issuer
 from backend.chain.networks import GWEI, NETWORKS, bump, fee_quote, known
 from backend.errors import ChainError
 from backend.settings import Settings
@@ -60,19 +63,12 @@ def test_fee_cap_settings_override_the_profile():
     assert Settings(_env_file=None, chain_id=1).network.max_fee_gwei == known(1).max_fee_gwei
 
 
-def test_production_refuses_a_chain_without_a_profile_naming_the_known_ones(production_env):
+def test_production_refuses_a_chain_without_a_profile_naming_the_known_ones(tmp_path):
     with pytest.raises(ValueError, match="RESIDENT_CHAIN_ID=424242") as refused:
-        Settings(_env_file=None, **production_env, chain_id=424242)
+        production_settings(tmp_path, chain_id=424242)
     assert "81 (Japan Open Chain)" in str(refused.value) and "チェーン" in str(refused.value)
+    assert production_settings(tmp_path, chain_id=81).network.symbol == "JOC"
     assert Settings(_env_file=None, chain_id=424242).network.chain_id == 424242  # a private test chain elsewhere
-
-
-@pytest.fixture
-def production_env():
-    import secrets
-    return dict(environment="production", session_secret=secrets.token_urlsafe(32),
-                pass_secret=secrets.token_urlsafe(32), sealing_key=secrets.token_urlsafe(32),
-                identity_secret=secrets.token_urlsafe(32))
 
 
 # -- fees on anvil ----------------------------------------------------------
@@ -101,8 +97,8 @@ def test_eip1559_quote_follows_the_base_fee_under_the_caps(anvil):
     assert receipt.status == 1
 
 
-def test_a_base_fee_spike_is_capped(anvil):
-    chain = Chain(anvil.url)
+def test_a_base_fee_spike_is_capped(paused_chain):
+    chain = paused_chain  # its own chain: the session's rewind does not undo a base fee
     chain.request("anvil_setNextBlockBaseFeePerGas", [hex(80 * GWEI)])
     chain.request("evm_mine", [])
     assert chain.base_fee() >= 80 * GWEI
@@ -147,3 +143,13 @@ def _send_different(chain: Chain, fees: dict) -> str:
     account = Account.from_key(ANVIL_KEYS[1])
     tx = {"to": "0x" + "22" * 20, "value": 2, "gas": 21_000, "nonce": 0, "chainId": 31337, **fees}
     return chain.send_raw(account.sign_transaction(tx).raw_transaction)
+
+
+def test_the_issuer_pays_within_its_profiles_caps(anvil, chain_with_collection):
+    chain = Chain(anvil.url)
+    capped = known(31337).capped(max_fee_gwei=Decimal(7), max_priority_fee_gwei=Decimal("0.5"))
+    issuer = Issuer(chain, ANVIL_KEYS[0], 31337, network=capped)
+    card = contract_for(chain, chain_with_collection.collection.record)
+    sent = issuer.send(card.functions.issue(Account.create().address, 1, 0))
+    tx = chain.transaction(sent.tx_hash)
+    assert int(tx["maxFeePerGas"], 16) <= 7 * GWEI and int(tx["maxPriorityFeePerGas"], 16) <= GWEI // 2
