@@ -78,9 +78,9 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     recorder.install(sessions)  # every ORM change of a session carrying an actor goes to the audit log
-    chain = Chain(settings.rpc_url)
+    chain = Chain.of(settings)
     # A short timeout for what must answer now: /health, and the head a redeem is checked against.
-    quick_chain = Chain(settings.rpc_url, timeout=1.0)
+    quick_chain = Chain.of(settings, timeout=1.0)
     issuer = make_issuer(settings)
     if issuer is not None:
         issuer.observer = TransactionLog(sessions)  # and every transaction the backend sends

@@ -6,6 +6,7 @@ One `Settings` object is built by whoever starts the backend (the app factory,
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -13,6 +14,9 @@ from urllib.parse import urlsplit
 from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.chain import networks
+from backend.messages import texts
 
 
 # Secrets that are fine on a developer's machine and nowhere else.
@@ -60,7 +64,14 @@ class Settings(BaseSettings):
     # The chain: a provider's URL carries its API key (repr=False). Default http://127.0.0.1:<rpc_port>, the chain
     # `make run` starts: every script, hint and the backend follow this one URL.
     rpc_url: str = Field(default="", repr=False)
+    # More endpoints of the same chain, comma-separated, in order of preference (backend/chain/transport.py
+    # fails over between them); the first takes RESIDENT_RPC_URL's role. Unset: RESIDENT_RPC_URL alone.
+    rpc_urls: str = Field(default="", repr=False)
     chain_id: int = Field(default=31337, ge=1)
+    # Fee caps over the chain's profile (backend/chain/networks.py): maxFeePerGas (gasPrice on a legacy chain)
+    # and maxPriorityFeePerGas, in gwei.
+    max_fee_gwei: Decimal | None = Field(default=None, gt=0)
+    max_priority_fee_gwei: Decimal | None = Field(default=None, ge=0)
     data_dir: Path = Path(__file__).resolve().parents[1] / "data"  # RESIDENT_DATA_DIR
     # RESIDENT_DATABASE_URL, or the conventional DATABASE_URL; default: SQLite in the data directory.
     database_url: str = Field(default="", validation_alias=AliasChoices("RESIDENT_DATABASE_URL", "DATABASE_URL",
@@ -70,9 +81,10 @@ class Settings(BaseSettings):
     deployments_path: Path | None = None
 
     # Indexer: blocks behind the head that count as final, poll period, eth_getLogs range.
-    confirmations: int = Field(default=0, ge=0)
+    # Unset: the chain's profile says (backend/chain/networks.py; anvil 0 and 2000).
+    confirmations: int | None = Field(default=None, ge=0)
     poll_interval: float = Field(default=0.25, gt=0)
-    log_chunk_blocks: int = Field(default=2000, ge=1)
+    log_chunk_blocks: int | None = Field(default=None, ge=1)
     reorg_window: int = Field(default=128, ge=2, description="Recent block hashes kept to find a fork point")
     indexer_enabled: bool = True
     stale_after: float = Field(default=10.0, gt=0, description="Seconds without a successful poll → index is stale")
@@ -153,7 +165,17 @@ class Settings(BaseSettings):
     def _defaults_and_secrets(self) -> Settings:
         self.data_dir = Path(self.data_dir).resolve()
         if not self.rpc_url:
-            self.rpc_url = f"http://127.0.0.1:{self.rpc_port}"
+            listed = [u.strip() for u in self.rpc_urls.split(",") if u.strip()]
+            self.rpc_url = listed[0] if listed else f"http://127.0.0.1:{self.rpc_port}"
+        profile = networks.known(self.chain_id)
+        if profile is None and self.environment == "production":
+            said = texts("settings_unknown_chain", chain_id=self.chain_id, known=networks.catalogue())
+            raise ValueError(f"{said.en}\n{said.ja}")
+        profile = profile or networks.unprofiled(self.chain_id)
+        if self.confirmations is None:
+            self.confirmations = profile.confirmations
+        if self.log_chunk_blocks is None:
+            self.log_chunk_blocks = profile.log_range
         if not self.public_url:
             self.public_url = f"http://127.0.0.1:{self.api_port}"
         self.public_url = self.public_url.rstrip("/")
@@ -201,6 +223,18 @@ class Settings(BaseSettings):
                 if second in given and given[first] == given[second]:
                     raise ValueError(f"production needs one secret per purpose: RESIDENT_{first.upper()} and "
                                      f"RESIDENT_{second.upper()} are the same; give each its own random value")
+
+    @property
+    def rpc_endpoints(self) -> list[str]:
+        """The chain's RPC URLs in order of preference: RESIDENT_RPC_URL, then RESIDENT_RPC_URLS' others."""
+        listed = [u.strip() for u in self.rpc_urls.split(",") if u.strip()]
+        return [self.rpc_url, *(u for u in listed if u != self.rpc_url)]
+
+    @property
+    def network(self) -> networks.Network:
+        """RESIDENT_CHAIN_ID's profile with RESIDENT_MAX_FEE_GWEI / RESIDENT_MAX_PRIORITY_FEE_GWEI applied."""
+        profile = networks.known(self.chain_id) or networks.unprofiled(self.chain_id)
+        return profile.capped(self.max_fee_gwei, self.max_priority_fee_gwei)
 
     @property
     def seeds_demo_history(self) -> bool:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.campaigns.csvfile import CsvFileError, RecipientRow, RowProblem
+from backend.chain import networks
 from backend.chain.client import Chain, Contract, ContractReverted, Receipt, ReceiptTimeout
 from backend.chain.events import card_events
 from backend.chain.issuer import Issuer
@@ -69,8 +70,11 @@ BALANCE_CHUNK = 500
 
 _BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
-NATIVE_TOKEN = {1: "ETH", 11155111: "ETH", 31337: "ETH", 1337: "ETH", 137: "POL", 80002: "POL",
-                81: "JOC", 10081: "JOC"}
+
+def _native_token(chain_id: int) -> str:
+    """The symbol fees are paid in, from the chain's profile (backend/chain/networks.py)."""
+    known = networks.known(chain_id)
+    return known.symbol if known else "(this chain's currency)"
 
 
 # The journal's reason for a skipped wallet (kept in English in the journal file) → its message code.
@@ -583,5 +587,5 @@ def _dry_run(state: Journal, issuer: Issuer, card: Contract) -> DryRun:
         total_gas=total_gas,
         gas_price_wei=price,
         cost_wei=total_gas * price,
-        token=NATIVE_TOKEN.get(issuer.chain_id, "(this chain's currency)"),
+        token=_native_token(issuer.chain_id),
     )

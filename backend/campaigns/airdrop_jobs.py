@@ -71,7 +71,7 @@ class AirdropWorker:
         self.settings = settings
         self.session_factory = session_factory
         self.issuer = issuer
-        self.chain = Chain(settings.rpc_url, timeout=30.0)
+        self.chain = Chain.of(settings, timeout=30.0)
         self.lease = Lease(session_factory, key=AirdropJob.id, until=AirdropJob.lease_until,
                            holder_column=AirdropJob.lease_owner, seconds=LEASE_SECONDS, clock=clock)
         self.worker_id = self.lease.holder

@@ -21,9 +21,11 @@ import requests
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from backend.chain import redaction
 from backend.chain.reverts import Revert, decode_revert
+from backend.chain.transport import Endpoints, FailoverProvider
 from backend.errors import ChainError
 
 _URLLIB3_POOL_LOG = logging.getLogger("urllib3.connectionpool")
@@ -152,14 +154,30 @@ class OnChainCard:
 class Chain:
     """A connection to one chain's RPC node."""
 
-    def __init__(self, rpc_url: str, timeout: float = 10.0) -> None:
-        self.rpc_url = rpc_url
-        provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout})
+    def __init__(self, rpc_url: str | Endpoints, timeout: float = 10.0, *, poa: bool = False) -> None:
+        """`rpc_url`: one URL, or the chain's `Endpoints` (backend/chain/transport.py; shared by a process's
+        Chains, so all fail over together). `poa`: the chain's blocks carry signers in extraData (its profile)."""
+        self.endpoints = rpc_url if isinstance(rpc_url, Endpoints) else Endpoints([rpc_url])
+        self.rpc_url = self.endpoints.urls[0]
+        provider = FailoverProvider(self.endpoints, timeout)
         self.web3 = Web3(provider)
+        if poa:
+            self.web3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         # web3 logs the full URL at DEBUG, urllib3 its path: neither may show the node's key.
-        redaction.remember(rpc_url)
+        for url in self.endpoints.urls:
+            redaction.remember(url)
         for logger in (provider.logger, provider._request_session_manager.logger, _URLLIB3_POOL_LOG):
             redaction.guard_logger(logger)
+
+    @classmethod
+    def of(cls, settings, timeout: float = 10.0, endpoints: Endpoints | None = None) -> Chain:
+        """The chain of `settings`: its RPC endpoints (RESIDENT_RPC_URLS) and its profile's PoA flag."""
+        return cls(endpoints or Endpoints.of(settings), timeout, poa=settings.network.poa)
+
+    @property
+    def endpoint_in_use(self) -> str:
+        """Which endpoint answers now, as it may be shown: "#1 rpc.example.org"."""
+        return self.endpoints.describe()
 
     @contextmanager
     def errors(self, what: str, abi: list[dict] = ()) -> Iterator[None]:
@@ -203,6 +221,15 @@ class Chain:
 
     def gas_price(self) -> int:
         return int(self.request("eth_gasPrice", []), 16)
+
+    def priority_fee(self) -> int:
+        """eth_maxPriorityFeePerGas: the node's suggested tip (EIP-1559 chains)."""
+        return int(self.request("eth_maxPriorityFeePerGas", []), 16)
+
+    def base_fee(self) -> int:
+        """The latest block's base fee (EIP-1559 chains; 0 where blocks have none)."""
+        raw = self.request("eth_getBlockByNumber", ["latest", False])
+        return int(raw.get("baseFeePerGas") or "0x0", 16)
 
     def balance(self, address: str) -> int:
         return int(self.request("eth_getBalance", [to_checksum_address(address), "latest"]), 16)

@@ -25,7 +25,9 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from web3.exceptions import ContractLogicError, Web3Exception
 
+from backend.chain import networks
 from backend.chain.client import Chain
+from backend.chain.networks import Network, fee_quote
 from backend.chain.reverts import Revert, decode_revert
 from backend.errors import ChainError, ResidentError
 from backend.settings import ANVIL_DEV_KEY  # noqa: F401  (re-exported for make run and tests)
@@ -78,8 +80,10 @@ class Issuer:
     """
 
     def __init__(self, chain: Chain, private_key: str | bytes | None, chain_id: int, *,
-                 address: str | None = None) -> None:
+                 address: str | None = None, network: Network | None = None) -> None:
         self.chain = chain
+        # Fees within the chain's caps (backend/chain/networks.py); a chain without a profile: the node's own.
+        self.network = network or networks.known(chain_id)
         self.account = Account.from_key(private_key) if private_key else None
         if self.account is None and not address:
             raise ValueError("an issuer needs a private key or the address of an account the node holds")
@@ -119,6 +123,8 @@ class Issuer:
             with self._lock:
                 tx = {"from": self.address, "value": value, "chainId": self.chain_id,
                       "nonce": self.chain.nonce(self.address, "pending")}
+                if self.network is not None:
+                    tx.update(fee_quote(self.chain, self.network))
                 try:
                     tx["gas"] = gas or int(bound.estimate_gas(tx) * 1.2) + 10_000
                 except ContractLogicError as exc:
@@ -181,4 +187,4 @@ def make_issuer(settings) -> Issuer | None:
     key = settings.issuer_key.get_secret_value() if settings.issuer_key is not None else ""
     if not key:
         return None
-    return Issuer(Chain(settings.rpc_url), key, settings.chain_id)
+    return Issuer(Chain.of(settings), key, settings.chain_id, network=settings.network)

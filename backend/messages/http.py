@@ -27,6 +27,11 @@ MESSAGES = {
     "internal_error": Message("内部エラーが発生しました。記録されています。", "Internal error; it has been logged.", FAILED),
     # What GET /health says is degraded (backend/api/public/health.py)
     "health_database_down": Message("データベースが応答しません。", "The database does not answer.", TEXT),
+    "settings_unknown_chain": Message(
+        "RESIDENT_CHAIN_ID={chain_id} のチェーンの設定（確定ブロック数・手数料・エクスプローラー）がありません。"
+        "次のいずれかを設定してください: {known}",
+        "There is no profile (finality, fees, explorer) for the chain RESIDENT_CHAIN_ID={chain_id}: set one of "
+        "{known}.", TEXT),
     "health_chain_down": Message("ブロックチェーンのノードが応答しません。", "The blockchain node does not answer.", TEXT),
     "health_index_not_caught_up": Message("インデックスはまだチェーンに追いついていません。",
                                           "The index has not caught up with the chain yet.", TEXT),

@@ -117,6 +117,8 @@ class WebConfig(BaseModel):
                                                "the wallet must be set up by hand")
     extensions: dict[str, list[str]] = Field(description="Per page (holder, desk, console): the optional modules "
                                                          "in /static/js/ named <page>_*.js, which the page imports")
+    explorer: str | None = Field(default=None, description="The chain's block explorer (base URL; a transaction "
+                                 "is <explorer>/tx/<hash>), or null when it has none (a local chain)")
     pass_lifetime: int = Field(description="Seconds a venue pass is valid (the length of the holder page's bar)")
     pass_renew_margin: int = Field(description="Seconds before a shown pass expires when the holder page fetches "
                                                "the next one")
@@ -133,6 +135,7 @@ def read_web_config(settings: SettingsDep) -> WebConfig:
     of venue passes."""
     return WebConfig(chain_id=settings.chain_id, chain_name=chain_name(settings.chain_id),
                      add_chain=add_chain_params(settings.chain_id, settings.rpc_url),
+                     explorer=settings.network.explorer,
                      extensions={page: extension_modules(page) for page in ("holder", "desk", "console")},
                      pass_lifetime=settings.pass_lifetime, pass_renew_margin=settings.pass_renew_margin)
 

@@ -32,6 +32,7 @@ DATA = {
     "civic/polls.py": {"results_csv"},
     "settings.py": {"mail_from"},
     "campaigns/csvfile.py": {"_ALIASES", "_NAMES", "_TIER_NAMES", "_FIAT_SIGNS", "_key"},
+    "chain/networks.py": {"NETWORKS", "unprofiled"},  # chains' proper names in Japanese: data of each profile
 }
 CATALOGUE_HOME = "messages/"
 

@@ -48,6 +48,7 @@ class Health(BaseModel):
     stale: bool  # True when the index may be behind the chain (RPC down, indexer failing)
     staleness_seconds: float | None  # seconds since the index last caught up with the chain
     rpc_error: str | None
+    rpc_endpoint: str  # the RPC endpoint in use, by position and host only ("#2 rpc.example.org"): no key
     indexer_error: str | None
     database: str  # ok, or the error
 
@@ -106,7 +107,7 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
     return Health(status="degraded" if problems else "ok", problems=problems, chain_id=settings.chain_id,
                   contracts=contracts, indexed_block=indexed, head_block=head, lag=lag, stale=stale,
                   staleness_seconds=round(staleness, 3) if staleness is not None else None,
-                  rpc_error=rpc_error, indexer_error=state.error if state else None, database=database)
+                  rpc_error=rpc_error, rpc_endpoint=health_chain.endpoint_in_use, indexer_error=state.error if state else None, database=database)
 
 
 @router.get("/health/live", response_model=Liveness, summary="Liveness: 200 while the process serves requests")

@@ -129,7 +129,7 @@ class Indexer:
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.chain = chain or Chain(settings.rpc_url, timeout=5.0)
+        self.chain = chain or Chain.of(settings, timeout=5.0)
         self.chunk = settings.log_chunk_blocks
         self.lock = threading.Lock()
         self._registered_at = 0.0

@@ -167,3 +167,11 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
     assert card["municipality_name_ja"] and card["municipality_name_en"]
     assert card["collection_name_en"]
     assert card["forums"] == [{"name": "Town forum", "url": "https://forum.town.example.jp"}]
+
+
+def test_web_config_names_the_chains_explorer_for_transaction_links():
+    from backend.settings import Settings
+    from backend.web.pages import read_web_config
+
+    assert read_web_config(Settings(_env_file=None, chain_id=137)).explorer == "https://polygonscan.com"
+    assert read_web_config(Settings(_env_file=None, chain_id=31337)).explorer is None  # anvil: plain hashes

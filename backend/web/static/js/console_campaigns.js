@@ -351,7 +351,7 @@ class CampaignsTab {
     const finished = job.done + job.skipped;
     const progress = h("progress", { max: Math.max(job.total, 1), value: finished, "aria-label": t("campaigns.airdrop.progress_label") });
     const batches = h("ol", { class: "batches small" }, ...job.batches.filter((b) => b.tx_hash).map((b) =>
-      h("li", {}, h("span", { class: "hash mono", text: b.tx_hash }), " — ", t("campaigns.airdrop.batch", { count: b.count }))));
+      h("li", {}, txHash(b.tx_hash, this.explorer), " — ", t("campaigns.airdrop.batch", { count: b.count }))));
     const view = h("article", { class: "airdrop-job stack", "data-job": job.id, "data-status": job.status },
       h("h4", {}, `${job.filename} · ${job.collection} · `,
         h("span", { class: `badge ${job.status === "done" ? "ok" : job.status === "failed" ? "bad" : "info"}`,
@@ -518,8 +518,16 @@ export async function mount(container, ctx = {}) {
   await loadCatalogs(["campaigns"]);
   const municipality = ctx.municipality && typeof ctx.municipality === "object" ? ctx.municipality.id : ctx.municipality;
   const tab = new CampaignsTab(container, municipality);
+  // The chain's explorer links the batches' transactions (none on a local chain); the tab works without it.
+  tab.explorer = await api("/web/config").then((config) => config.explorer || null, () => null);
   await tab.start();
   return { unmount: () => tab.stop() };
+}
+
+// A transaction hash, linked to the block explorer's page of it when the chain has an explorer.
+export function txHash(hash, explorer) {
+  if (!explorer) return h("span", { class: "hash mono", text: hash });
+  return h("a", { class: "hash mono", href: `${explorer}/tx/${hash}`, target: "_blank", rel: "noopener", text: hash });
 }
 
 export const titleKey = "campaigns.tab";
