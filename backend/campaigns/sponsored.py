@@ -81,6 +81,9 @@ def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaig
             raise _refusal(exc.revert) from None
         limit = int(gas * GAS_MARGIN)
         sponsorship.check_budget(session, campaign.municipality_id, limit * minter.chain.gas_price(), now)
+        # End this session's read snapshot before the wait: the indexer writes the new card meanwhile, and
+        # SQLite refuses to turn a stale read transaction into a write.
+        session.commit()
         try:
             sent = relayer.send(call, gas=limit)
         except TxReverted as exc:

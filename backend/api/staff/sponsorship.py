@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from backend.api.deps import Admin, SessionDep, Viewer
 from backend.campaigns import sponsorship
 
-router = APIRouter(tags=["staff"])
+router = APIRouter(prefix="/staff", tags=["staff"])
 
 WEI = 10**30  # a budget above a trillion tokens is a typo
 
