@@ -194,8 +194,15 @@ def test_the_policy_covers_only_free_campaigns_and_limits_each_person(client, ap
 
 
 def test_staff_routes_are_scoped_to_the_municipality_and_refused_cross_origin(client, app, town):
+    from backend.db.models_chain import Municipality
+
     path = f"/staff/municipalities/{town['mid']}/sponsorship"
-    other = staff_headers(client, app, "other-town-admin", town["mid"] + 1000, "admin")
+    with app.state.services.session_factory() as db:
+        elsewhere = Municipality(slug="other-town", name_ja="別の町", name_en="Another town")
+        db.add(elsewhere)
+        db.commit()
+        elsewhere_id = elsewhere.id
+    other = staff_headers(client, app, "other-town-admin", elsewhere_id, "admin")  # an admin, of another town
     assert client.get(path, headers=other).status_code == 403
     assert client.put(path, headers=other, json={"enabled": True, "daily_budget_wei": 1, "monthly_budget_wei": 1,
                                                  "per_person_per_day": 1, "per_address_per_day": 1}).status_code == 403
