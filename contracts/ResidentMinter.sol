@@ -192,6 +192,8 @@ contract ResidentMinter is AccessControl, EIP712, IResidentMinter {
         if (!SignatureChecker.isValidSignatureNowCalldata(recipient, digest, signature)) {
             // Tell a readable signature by someone else (a request naming another recipient, or an altered
             // field) from one that is no signature of anybody's (malformed, or refused by ERC-1271).
+            // The third value (which malformation) is not needed: every malformed signature is the same refusal.
+            // slither-disable-next-line unused-return
             (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
             if (err == ECDSA.RecoverError.NoError) revert ResidentMinterClaimRequestWrongSigner(recipient, signer);
             revert ResidentMinterClaimRequestInvalidSignature(recipient);
