@@ -23,6 +23,7 @@ from backend.cards import CardView
 from backend.chain.client import Chain
 from backend.chain.head import SharedHead
 from backend.chain.indexer.indexer import IndexerThread
+from backend.campaigns.sponsored import make_relayer
 from backend.chain.issuer import Issuer, make_issuer
 from backend.civic import jobs as civic_jobs
 from backend.civic.identity import NullifierLookup, verified_nullifier
@@ -65,6 +66,8 @@ class Services:
     clock: Callable[[], float] = time.time
     card_image: Callable[[CardView], str] | None = None  # a card's image URL (rendered on first use)
     _redeem_engine: Engine | None = None
+    # Sends and pays for sponsored claims; None without RESIDENT_RELAYER_KEY (backend/campaigns/sponsored.py).
+    relayer: Issuer | None = None
 
     def close(self) -> None:
         if self._redeem_engine is not None:
@@ -113,4 +116,7 @@ def build_services(settings: Settings) -> Services:
             return f"{base}/ipfs/{services.content.image_cid(session, card)}"
 
     services.card_image = card_image
+    services.relayer = make_relayer(settings)
+    if services.relayer is not None:
+        services.relayer.observer = TransactionLog(sessions)
     return services

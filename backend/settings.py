@@ -52,7 +52,7 @@ ANVIL_DEV_KEY = "0x" + DEV_CHAIN_KEYS[0]
 SECRET_FIELDS = ("session_secret", "pass_secret", "sealing_key")
 # Each secret has one purpose; the transaction keys below may not be any of them (nor a development key).
 PURPOSE_SECRETS = (*SECRET_FIELDS, "identity_secret")
-TRANSACTION_KEYS = ("issuer_key", "deployer_key")
+TRANSACTION_KEYS = ("issuer_key", "deployer_key", "relayer_key")
 
 
 class Settings(BaseSettings):
@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
     issuer_key: SecretStr | None = Field(default=None, repr=False)
+    # The key that sends and pays for sponsored claims (backend/campaigns/sponsored.py): it needs native token,
+    # no role. Unset: sponsored claims answer 503. Production refuses a development key, as for the issuer's.
+    relayer_key: SecretStr | None = Field(default=None, repr=False)
 
     # Email to holders (backend/civic/mail.py): smtp://host:port, smtps://user:pass@host, smtp+starttls://...
     # Unset: no mail is sent; announcements and notices stay in the app.

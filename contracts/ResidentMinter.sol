@@ -6,6 +6,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IResidentCard} from "./interfaces/IResidentCard.sol";
 import {IResidentMinter} from "./interfaces/IResidentMinter.sol";
 
@@ -37,6 +38,11 @@ contract ResidentMinter is AccessControl, EIP712, IResidentMinter {
     /// @notice EIP-712 type hash of {Voucher}.
     bytes32 public constant VOUCHER_TYPEHASH = keccak256(
         "Voucher(address recipient,uint256 campaignId,uint256 tier,uint256 expiresAt,bytes32 nullifier,uint256 price,uint256 deadline)"
+    );
+
+    /// @notice EIP-712 type hash of {ClaimRequest}.
+    bytes32 public constant CLAIM_REQUEST_TYPEHASH = keccak256(
+        "ClaimRequest(address recipient,uint256 campaignId,uint256 quantity,uint256 allowPrice,uint256 allowMax,uint256 nonce,uint256 deadline)"
     );
 
     /// @notice In an allowlist leaf, this price means "the campaign's price".
@@ -163,26 +169,38 @@ contract ResidentMinter is AccessControl, EIP712, IResidentMinter {
         nonReentrant
         returns (uint256 firstTokenId)
     {
-        Stored memory c = _open(campaignId);
-        if (c.flags & _VOUCHER != 0) revert ResidentMinterVoucherRequired(campaignId);
-        if (quantity == 0) revert ResidentMinterInvalidQuantity(0);
-        uint256 price = c.price;
-        uint256 limit = c.maxPerWallet;
-        if (c.flags & _ALLOWLIST != 0) {
-            // OpenZeppelin StandardMerkleTree leaf of (address, uint256, uint256): hashed twice.
-            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(msg.sender, allowPrice, allowMax))));
-            if (!MerkleProof.verifyCalldata(proof, _allowlistRoots[campaignId], leaf)) {
-                revert ResidentMinterInvalidProof(campaignId, msg.sender);
-            }
-            if (allowPrice != CAMPAIGN_PRICE) price = allowPrice;
-            if (allowMax != 0) limit = allowMax;
+        return _claimOpen(msg.sender, campaignId, quantity, proof, allowPrice, allowMax);
+    }
+
+    /// @inheritdoc IResidentMinter
+    /// @dev Why anyone may send it rather than a RELAYER role: the card only ever goes to the request's
+    /// recipient, who signed it for this chain and this minter (EIP-712 domain) until `deadline`, and the
+    /// request is single-use; a sender can only pay the gas (and any price) for the resident. The
+    /// municipality's relayer is who sends in practice; a role would cost a storage read per claim and
+    /// stop the resident from sending their own request. Single use costs no storage of its own: `nonce` is
+    /// the recipient's claimed count in the campaign, which the claim itself increments.
+    function claimFor(
+        ClaimRequest calldata request,
+        bytes calldata signature,
+        bytes32[] calldata proof
+    ) external payable nonReentrant returns (uint256 firstTokenId) {
+        if (block.timestamp > request.deadline) {
+            revert ResidentMinterClaimRequestExpired(request.deadline, block.timestamp);
         }
-        _count(campaignId, c, msg.sender, quantity, limit);
-        uint256 cost = price * quantity;
-        if (msg.value < cost) revert ResidentMinterWrongPayment(cost, msg.value);
-        firstTokenId = _issue(msg.sender, quantity, c.tier, _expiry(c));
-        emit Claimed(campaignId, msg.sender, firstTokenId, quantity, cost, 0);
-        _refund(msg.value - cost);
+        address recipient = request.recipient;
+        bytes32 digest = claimRequestDigest(request);
+        if (!SignatureChecker.isValidSignatureNowCalldata(recipient, digest, signature)) {
+            // Tell a readable signature by someone else (a request naming another recipient, or an altered
+            // field) from one that is no signature of anybody's (malformed, or refused by ERC-1271).
+            // The third value (which malformation) is not needed: every malformed signature is the same refusal.
+            // slither-disable-next-line unused-return
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (err == ECDSA.RecoverError.NoError) revert ResidentMinterClaimRequestWrongSigner(recipient, signer);
+            revert ResidentMinterClaimRequestInvalidSignature(recipient);
+        }
+        uint256 claimed = _claimed[request.campaignId][recipient];
+        if (claimed != request.nonce) revert ResidentMinterClaimRequestReplayed(recipient, request.nonce, claimed);
+        return _claimOpen(recipient, request.campaignId, request.quantity, proof, request.allowPrice, request.allowMax);
     }
 
     /// @inheritdoc IResidentMinter
@@ -240,6 +258,24 @@ contract ResidentMinter is AccessControl, EIP712, IResidentMinter {
     }
 
     /// @inheritdoc IResidentMinter
+    function claimRequestDigest(ClaimRequest calldata request) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    CLAIM_REQUEST_TYPEHASH,
+                    request.recipient,
+                    request.campaignId,
+                    request.quantity,
+                    request.allowPrice,
+                    request.allowMax,
+                    request.nonce,
+                    request.deadline
+                )
+            )
+        );
+    }
+
+    /// @inheritdoc IResidentMinter
     function campaign(uint256 campaignId) external view returns (Campaign memory settings, uint256 claimed, bool closed) {
         Stored memory c = _existing(campaignId);
         return (_unpack(campaignId, c), c.claimed, c.flags & _CLOSED != 0);
@@ -284,6 +320,37 @@ contract ResidentMinter is AccessControl, EIP712, IResidentMinter {
     // ------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------
+
+    /// @dev An open or allowlist claim of `quantity` cards for `to`, paid by the sender.
+    function _claimOpen(
+        address to,
+        uint256 campaignId,
+        uint256 quantity,
+        bytes32[] calldata proof,
+        uint256 allowPrice,
+        uint256 allowMax
+    ) private returns (uint256 firstTokenId) {
+        Stored memory c = _open(campaignId);
+        if (c.flags & _VOUCHER != 0) revert ResidentMinterVoucherRequired(campaignId);
+        if (quantity == 0) revert ResidentMinterInvalidQuantity(0);
+        uint256 price = c.price;
+        uint256 limit = c.maxPerWallet;
+        if (c.flags & _ALLOWLIST != 0) {
+            // OpenZeppelin StandardMerkleTree leaf of (address, uint256, uint256): hashed twice.
+            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(to, allowPrice, allowMax))));
+            if (!MerkleProof.verifyCalldata(proof, _allowlistRoots[campaignId], leaf)) {
+                revert ResidentMinterInvalidProof(campaignId, to);
+            }
+            if (allowPrice != CAMPAIGN_PRICE) price = allowPrice;
+            if (allowMax != 0) limit = allowMax;
+        }
+        _count(campaignId, c, to, quantity, limit);
+        uint256 cost = price * quantity;
+        if (msg.value < cost) revert ResidentMinterWrongPayment(cost, msg.value);
+        firstTokenId = _issue(to, quantity, c.tier, _expiry(c));
+        emit Claimed(campaignId, to, firstTokenId, quantity, cost, 0);
+        _refund(msg.value - cost);
+    }
 
     /// @dev Whether campaign `c` accepts claims now (and has a card left).
     function _accepting(Stored memory c) private view returns (bool) {

@@ -14,8 +14,8 @@ backend/api/handlers.py. `FIELDS` names request fields the way the pages do, for
 
 from __future__ import annotations
 
-from backend.messages import (audit, auth, campaigns, civic, content, http, identity, perks, residency, staff,
-                              validation, venues)
+from backend.messages import (audit, auth, campaigns, civic, content, http, identity, perks, residency, sponsorship,
+                              staff, validation, venues)
 from backend.messages.entry import KINDS, REFUSALS, Label, Message, Texts, placeholders
 from backend.messages.fields import FIELDS
 
@@ -40,7 +40,7 @@ def _merge(*areas) -> dict[str, Message]:
 
 
 CATALOGUE: dict[str, Message] = _merge(http, validation, auth, audit, identity, perks, venues, campaigns, residency,
-                                       civic, staff, content)
+                                       civic, staff, content, sponsorship)
 
 
 def message(code: str) -> Message:

@@ -83,6 +83,29 @@ interface IResidentMinterErrors {
     /// @param nullifier The salted identity hash.
     error ResidentMinterNullifierUsed(bytes32 nullifier);
 
+    /// @dev Raised when a sponsored claim request is sent after its `deadline`.
+    /// @param deadline The last second it could be used (unix seconds).
+    /// @param currentTime The block's timestamp.
+    error ResidentMinterClaimRequestExpired(uint256 deadline, uint256 currentTime);
+
+    /// @dev Raised when a claim request's signature is no valid signature at all: malformed, or refused by
+    /// the recipient's contract wallet (ERC-1271).
+    /// @param recipient The request's recipient.
+    error ResidentMinterClaimRequestInvalidSignature(address recipient);
+
+    /// @dev Raised when a claim request's signature is by `signer`, not by its `recipient`: a request for
+    /// another recipient (or a request altered after signing, for another chain or another minter).
+    /// @param recipient The request's recipient.
+    /// @param signer The address the signature recovers to.
+    error ResidentMinterClaimRequestWrongSigner(address recipient, address signer);
+
+    /// @dev Raised when a claim request was already used: its `nonce` (the recipient's claimed count in the
+    /// campaign when signing) is no longer the recipient's `claimed` count.
+    /// @param recipient The request's recipient.
+    /// @param nonce The request's nonce.
+    /// @param claimed Cards the recipient has claimed in the campaign now.
+    error ResidentMinterClaimRequestReplayed(address recipient, uint256 nonce, uint256 claimed);
+
     /// @dev Raised on create/update when `start` is not before `end`, `end` is not in the future,
     /// or a time does not fit 32 bits.
     error ResidentMinterInvalidWindow(uint256 start, uint256 end);
@@ -140,6 +163,17 @@ interface IResidentMinter is IResidentMinterErrors {
         bytes32 nullifier; // salted hash of the verified identity; 0 = no identity bound
         uint256 price; // wei to pay on chain (0 after an off-chain, fiat payment)
         uint256 deadline; // last second the voucher can be used
+    }
+
+    /// @dev An EIP-712 claim request: `recipient` asks for a claim sent (and paid) by someone else.
+    struct ClaimRequest {
+        address recipient; // the signer, who receives the cards
+        uint256 campaignId; // an open or allowlist campaign
+        uint256 quantity;
+        uint256 allowPrice; // as {claim} takes them (allowlist campaigns); ignored in open ones
+        uint256 allowMax;
+        uint256 nonce; // claimedBy(campaignId, recipient) when signing: makes the request single-use
+        uint256 deadline; // last second the request can be used
     }
 
     /// @dev Emitted when campaign `campaignId` is created with `campaign`'s settings.
@@ -207,6 +241,19 @@ interface IResidentMinter is IResidentMinterErrors {
         external
         payable
         returns (uint256 tokenId);
+
+    /// @notice A sponsored claim: the cards of {claim} go to `request.recipient`, who signed `request`
+    /// (EOA or ERC-1271 contract wallet); the sender pays the gas and any price. Anyone may send it.
+    /// @dev `proof` proves the recipient's allowlist leaf, as in {claim}. Refused when expired, not signed by
+    /// the recipient, or already used (the recipient's claimed count is no longer `request.nonce`).
+    /// Emits {Claimed} and the card's issuing events.
+    function claimFor(ClaimRequest calldata request, bytes calldata signature, bytes32[] calldata proof)
+        external
+        payable
+        returns (uint256 firstTokenId);
+
+    /// @notice The EIP-712 digest a recipient signs for `request`.
+    function claimRequestDigest(ClaimRequest calldata request) external view returns (bytes32);
 
     /// @notice Sends all proceeds to `treasury`.
     /// @dev Requirements: caller has DEFAULT_ADMIN_ROLE; a balance to send. Emits {Withdrawn}.

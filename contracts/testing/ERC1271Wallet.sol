@@ -41,3 +41,13 @@ contract ERC1271WrongMagicWallet {
         return 0xffffffff;
     }
 }
+
+/// @dev An {ERC1271Wallet} that also accepts cards (ERC-721 receiver), as a smart account does: the
+/// recipient of a sponsored claim signed through ERC-1271.
+contract ERC1271ReceivingWallet is ERC1271Wallet {
+    constructor(address owner_) ERC1271Wallet(owner_) {}
+
+    function onERC721Received(address, address, uint256, bytes calldata) external pure returns (bytes4) {
+        return this.onERC721Received.selector;
+    }
+}
