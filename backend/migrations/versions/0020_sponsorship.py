@@ -1,7 +1,7 @@
 """Sponsored claims: sponsorship_policies (one per municipality) and sponsored_claims (what was spent).
 
-Revision ID: 0019_sponsorship
-Revises: 0018_demo_marker
+Revision ID: 0020_sponsorship
+Revises: 0019_desk_codes
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_sponsorship"
-down_revision = "0018_demo_marker"
+revision = "0020_sponsorship"
+down_revision = "0019_desk_codes"
 branch_labels = None
 depends_on = None
 
