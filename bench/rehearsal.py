@@ -32,10 +32,11 @@ def main(argv=None) -> int:
     parser.add_argument("--rpc-fault-rate", type=float, default=0.03)
     parser.add_argument("--chain-fault-every", type=float, default=8.0)
     parser.add_argument("--deadline", type=float, default=3600.0)
+    parser.add_argument("--batch-size", type=int, help="at most this many cards per transaction")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     args = parser.parse_args(argv)
     outcome = rehearse(args.wallets, args.seed, args.rpc_fault_rate, args.chain_fault_every, args.deadline,
-                       revocations=0, block_time=BLOCK_SECONDS)
+                       revocations=0, block_time=BLOCK_SECONDS, batch_size=args.batch_size)
     print(report(outcome))
     blocks = max(outcome.batches, 1)
     wall_ratio = outcome.airdrop_seconds / (blocks * BLOCK_SECONDS)

@@ -184,8 +184,9 @@ class RehearsalChain:
                 self.rpc("anvil_setNextBlockBaseFeePerGas", [hex(fault.value)])
                 return "ok"
             if fault.kind in ("drop_one", "drop_all"):
-                pending = self.rpc("txpool_content").get("pending", {})
-                hashes = [tx["hash"] for by_nonce in pending.values() for tx in by_nonce.values()]
+                pool = self.rpc("txpool_content")
+                hashes = [tx["hash"] for part in ("pending", "queued") for by_nonce in pool.get(part, {}).values()
+                          for tx in by_nonce.values()]
                 if fault.kind == "drop_all":
                     self.rpc("anvil_dropAllTransactions")
                     return f"dropped {len(hashes)}"

@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/rehearsal/run.py [--wallets 2000] [--seed 15] [--rpc-fault-rate 0.03]
                                             [--chain-fault-every 8] [--deadline 900] [--revocations 5]
+                                            [--batch-size N] [--json FILE]
 
 1. anvil with 2 s blocks (tools/rehearsal/chain.py); a fresh key, funded once from anvil's account 0, deploys
    the collection and is the backend's issuer key: nothing after that is signed by the node.
@@ -208,10 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chain-fault-every", type=float, default=8.0, help="seconds between chain faults, on average")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds the airdrop may take")
     parser.add_argument("--revocations", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, help="at most this many cards per transaction (more blocks, "
+                        "so more faults meet the airdrop)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     outcome = rehearse(args.wallets, args.seed, args.rpc_fault_rate, args.chain_fault_every, args.deadline,
-                       args.revocations)
+                       args.revocations, batch_size=args.batch_size)
     print(report(outcome))
     if args.json:
         args.json.write_text(json.dumps({"passed": outcome.passed, "checks": [c.__dict__ for c in outcome.checks],
