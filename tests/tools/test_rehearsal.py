@@ -114,9 +114,15 @@ def test_proxy_closes_stalls_errors_and_otherwise_forwards(chain):
         started = time.monotonic()
         assert post(proxy.url)[1]["result"] == hex(31337)  # stalled, then forwarded
         assert time.monotonic() - started >= 0.5
+        # The answer lost after the node did what was asked (here: mine a block).
+        proxy.plan = FaultPlan(seed=1, rate=1.0, kinds=("lost_answer",))
+        before = int(chain.rpc("eth_blockNumber"), 16)
+        with pytest.raises((urllib.error.URLError, ConnectionError, http_client_errors())):
+            post(proxy.url, "evm_mine")
+        assert int(chain.rpc("eth_blockNumber"), 16) > before
         proxy.plan = FaultPlan(seed=1, rate=0.0)
         assert post(proxy.url)[1]["result"] == hex(31337)
-        assert proxy.injected() == {"close": 1, "rpc_error": 1, "stall": 1}
+        assert proxy.injected() == {"close": 1, "rpc_error": 1, "stall": 1, "lost_answer": 1}
     finally:
         proxy.stop()
 

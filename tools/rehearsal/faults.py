@@ -5,7 +5,9 @@ On a seeded schedule (a fraction `rate` of requests, drawn from `seed`), a reque
 - `429`: Too Many Requests with Retry-After (a rate limit);
 - `502` / `503`: a gateway error / unavailable;
 - `close`: the connection closed with no answer;
-- `rpc_error`: HTTP 200 with a JSON-RPC error object (-32005, "limit exceeded").
+- `rpc_error`: HTTP 200 with a JSON-RPC error object (-32005, "limit exceeded");
+- `lost_answer`: forwarded to the node (a transaction is sent), then the connection closed with no answer: the
+  client cannot tell whether its request happened.
 Every other request is forwarded unchanged. `counts` says how many of each were injected. The backend is
 given `proxy.url` as its RPC URL; the rehearsal's own checks talk to anvil directly.
 """
@@ -21,7 +23,7 @@ import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-RPC_FAULTS = ("stall", "429", "502", "503", "close", "rpc_error")
+RPC_FAULTS = ("stall", "429", "502", "503", "close", "rpc_error", "lost_answer")
 
 
 class FaultPlan:
@@ -84,7 +86,12 @@ class FaultProxy:
                 try:
                     request = urllib.request.Request(proxy.upstream, body, {"Content-Type": "application/json"})
                     with urllib.request.urlopen(request, timeout=60) as response:
-                        self._answer(response.status, response.read())
+                        answer = response.read()
+                    if kind == "lost_answer":
+                        self.close_connection = True
+                        self.connection.close()
+                        return
+                    self._answer(response.status, answer)
                 except urllib.error.HTTPError as exc:
                     self._answer(exc.code, exc.read())
                 except OSError:
