@@ -155,7 +155,8 @@ class RehearsalChain:
         self.send_signed(ANVIL_DEV_KEY, {"to": account.address, "value": ether * 10**18, "gas": 21_000})
         return "0x" + account.key.hex().removeprefix("0x")
 
-    def deploy_card(self, key: str, data_dir: Path, symbol: str = "REHEARSE", max_cards_per_wallet: int = 1) -> DeploymentRecord:
+    def deploy_card(self, key: str, data_dir: Path, symbol: str = "REHEARSE",
+                    max_cards_per_wallet: int = 1) -> DeploymentRecord:
         """Deploys ResidentCard (build/contracts, `brownie compile`) from `key`, which becomes its admin and
         issuer, and writes the deployment record the backend reads."""
         from web3 import Web3

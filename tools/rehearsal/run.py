@@ -144,7 +144,8 @@ def rehearse(wallets: int = 2000, seed: int = 15, rpc_fault_rate: float = 0.03, 
                 time.sleep(1.0)
             airdrop_seconds = time.monotonic() - started
             say(f"airdrop job {job_id}: {job.get('status')} after {airdrop_seconds:.0f} s "
-                f"({job.get('done')}/{job.get('total')} issued, {job.get('failed')} failed) {job.get('message_en', '')}")
+                f"({job.get('done')}/{job.get('total')} issued, {job.get('failed')} failed) "
+                f"{job.get('message_en', '')}")
 
             # Revocations through the backend's own issuer, with the faults still on.
             revoked: list[str] = []
@@ -196,7 +197,8 @@ def rehearse(wallets: int = 2000, seed: int = 15, rpc_fault_rate: float = 0.03, 
 def report(outcome: Outcome) -> str:
     rpc = ", ".join(f"{k} {v}" for k, v in sorted(outcome.rpc_faults.items())) or "none"
     lines = [f"RPC faults injected: {rpc}", "chain faults injected:"]
-    lines += [f"  t+{at:>6.1f} s  {kind:<15} {value:<14} {result[:70]}" for at, kind, value, result in outcome.chain_faults]
+    lines += [f"  t+{at:>6.1f} s  {kind:<15} {value:<14} {result[:70]}"
+              for at, kind, value, result in outcome.chain_faults]
     lines += [f"revocations: {'; '.join(outcome.revocations) or 'none'}", "", checks.table(outcome.checks)]
     return "\n".join(lines)
 
