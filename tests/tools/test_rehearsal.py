@@ -74,6 +74,12 @@ def test_checker_catches_stuck_transactions():
     assert failing(seen) == {"nothing stuck": 3}
 
 
+def test_checker_reports_an_index_that_could_not_catch_up():
+    seen = clean()
+    seen.index_error = "ReorgDuringFetch: block 97 vanished"
+    assert failing(seen) == {"index caught up": 1}
+
+
 # -- the fault machinery on a real anvil ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def chain():

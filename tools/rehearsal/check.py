@@ -25,6 +25,7 @@ class Observed:
     jobs: list[dict]  # {id, status, total, done, failed, message_en}
     pending_txs: int  # the sender's transactions still in the node's pool
     sender_gap: int = 0  # the sender's pending nonce minus its mined nonce
+    index_error: str = ""  # why the indexer could not catch up with the chain at the end, if it could not
     notes: list[str] = field(default_factory=list)
 
 
@@ -63,6 +64,8 @@ def check(seen: Observed) -> list[Check]:
               if never_issued else f"jobs say {said_done} issued; {on_chain} wallets have a card"),
         Check("nothing stuck", seen.pending_txs + seen.sender_gap,
               f"{seen.pending_txs} txs in the pool, nonce gap {seen.sender_gap}"),
+        Check("index caught up", 1 if seen.index_error else 0,
+              seen.index_error[:90] or "the indexer reached the head"),
         Check("index equals chain", len(mismatched),
               f"{len(mismatched)} tokens differ (e.g. {mismatched[:3]})" if mismatched
               else f"{len(seen.chain_owners)} tokens agree"),

@@ -166,14 +166,18 @@ def rehearse(wallets: int = 2000, seed: int = 15, rpc_fault_rate: float = 0.03, 
             while time.monotonic() < settle_until and checks.pool_side(chain, issuer) != (0, 0):
                 time.sleep(block_time / 2)
             time.sleep(block_time * 1.5)
-            _retrying(lambda: services.indexer.catch_up(60))
+            index_error = ""
+            try:
+                _retrying(lambda: services.indexer.catch_up(30), seconds=120)
+            except Exception as exc:  # reported by the check, not hidden: the index is then compared as it is
+                index_error = f"{type(exc).__name__}: {exc}"
 
             minted, chain_owners = checks.chain_side(chain, record.address, record.deployment_block)
             pending, gap = checks.pool_side(chain, issuer)
             jobs = checks.jobs_side(sessions)
             observed = checks.Observed(wallets=listed, minted=minted, chain_owners=chain_owners,
                                        index_owners=checks.index_side(sessions, record.address), jobs=jobs,
-                                       pending_txs=pending, sender_gap=gap)
+                                       pending_txs=pending, sender_gap=gap, index_error=index_error)
             gas = fee = 0
             hashes = [b["tx_hash"] for j in jobs for b in j["batches"] if b.get("tx_hash")]
             for tx_hash in hashes:
