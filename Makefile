@@ -25,7 +25,7 @@ LINT_STAMP := $(LINT_VENV)/.installed
 FUZZ_VENV := $(CURDIR)/.venv-fuzz
 FUZZ_STAMP := $(FUZZ_VENV)/.installed
 
-.PHONY: run test setup compile bench lint fuzz clean
+.PHONY: run test setup compile bench lint fuzz clean rehearse
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(SOLC) $(ANVIL) $(WEB_STAMP)
 
@@ -102,6 +102,12 @@ test: setup lint $(FUZZ_STAMP)
 	# The web app in headless Chromium (Debian's, installed if missing) against `make run`'s stack.
 	tools/chromium.sh >/dev/null && $(BIN)/python -m pytest -p no:pytest-brownie tests/web -q
 
+# The demo's life on a rehearsal chain (2 s blocks, an RPC fault proxy, base-fee spikes, dropped transactions,
+# reorgs, rollbacks), then the chain checked against the database; exits 1 when a check fails.
+rehearse: setup
+	$(BIN)/brownie compile
+	$(BIN)/python tools/rehearsal/run.py $(REHEARSE_ARGS)
+
 bench: setup
 	# Each bench exits 1 when it misses a target; `-` runs the others anyway (each prints its own table).
 	-$(BIN)/python bench/gas.py
@@ -113,6 +119,7 @@ bench: setup
 	-$(BIN)/python bench/civic.py --postgres $$(tools/postgres.sh)
 	-$(BIN)/python bench/console.py --postgres $$(tools/postgres.sh)
 	-$(BIN)/python bench/poster.py
+	-$(BIN)/python bench/rehearsal.py
 
 clean:
 	rm -rf build reports .hypothesis crytic-export
