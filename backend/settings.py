@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     # Where people reach this backend; default http://127.0.0.1:<api_port>. Links, sign-in and the base URI
     # deployed collections point their tokenURI at (a config's `base_uri: /metadata/SYMBOL/`) follow it.
     public_url: str = ""
+    # The ResidentAccountFactory of passkey accounts (contracts/accounts); empty: passkey routes answer 503.
+    # The WebAuthn RP id and origin are public_url's host and origin.
+    account_factory_address: str = ""
     siwe_domain: str = ""  # default: the public URL's host[:port]
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.api.holder import auth, campaigns, cards, civic, claim_links, evidence, perks, residency
+from backend.api.holder import auth, campaigns, cards, civic, claim_links, evidence, passkeys, perks, residency
 
 ROUTERS = [auth.router, cards.router, perks.router, campaigns.router, claim_links.router, residency.router,
-           evidence.router, civic.router]
+           evidence.router, civic.router, passkeys.router]
