@@ -36,7 +36,9 @@ def test_make_a_passkey_account_and_sign_in(browser_factory, local_stack, shoot)
     create = visible(driver, "#passkey-create")
     # No wallet extension: the passkey is the first choice, above the wallet's button.
     assert "primary" in create.get_attribute("class")
-    assert "secondary" in driver.find_element(By.ID, "connect").get_attribute("class")
+    connect = driver.find_element(By.ID, "connect")
+    assert "secondary" in connect.get_attribute("class")
+    assert create.location["y"] < connect.location["y"]
     shoot(driver, "passkey-welcome")
     create.click()
     visible(driver, "#home", timeout=30)

@@ -81,7 +81,7 @@ async function offerPasskey() {
   const wallets = await discoverWallets();
   const hero = $("connect-step").closest(".panel");
   if (wallets.length === 0) {
-    hero.after(panel);
+    hero.before(panel);
     $("passkey-create").className = "primary wide";
     $("connect").className = "secondary wide";
   } else {
