@@ -143,6 +143,15 @@ class Settings(BaseSettings):
     # `make run`'s year of demo history on a new chain (backend/demo_history.py); production refuses it.
     demo_history: bool = True
 
+    @field_validator("account_factory_address")
+    @classmethod
+    def _factory_address(cls, value: str) -> str:
+        from eth_utils import is_hex_address
+
+        if value and not is_hex_address(value):
+            raise ValueError(f"RESIDENT_ACCOUNT_FACTORY_ADDRESS is not a 20-byte hex address: {value!r}")
+        return value
+
     @field_validator("login_limits_per_login", "login_limits_per_address")
     @classmethod
     def _rate_limits(cls, value: str) -> str:

@@ -203,3 +203,8 @@ def test_in_openapi(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/passkeys/register/options", "/passkeys/register", "/passkeys/signin/options", "/passkeys/signin"):
         assert "post" in paths[path]
+
+
+def test_factory_address_setting_checked():
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, environment="test", account_factory_address="0x1234")
