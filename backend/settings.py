@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     # Where people reach this backend; default http://127.0.0.1:<api_port>. Links, sign-in and the base URI
     # deployed collections point their tokenURI at (a config's `base_uri: /metadata/SYMBOL/`) follow it.
     public_url: str = ""
+    # The ResidentAccountFactory of passkey accounts (contracts/accounts); empty: passkey routes answer 503.
+    # The WebAuthn RP id and origin are public_url's host and origin.
+    account_factory_address: str = ""
     siwe_domain: str = ""  # default: the public URL's host[:port]
     ipfs_api: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
@@ -156,6 +159,15 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(default=None, repr=False)
     # `make run`'s year of demo history on a new chain (backend/demo_history.py); production refuses it.
     demo_history: bool = True
+
+    @field_validator("account_factory_address")
+    @classmethod
+    def _factory_address(cls, value: str) -> str:
+        from eth_utils import is_hex_address
+
+        if value and not is_hex_address(value):
+            raise ValueError(f"RESIDENT_ACCOUNT_FACTORY_ADDRESS is not a 20-byte hex address: {value!r}")
+        return value
 
     @field_validator("login_limits_per_login", "login_limits_per_address", "desk_code_guesses")
     @classmethod

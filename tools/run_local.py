@@ -89,6 +89,18 @@ def setup_demo(url: str, history: bool = False):
     return run_script(url, str(ROOT / "scripts" / "demo.py"), args=(history,))
 
 
+def deploy_account_factory(url: str) -> str:
+    """Deploys the passkey accounts' factory (contracts/accounts, compiled by setup_demo's Brownie run) from
+    anvil's first account; its address. A fresh one each start: it holds nothing, accounts are clones."""
+    from web3 import Web3
+
+    build = json.loads((ROOT / "build" / "contracts" / "ResidentAccountFactory.json").read_text())
+    w3 = Web3(Web3.HTTPProvider(url))
+    contract = w3.eth.contract(abi=build["abi"], bytecode=build["bytecode"])
+    receipt = w3.eth.wait_for_transaction_receipt(contract.constructor().transact({"from": w3.eth.accounts[0]}))
+    return receipt.contractAddress
+
+
 def backend_settings(local: Settings, rpc_url: str, chain_id: int) -> Settings:
     """The backend's settings for this run: the local ones (their public URL, by default this run's API port),
     pointing at this run's chain."""
@@ -104,7 +116,8 @@ def backend_env(settings: Settings) -> dict:
             "RESIDENT_RPC_URL": settings.rpc_url, "RESIDENT_CHAIN_ID": str(settings.chain_id),
             "RESIDENT_PUBLIC_URL": settings.public_url, "RESIDENT_SIWE_DOMAIN": settings.siwe_domain,
             "RESIDENT_DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
-            "RESIDENT_ISSUER_KEY": settings.issuer_key.get_secret_value()}
+            "RESIDENT_ISSUER_KEY": settings.issuer_key.get_secret_value(),
+            "RESIDENT_ACCOUNT_FACTORY_ADDRESS": settings.account_factory_address}
 
 
 def prepare_backend(settings: Settings, history: bool = False) -> list[str]:
@@ -234,6 +247,8 @@ def main() -> int:
               + ("state resumed from " if resumed else "new state in ") + str(state_file))
         setup_demo(url, history)
         settings = backend_settings(local, url, chain_id)
+        if not settings.account_factory_address:
+            settings = settings.model_copy(update={"account_factory_address": deploy_account_factory(url)})
         seed_lines = prepare_backend(settings, history)
         backend_log = data / "backend.log"
         backend = start_backend(backend_env(settings), api_port, backend_log)

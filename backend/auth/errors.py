@@ -128,3 +128,58 @@ class BadAddress(AccessError):
     """Raised when an address parameter is not a 20-byte hex address."""
 
     code = "bad_address"
+
+
+# --- passkeys (WebAuthn) -----------------------------------------------------------------------------------
+class PasskeysUnavailable(AccessError):
+    """Raised when no passkey account factory is configured (RESIDENT_ACCOUNT_FACTORY_ADDRESS)."""
+
+    code = "passkeys_unavailable"
+
+
+class PasskeyMalformed(AccessError):
+    """Raised when a WebAuthn response is not the JSON a browser sends."""
+
+    code = "passkey_malformed"
+
+
+class PasskeyChallengeInvalid(AccessError):
+    """Raised when the response's challenge is not one we handed out, or was used or expired."""
+
+    code = "passkey_challenge_invalid"
+
+
+class PasskeyWrongOrigin(AccessError):
+    """Raised when clientDataJSON names another origin than the public URL's."""
+
+    code = "passkey_wrong_origin"
+
+
+class PasskeyWrongRpId(AccessError):
+    """Raised when the authenticator data is for another RP id than the public URL's host."""
+
+    code = "passkey_wrong_rp_id"
+
+
+class PasskeyRefused(AccessError):
+    """Raised when the webauthn library refuses the response for another reason (signature, flags, ...)."""
+
+    code = "passkey_refused"
+
+
+class PasskeyUnknown(AccessError):
+    """Raised when an assertion names a credential that was never registered here."""
+
+    code = "passkey_unknown"
+
+
+class PasskeyCounterBackwards(AccessError):
+    """Raised when the authenticator's sign counter is not above the stored one (a cloned authenticator)."""
+
+    code = "passkey_counter_backwards"
+
+
+class PasskeyAlreadyRegistered(AccessError):
+    """Raised when a registration names a credential id we already hold."""
+
+    code = "passkey_already_registered"

@@ -77,3 +77,11 @@ def _record_holder(db: Session, address: str, contract_wallet: bool, now: int) -
     except IntegrityError:  # a concurrent first sign-in of the same wallet inserted it
         db.execute(update(Holder).where(Holder.address == address)
                    .values(last_sign_in_at=now, sign_in_count=Holder.sign_in_count + 1))
+
+
+def open_passkey_session(db: Session, account: ChecksumAddress, *, now: int) -> tuple[str, int]:
+    """A holder session for a passkey account (a contract wallet), once its WebAuthn ceremony passed."""
+    _record_holder(db, account, True, now)
+    record_activity(db, account, now, "sign_in")
+    purge_expired(db, now=now)
+    return create_session(db, "holder", account, now=now)

@@ -155,3 +155,23 @@ class BotKey(Base):
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     last_used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasskeyCredential(Base):
+    """A holder's WebAuthn passkey and the passkey account its public key names (contracts/accounts).
+
+    Only public data: the credential id, the P-256 public key, the authenticator's sign counter and the
+    account's (CREATE2-predicted) address; nothing that names the person.
+    """
+
+    __tablename__ = "passkey_credentials"
+    __table_args__ = (Index("ix_passkey_credentials_account", "account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url; WebAuthn caps ids at 1023 bytes
+    public_x: Mapped[str] = mapped_column(String(66))  # 0x-hex, 32 bytes
+    public_y: Mapped[str] = mapped_column(String(66))
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    account: Mapped[str] = mapped_column(String(42))
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    last_used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

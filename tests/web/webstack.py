@@ -107,13 +107,15 @@ class Stack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
+def start_stack(data_dir: Path, timeout: float = 240, host: str = "127.0.0.1") -> Stack:
     """Starts tools/run_local.py on free ports with its own data directory and waits until the backend
-    answers /health and the demo cards are indexed."""
+    answers /health and the demo cards are indexed. `host` names the public URL's host: "localhost" for
+    WebAuthn, whose RP id cannot be an IP address (the backend listens on 127.0.0.1 either way)."""
     rpc_port, api_port = free_port(), free_port()
     env = {**os.environ, "RESIDENT_DATA_DIR": str(data_dir), "RESIDENT_RPC_PORT": str(rpc_port),
            "RESIDENT_API_PORT": str(api_port), "PYTHONUNBUFFERED": "1",
-           "RESIDENT_PASS_LIFETIME": str(PASS_LIFETIME), "RESIDENT_PASS_RENEW_MARGIN": str(PASS_RENEW_MARGIN)}
+           "RESIDENT_PASS_LIFETIME": str(PASS_LIFETIME), "RESIDENT_PASS_RENEW_MARGIN": str(PASS_RENEW_MARGIN),
+           "RESIDENT_PUBLIC_URL": f"http://{host}:{api_port}"}
     # Brownie finds the solc wrapper here (`make` exports it; a bare pytest run may not have).
     env.setdefault("SOLCX_BINARY_PATH", str(ROOT / ".venv" / "solcx"))
     log_path = data_dir / "run_local.log"
@@ -121,7 +123,7 @@ def start_stack(data_dir: Path, timeout: float = 240) -> Stack:
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "tools" / "run_local.py")], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True)
-    stack = Stack(process, data_dir, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{rpc_port}", log_path)
+    stack = Stack(process, data_dir, f"http://{host}:{api_port}", f"http://127.0.0.1:{rpc_port}", log_path)
     deadline = time.monotonic() + timeout
     try:
         while True:

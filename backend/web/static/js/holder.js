@@ -6,6 +6,7 @@ import { ApiError, api, get, post } from "./api.js";
 import { applyTranslations, errorText, formatDate, has, lang, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
+import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 // Where to go once signed in (e.g. the forum's sign-in, /forum/sso?...): the server puts `?next=` here
@@ -70,6 +71,51 @@ function showWelcome() {
   $("session").hidden = true;
   for (const id of ["wallet-choice", "no-wallet", "wrong-chain", "sign-in"]) $(id).hidden = true;
   $("connect-step").hidden = false;
+  offerPasskey();
+}
+
+/** The passkey path: the first choice (above the wallet's) when no wallet extension answers, else an option. */
+async function offerPasskey() {
+  const panel = $("passkey-step");
+  if (!passkeysSupported()) return;
+  const wallets = await discoverWallets();
+  const hero = $("connect-step").closest(".panel");
+  if (wallets.length === 0) {
+    hero.before(panel);
+    $("passkey-create").className = "primary wide";
+    $("connect").className = "secondary wide";
+  } else {
+    $("wallet-choice").before(panel);
+    $("passkey-create").className = "secondary wide";
+    $("connect").className = "primary wide";
+  }
+  panel.hidden = false;
+}
+
+async function withPasskey(action) {
+  clearNotice();
+  const status = $("passkey-status");
+  for (const id of ["passkey-create", "passkey-signin"]) $(id).disabled = true;
+  status.dataset.i18n = "holder.passkey.waiting";
+  status.textContent = t("holder.passkey.waiting");
+  try {
+    await action();
+    if (NEXT_PATH) {
+      location.assign(NEXT_PATH);
+      return;
+    }
+    state.me = await get("/me");
+    $("passkey-step").hidden = true;
+    await showHome();
+  } catch (error) {
+    // The browser's own refusals (cancelled, timed out, not allowed) are DOMExceptions: ask to try again.
+    if (error instanceof DOMException) showNotice("error", () => t("holder.passkey.cancelled"));
+    else showNotice("error", () => failureText(error));
+  } finally {
+    for (const id of ["passkey-create", "passkey-signin"]) $(id).disabled = false;
+    delete status.dataset.i18n;
+    status.textContent = "";
+  }
 }
 
 function onlyPanel(id) {
@@ -648,6 +694,8 @@ async function start() {
   $("look-again").addEventListener("click", connect);
   $("switch-chain").addEventListener("click", switchChain);
   $("sign-in-button").addEventListener("click", signIn);
+  $("passkey-create").addEventListener("click", () => withPasskey(createPasskeyAccount));
+  $("passkey-signin").addEventListener("click", () => withPasskey(signInWithPasskey));
   $("sign-out").addEventListener("click", () => signOut());
   $("pass-new").addEventListener("click", newPass);
   $("pass-close").addEventListener("click", closePass);

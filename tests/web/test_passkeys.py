@@ -1,0 +1,87 @@
+"""A phone without a wallet makes a passkey resident account and is signed in (Chromium's virtual
+authenticator through the DevTools WebAuthn domain, the real backend ceremony, the real factory on anvil);
+an authenticator whose passkey was never registered is refused.
+
+The stack runs with the public URL on `localhost`: WebAuthn refuses an IP address as the RP id."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.web.webstack import open_page, start_stack, visible, wait
+
+AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+                 "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}
+
+
+@pytest.fixture(scope="module")
+def local_stack(tmp_path_factory):
+    running = start_stack(tmp_path_factory.mktemp("passkey-stack"), host="localhost")
+    yield running
+    running.stop()
+
+
+def phone(browser_factory):
+    """A 375 px browser without a wallet extension, with a platform authenticator (Face ID / fingerprint)."""
+    driver = browser_factory(width=375, height=800)
+    driver.execute_cdp_cmd("WebAuthn.enable", {})
+    authenticator = driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    return driver, authenticator["authenticatorId"]
+
+
+def test_make_a_passkey_account_and_sign_in(browser_factory, local_stack, shoot):
+    driver, authenticator = phone(browser_factory)
+    open_page(driver, local_stack.url("/"))
+    create = visible(driver, "#passkey-create")
+    # No wallet extension: the passkey is the first choice, above the wallet's button.
+    assert "primary" in create.get_attribute("class")
+    connect = driver.find_element(By.ID, "connect")
+    assert "secondary" in connect.get_attribute("class")
+    assert create.location["y"] < connect.location["y"]
+    shoot(driver, "passkey-welcome")
+    create.click()
+    visible(driver, "#home", timeout=30)
+    credentials = driver.execute_cdp_cmd("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
+    me = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/me').then((r) => r.json()).then(done, (e) => done(String(e)));")
+    assert me["address"].startswith("0x") and len(me["address"]) == 42
+    shoot(driver, "passkey-signed-in")
+
+    # Signed out, the same passkey signs in again to the same account.
+    visible(driver, "#sign-out").click()
+    visible(driver, "#passkey-signin").click()
+    visible(driver, "#home", timeout=30)
+    again = driver.execute_async_script(
+        "const done = arguments[0]; fetch('/me').then((r) => r.json()).then(done, (e) => done(String(e)));")
+    assert again["address"] == me["address"]
+
+
+def test_unknown_authenticator_refused(browser_factory, local_stack):
+    driver, authenticator = phone(browser_factory)
+    open_page(driver, local_stack.url("/"))
+    # A passkey for this site that the backend never registered (made on the authenticator directly).
+    driver.execute_cdp_cmd("WebAuthn.addCredential", {"authenticatorId": authenticator, "credential": {
+        "credentialId": "dW5rbm93bi1wYXNza2V5LWlk", "isResidentCredential": True, "rpId": "localhost",
+        "privateKey": PKCS8_P256, "userHandle": "dXNlcg==", "signCount": 1}})
+    visible(driver, "#passkey-signin").click()
+    notice = wait(driver, lambda d: d.find_element(By.ID, "notice").text.strip(), timeout=30,
+                  message="no refusal shown")
+    assert "not registered" in notice
+    assert driver.find_element(By.ID, "home").is_displayed() is False
+
+
+# A throwaway P-256 private key (PKCS#8, base64), for the unregistered credential above.
+def _pkcs8() -> str:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return base64.b64encode(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption())).decode()
+
+
+PKCS8_P256 = _pkcs8()
