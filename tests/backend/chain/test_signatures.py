@@ -202,4 +202,5 @@ def test_siwe_sign_in_refuses_a_6492_signature_whose_factory_fails_and_says_why(
     (wrapped,) = viem({"op": "wrap6492", "factory": factory.address, "data": "0xdeadbeef", "signature": inner})
     body = assert_error(client.post("/auth/siwe", json={"message": text, "signature": wrapped}), 401,
                         "siwe_bad_signature")
-    assert body.get("detail") == "signature_deploy_failed" or "signature_deploy_failed" in json.dumps(body)
+    assert "not-yet-deployed account fails" in body["detail"]  # the verifier's reason, signature_deploy_failed
+    assert "未デプロイのアカウント" in body["message_ja"]
