@@ -9,11 +9,6 @@ deployment, and an EOA delegated by a real EIP-7702 (type-4) transaction.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 from eth_account import Account
 
@@ -22,35 +17,7 @@ from backend.chain.client import Chain
 from backend.chain.erc6492_validator import BYTECODE
 from backend.civic import ballots
 from tests.backend.access_setup import assert_error, deploy_wallet, new_nonce, siwe_text
-from tests.backend.localchain import ROOT
-
-SCRIPT = Path(__file__).with_name("viem_signer.mjs")
-SALT = "0x" + "00" * 31 + "07"
-
-
-def viem(*ops: dict) -> list:
-    """Run ops through viem in Node; one result per op."""
-    done = subprocess.run(["node", str(SCRIPT)], input=json.dumps({"ops": list(ops)}), capture_output=True,
-                          text=True, timeout=120, cwd=ROOT, env=os.environ)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)["results"]
-
-
-def key_of(account) -> str:
-    return "0x" + bytes(account.key).hex()
-
-
-def deploy(local, name: str, *args) -> str:
-    art = json.loads((ROOT / "build" / "contracts" / f"{name}.json").read_text())
-    contract = local.web3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
-    tx = contract.constructor(*args).transact({"from": local.admin})
-    return local.web3.eth.wait_for_transaction_receipt(tx)["contractAddress"]
-
-
-def factory_contract(local, address: str):
-    art = json.loads((ROOT / "build" / "contracts" / "ERC1271WalletFactory.json").read_text())
-    return local.web3.eth.contract(address=address, abi=art["abi"])
-
+from tests.backend.viem_setup import SALT, deploy, factory_contract, key_of, viem
 
 @pytest.fixture
 def chain(anvil):
