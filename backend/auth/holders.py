@@ -14,6 +14,7 @@ from backend.auth.errors import ChainUnavailable, SiweNonceInvalid
 from backend.auth.nonces import consume_nonce
 from backend.auth.sessions import create_session, purge_expired
 from backend.auth.signin import ContractCheck, expectations_for, verify_sign_in
+from backend.chain import signatures
 from backend.chain.client import Chain
 from backend.civic.inactivity import record_activity
 from backend.db.models_access import Holder
@@ -31,11 +32,12 @@ class HolderSignIn:
 
 
 def erc1271_check(chain: Chain) -> ContractCheck:
-    """ERC-1271 through backend/chain/client.py; a chain that does not answer is a 503, not a bad signature."""
+    """Contract accounts (ERC-1271, ERC-6492 undeployed, EIP-7702) through the one verifier,
+    backend/chain/signatures.py; a chain that does not answer is a 503, not a bad signature."""
 
-    def check(address: ChecksumAddress, digest: bytes, signature: bytes) -> bool:
+    def check(address: ChecksumAddress, digest: bytes, signature: bytes) -> signatures.Verdict:
         try:
-            return chain.is_valid_signature(address, digest, signature)
+            return signatures.verify_hash(chain, address, digest, signature)
         except ChainError:
             raise ChainUnavailable() from None
 

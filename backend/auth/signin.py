@@ -154,8 +154,8 @@ def recover_signer(text: str, signature: bytes) -> ChecksumAddress | None:
         return None
 
 
-# (address, hash, signature) -> True when a contract at `address` answers the ERC-1271 magic value; False
-# when it answers anything else, reverts, or there is no contract. Raises when the chain cannot be asked.
+# (address, hash, signature) -> truthy when the account at `address` accepts it (backend/chain/signatures.py
+# Verdict: ERC-1271, ERC-6492, EIP-7702), falsy with a `reason` otherwise. Raises when the chain cannot be asked.
 ContractCheck = Callable[[ChecksumAddress, bytes, bytes], bool]
 
 
@@ -169,9 +169,11 @@ def verify_sign_in(
     address = to_checksum_address(message.address)
     contract_wallet = False
     if recover_signer(text, raw) != address:
-        # Not the address's own key: maybe the address is a contract wallet that accepts it (ERC-1271).
-        if not contract_check(address, eip191_hash(text), raw):
-            raise SiweBadSignature()
+        # Not the address's own key: a contract wallet (ERC-1271), a not-yet-deployed one (ERC-6492) or a
+        # 7702-delegated EOA may still accept it (backend/chain/signatures.py); its verdict names why not.
+        verdict = contract_check(address, eip191_hash(text), raw)
+        if not verdict:
+            raise SiweBadSignature(getattr(verdict, "reason", None))
         contract_wallet = True
     return SignIn(
         address=address,

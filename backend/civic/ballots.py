@@ -136,7 +136,7 @@ def digest(data: dict) -> bytes:
 
 def decode_signature(signature: str) -> bytes | None:
     text = signature[2:] if signature.startswith(("0x", "0X")) else signature
-    if not text or len(text) % 2 or len(text) > 4000:
+    if not text or len(text) % 2 or len(text) > 10_000:
         return None
     try:
         return bytes.fromhex(text)

@@ -60,6 +60,17 @@ MESSAGES = {
     "signature_not_hex_prefixed": Message("（0x で始まる16進数が必要です）", "It must be 0x-prefixed hex.", DETAIL),
     "signature_not_hex": Message("（16進数ではありません）", "It is not hex.", DETAIL),
     "signature_wrong_length": Message("（長さが不正です）", "It has a wrong length.", DETAIL),
+    # backend/chain/signatures.py: why a signature was not accepted (EOA, ERC-1271, ERC-6492, EIP-7702)
+    "signature_malformed": Message("（署名の形式が不正です。ウォレットで署名し直してください）",
+                                   "The signature is not well formed: sign again with your wallet.", DETAIL),
+    "signature_wrong_signer": Message("（このアドレスの鍵による署名ではありません。正しいアカウントで署名してください）",
+                                      "It was not signed by this address's key: sign with the right account.", DETAIL),
+    "signature_contract_refused": Message("（コントラクトウォレットがこの署名を承認しませんでした。ウォレットで署名し直してください）",
+                                          "The contract wallet did not accept this signature: sign again with it.",
+                                          DETAIL),
+    "signature_deploy_failed": Message("（未デプロイのアカウントを作成する呼び出しが失敗しました。ウォレットの提供元にお問い合わせください）",
+                                       "The call that would create this not-yet-deployed account fails: ask your "
+                                       "wallet's provider.", DETAIL),
     "role_needed": Message("（自治体 {municipality_id} で「{role}」以上の権限が必要です）",
                            "It needs the role {role!r} in municipality {municipality_id}.", DETAIL),
     "no_municipality": Message("（自治体 {municipality_id} はありません）", "No municipality {municipality_id}.", DETAIL),

@@ -41,7 +41,8 @@ class BallotRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     card: int = Field(ge=0, le=MAX_INT, description="The card's token id")
     answers: dict = Field(description='{"<question id>": [option indexes] | "free text"}')
-    signature: str = Field(min_length=2, max_length=2000, description="eth_signTypedData_v4 of the ballot's typed data")
+    signature: str = Field(min_length=2, max_length=10_000,
+                           description="eth_signTypedData_v4 of the ballot's typed data (ERC-6492 wrappers are longer)")
 
 
 class TypedBallot(BaseModel):

@@ -7,7 +7,8 @@ import io
 import pytest
 from eth_account import Account
 
-from tests.backend.access_setup import assert_error, deploy_wallet, sign_in
+from tests.backend.access_setup import assert_error, deploy_wallet, new_nonce, sign_in, siwe_text
+from tests.backend.viem_setup import SALT, counterfactual_signature, deploy, factory_contract
 from backend.staff.kpis import municipality_kpis
 from tests.backend.civic_setup import (answers_for, create_poll, holder_with_card, new_town, poll_body, sign_typed, typed_ballot,
                          vote)
@@ -192,6 +193,29 @@ def test_a_contract_wallet_votes_with_erc1271(client, town, sync_index):
     r = vote(client, owner, headers, poll["id"], token, answers_for(poll))
     assert r.status_code == 201, r.text
     assert r.json()["voter"] == wallet
+
+
+def test_an_undeployed_smart_account_signs_in_and_votes_with_erc6492(client, town, sync_index):
+    """Sign-in and ballot signed by viem for a wallet a real factory has not deployed yet (ERC-6492)."""
+    factory = factory_contract(town.chain, deploy(town.chain, "ERC1271WalletFactory"))
+    owner = town.chain.new_holder()  # pays the transfer to its wallet
+    wallet = factory.functions.addressOf(owner.address, bytes.fromhex(SALT[2:])).call()
+    poll = create_poll(client, town)
+    token = town.col.issue(owner.address)
+    town.col.transfer(token, wallet)  # a card can be sent to the counterfactual address before it exists
+    sync_index()
+    text = siwe_text(wallet, new_nonce(client))
+    _, signed_text = counterfactual_signature(factory, owner, {"op": "signMessage", "message": text})
+    signed = client.post("/auth/siwe", json={"message": text, "signature": signed_text})
+    assert signed.status_code == 200, signed.text
+    headers = {"Authorization": "Bearer " + signed.json()["token"]}
+    typed = typed_ballot(client, headers, poll["id"], token, answers_for(poll)).json()["typed_data"]
+    _, signature = counterfactual_signature(factory, owner, {"op": "signTypedData", "typedData": typed})
+    r = client.post(f"/polls/{poll['id']}/ballots", headers=headers,
+                    json={"card": token, "answers": answers_for(poll), "signature": signature})
+    assert r.status_code == 201, r.text
+    assert r.json()["voter"] == wallet
+    assert town.chain.web3.eth.get_code(wallet) == b""  # verified by eth_call only
 
 
 def test_results_turnout_and_csv(client, town, sync_index):
