@@ -136,6 +136,14 @@ class Issuer:
             raise TxReverted(name, "reverted on chain", receipt.tx_hash)
         return Sent(receipt.tx_hash, receipt.block_number, receipt.gas_used, receipt.logs)
 
+    def sign_transaction(self, tx: dict) -> tuple[bytes, str]:
+        """(raw signed transaction, its 0x-hash) of `tx` (complete: nonce, gas, fees, chain id), signed with
+        this issuer's key; nothing is sent. The outbox records both before it broadcasts."""
+        if self.account is None:
+            raise ValueError("a node-held key cannot sign without sending: the outbox needs a private key")
+        signed = self.account.sign_transaction(tx)
+        return bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex()
+
     def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None, *,
                   function: str | None = None) -> str:
         """Signs `tx` (complete: nonce, gas, chain id) and hands it to the node; returns its hash.

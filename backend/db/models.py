@@ -15,6 +15,7 @@ from backend.db.models_civic import (
 )
 from backend.db.models_holders import CardAction
 from backend.db.models_jobs import JobState
+from backend.db.models_outbox import OutboxAttempt, OutboxSender, OutboxTx
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
     Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation,
@@ -30,5 +31,5 @@ __all__ = [
     "CardAction", "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
     "ActivityEvidence",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
-    "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData",
+    "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData", "OutboxAttempt", "OutboxSender", "OutboxTx",
 ]
