@@ -190,12 +190,11 @@ class Manager:
             elif mined_nonce > row.nonce:  # the nonce was used, by none of our attempts
                 self._update(address, row_id, state="replaced", error_code="nonce_taken",
                              error=f"nonce {row.nonce} was used by another transaction")
+            elif self.clock() - (row.sent_at or 0) >= self.stuck_after:  # stuck (or forgotten for too long)
+                self._replace(address, row)
             elif self.chain.transaction(row.tx_hash) is None:  # dropped from the mempool: resubmit the raw
                 log.info("outbox %s: node forgot %s, resubmitting", row_id, row.tx_hash)
-                if self._send_raw(row.raw) is None:
-                    self._update(address, row_id, sent_at=row.sent_at or self.clock())
-            elif self.clock() - (row.sent_at or 0) >= self.stuck_after:
-                self._replace(address, row)
+                self._send_raw(row.raw)
 
     def _mined(self, address: str, row: OutboxTx, receipt, head: int) -> None:
         values = {"tx_hash": receipt.tx_hash.lower(), "block_number": receipt.block_number,
