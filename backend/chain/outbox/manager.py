@@ -92,8 +92,9 @@ class Manager:
                 session.rollback()
                 return 0
             sender = session.get(OutboxSender, address)
-            if sender.next_nonce is None:
-                sender.next_nonce = first_nonce
+            # Ahead of the chain's pending count only by what this sequence signed; behind it when the key
+            # sent without the outbox (the airdrop's own path, a script): skip what they used.
+            sender.next_nonce = max(sender.next_nonce or 0, first_nonce)
             rows = session.scalars(select(OutboxTx).where(OutboxTx.sender == address, OutboxTx.state == "queued")
                                    .order_by(OutboxTx.id).limit(self.batch)).all()
             for row in rows:
