@@ -83,6 +83,8 @@ class Settings(BaseSettings):
                                       "included) before the outbox calls it confirmed")
     outbox_stuck_after: float = Field(default=90.0, gt=0, description="Seconds a sent transaction may wait "
                                       "unmined before it is replaced at its nonce with fees bumped 12.5%")
+    outbox_low_balance_wei: int = Field(default=5 * 10**16, ge=0, description="A sender holding less than "
+                                        "this is shown low on the staff console's transactions")
 
     # Periodic jobs (renewals, inactivity, mail): how often each process looks for due work.
     jobs_enabled: bool = True
