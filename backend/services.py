@@ -38,6 +38,7 @@ from backend.venues.passes import PassSigner
 from backend.venues.desk_codes import DeskCodes
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
+from backend.workers.outbox import make_outbox_worker
 
 
 @dataclass
@@ -95,6 +96,7 @@ def build_services(settings: Settings) -> Services:
         redeem_engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=4)
     content = CardContent(store_for(settings.data_dir), chain)
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
+    outbox_worker = make_outbox_worker(settings, sessions, chain, issuer)  # None unless RESIDENT_OUTBOX_ENABLED
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
@@ -107,7 +109,8 @@ def build_services(settings: Settings) -> Services:
         # Each domain declares its periodic jobs; they share one runner (and one loop, started by the app).
         jobs=JobRunner(settings, sessions, issuer,
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
-        airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine,
+        airdrop_worker=airdrop_worker,
+        workers=[airdrop_worker, *([outbox_worker] if outbox_worker else [])], _redeem_engine=redeem_engine,
         login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address))
     base = settings.public_url.rstrip("/")
 

@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     indexer_enabled: bool = True
     stale_after: float = Field(default=10.0, gt=0, description="Seconds without a successful poll → index is stale")
 
+    # The transaction outbox (backend/chain/outbox): every Issuer.send enqueued and sent by one manager.
+    outbox_enabled: bool = False
+    outbox_confirmations: int = Field(default=1, ge=1, description="Blocks on top of a transaction's (its own "
+                                      "included) before the outbox calls it confirmed")
+    outbox_stuck_after: float = Field(default=90.0, gt=0, description="Seconds a sent transaction may wait "
+                                      "unmined before it is replaced at its nonce with fees bumped 12.5%")
+    outbox_low_balance_wei: int = Field(default=5 * 10**16, ge=0, description="A sender holding less than "
+                                        "this is shown low on the staff console's transactions")
+
     # Periodic jobs (renewals, inactivity, mail): how often each process looks for due work.
     jobs_enabled: bool = True
     jobs_interval: float = Field(default=30.0, gt=0)

@@ -14,8 +14,10 @@ production refuses that well-known key (see settings).
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +93,9 @@ class Issuer:
         self.chain_id = chain_id
         self._lock = threading.Lock()
         self.observer: Observer | None = None
+        # The transaction outbox (backend/chain/outbox), when the app has one: `send` then enqueues and waits
+        # for the leader's manager instead of taking a nonce itself.
+        self.outbox = None
         self._actor: Callable[[], object | None] = lambda: None
 
     def acting_for(self, actor: Callable[[], object | None]) -> Issuer:
@@ -110,15 +115,20 @@ class Issuer:
         return self._lock
 
     def send(self, call: Any, *, value: int = 0, gas: int | None = None, timeout: float = 120,
-             on_sent: Callable[[str], None] | None = None) -> Sent:
+             on_sent: Callable[[str], None] | None = None, idempotency_key: str | None = None,
+             municipality_id: int | None = None) -> Sent:
         """Sends `call` (a contract function with its arguments bound) and waits for its receipt.
 
         Reverts found while estimating gas raise `TxReverted` before anything is sent. on_sent(hash) is
         called once the node has the transaction, before its receipt: a caller can show it as sent.
+        Through the outbox, a repeated `idempotency_key` returns the first transaction's result.
         """
         bound = getattr(call, "bound", call)  # backend.chain.client.Function, or web3's own
         name = bound.fn_name
         abi = bound.contract_abi
+        if self.outbox is not None and self.account is not None:
+            return self._send_through_outbox(bound, name, abi, value, gas, timeout, on_sent, idempotency_key,
+                                             municipality_id)
         try:
             with self._lock:
                 tx = {"from": self.address, "value": value, "chainId": self.chain_id,
@@ -141,6 +151,40 @@ class Issuer:
         if receipt.status != 1:
             raise TxReverted(name, "reverted on chain", receipt.tx_hash)
         return Sent(receipt.tx_hash, receipt.block_number, receipt.gas_used, receipt.logs)
+
+    def _send_through_outbox(self, bound, name: str, abi: list, value: int, gas: int | None, timeout: float,
+                             on_sent: Callable[[str], None] | None, idempotency_key: str | None,
+                             municipality_id: int | None) -> Sent:
+        from backend.chain.client import ContractReverted
+        from backend.chain.outbox import OutboxFailed
+
+        key = idempotency_key or f"send:{uuid.uuid4().hex}"
+        to = to_checksum_address(bound.address)
+        data = bound._encode_transaction_data()
+        try:
+            row = self.outbox.enqueue(key, sender=self.address, to=to, data=data, value=value, gas=gas,
+                                      purpose=name, abi=abi, municipality_id=municipality_id)
+        except ContractReverted as exc:  # simulated before anything is stored, as before the outbox
+            raise TxReverted(name, exc.revert.error, exc.revert.data, exc.revert) from exc
+
+        def sent(tx_hash: str) -> None:
+            self._observe(tx_hash, {"to": to, "data": data, "chainId": self.chain_id}, name)
+            if on_sent is not None:
+                on_sent(tx_hash)
+
+        try:
+            done = self.outbox.wait(row.id, timeout, on_sent=sent)
+        except OutboxFailed as exc:
+            raise TxReverted(name, (exc.row.error or exc.row.error_code or "failed"), exc.row.tx_hash or "") from None
+        return Sent(done.tx_hash, done.block_number, done.gas_used, json.loads(done.logs or "[]"))
+
+    def sign_transaction(self, tx: dict) -> tuple[bytes, str]:
+        """(raw signed transaction, its 0x-hash) of `tx` (complete: nonce, gas, fees, chain id), signed with
+        this issuer's key; nothing is sent. The outbox records both before it broadcasts."""
+        if self.account is None:
+            raise ValueError("a node-held key cannot sign without sending: the outbox needs a private key")
+        signed = self.account.sign_transaction(tx)
+        return bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex()
 
     def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None, *,
                   function: str | None = None) -> str:

@@ -15,12 +15,13 @@ from backend.db.models_civic import (
 )
 from backend.db.models_holders import CardAction
 from backend.db.models_jobs import JobState
-from backend.db.models_sponsorship import SponsoredClaim, SponsorshipPolicy
+from backend.db.models_outbox import OutboxAttempt, OutboxSender, OutboxTx
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
     Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation,
     PrefectureLink, PremiumGrant, Registration, ResidencyProgramme,
 )
+from backend.db.models_sponsorship import SponsoredClaim, SponsorshipPolicy
 
 __all__ = [
     "Base", "AuditEvent", "AuthSession", "BotKey", "Forum", "Holder", "SignInNonce", "StaffAccount", "StaffInvite",
@@ -32,4 +33,5 @@ __all__ = [
     "ActivityEvidence",
     "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
     "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData", "SponsorshipPolicy", "SponsoredClaim",
+    "OutboxAttempt", "OutboxSender", "OutboxTx",
 ]

@@ -7,8 +7,8 @@ superuser adds municipalities and runs jobs by hand. Every route answers 401 wit
 from __future__ import annotations
 
 from backend.api.staff import (accounts, audit, auth, campaigns, civic, claim_links, evidence, forums, holders, jobs,
-                               municipalities, perks, reports, residency, sponsorship, venues)
+                               municipalities, perks, reports, residency, sponsorship, transactions, venues)
 
 ROUTERS = [auth.router, accounts.router, jobs.router, municipalities.router, venues.router, perks.router,
            reports.router, campaigns.router, claim_links.router, residency.router, evidence.router, civic.router,
-           forums.router, audit.router, holders.router, sponsorship.router]
+           forums.router, audit.router, holders.router, sponsorship.router, transactions.router]

@@ -1,0 +1,48 @@
+"""The outbox loop: the transaction manager (backend/chain/outbox) stepping in a background thread.
+
+The leader loop (leader election) calls `Manager.step()`; until it exists, each process runs this loop and
+the per-sender lease makes sure only one of them signs and sends for a sender at a time.
+"""
+
+from __future__ import annotations
+
+from backend.chain.outbox import Manager, Outbox
+from backend.workers.loop import Loop
+
+
+def start_outbox(manager: Manager, outbox: Outbox | None = None, *, interval: float = 0.25) -> Loop:
+    """Starts the manager's loop; an enqueue in this process wakes it at once."""
+    loop = Loop("outbox", manager.step, interval, max_backoff=max(interval, 10.0))
+    if outbox is not None:
+        outbox.on_enqueue = loop.wake
+    loop.start()
+    return loop
+
+
+class OutboxWorker:
+    """The outbox loop as one of Services.workers (backend/app.py starts and stops them)."""
+
+    def __init__(self, manager: Manager, outbox: Outbox, interval: float) -> None:
+        self.manager, self.outbox, self.interval = manager, outbox, interval
+        self.loop: Loop | None = None
+
+    def start(self) -> None:
+        if self.loop is None:
+            self.loop = start_outbox(self.manager, self.outbox, interval=self.interval)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.loop is not None:
+            self.loop.stop(timeout)
+            self.loop = None
+
+
+def make_outbox_worker(settings, sessions, chain, issuer) -> OutboxWorker | None:
+    """The outbox of `issuer` (set as issuer.outbox, so every Issuer.send goes through it), or None when
+    RESIDENT_OUTBOX_ENABLED is off or the key is node-held."""
+    if not settings.outbox_enabled or issuer is None or issuer.account is None:
+        return None
+    outbox = Outbox(sessions, chain, settings.chain_id)
+    manager = Manager(sessions, chain, [issuer], confirmations=settings.outbox_confirmations,
+                      stuck_after=settings.outbox_stuck_after)
+    issuer.outbox = outbox
+    return OutboxWorker(manager, outbox, settings.poll_interval)
