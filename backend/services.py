@@ -23,7 +23,7 @@ from backend.cards import CardView
 from backend.chain.client import Chain
 from backend.chain.head import SharedHead
 from backend.chain.indexer.indexer import IndexerThread
-from backend.chain.issuer import Issuer, make_issuer
+from backend.chain.issuer import Issuer, make_issuer, make_relayer
 from backend.civic import jobs as civic_jobs
 from backend.civic.identity import NullifierLookup, verified_nullifier
 from backend.content import CardContent, store_for
@@ -45,7 +45,7 @@ class Services:
     session_factory: sessionmaker[Session]
     chain: Chain
     health_chain: Chain  # /health answers within a second even when the RPC node hangs
-    issuer: Issuer | None  # None without RESIDENT_ISSUER_KEY: chain writes answer 503
+    issuer: Issuer | None  # None without RESIDENT_ISSUER_SIGNER (or RESIDENT_ISSUER_KEY): chain writes answer 503
     pass_signer: PassSigner
     redeemer: Redeemer
     content: CardContent
@@ -63,6 +63,8 @@ class Services:
     clock: Callable[[], float] = time.time
     card_image: Callable[[CardView], str] | None = None  # a card's image URL (rendered on first use)
     _redeem_engine: Engine | None = None
+    # Sends sponsored claims with its own key and nonce (RESIDENT_RELAYER_SIGNER); None when it is unset.
+    relayer: Issuer | None = None
 
     def close(self) -> None:
         if self._redeem_engine is not None:
@@ -102,7 +104,8 @@ def build_services(settings: Settings) -> Services:
         jobs=JobRunner(settings, sessions, issuer,
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine,
-        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address))
+        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address),
+        relayer=make_relayer(settings))
     base = settings.public_url.rstrip("/")
 
     def card_image(card: CardView) -> str:

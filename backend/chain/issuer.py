@@ -6,9 +6,9 @@ contract call sent through `Issuer.send`, which signs locally (the node never
 holds the key), waits for the receipt and turns a revert into `TxReverted`
 naming the contract's custom error.
 
-The key is RESIDENT_ISSUER_KEY. `make run` sets it to anvil's first
-development account (the deployer, which holds ISSUER_ROLE on the demo card);
-production refuses that well-known key (see settings).
+The key is held by a signer (backend/chain/signers.py): RESIDENT_ISSUER_SIGNER names a keystore file or a
+remote signer. `make run` sets RESIDENT_ISSUER_KEY instead, anvil's first development account (the deployer,
+which holds ISSUER_ROLE on the demo card); production refuses any raw key (see settings).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from eth_account import Account
 from eth_utils import to_checksum_address
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from backend.chain.client import Chain
 from backend.chain.reverts import Revert, decode_revert
+from backend.chain.signers import LocalSigner, Signer, signer_from_spec
 from backend.errors import ChainError, ResidentError
 from backend.settings import ANVIL_DEV_KEY  # noqa: F401  (re-exported for make run and tests)
 
@@ -78,12 +78,17 @@ class Issuer:
     """
 
     def __init__(self, chain: Chain, private_key: str | bytes | None, chain_id: int, *,
-                 address: str | None = None) -> None:
+                 address: str | None = None, signer: Signer | None = None) -> None:
         self.chain = chain
-        self.account = Account.from_key(private_key) if private_key else None
-        if self.account is None and not address:
-            raise ValueError("an issuer needs a private key or the address of an account the node holds")
-        self._address = self.account.address if self.account is not None else to_checksum_address(address)
+        # The signer holds the key (a keystore, a remote signer; a raw key only in development): the issuer
+        # never sees it. None: the node signs for `address` (a development chain's unlocked account).
+        self.signer: Signer | None = signer or (LocalSigner(private_key) if private_key else None)
+        if self.signer is None and not address:
+            raise ValueError("an issuer needs a signer, a private key or the address of an account the node holds")
+        self._address = self.signer.address if self.signer is not None else to_checksum_address(address)
+        # Who signs EIP-712 vouchers (the minter's VOUCHER_SIGNER_ROLE): its own key in production
+        # (RESIDENT_VOUCHER_SIGNER, set by make_issuer), this issuer's signer otherwise.
+        self.voucher_signer: Signer | None = self.signer
         self.chain_id = chain_id
         self._lock = threading.Lock()
         self.observer: Observer | None = None
@@ -144,18 +149,24 @@ class Issuer:
         transaction (a kill in between leaves nothing unrecorded); with a node-held key the hash is only
         known after, and before_broadcast gets None. Take `nonce_lock` around choosing the nonce and this.
         """
-        if self.account is None:
+        if self.signer is None:
             if before_broadcast:
                 before_broadcast(None)
             tx_hash = self.chain.send_unlocked({**tx, "from": self.address})
         else:
-            signed = self.account.sign_transaction(tx)
-            tx_hash = "0x" + bytes(signed.hash).hex()
+            raw, tx_hash = self.sign_transaction(tx)
             if before_broadcast:
                 before_broadcast(tx_hash)
-            self.chain.send_raw(signed.raw_transaction)
+            self.chain.send_raw(raw)
         self._observe(tx_hash, tx, function)
         return tx_hash
+
+    def sign_transaction(self, tx: dict) -> tuple[bytes, str]:
+        """The signed raw transaction of `tx` (complete: nonce, gas, fees, chain id) and its hash, by this
+        issuer's signer, without sending it (the transaction manager records it first)."""
+        if self.signer is None:
+            raise ValueError(f"the node holds {self.address}'s key: it signs only what it sends (send_unlocked)")
+        return self.signer.sign_transaction(tx)
 
     def _observe(self, tx_hash: str, tx: dict, function: str | None) -> None:
         if self.observer is None:
@@ -175,10 +186,34 @@ class Issuer:
         return bool(contract.functions.hasRole(role, to_checksum_address(self.address)).call())
 
 
-def make_issuer(settings) -> Issuer | None:
-    """The backend's issuer, or None when RESIDENT_ISSUER_KEY is not set (features that write to the
-    chain then answer 503 with what to configure)."""
-    key = settings.issuer_key.get_secret_value() if settings.issuer_key is not None else ""
-    if not key:
+def make_issuer(settings, voucher_signer: Signer | None = None) -> Issuer | None:
+    """The backend's issuer, or None when neither RESIDENT_ISSUER_SIGNER nor (development) RESIDENT_ISSUER_KEY
+    is set (features that write to the chain then answer 503 with what to configure). Vouchers are signed by
+    `voucher_signer` (RESIDENT_VOUCHER_SIGNER), or by the issuer's own signer when that is not set."""
+    signer = issuer_signer(settings)
+    if signer is None:
         return None
-    return Issuer(Chain(settings.rpc_url), key, settings.chain_id)
+    issuer = Issuer(Chain(settings.rpc_url), None, settings.chain_id, signer=signer)
+    issuer.voucher_signer = voucher_signer or signer_for(settings, "voucher") or signer
+    return issuer
+
+
+def make_relayer(settings) -> Issuer | None:
+    """The sender of sponsored claims (RESIDENT_RELAYER_SIGNER): its own key, so its nonces never race the
+    issuer's and it holds no contract role; None when it is unset."""
+    signer = signer_for(settings, "relayer")
+    return Issuer(Chain(settings.rpc_url), None, settings.chain_id, signer=signer) if signer is not None else None
+
+
+def signer_for(settings, role: str) -> Signer | None:
+    """The signer RESIDENT_<ROLE>_SIGNER names (role: issuer, relayer, voucher), or None when it is unset."""
+    spec = getattr(settings, f"{role}_signer")
+    return signer_from_spec(spec.get_secret_value()) if spec is not None else None
+
+
+def issuer_signer(settings) -> Signer | None:
+    """RESIDENT_ISSUER_SIGNER, else (development: production refuses it) the raw RESIDENT_ISSUER_KEY."""
+    signer = signer_for(settings, "issuer")
+    if signer is None and settings.issuer_key is not None and settings.issuer_key.get_secret_value():
+        signer = LocalSigner(settings.issuer_key.get_secret_value())
+    return signer
