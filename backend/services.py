@@ -24,6 +24,7 @@ from backend.chain.client import Chain
 from backend.chain.head import SharedHead
 from backend.chain.indexer.indexer import IndexerThread
 from backend.chain.issuer import Issuer, make_issuer, make_relayer
+from backend.chain.roles import RoleCheck, backend_keys
 from backend.civic import jobs as civic_jobs
 from backend.civic.identity import NullifierLookup, verified_nullifier
 from backend.content import CardContent, store_for
@@ -65,6 +66,8 @@ class Services:
     _redeem_engine: Engine | None = None
     # Sends sponsored claims with its own key and nonce (RESIDENT_RELAYER_SIGNER); None when it is unset.
     relayer: Issuer | None = None
+    # Whether each of those keys holds exactly the contract roles it needs (/health warns otherwise).
+    role_check: RoleCheck | None = None
 
     def close(self) -> None:
         if self._redeem_engine is not None:
@@ -92,6 +95,7 @@ def build_services(settings: Settings) -> Services:
         redeem_engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=4)
     content = CardContent(store_for(settings.data_dir), chain)
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
+    relayer = make_relayer(settings)
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
@@ -105,7 +109,7 @@ def build_services(settings: Settings) -> Services:
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine,
         login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address),
-        relayer=make_relayer(settings))
+        relayer=relayer, role_check=RoleCheck(settings, sessions, quick_chain, backend_keys(issuer, relayer)))
     base = settings.public_url.rstrip("/")
 
     def card_image(card: CardView) -> str:

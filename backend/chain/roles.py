@@ -15,9 +15,15 @@ the issuer, so the issuer may hold that one on the minter (and only there).
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
+from sqlalchemy import select
+
+log = logging.getLogger(__name__)
 
 ADMIN = "DEFAULT_ADMIN_ROLE"
 
@@ -44,7 +50,7 @@ class RoleFinding:
 
     def __str__(self) -> str:
         if self.kind == "shared":
-            return f"the {self.key} key {self.address} is also {self.role}: give each role its own key"
+            return f"the {self.key} key {self.address} is also the {self.role} key: give each role its own key"
         if self.kind == "missing":
             return f"the {self.key} key {self.address} lacks {self.role} on the {self.contract} {self.contract_address}"
         return (f"the {self.key} key {self.address} holds {self.role} on the {self.contract} "
@@ -80,5 +86,65 @@ def check_roles(contracts: dict[str, object], keys: dict[str, str]) -> list[Role
             continue
         other = seen.setdefault(to_checksum_address(address), key)
         if other != key:
-            findings.append(RoleFinding(key, to_checksum_address(address), "keys", "-", f"the {other} key", "shared"))
+            findings.append(RoleFinding(key, to_checksum_address(address), "keys", "-", other, "shared"))
     return findings
+
+
+def backend_keys(issuer, relayer=None) -> dict[str, str]:
+    """The addresses of the backend's keys by role: the issuer, the voucher signer when it has its own key
+    (RESIDENT_VOUCHER_SIGNER), the relayer when set."""
+    keys: dict[str, str] = {}
+    if issuer is not None:
+        keys["issuer"] = issuer.address
+        voucher = getattr(issuer, "voucher_signer", None)
+        if voucher is not None and voucher is not issuer.signer:
+            keys["voucher"] = voucher.address
+    if relayer is not None:
+        keys["relayer"] = relayer.address
+    return keys
+
+
+class RoleCheck:
+    """check_roles of the backend's keys on this chain's collections and their minters, cached for `ttl` s
+    (/health asks often; roles change rarely). A chain that does not answer gives no findings: /health
+    reports the chain itself."""
+
+    def __init__(self, settings, sessions, chain, keys: dict[str, str], ttl: float = 300,
+                 clock=time.monotonic) -> None:
+        self.settings, self.sessions, self.chain, self.keys = settings, sessions, chain, keys
+        self.ttl, self.clock = ttl, clock
+        self._cached: tuple[float, list[RoleFinding]] | None = None
+        self._lock = threading.Lock()
+
+    def findings(self) -> list[RoleFinding]:
+        if not self.keys:
+            return []
+        with self._lock:
+            if self._cached is not None and self.clock() - self._cached[0] < self.ttl:
+                return self._cached[1]
+            try:
+                found = self._check()
+            except Exception as exc:  # the chain or the database down: /health says so on its own
+                log.warning("the role check of the backend's keys failed: %s", type(exc).__name__)
+                return self._cached[1] if self._cached is not None else []
+            if found is None:  # no collection registered yet (the indexer registers them): ask again next time
+                return []
+            self._cached = (self.clock(), found)
+            return found
+
+    def _check(self) -> list[RoleFinding] | None:
+        from backend.chain.deployments import collection_record, contract_for, minter_record
+        from backend.db.models_chain import Collection
+
+        found: list[RoleFinding] = []
+        with self.sessions() as session:
+            rows = list(session.scalars(select(Collection).where(Collection.chain_id == self.settings.chain_id)))
+        if not rows:
+            return None
+        for row in rows:
+            contracts = {"card": contract_for(self.chain, collection_record(row, self.settings.deployments_dir))}
+            minter = minter_record(self.settings.deployments_dir, row.symbol)
+            if minter is not None:
+                contracts["minter"] = contract_for(self.chain, minter)
+            found += [f for f in check_roles(contracts, self.keys) if f not in found]
+        return found
