@@ -23,8 +23,8 @@ from backend.cards import CardView
 from backend.chain.client import Chain
 from backend.chain.head import SharedHead
 from backend.chain.indexer.indexer import IndexerThread
-from backend.campaigns.sponsored import make_relayer
-from backend.chain.issuer import Issuer, make_issuer
+from backend.chain.issuer import Issuer, make_issuer, make_relayer
+from backend.chain.roles import RoleCheck, backend_keys
 from backend.civic import jobs as civic_jobs
 from backend.civic.identity import NullifierLookup, verified_nullifier
 from backend.content import CardContent, store_for
@@ -48,7 +48,7 @@ class Services:
     session_factory: sessionmaker[Session]
     chain: Chain
     health_chain: Chain  # /health answers within a second even when the RPC node hangs
-    issuer: Issuer | None  # None without RESIDENT_ISSUER_KEY: chain writes answer 503
+    issuer: Issuer | None  # None without RESIDENT_ISSUER_SIGNER (or RESIDENT_ISSUER_KEY): chain writes answer 503
     pass_signer: PassSigner
     redeemer: Redeemer
     desk_codes: DeskCodes  # a pass's short code for a desk to type
@@ -67,8 +67,11 @@ class Services:
     clock: Callable[[], float] = time.time
     card_image: Callable[[CardView], str] | None = None  # a card's image URL (rendered on first use)
     _redeem_engine: Engine | None = None
-    # Sends and pays for sponsored claims; None without RESIDENT_RELAYER_KEY (backend/campaigns/sponsored.py).
+    # Sends and pays for sponsored claims (backend/campaigns/sponsored.py) with its own key and nonce
+    # (RESIDENT_RELAYER_SIGNER; development: RESIDENT_RELAYER_KEY); None when neither is set.
     relayer: Issuer | None = None
+    # Whether each of those keys holds exactly the contract roles it needs (/health warns otherwise).
+    role_check: RoleCheck | None = None
 
     def close(self) -> None:
         if self._redeem_engine is not None:
@@ -97,6 +100,9 @@ def build_services(settings: Settings) -> Services:
     content = CardContent(store_for(settings.data_dir), chain)
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
     outbox_worker = make_outbox_worker(settings, sessions, chain, issuer)  # None unless RESIDENT_OUTBOX_ENABLED
+    relayer = make_relayer(settings)
+    if relayer is not None:
+        relayer.observer = TransactionLog(sessions)
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
@@ -111,7 +117,8 @@ def build_services(settings: Settings) -> Services:
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker,
         workers=[airdrop_worker, *([outbox_worker] if outbox_worker else [])], _redeem_engine=redeem_engine,
-        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address))
+        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address),
+        relayer=relayer, role_check=RoleCheck(settings, sessions, quick_chain, backend_keys(issuer, relayer)))
     base = settings.public_url.rstrip("/")
 
     def card_image(card: CardView) -> str:
@@ -119,7 +126,4 @@ def build_services(settings: Settings) -> Services:
             return f"{base}/ipfs/{services.content.image_cid(session, card)}"
 
     services.card_image = card_image
-    services.relayer = make_relayer(settings)
-    if services.relayer is not None:
-        services.relayer.observer = TransactionLog(sessions)
     return services

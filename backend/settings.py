@@ -53,6 +53,7 @@ SECRET_FIELDS = ("session_secret", "pass_secret", "sealing_key")
 # Each secret has one purpose; the transaction keys below may not be any of them (nor a development key).
 PURPOSE_SECRETS = (*SECRET_FIELDS, "identity_secret")
 TRANSACTION_KEYS = ("issuer_key", "deployer_key", "relayer_key")
+SIGNER_KINDS = ("keystore", "remote", "local")  # backend/chain/signers.py signer_from_spec
 
 
 class Settings(BaseSettings):
@@ -129,9 +130,18 @@ class Settings(BaseSettings):
     # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
     issuer_key: SecretStr | None = Field(default=None, repr=False)
-    # The key that sends and pays for sponsored claims (backend/campaigns/sponsored.py): it needs native token,
-    # no role. Unset: sponsored claims answer 503. Production refuses a development key, as for the issuer's.
+    # Development's raw key for the relayer, which sends and pays for sponsored claims (backend/campaigns/
+    # sponsored.py): native token, no role. Unset with no RESIDENT_RELAYER_SIGNER: sponsored claims answer 503.
     relayer_key: SecretStr | None = Field(default=None, repr=False)
+    # Who signs for each role (backend/chain/signers.py): a keystore (`keystore:/path/key.json?passphrase_file=
+    # /path/pass`) or a remote signer speaking Web3Signer's or Clef's JSON-RPC (`remote:https://host:9000?
+    # address=0x...[&protocol=clef]`); `local:0x<key>` in development only. The issuer sends the backend's
+    # transactions (ISSUER_ROLE on the cards, MANAGER_ROLE on the minters); the relayer sends sponsored claims
+    # (no contract role); the voucher signer signs EIP-712 vouchers (VOUCHER_SIGNER_ROLE; default: the issuer).
+    # RESIDENT_ISSUER_SIGNER wins over RESIDENT_ISSUER_KEY; production refuses both a raw key and `local:`.
+    issuer_signer: SecretStr | None = Field(default=None, repr=False)
+    relayer_signer: SecretStr | None = Field(default=None, repr=False)
+    voucher_signer: SecretStr | None = Field(default=None, repr=False)
 
     # Email to holders (backend/civic/mail.py): smtp://host:port, smtps://user:pass@host, smtp+starttls://...
     # Unset: no mail is sent; announcements and notices stay in the app.
@@ -185,6 +195,13 @@ class Settings(BaseSettings):
             raise ValueError(f"no rate limit in {value!r}")
         return value
 
+    @field_validator("issuer_signer", "relayer_signer", "voucher_signer")
+    @classmethod
+    def _signer_spec(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().partition(":")[0] not in SIGNER_KINDS:
+            raise ValueError("a signer spec starts with keystore:, remote: or (development only) local:")
+        return value
+
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         self.data_dir = Path(self.data_dir).resolve()
@@ -215,7 +232,19 @@ class Settings(BaseSettings):
                 raise ValueError("RESIDENT_DEMO_HISTORY is for `make run`'s demo only: production never seeds demo "
                                  "data (unset it)")
             self._refuse_development_secrets()
+            self._refuse_raw_keys()
         return self
+
+    def _refuse_raw_keys(self) -> None:
+        """Production holds no signing key in the environment: a keystore file or a remote signer instead."""
+        raw = [f"RESIDENT_{name.upper()}" for name in ("issuer_key", "relayer_key")
+               if getattr(self, name) is not None and getattr(self, name).get_secret_value()]
+        raw += [f"RESIDENT_{name.upper()}" for name in ("issuer_signer", "relayer_signer", "voucher_signer")
+                if getattr(self, name) is not None and getattr(self, name).get_secret_value().strip().startswith("local:")]
+        if raw:
+            raise ValueError(f"production holds no private key in the environment ({', '.join(raw)}): set "
+                             f"RESIDENT_ISSUER_SIGNER (and RESIDENT_RELAYER_SIGNER, RESIDENT_VOUCHER_SIGNER) to "
+                             f"keystore:/path/key.json?passphrase_file=/path/pass or remote:https://signer?address=0x...")
 
     def _secret(self, name: str) -> str | None:
         value = getattr(self, name)

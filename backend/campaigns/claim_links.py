@@ -61,7 +61,7 @@ def probe_claimable(minter: Minter, issuer: Issuer, campaign: Campaign) -> None:
     probe = Account.create().address
     voucher = vouchers.voucher_for_campaign(minter.contract, campaign.onchain_id, probe, NO_NULLIFIER,
                                             now=minter.now(), valid_for_seconds=3600)
-    signature = vouchers.sign_voucher(vouchers.domain_of(minter.contract), voucher, issuer.account.key)
+    signature = vouchers.sign_voucher(vouchers.domain_of(minter.contract), voucher, issuer.voucher_signer)
     precheck.refuse_unless_claimable(minter, voucher, signature, issuer.address)
 
 
@@ -123,7 +123,7 @@ def redeem(session: Session, issuer: Issuer, minter: Minter, campaign: Campaign,
     voucher = vouchers.voucher_for_campaign(minter.contract, campaign.onchain_id, holder, nullifier, now=chain_now,
                                             valid_for_seconds=valid_for)
     domain = vouchers.domain_of(minter.contract)
-    signature = vouchers.sign_voucher(domain, voucher, issuer.account.key)
+    signature = vouchers.sign_voucher(domain, voucher, issuer.voucher_signer)
     reverted = precheck.simulate_voucher(minter, voucher, signature, issuer.address)
     if reverted is not None:
         code, _ = for_revert(reverted.revert.error)

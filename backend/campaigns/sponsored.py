@@ -35,17 +35,6 @@ _LOCK = threading.Lock()
 GAS_MARGIN = 1.2  # what the relayer allows over the estimate (the budget check uses the same figure)
 
 
-def make_relayer(settings) -> Issuer | None:
-    """The relayer that sends sponsored claims, or None without RESIDENT_RELAYER_KEY (they answer 503).
-
-    The one place the relayer's key is read: a pluggable signer replaces this function only.
-    """
-    key = settings.relayer_key.get_secret_value() if settings.relayer_key is not None else ""
-    if not key:
-        return None
-    return Issuer(Chain(settings.rpc_url), key, settings.chain_id)
-
-
 @dataclass(frozen=True)
 class SponsoredOut:
     tx_hash: str

@@ -80,14 +80,14 @@ def sign_voucher(issuer: Issuer, minter: Minter, campaign: Campaign, state: Camp
     nullifier = onchain_nullifier(person, minter.record.chain_id, minter.record.collection)
     if minter.contract.functions.nullifierUsed(nullifier).call():
         raise Refusal("voucher_used")
-    if not minter.has_role("VOUCHER_SIGNER_ROLE", issuer.address):
+    if not minter.has_role("VOUCHER_SIGNER_ROLE", issuer.voucher_signer.address):
         raise Refusal("voucher_signer_missing")
     now = minter.now()
     valid_for = max(1, min(VOUCHER_VALID_SECONDS, state.end - 1 - now))
     voucher = vouchers.voucher_for_campaign(minter.contract, state.onchain_id, recipient, nullifier, now=now,
                                             valid_for_seconds=valid_for)
     domain = vouchers.domain_of(minter.contract)
-    signature = vouchers.sign_voucher(domain, voucher, issuer.account.key)
+    signature = vouchers.sign_voucher(domain, voucher, issuer.voucher_signer)
     document = vouchers.to_json(domain, voucher, signature)
     return CampaignVoucher(campaign_id=campaign.id, recipient=recipient, nullifier=person, document=document,
                            deadline=voucher.deadline, created_by=staff_id)

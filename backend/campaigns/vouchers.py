@@ -154,9 +154,12 @@ def digest(domain: dict[str, Any], voucher: Voucher) -> bytes:
     return keccak(b"\x19" + signable.version + signable.header + signable.body)
 
 
-def sign_voucher(domain: dict[str, Any], voucher: Voucher, private_key: str | bytes) -> bytes:
-    """The 65-byte signature (r, s, v) of `voucher` by `private_key`."""
-    signed = Account.sign_typed_data(private_key, full_message=typed_data(domain, voucher))
+def sign_voucher(domain: dict[str, Any], voucher: Voucher, signer) -> bytes:
+    """The 65-byte signature (r, s, v) of `voucher` by `signer`: a backend.chain.signers Signer (the backend's
+    voucher signer: a keystore or a remote signer) or, in scripts and tests, a private key."""
+    if hasattr(signer, "sign_typed_data"):
+        return bytes(signer.sign_typed_data(typed_data(domain, voucher)))
+    signed = Account.sign_typed_data(signer, full_message=typed_data(domain, voucher))
     return bytes(signed.signature)
 
 

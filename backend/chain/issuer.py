@@ -6,9 +6,9 @@ contract call sent through `Issuer.send`, which signs locally (the node never
 holds the key), waits for the receipt and turns a revert into `TxReverted`
 naming the contract's custom error.
 
-The key is RESIDENT_ISSUER_KEY. `make run` sets it to anvil's first
-development account (the deployer, which holds ISSUER_ROLE on the demo card);
-production refuses that well-known key (see settings).
+The key is held by a signer (backend/chain/signers.py): RESIDENT_ISSUER_SIGNER names a keystore file or a
+remote signer. `make run` sets RESIDENT_ISSUER_KEY instead, anvil's first development account (the deployer,
+which holds ISSUER_ROLE on the demo card); production refuses any raw key (see settings).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from eth_account import Account
 from eth_utils import to_checksum_address
 from web3.exceptions import ContractLogicError, Web3Exception
 
@@ -31,6 +30,7 @@ from backend.chain import networks
 from backend.chain.client import Chain
 from backend.chain.networks import Network, fee_quote
 from backend.chain.reverts import Revert, decode_revert
+from backend.chain.signers import LocalSigner, Signer, signer_from_spec
 from backend.errors import ChainError, ResidentError
 from backend.settings import ANVIL_DEV_KEY  # noqa: F401  (re-exported for make run and tests)
 
@@ -82,14 +82,19 @@ class Issuer:
     """
 
     def __init__(self, chain: Chain, private_key: str | bytes | None, chain_id: int, *,
-                 address: str | None = None, network: Network | None = None) -> None:
+                 address: str | None = None, signer: Signer | None = None, network: Network | None = None) -> None:
         self.chain = chain
         # Fees within the chain's caps (backend/chain/networks.py); a chain without a profile: the node's own.
         self.network = network or networks.known(chain_id)
-        self.account = Account.from_key(private_key) if private_key else None
-        if self.account is None and not address:
-            raise ValueError("an issuer needs a private key or the address of an account the node holds")
-        self._address = self.account.address if self.account is not None else to_checksum_address(address)
+        # The signer holds the key (a keystore, a remote signer; a raw key only in development): the issuer
+        # never sees it. None: the node signs for `address` (a development chain's unlocked account).
+        self.signer: Signer | None = signer or (LocalSigner(private_key) if private_key else None)
+        if self.signer is None and not address:
+            raise ValueError("an issuer needs a signer, a private key or the address of an account the node holds")
+        self._address = self.signer.address if self.signer is not None else to_checksum_address(address)
+        # Who signs EIP-712 vouchers (the minter's VOUCHER_SIGNER_ROLE): its own key in production
+        # (RESIDENT_VOUCHER_SIGNER, set by make_issuer), this issuer's signer otherwise.
+        self.voucher_signer: Signer | None = self.signer
         self.chain_id = chain_id
         self._lock = threading.Lock()
         self.observer: Observer | None = None
@@ -126,7 +131,7 @@ class Issuer:
         bound = getattr(call, "bound", call)  # backend.chain.client.Function, or web3's own
         name = bound.fn_name
         abi = bound.contract_abi
-        if self.outbox is not None and self.account is not None:
+        if self.outbox is not None and self.signer is not None:
             return self._send_through_outbox(bound, name, abi, value, gas, timeout, on_sent, idempotency_key,
                                              municipality_id)
         try:
@@ -178,14 +183,6 @@ class Issuer:
             raise TxReverted(name, (exc.row.error or exc.row.error_code or "failed"), exc.row.tx_hash or "") from None
         return Sent(done.tx_hash, done.block_number, done.gas_used, json.loads(done.logs or "[]"))
 
-    def sign_transaction(self, tx: dict) -> tuple[bytes, str]:
-        """(raw signed transaction, its 0x-hash) of `tx` (complete: nonce, gas, fees, chain id), signed with
-        this issuer's key; nothing is sent. The outbox records both before it broadcasts."""
-        if self.account is None:
-            raise ValueError("a node-held key cannot sign without sending: the outbox needs a private key")
-        signed = self.account.sign_transaction(tx)
-        return bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex()
-
     def broadcast(self, tx: dict, before_broadcast: Callable[[str | None], None] | None = None, *,
                   function: str | None = None) -> str:
         """Signs `tx` (complete: nonce, gas, chain id) and hands it to the node; returns its hash.
@@ -194,18 +191,24 @@ class Issuer:
         transaction (a kill in between leaves nothing unrecorded); with a node-held key the hash is only
         known after, and before_broadcast gets None. Take `nonce_lock` around choosing the nonce and this.
         """
-        if self.account is None:
+        if self.signer is None:
             if before_broadcast:
                 before_broadcast(None)
             tx_hash = self.chain.send_unlocked({**tx, "from": self.address})
         else:
-            signed = self.account.sign_transaction(tx)
-            tx_hash = "0x" + bytes(signed.hash).hex()
+            raw, tx_hash = self.sign_transaction(tx)
             if before_broadcast:
                 before_broadcast(tx_hash)
-            self.chain.send_raw(signed.raw_transaction)
+            self.chain.send_raw(raw)
         self._observe(tx_hash, tx, function)
         return tx_hash
+
+    def sign_transaction(self, tx: dict) -> tuple[bytes, str]:
+        """The signed raw transaction of `tx` (complete: nonce, gas, fees, chain id) and its hash, by this
+        issuer's signer, without sending it (the transaction manager records it first)."""
+        if self.signer is None:
+            raise ValueError(f"the node holds {self.address}'s key: it signs only what it sends (send_unlocked)")
+        return self.signer.sign_transaction(tx)
 
     def _observe(self, tx_hash: str, tx: dict, function: str | None) -> None:
         if self.observer is None:
@@ -225,10 +228,38 @@ class Issuer:
         return bool(contract.functions.hasRole(role, to_checksum_address(self.address)).call())
 
 
-def make_issuer(settings) -> Issuer | None:
-    """The backend's issuer, or None when RESIDENT_ISSUER_KEY is not set (features that write to the
-    chain then answer 503 with what to configure)."""
-    key = settings.issuer_key.get_secret_value() if settings.issuer_key is not None else ""
-    if not key:
+def make_issuer(settings, voucher_signer: Signer | None = None) -> Issuer | None:
+    """The backend's issuer, or None when neither RESIDENT_ISSUER_SIGNER nor (development) RESIDENT_ISSUER_KEY
+    is set (features that write to the chain then answer 503 with what to configure). Vouchers are signed by
+    `voucher_signer` (RESIDENT_VOUCHER_SIGNER), or by the issuer's own signer when that is not set."""
+    signer = issuer_signer(settings)
+    if signer is None:
         return None
-    return Issuer(Chain.of(settings), key, settings.chain_id, network=settings.network)
+    issuer = Issuer(Chain.of(settings), None, settings.chain_id, signer=signer, network=settings.network)
+    issuer.voucher_signer = voucher_signer or signer_for(settings, "voucher") or signer
+    return issuer
+
+
+def make_relayer(settings) -> Issuer | None:
+    """The sender of sponsored claims (RESIDENT_RELAYER_SIGNER): its own key, so its nonces never race the
+    issuer's and it holds no contract role; None when it is unset."""
+    signer = signer_for(settings, "relayer")
+    if signer is None and settings.relayer_key is not None and settings.relayer_key.get_secret_value():
+        signer = LocalSigner(settings.relayer_key.get_secret_value())  # development; production refuses it
+    if signer is None:
+        return None
+    return Issuer(Chain.of(settings), None, settings.chain_id, signer=signer, network=settings.network)
+
+
+def signer_for(settings, role: str) -> Signer | None:
+    """The signer RESIDENT_<ROLE>_SIGNER names (role: issuer, relayer, voucher), or None when it is unset."""
+    spec = getattr(settings, f"{role}_signer")
+    return signer_from_spec(spec.get_secret_value()) if spec is not None else None
+
+
+def issuer_signer(settings) -> Signer | None:
+    """RESIDENT_ISSUER_SIGNER, else (development: production refuses it) the raw RESIDENT_ISSUER_KEY."""
+    signer = signer_for(settings, "issuer")
+    if signer is None and settings.issuer_key is not None and settings.issuer_key.get_secret_value():
+        signer = LocalSigner(settings.issuer_key.get_secret_value())
+    return signer

@@ -39,4 +39,15 @@ MESSAGES = {
                                   "The index has not caught up with the chain for {seconds} s.", TEXT),
     "health_index_behind": Message("インデックスはチェーンより {blocks} ブロック遅れています。",
                                    "The index is {blocks} blocks behind the chain.", TEXT),
+    # What GET /health warns of in the backend's keys (backend/chain/roles.py); not degraded, but to fix
+    "health_key_role_excess": Message("{key} の鍵 {address} は {contract} {contract_address} の {role} を持っています。"
+                                      "この鍵には不要な権限です。管理者の鍵で取り消してください。",
+                                      "The {key} key {address} holds {role} on the {contract} {contract_address}, "
+                                      "which it should not: revoke it with the administrator key.", TEXT),
+    "health_key_role_missing": Message("{key} の鍵 {address} に {contract} {contract_address} の {role} がありません。"
+                                       "管理者の鍵で付与してください。",
+                                       "The {key} key {address} lacks {role} on the {contract} {contract_address}: "
+                                       "grant it with the administrator key.", TEXT),
+    "health_key_shared": Message("{key} の鍵 {address} は {role} の鍵と同じです。役割ごとに別の鍵を使ってください。",
+                                 "The {key} key {address} is also the {role} key: give each role its own key.", TEXT),
 }

@@ -39,7 +39,7 @@ class OutboxWorker:
 def make_outbox_worker(settings, sessions, chain, issuer) -> OutboxWorker | None:
     """The outbox of `issuer` (set as issuer.outbox, so every Issuer.send goes through it), or None when
     RESIDENT_OUTBOX_ENABLED is off or the key is node-held."""
-    if not settings.outbox_enabled or issuer is None or issuer.account is None:
+    if not settings.outbox_enabled or issuer is None or issuer.signer is None:
         return None
     outbox = Outbox(sessions, chain, settings.chain_id)
     manager = Manager(sessions, chain, [issuer], confirmations=settings.outbox_confirmations,

@@ -152,3 +152,34 @@ def test_no_answer_and_no_log_record_shows_the_rpc_key(db_url, tmp_path, caplog)
     leaked = [text for text in said if API_KEY in text or BASIC_PASSWORD in text or "node-user" in text]
     assert leaked == []
     assert raised.value.rpc_url == f"http://127.0.0.1:{port}/***"
+
+
+def test_health_warns_of_a_key_holding_a_role_it_should_not_without_degrading(settings, chain_with_collection):
+    from eth_account import Account
+    from pydantic import SecretStr
+    from tests.backend.localchain import ANVIL_KEYS
+
+    # `make run`'s issuer: the deployer, also the cards' administrator and pauser.
+    def health(client):  # once the app has registered the collections (its indexer does, at start)
+        deadline = time.monotonic() + 20
+        while not (body := client.get("/health").json())["contracts"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return body
+
+    with TestClient(create_app(settings.model_copy(update={"issuer_key": SecretStr(ANVIL_KEYS[0])}))) as client:
+        body = health(client)
+    assert not [p for p in body["problems"] if p["code"].startswith("health_key")]  # a warning, not a 503
+    admin = Account.from_key(ANVIL_KEYS[0]).address
+    card = chain_with_collection.collection.address
+    excess = [p for p in body["key_roles"] if p["code"] == "health_key_role_excess" and card in p["message_en"]]
+    assert {p["message_en"].split(" holds ")[1].split(" ")[0] for p in excess} == {"DEFAULT_ADMIN_ROLE", "PAUSER_ROLE"}
+    assert all(admin in p["message_en"] and admin in p["message_ja"] and "取り消して" in p["message_ja"] for p in excess)
+
+    fresh = Account.create()  # an issuer key with no role at all: ISSUER_ROLE is missing
+    with TestClient(create_app(settings.model_copy(update={"issuer_key": SecretStr(fresh.key.hex())}))) as client:
+        body = health(client)
+    missing = [p for p in body["key_roles"] if card in p["message_en"]]
+    assert [p["code"] for p in missing] == ["health_key_role_missing"] and "ISSUER_ROLE" in missing[0]["message_en"]
+
+    with TestClient(create_app(settings)) as client:  # no issuer: nothing to check
+        assert health(client)["key_roles"] == []

@@ -90,7 +90,24 @@ def test_production_refuses_every_key_of_the_development_mnemonic_in_any_spellin
             with pytest.raises(ValidationError, match=f"RESIDENT_{setting.upper()}"):
                 production_settings(tmp_path, **{setting: spelling})
     own = Account.create().key.hex()
-    assert production_settings(tmp_path, **{setting: own}).environment == "production"
+    if setting == "issuer_key":  # even the municipality's own raw key: production signs with a keystore or a signer
+        with pytest.raises(ValidationError, match="no private key in the environment"):
+            production_settings(tmp_path, **{setting: own})
+    else:
+        assert production_settings(tmp_path, **{setting: own}).environment == "production"
+
+
+def test_production_refuses_a_raw_key_in_any_signer_setting_and_takes_a_keystore_or_a_remote_signer(tmp_path):
+    own = Account.create().key.hex()
+    for name in ("issuer_signer", "relayer_signer", "voucher_signer"):
+        with pytest.raises(ValidationError, match=f"RESIDENT_{name.upper()}") as refused:
+            production_settings(tmp_path, **{name: "local:" + own})
+        assert own.removeprefix("0x") not in str(refused.value)
+    settings = production_settings(tmp_path, issuer_signer="keystore:/run/secrets/issuer.json?passphrase_file=/run/secrets/pass",
+                                   voucher_signer=f"remote:https://signer:9000?address={Account.create().address}")
+    assert settings.issuer_signer is not None and settings.issuer_key is None
+    with pytest.raises(ValidationError, match="signer spec starts with"):
+        Settings(_env_file=None, data_dir=tmp_path, relayer_signer="vault:thing")
 
 
 def test_development_still_runs_on_the_development_keys(tmp_path):
@@ -108,8 +125,8 @@ def test_production_refuses_one_secret_for_two_purposes(tmp_path, first, second)
 
 
 def test_the_issuer_and_the_deployer_may_be_one_key(tmp_path):
-    key = Account.create().key.hex()
-    settings = production_settings(tmp_path, issuer_key=key, deployer_key=key)
+    key = Account.create().key.hex()  # outside production (production takes no raw issuer key at all)
+    settings = Settings(_env_file=None, data_dir=tmp_path, issuer_key=key, deployer_key=key)
     assert settings.deployer_key.get_secret_value() == key
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, text
 
-from backend.api.deps import HealthChainDep, SessionsDep, SettingsDep
+from backend.api.deps import HealthChainDep, ServicesDep, SessionsDep, SettingsDep
 from backend.cards import index_state
 from backend.db.models_chain import Collection
 from backend.db.session import describe_database_error
@@ -51,6 +51,9 @@ class Health(BaseModel):
     rpc_endpoint: str  # the RPC endpoint in use, by position and host only ("#2 rpc.example.org"): no key
     indexer_error: str | None
     database: str  # ok, or the error
+    # The backend's keys holding a contract role they should not, or lacking one they need (backend/chain/
+    # roles.py): to fix, but the backend still serves (not degraded).
+    key_roles: list[Problem] = []
 
 
 class Liveness(BaseModel):
@@ -64,7 +67,7 @@ def _problem(code: str, **values) -> Problem:
 
 @router.get("/health", response_model=Health, summary="Index, chain and database status (503 when degraded)",
             responses={503: {"model": Health, "description": "Something is degraded; `problems` says what"}})
-def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: HealthChainDep,
+def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: HealthChainDep, services: ServicesDep,
                 response: Response) -> Health:
     """Chain id, contracts, indexed and head block, lag and database status; never fails itself.
 
@@ -107,7 +110,17 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
     return Health(status="degraded" if problems else "ok", problems=problems, chain_id=settings.chain_id,
                   contracts=contracts, indexed_block=indexed, head_block=head, lag=lag, stale=stale,
                   staleness_seconds=round(staleness, 3) if staleness is not None else None,
-                  rpc_error=rpc_error, rpc_endpoint=health_chain.endpoint_in_use, indexer_error=state.error if state else None, database=database)
+                  rpc_error=rpc_error, rpc_endpoint=health_chain.endpoint_in_use,
+                  indexer_error=state.error if state else None, database=database,
+                  key_roles=_key_roles(services) if rpc_error is None and database == "ok" else [])
+
+
+def _key_roles(services) -> list[Problem]:
+    check = getattr(services, "role_check", None)
+    findings = check.findings() if check is not None else []
+    return [_problem(f"health_key_{'shared' if f.kind == 'shared' else 'role_' + f.kind}", key=f.key,
+                     address=f.address, contract=f.contract, contract_address=f.contract_address, role=f.role)
+            for f in findings]
 
 
 @router.get("/health/live", response_model=Liveness, summary="Liveness: 200 while the process serves requests")
