@@ -36,6 +36,7 @@ from backend.settings import Settings
 from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
+from backend.workers.leader import Leadership, elector_for
 
 
 @dataclass
@@ -55,8 +56,10 @@ class Services:
     jobs: JobRunner
     airdrop_worker: AirdropWorker
     login_throttle: LoginThrottle  # failed staff and venue sign-ins, counted in this process
-    # Objects with start() and stop(), run for the app's lifetime (besides the indexer and the job thread).
+    # Objects with start() and stop(), run for the app's lifetime in the leader process only (besides the
+    # indexer and the job thread): backend/workers/leader.py.
     workers: list = field(default_factory=list)
+    leadership: Leadership | None = None
     # Which verified person a wallet is (per-person polls): the residency identity records.
     nullifier_of: NullifierLookup = verified_nullifier
     # The civic features' "now" (polls open and close by it); a test or a demo may move it.
@@ -102,6 +105,7 @@ def build_services(settings: Settings) -> Services:
         jobs=JobRunner(settings, sessions, issuer,
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker, workers=[airdrop_worker], _redeem_engine=redeem_engine,
+        leadership=Leadership(elector_for(settings.database_url), settings.leader_poll_seconds),
         login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address))
     base = settings.public_url.rstrip("/")
 
