@@ -36,20 +36,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         if settings.auto_migrate:
             migrate(settings.database_url)
-        indexer = services.indexer
+        # The background work runs only in the leader process (backend/workers/leader.py): on PostgreSQL one
+        # of all the processes, on SQLite each (their leases decide). services.workers: airdrop jobs, and
+        # whatever else must run once per deployment.
+        leadership = services.leadership
         if settings.indexer_enabled:
-            indexer.start()
+            leadership.add(services.indexer)
+            leadership.on_elected.append(services.indexer.take_over)
         if settings.jobs_enabled:
-            job_thread.start()
-        for worker in services.workers:  # background workers (airdrop jobs)
-            worker.start()
+            leadership.add(job_thread)
+        for worker in services.workers:
+            leadership.add(worker)
+        leadership.start()
         try:
             yield
         finally:
-            for worker in services.workers:
-                worker.stop()
-            job_thread.stop()
-            indexer.stop()
+            leadership.stop()
             services.close()
 
     # The API's map (/docs, /openapi.json) is for developers; production serves it only when asked. No /redoc:

@@ -34,10 +34,11 @@ from backend.identity.verifier import IdentityVerifier
 from backend.residency import jobs as residency_jobs
 from backend.residency.checkins import RotatingCode
 from backend.settings import Settings
-from backend.venues.passes import PassSigner
 from backend.venues.desk_codes import DeskCodes
+from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
+from backend.workers.leader import Leadership, elector_for
 from backend.workers.outbox import make_outbox_worker
 
 
@@ -59,8 +60,10 @@ class Services:
     jobs: JobRunner
     airdrop_worker: AirdropWorker
     login_throttle: LoginThrottle  # failed staff and venue sign-ins, counted in this process
-    # Objects with start() and stop(), run for the app's lifetime (besides the indexer and the job thread).
+    # Objects with start() and stop(), run for the app's lifetime in the leader process only (besides the
+    # indexer and the job thread): backend/workers/leader.py.
     workers: list = field(default_factory=list)
+    leadership: Leadership | None = None
     # Which verified person a wallet is (per-person polls): the residency identity records.
     nullifier_of: NullifierLookup = verified_nullifier
     # The civic features' "now" (polls open and close by it); a test or a demo may move it.
@@ -117,6 +120,7 @@ def build_services(settings: Settings) -> Services:
                        [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker,
         workers=[airdrop_worker, *([outbox_worker] if outbox_worker else [])], _redeem_engine=redeem_engine,
+        leadership=Leadership(elector_for(settings.database_url), settings.leader_poll_seconds),
         login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address),
         relayer=relayer, role_check=RoleCheck(settings, sessions, quick_chain, backend_keys(issuer, relayer)))
     base = settings.public_url.rstrip("/")

@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     # Periodic jobs (renewals, inactivity, mail): how often each process looks for due work.
     jobs_enabled: bool = True
     jobs_interval: float = Field(default=30.0, gt=0)
+    # The leader (backend/workers/leader.py): how often each process tries for (or checks) the PostgreSQL
+    # advisory lock; another process leads within about this long after the leader dies.
+    leader_poll_seconds: float = Field(default=3.0, gt=0, le=10)
+
+    # The production profile (deploy/gunicorn.conf.py, `python -m backend.production`): API worker processes
+    # and the address they listen on (behind the TLS proxy, deploy/Caddyfile); the port is api_port.
+    web_workers: int = Field(default=3, ge=1, le=64)
+    api_host: str = "127.0.0.1"
 
     # Venue passes (backend/venues/passes.py): how long a QR pass is valid, and how long before it runs out the
     # holder page fetches the next one (the page reads both from /web/config). The browser tests run them short.

@@ -435,6 +435,14 @@ class IndexerThread:
     def catch_up(self, timeout: float = 30.0) -> PollResult:
         return self.indexer.catch_up(timeout)
 
+    def take_over(self) -> None:
+        """Frees the chain cursor's lease whoever holds it: called by a newly elected leader (the advisory lock
+        says the previous holder is gone), so indexing resumes now instead of when the lease runs out. A
+        holder that is somehow still alive finds its lease taken at its next write (LeaseLost)."""
+        with self.indexer.lease.transaction() as session:
+            session.execute(update(ChainCursor).where(ChainCursor.chain_id == self.indexer.settings.chain_id)
+                            .values(lease_until=0, leader=None).execution_options(synchronize_session=False))
+
     def _pass(self) -> None:
         self.indexer.poll()
 
