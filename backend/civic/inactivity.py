@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from backend.civic import announcements, mail
 from backend.db.models_chain import ACTIVE, Card, Collection
 from backend.db.models_civic import HolderActivity, InactivityNotice, InactivityRule
-from backend.db.session import begin_immediate
+from backend.db.session import begin_immediate, one_at_a_time
 from backend.chain.deployments import DeploymentRecord
 from backend.errors import ChainError, DeploymentRecordError
 from backend.messages import texts
@@ -166,7 +166,8 @@ def run_inactivity(session_factory, settings, issuer, *, municipality_id: int, n
     from backend.chain.issuer import TxReverted
 
     report = {"noticed": 0, "cancelled": 0, "revoked": [], "failed": [], "skipped": 0, "errors": []}
-    with _RUNNING:
+    # Across API workers too: a staff run in one worker and the leader's job never revoke or notify twice.
+    with _RUNNING, one_at_a_time(session_factory, "inactivity"):
         with session_factory() as session:
             begin_immediate(session)
             todo = plan(session, municipality_id, now)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.secrets import secrets_equal
 from backend.db.models_civic import HolderEmail, OutboxMail
+from backend.db.session import one_at_a_time
 from backend.errors import Refusal
 from backend.messages import bilingual
 
@@ -190,7 +191,8 @@ def deliver_outbox(session_factory, settings, *, limit: int = 200, timeout: floa
         return {"sent": 0, "failed": 0}
     target = parse_smtp_url(settings.smtp_url)
     sent = failed = 0
-    with _SENDING, session_factory() as session:
+    # Across API workers too: a staff "send now" in one worker and the leader's job never send one mail twice.
+    with _SENDING, one_at_a_time(session_factory, "mail"), session_factory() as session:
         pending = list(session.scalars(select(OutboxMail).where(OutboxMail.sent_at.is_(None),
                                                                 OutboxMail.attempts < MAX_ATTEMPTS)
                                        .order_by(OutboxMail.id).limit(limit)))

@@ -9,11 +9,13 @@ front (SQLite) for read-check-write operations that must not interleave.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -145,3 +147,25 @@ def write_transaction(session: Session) -> None:
             raise RuntimeError("write_transaction must come before the unit of work's first change")
         session.rollback()
     begin_immediate(session)
+
+
+@contextmanager
+def one_at_a_time(sessions, name: str):
+    """Runs the block in one process at a time across every process sharing the database: on PostgreSQL a
+    session advisory lock named `name` (waited for), held on a connection of its own for the block; on SQLite
+    nothing (one machine: the caller's own threading lock and begin_immediate serialise it). For work any
+    API worker may start (a staff "run now") that also runs in the leader's jobs."""
+    with sessions() as session:  # any session factory (an audit-acting wrapper too): its engine
+        engine = session.get_bind()
+    if is_sqlite(engine):
+        yield
+        return
+    key = int.from_bytes(hashlib.sha256(f"resident.{name}".encode()).digest()[:8], "big", signed=True)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
