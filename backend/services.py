@@ -39,7 +39,7 @@ from backend.venues.passes import PassSigner
 from backend.venues.redeem import Redeemer
 from backend.workers.jobs import JobRunner
 from backend.workers.leader import Leadership, elector_for
-from backend.workers.outbox import make_outbox_worker
+from backend.chain.outbox.worker import make_outbox_worker
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.chain.issuer import Issuer, TxReverted
 from backend.chain.outbox import Manager
 from backend.db.models_outbox import OutboxTx
-from backend.workers.outbox import start_outbox
+from backend.chain.outbox.worker import start_outbox
 from tests.backend.chain.outbox.conftest import fresh_address
 from tests.backend.localchain import ANVIL_KEYS, CHAIN_ID
 

@@ -1,12 +1,13 @@
-"""The outbox loop: the transaction manager (backend/chain/outbox) stepping in a background thread.
+"""The outbox loop: the transaction manager stepping in a background thread, on the worker kit (backend/workers).
 
-The leader loop (leader election) calls `Manager.step()`; until it exists, each process runs this loop and
-the per-sender lease makes sure only one of them signs and sends for a sender at a time.
+It is one of Services.workers, which only the leader runs (backend/workers/leader.py; on SQLite every
+process): the per-sender lease still makes sure only one of them signs and sends for a sender at a time.
 """
 
 from __future__ import annotations
 
-from backend.chain.outbox import Manager, Outbox
+from backend.chain.outbox.manager import Manager
+from backend.chain.outbox.queue import Outbox
 from backend.workers.loop import Loop
 
 
