@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.db.session import shown_url  # noqa: E402
-from backend.settings import ANVIL_DEV_KEY, Settings  # noqa: E402
+from backend.settings import ANVIL_DEV_KEY, DEV_CHAIN_KEYS, Settings  # noqa: E402
 from tools.brownie_run import run_script  # noqa: E402
 
 CHAIN_ID = 31337
@@ -106,8 +106,9 @@ def backend_settings(local: Settings, rpc_url: str, chain_id: int) -> Settings:
     pointing at this run's chain."""
     return local.model_copy(update={
         "environment": "development", "rpc_url": rpc_url, "chain_id": chain_id,
-        # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card.
-        "issuer_key": SecretStr(ANVIL_DEV_KEY)})
+        # The deployer (anvil's first account) holds ISSUER_ROLE on the demo card; the eighth account, no role,
+        # pays for sponsored claims (the tests' holders and recipients use the others).
+        "issuer_key": SecretStr(ANVIL_DEV_KEY), "relayer_key": SecretStr("0x" + DEV_CHAIN_KEYS[7])})
 
 
 def backend_env(settings: Settings) -> dict:
@@ -117,6 +118,7 @@ def backend_env(settings: Settings) -> dict:
             "RESIDENT_PUBLIC_URL": settings.public_url, "RESIDENT_SIWE_DOMAIN": settings.siwe_domain,
             "RESIDENT_DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
             "RESIDENT_ISSUER_KEY": settings.issuer_key.get_secret_value(),
+            "RESIDENT_RELAYER_KEY": settings.relayer_key.get_secret_value(),
             "RESIDENT_ACCOUNT_FACTORY_ADDRESS": settings.account_factory_address}
 
 

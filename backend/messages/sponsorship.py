@@ -4,9 +4,9 @@ and why the minter refuses one (backend/campaigns/reasons.py maps the ClaimReque
 from backend.messages.entry import CONFLICT, FORBIDDEN, GONE, INVALID, TEXT, TOO_MANY, UNAVAILABLE, Message
 
 MESSAGES = {
-    "sponsorship_unavailable": Message("手数料を自治体が負担する受け取りは、まだ設定されていません（RESIDENT_RELAYER_KEY）。"
+    "sponsorship_unavailable": Message("手数料を自治体が負担する受け取りは、まだ設定されていません（RESIDENT_RELAYER_SIGNER）。"
                                        "ご自身のウォレットで受け取るか、自治体にお問い合わせください。",
-                                       "Claims paid for by the municipality are not set up here (RESIDENT_RELAYER_KEY). "
+                                       "Claims paid for by the municipality are not set up here (RESIDENT_RELAYER_SIGNER). "
                                        "Claim with your own wallet, or ask the municipality.", UNAVAILABLE),
     "sponsorship_off": Message("この自治体は、受け取りの手数料を負担していません。ご自身のウォレットで受け取ってください。",
                                "This municipality does not pay the network fee of claims: claim with your own wallet.",

@@ -227,3 +227,11 @@ def test_without_a_relayer_key_sponsored_claims_answer_503(client, app, town, ch
     account, headers = resident_headers(client)
     assert_error(post(client, campaign["id"], headers, signed_request(client, account, headers, campaign["id"])),
                  503, "sponsorship_unavailable")
+
+
+def test_a_policy_for_a_municipality_that_does_not_exist_is_404(client, town):
+    """A superuser may name any id: an unknown one is refused by name, not a 500 from the foreign key."""
+    r = client.put("/staff/municipalities/999999/sponsorship", headers=town["staff"], json={
+        "enabled": True, "daily_budget_wei": 1, "monthly_budget_wei": 1, "per_person_per_day": 1,
+        "per_address_per_day": 1})
+    assert r.status_code == 404 and r.json()["code"] == "municipality_not_found", r.text
