@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from backend.api.deps import Admin, SessionDep, Viewer
 from backend.campaigns import sponsorship
 from backend.db.models_chain import Municipality
+from backend.db.session import write_transaction
 from backend.errors import Refusal
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -61,6 +62,7 @@ def read_sponsorship(municipality_id: int, staff: Viewer, session: SessionDep) -
 @router.put("/municipalities/{municipality_id}/sponsorship", response_model=SponsorshipOut,
             summary="Set the sponsorship policy (admins)")
 def set_sponsorship(municipality_id: int, body: SponsorshipIn, staff: Admin, session: SessionDep) -> SponsorshipOut:
+    write_transaction(session)  # the sign-in check has read; the indexer may have written since
     if session.get(Municipality, municipality_id) is None:  # a superuser may name any id
         raise Refusal("municipality_not_found", municipality_id=municipality_id)
     sponsorship.set_policy(session, municipality_id, staff_id=staff.id, now=int(time.time()), **body.model_dump())
