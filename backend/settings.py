@@ -97,7 +97,11 @@ class Settings(BaseSettings):
     outbox_stuck_after: float = Field(default=90.0, gt=0, description="Seconds a sent transaction may wait "
                                       "unmined before it is replaced at its nonce with fees bumped 12.5%")
     outbox_low_balance_wei: int = Field(default=5 * 10**16, ge=0, description="A sender holding less than "
-                                        "this is shown low on the staff console's transactions")
+                                        "this is shown low on the staff console's transactions, whatever the fees")
+    outbox_low_balance_transactions: int = Field(default=100, ge=0, le=1_000_000, description="A sender is also "
+                                                 "shown low when its balance pays for fewer than this many of its "
+                                                 "typical transactions at today's fee (the same warning on every "
+                                                 "chain, whatever its token is worth)")
 
     # Periodic jobs (renewals, inactivity, mail): how often each process looks for due work.
     jobs_enabled: bool = True

@@ -143,4 +143,13 @@ MESSAGES = {
     "card_action_no_record": Message("{symbol} のデプロイ記録がサーバーにないため、何も送信されていません。技術担当者に連絡してください。",
                                      "The server has no deployment record of {symbol}, so nothing was sent. "
                                      "Contact your engineer.", TEXT),
+    # why an outbox transaction failed when no contract error says it (the console's transactions tab)
+    "tx_broadcast_refused": Message("ネットワークがこの取引を受け付けなかったため、送信されていません。後の取引が止まらないよう、"
+                                    "この取引の順番は取り消しの取引で埋めました。",
+                                    "The network would not accept this transaction, so it was never sent. Its place "
+                                    "in the sender's sequence was filled with a cancel, so later ones are not held up.",
+                                    TEXT),
+    "tx_nonce_taken": Message("同じ送信元の別の取引が先にこの順番を使ったため、この取引は実行されていません。",
+                              "Another transaction from the same sender took its place in the sequence, so this "
+                              "one never ran.", TEXT),
 }
