@@ -124,15 +124,22 @@ export async function mount(container, ctx) {
 
   async function refresh() {
     if (stopped || document.visibilityState !== "visible") return;
+    let changed = true;
     try {
-      view = await api(`/staff/municipalities/${mid}/transactions`);
+      const fresh = await api(`/staff/municipalities/${mid}/transactions`);
+      // Unchanged: only the "last checked" line moves, so a link being read or clicked is not redrawn away.
+      changed = lastError !== null || JSON.stringify(fresh) !== JSON.stringify(view);
+      view = fresh;
       lastError = null;
       checkedAt = Date.now() / 1000;
     } catch (error) {
       if (!(error instanceof api.ApiError)) console.error("transactions: refresh failed", error);
       lastError = error instanceof api.ApiError ? error : null;
     }
-    if (!stopped) render();
+    if (stopped) return;
+    const checked = container.querySelector("#tx-checked");
+    if (changed || !checked) render();
+    else fill(checked, t("transactions.checked", { time: formatDate(checkedAt, true) }));
   }
 
   const onVisible = () => { if (document.visibilityState === "visible") refresh(); };
