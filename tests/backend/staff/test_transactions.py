@@ -152,3 +152,13 @@ def test_status_and_low_funds_are_pure_rules():
     assert (enough.low, enough.transactions_left) == (False, 10)
     assert funds(10 * 200_000 * 5 - 1, 200_000, 5, wanted=10, floor_wei=0).low is True
     assert funds(10**18, 200_000, 0, wanted=10, floor_wei=10**18 + 1).low is True  # a free chain: the floor
+
+
+def test_odd_inputs_are_refused_not_failed(client, app, town):
+    admin = staff_headers(client, app, "super-odd")  # a superuser passes the role check for any id
+    for path, params in [(f"/staff/municipalities/{2**64}/transactions", {}),
+                         (f"/staff/municipalities/{town}/transactions", {"limit": 0}),
+                         (f"/staff/municipalities/{town}/transactions", {"limit": 501}),
+                         (f"/staff/municipalities/{town}/transactions", {"state": "done", "limit": 500}),
+                         ("/staff/municipalities/-1/transactions", {"state": "stuck"})]:
+        assert client.get(path, params=params, headers=admin).status_code < 500, (path, params)
