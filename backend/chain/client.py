@@ -205,8 +205,9 @@ class Chain:
     def head(self) -> int:
         return int(self.request("eth_blockNumber", []), 16)
 
-    def block(self, number: int) -> Block | None:
-        raw = self.request("eth_getBlockByNumber", [hex(number), False])
+    def block(self, number: int | str) -> Block | None:
+        """The block at `number`, or at a tag ("finalized", "safe", "latest"); None where the node has none."""
+        raw = self.request("eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False])
         if raw is None:
             return None
         return Block(int(raw["number"], 16), raw["hash"].lower(), int(raw["timestamp"], 16),

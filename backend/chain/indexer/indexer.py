@@ -10,11 +10,14 @@ How it works, per poll (every `poll_interval` seconds, in a background thread):
    events that remain (`card_events` is that replay log). Card rows are never
    deleted, so ids other tables hold stay valid: a card seen only in orphaned
    blocks becomes status 'orphaned' (and active again if re-mined).
-3. Fetch logs with eth_getLogs over [indexed + 1, head - confirmations] in
-   chunks of `log_chunk_blocks` (halved when the node refuses a range), decode
-   them, fold them into card state, and write cards, events and the chunk's
-   block hashes in one transaction. The cursor (`collections.indexed_block`)
-   moves in that same transaction, so a restart resumes where it stopped.
+3. Fetch logs with eth_getLogs over [indexed + 1, final] in chunks of
+   `log_chunk_blocks` (the chain's public nodes' range limit; halved when the
+   node refuses a range, back to full a minute later), decode them, fold
+   them into card state, and write cards, events and the chunk's block hashes
+   in one transaction. The cursor (`collections.indexed_block`) moves in that
+   same transaction, so a restart resumes where it stopped. `final` is the
+   node's "finalized" or "safe" block where the chain's profile has that tag
+   (RESIDENT_FINALITY), else head - confirmations.
 
 What an event does to a card is fold.py (pure); this module is the I/O around it: polling the node,
 reorgs, the database writes, the lease, and the thread.
@@ -54,6 +57,7 @@ SYNCED_WRITE_EVERY_SECONDS = 1.0
 SELECT_BATCH = 500
 LEASE_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 5.0
+CHUNK_REGROW_SECONDS = 60.0
 
 
 class ReorgDuringFetch(ResidentError):
@@ -114,6 +118,7 @@ class Fetched:
 @dataclass
 class PollResult:
     head: int | None = None
+    final: int | None = None  # the newest block treated as final: what the index follows
     indexed: int | None = None
     events: int = 0
     reorg_to: int | None = None
@@ -131,6 +136,7 @@ class Indexer:
         self.sessions = sessions
         self.chain = chain or Chain.of(settings, timeout=5.0)
         self.chunk = settings.log_chunk_blocks
+        self._refused_at = 0.0  # when the node last refused a log range (the chunk grows back a while after)
         self.lock = threading.Lock()
         self._registered_at = 0.0
         self._synced_written_at = 0.0
@@ -168,7 +174,7 @@ class Indexer:
             self._register()
         head = self.chain.head()
         result.head = head
-        target = head - self.settings.confirmations
+        target = result.final = self._final(head)
 
         ancestor = self._find_fork(head)
         if ancestor is not None:
@@ -187,6 +193,7 @@ class Indexer:
             except ChainError as exc:
                 if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
                     self.chunk = max(1, (end - start + 1) // 2)
+                    self._refused_at = time.monotonic()
                     log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
                     continue
                 raise
@@ -195,6 +202,10 @@ class Indexer:
             result.events += len(fetched.events)
             result.ranges.append((start, end))
             start = end + 1
+            if self.chunk < self.settings.log_chunk_blocks \
+                    and time.monotonic() - self._refused_at > CHUNK_REGROW_SECONDS:
+                # A refusal may have been the provider's moment (a rate limit worded as a range error).
+                self.chunk = self.settings.log_chunk_blocks
 
         result.indexed = min((c.indexed_block for c in collections), default=target)
         now = time.time()
@@ -210,6 +221,16 @@ class Indexer:
             self._synced_written_at = now
             self._error_recorded = False
         return result
+
+    def _final(self, head: int) -> int:
+        """The newest block this indexer treats as final: the node's `finality` block (never above the head
+        read this poll), or `confirmations` blocks behind the head on a chain without the tag."""
+        if self.settings.finality == "none":
+            return head - self.settings.confirmations
+        block = self.chain.block(self.settings.finality)
+        if block is None:  # a node that knows the tag but has no such block yet (a young chain)
+            return -1
+        return min(block.number, head)
 
     def _collections(self) -> list[CollectionRef]:
         with self.sessions() as session:
@@ -392,14 +413,13 @@ class Indexer:
 
     # -- catching up ------------------------------------------------------
     def catch_up(self, timeout: float = 30.0) -> PollResult:
-        """Polls until the index reaches the head (minus confirmations); for tests and tools."""
+        """Polls until the index reaches the final block (see `_final`); for tests and tools."""
         deadline = time.monotonic() + timeout
         while True:
             result = self.poll()
             if not result.leader:
                 raise RuntimeError("another process holds the indexer lease of this chain")
-            if result.indexed is not None and result.head is not None \
-                    and result.indexed >= result.head - self.settings.confirmations:
+            if result.indexed is not None and result.final is not None and result.indexed >= result.final:
                 return result
             if time.monotonic() > deadline:
                 raise TimeoutError(f"index at {result.indexed}, head {result.head}")
