@@ -58,6 +58,8 @@ SELECT_BATCH = 500
 LEASE_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 5.0
 CHUNK_REGROW_SECONDS = 60.0
+FETCH_ATTEMPTS = 3  # per poll: reads that found the chain changed under them, each after a fresh fork check
+HOLE_DEPTH = 64  # blocks a node may miss from its number index that are still read through their successors
 
 
 class ReorgDuringFetch(ResidentError):
@@ -176,20 +178,49 @@ class Indexer:
         result.head = head
         target = result.final = self._final(head)
 
-        ancestor = self._find_fork(head)
-        if ancestor is not None:
-            with self._write() as session:
-                self._check_lease(session)
-                self._rewind(session, ancestor)
-            result.reorg_to = ancestor
-
-        collections = self._collections()
+        for attempt in range(FETCH_ATTEMPTS):
+            ancestor = self._find_fork(head)
+            if ancestor is not None:
+                with self._write() as session:
+                    self._check_lease(session)
+                    self._rewind(session, ancestor)
+                result.reorg_to = ancestor if result.reorg_to is None else min(result.reorg_to, ancestor)
+            collections = self._collections()
+            try:
+                self._index_to(result, collections, target, head)
+                break
+            except ReorgDuringFetch as exc:
+                # The chain moved under the read: look for the fork again now, against a fresh head, rather
+                # than retrying the same range next poll (which a chain that keeps moving may refuse forever).
+                if attempt == FETCH_ATTEMPTS - 1:
+                    raise
+                log.info("chain changed while reading (%s); checking for a fork again", exc)
+                head = result.head = self.chain.head()
+                target = result.final = self._final(head)
         result.collections = len(collections)
+
+        result.indexed = min((c.indexed_block for c in collections), default=target)
+        now = time.time()
+        if result.ranges or result.reorg_to is not None or self._error_recorded \
+                or now - self._synced_written_at > SYNCED_WRITE_EVERY_SECONDS:
+            with self._write() as session:
+                cursor = session.get(ChainCursor, self.settings.chain_id)
+                cursor.head_block = head
+                cursor.synced_at = now
+                cursor.error = None
+                if not collections:
+                    cursor.indexed_block = max(cursor.indexed_block, target)
+            self._synced_written_at = now
+            self._error_recorded = False
+        return result
+
+    def _index_to(self, result: PollResult, collections: list[CollectionRef], target: int, head: int) -> None:
+        """Indexes every collection up to `target`, a chunk of blocks per transaction."""
         start = min((c.indexed_block for c in collections), default=target) + 1
         while start <= target:
             end = min(start + self.chunk - 1, target)
             try:
-                fetched = self._fetch(collections, start, end)
+                fetched = self._fetch(collections, start, end, head)
             except ChainError as exc:
                 if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
                     self.chunk = max(1, (end - start + 1) // 2)
@@ -206,21 +237,6 @@ class Indexer:
                     and time.monotonic() - self._refused_at > CHUNK_REGROW_SECONDS:
                 # A refusal may have been the provider's moment (a rate limit worded as a range error).
                 self.chunk = self.settings.log_chunk_blocks
-
-        result.indexed = min((c.indexed_block for c in collections), default=target)
-        now = time.time()
-        if result.ranges or result.reorg_to is not None or self._error_recorded \
-                or now - self._synced_written_at > SYNCED_WRITE_EVERY_SECONDS:
-            with self._write() as session:
-                cursor = session.get(ChainCursor, self.settings.chain_id)
-                cursor.head_block = head
-                cursor.synced_at = now
-                cursor.error = None
-                if not collections:
-                    cursor.indexed_block = max(cursor.indexed_block, target)
-            self._synced_written_at = now
-            self._error_recorded = False
-        return result
 
     def _final(self, head: int) -> int:
         """The newest block this indexer treats as final: the node's `finality` block (never above the head
@@ -291,10 +307,25 @@ class Indexer:
             log.exception("could not record the indexer error")
 
     # -- indexing a range -------------------------------------------------
-    def _fetch(self, collections: list[CollectionRef], start: int, end: int) -> Fetched:
+    def _block(self, number: int, head: int, depth: int = 0) -> Block | None:
+        """The canonical block `number`, or None if the chain has none (now) at that height.
+
+        A node may serve later blocks while missing this one from its number index: anvil does for a few
+        seconds after anvil_reorg / anvil_rollback (the rehearsal saw head 87 with block 86 unknown). The block
+        is then its successor's parent, read by hash; asking again by number would fail the same way."""
+        block = self.chain.block(number)
+        if block is not None or number >= head or depth >= HOLE_DEPTH:
+            return block
+        child = self._block(number + 1, head, depth + 1)
+        if child is None or not child.parent_hash:
+            return None
+        parent = self.chain.block_by_hash(child.parent_hash)
+        return parent if parent is not None and parent.number == number else None
+
+    def _fetch(self, collections: list[CollectionRef], start: int, end: int, head: int) -> Fetched:
         """Reads and decodes the logs of [start, end] (RPC only), checking they all come from one fork."""
         active = [c for c in collections if c.indexed_block < end]
-        end_block = self.chain.block(end)
+        end_block = self._block(end, head)
         if end_block is None:
             raise ReorgDuringFetch(f"block {end} vanished")
         by_address = {c.address.lower(): c for c in active}
@@ -313,7 +344,7 @@ class Indexer:
                 continue
             block = blocks.get(number)
             if block is None:
-                block = blocks[number] = self.chain.block(number)
+                block = blocks[number] = self._block(number, head)
                 if block is None:
                     raise ReorgDuringFetch(f"block {number} vanished")
             if entry["blockHash"].lower() != block.hash:
@@ -321,7 +352,7 @@ class Indexer:
             kind, token_id, args = decoded
             events.append(Event(collection.id, number, int(entry["logIndex"], 16), block.timestamp,
                                 entry["transactionHash"].lower(), kind, token_id, args))
-        again = self.chain.block(end)
+        again = self._block(end, head)
         if again is None or again.hash != end_block.hash:
             raise ReorgDuringFetch(f"block {end} changed while reading")
         events.sort(key=lambda e: (e.block_number, e.log_index))
@@ -372,7 +403,7 @@ class Indexer:
         if not stored:
             return None
         for i, (number, stored_hash) in enumerate(stored):
-            block = self.chain.block(number) if number <= head else None
+            block = self._block(number, head) if number <= head else None
             if block is not None and block.hash == stored_hash:
                 return None if i == 0 else number
         return -1
