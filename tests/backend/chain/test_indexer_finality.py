@@ -130,3 +130,23 @@ def test_a_refused_range_is_halved_until_the_node_accepts_it(db_sessions, migrat
     assert refused and len(refused) <= 3  # 16 → 8 → 4, then no range above the node's limit again
     assert indexer.chunk == 4
     assert indexed_card(db_sessions, deployed, token_id) is not None
+
+
+def test_health_measures_the_index_against_the_final_block_not_the_head(migrated_db_url, tagged_chain):
+    from fastapi.testclient import TestClient
+
+    from backend.app import create_app
+
+    chain = tagged_chain
+    chain.deploy("HEALTHY")
+    chain.mine(20)
+    # Polled every 2.5 s, the index may be 2 blocks late; the finalized block is 6 behind the head.
+    settings = settings_for(chain, migrated_db_url, finality="finalized", poll_interval=2.5, stale_after=30.0,
+                            jobs_enabled=False)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        app.state.services.indexer.catch_up(30)
+        health = client.get("/health")
+    body = health.json()
+    assert body["lag"] == 2 * SLOTS and body["indexed_block"] == tag_number(chain, "finalized")
+    assert health.status_code == 200 and body["status"] == "ok", body["problems"]
