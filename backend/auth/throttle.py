@@ -19,6 +19,7 @@ their number). The desk-code throttle (backend/venues/desk_codes.py) keeps its c
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import threading
@@ -27,8 +28,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
-
-import hashlib
 
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, MovingWindowSupport, Storage
