@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.audit import recorder
 from backend.audit.transactions import TransactionLog
-from backend.auth.throttle import LoginThrottle
+from backend.auth.throttle import LoginThrottle, storage_for
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
 from backend.chain.client import Chain
@@ -59,7 +59,7 @@ class Services:
     indexer: IndexerThread
     jobs: JobRunner
     airdrop_worker: AirdropWorker
-    login_throttle: LoginThrottle  # failed staff and venue sign-ins, counted in this process
+    login_throttle: LoginThrottle  # failed staff and venue sign-ins (counted by all API workers on PostgreSQL)
     # Objects with start() and stop(), run for the app's lifetime in the leader process only (besides the
     # indexer and the job thread): backend/workers/leader.py.
     workers: list = field(default_factory=list)
@@ -104,6 +104,7 @@ def build_services(settings: Settings) -> Services:
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
     outbox_worker = make_outbox_worker(settings, sessions, chain, issuer)  # None unless RESIDENT_OUTBOX_ENABLED
     relayer = make_relayer(settings)
+    throttle_storage = storage_for(engine)  # shared by the API workers on PostgreSQL
     if relayer is not None:
         relayer.observer = TransactionLog(sessions)
     services = Services(
@@ -111,7 +112,8 @@ def build_services(settings: Settings) -> Services:
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,
         redeemer=Redeemer(redeem_engine or engine, pass_signer, stale_after=settings.stale_after,
                           head=SharedHead(quick_chain.head)),
-        desk_codes=DeskCodes(engine, pass_signer, settings.pass_secret, settings.desk_code_guesses),
+        desk_codes=DeskCodes(engine, pass_signer, settings.pass_secret, settings.desk_code_guesses,
+                             storage=throttle_storage),
         content=content, identity_verifier=IdentityVerifier.from_settings(settings),
         activity_codes=RotatingCode(settings.pass_secret),
         indexer=IndexerThread(settings, sessions),
@@ -121,7 +123,8 @@ def build_services(settings: Settings) -> Services:
         airdrop_worker=airdrop_worker,
         workers=[airdrop_worker, *([outbox_worker] if outbox_worker else [])], _redeem_engine=redeem_engine,
         leadership=Leadership(elector_for(settings.database_url), settings.leader_poll_seconds),
-        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address),
+        login_throttle=LoginThrottle(settings.login_limits_per_login, settings.login_limits_per_address,
+                                     storage=throttle_storage),
         relayer=relayer, role_check=RoleCheck(settings, sessions, quick_chain, backend_keys(issuer, relayer)))
     base = settings.public_url.rstrip("/")
 

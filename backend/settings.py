@@ -81,8 +81,10 @@ class Settings(BaseSettings):
     # Where this chain's deployment records are; default <data_dir>/deployments/<chain_id>.
     deployments_path: Path | None = None
 
-    # Indexer: blocks behind the head that count as final, poll period, eth_getLogs range.
-    # Unset: the chain's profile says (backend/chain/networks.py; anvil 0 and 2000).
+    # Indexer: what counts as final (the node's "finalized" or "safe" block, or with "none" the blocks
+    # `confirmations` behind the head), poll period, eth_getLogs range.
+    # Unset: the chain's profile says (backend/chain/networks.py; anvil: none, 0 and 2000).
+    finality: Literal["finalized", "safe", "none"] | None = None
     confirmations: int | None = Field(default=None, ge=0)
     poll_interval: float = Field(default=0.25, gt=0)
     log_chunk_blocks: int | None = Field(default=None, ge=1)
@@ -225,6 +227,8 @@ class Settings(BaseSettings):
             said = texts("settings_unknown_chain", chain_id=self.chain_id, known=networks.catalogue())
             raise ValueError(f"{said.en}\n{said.ja}")
         profile = profile or networks.unprofiled(self.chain_id)
+        if self.finality is None:
+            self.finality = profile.finality or "none"
         if self.confirmations is None:
             self.confirmations = profile.confirmations
         if self.log_chunk_blocks is None:

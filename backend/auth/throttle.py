@@ -11,13 +11,15 @@ The count is kept per login *name* as typed (normalised), not per account, and b
 an unknown name is slowed exactly as an existing one, and a username and its email count apart for everyone,
 so neither the answer nor the counting tells which names exist.
 
-The counts live in this process's memory (limits' MemoryStorage): right for one backend process. With several
-uvicorn workers each worker counts alone (the limits multiply by their number); pass a shared `storage`
-(limits' storage for Redis, for instance) to `LoginThrottle` to count together.
+Where the counts live (`storage_for`): on SQLite, in this process's memory (limits' MemoryStorage), right for
+its one backend process; on PostgreSQL, in the database (`DatabaseStorage`, table throttle_hits), so the API
+workers of the production profile count together instead of each alone (which would multiply the limits by
+their number). The desk-code throttle (backend/venues/desk_codes.py) keeps its counts in the same place.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import threading
@@ -28,10 +30,13 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, Storage
+from limits.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.auth.errors import LoginThrottled
+from backend.db.models_access import ThrottleHit
 from backend.errors import Refusal
 from backend.messages.entry import UNAUTHORIZED
 
@@ -60,8 +65,80 @@ def parse_ladder(text: str) -> list[RateLimitItem]:
     return items
 
 
+class DatabaseStorage(Storage, MovingWindowSupport):
+    """limits' moving-window storage in the throttle_hits table: one row per counted failure, shared by every
+    process on the database. PostgreSQL only (an advisory lock per key makes "count, then add" one step
+    across processes); SQLite's one process keeps its counts in memory.
+
+    Timestamps are `time.time()` of this module, as MemoryStorage's are of its own (tests move it)."""
+
+    STORAGE_SCHEME = None  # built from an engine, never from a URI
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    @staticmethod
+    def _lock(conn, key: str) -> None:
+        number = int.from_bytes(hashlib.sha256(b"throttle:" + key.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        now = time.time()
+        with self.engine.begin() as conn:
+            self._lock(conn, key)
+            conn.execute(delete(ThrottleHit).where(ThrottleHit.key == key, ThrottleHit.at < now - expiry))
+            counted = conn.scalar(select(func.count()).select_from(ThrottleHit).where(ThrottleHit.key == key))
+            if counted + amount > limit:
+                return False
+            conn.execute(insert(ThrottleHit), [{"key": key, "at": now}] * amount)
+        return True
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        now = time.time()
+        with self.engine.connect() as conn:
+            oldest, counted = conn.execute(select(func.min(ThrottleHit.at), func.count())
+                                           .where(ThrottleHit.key == key, ThrottleHit.at >= now - expiry)).one()
+        return (oldest if counted else now), counted
+
+    # limits' Storage interface beyond the moving window: not used by MovingWindowRateLimiter.
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        raise NotImplementedError("DatabaseStorage serves the moving window only")
+
+    def get(self, key: str) -> int:
+        return self.get_moving_window(key, 0, 86_400 * 366)[1]
+
+    def get_expiry(self, key: str) -> float:
+        raise NotImplementedError("DatabaseStorage serves the moving window only")
+
+    def check(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+
+    def reset(self) -> int | None:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(ThrottleHit)).rowcount
+
+    def clear(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(ThrottleHit).where(ThrottleHit.key == key))
+
+
+def storage_for(engine: Engine) -> Storage:
+    """Where a backend's throttles count: the database on PostgreSQL (shared by its API workers), this
+    process's memory on SQLite (one process)."""
+    return DatabaseStorage(engine) if engine.dialect.name == "postgresql" else MemoryStorage()
+
+
 class LoginThrottle:
-    """The failed-sign-in counts of one backend process (see the module's docstring)."""
+    """The failed-sign-in counts of a backend (see the module's docstring; `storage`: where they live)."""
 
     def __init__(self, per_login: str, per_address: str, *, storage: Storage | None = None,
                  clock: Callable[[], float] = time.time) -> None:

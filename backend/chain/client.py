@@ -59,6 +59,7 @@ class Block:
     hash: str  # 0x-prefixed, lower case
     timestamp: int
     gas_limit: int = 0
+    parent_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,12 +206,13 @@ class Chain:
     def head(self) -> int:
         return int(self.request("eth_blockNumber", []), 16)
 
-    def block(self, number: int) -> Block | None:
-        raw = self.request("eth_getBlockByNumber", [hex(number), False])
-        if raw is None:
-            return None
-        return Block(int(raw["number"], 16), raw["hash"].lower(), int(raw["timestamp"], 16),
-                     int(raw.get("gasLimit", "0x0"), 16))
+    def block(self, number: int | str) -> Block | None:
+        """The block at `number`, or at a tag ("finalized", "safe", "latest"); None where the node has none."""
+        raw = self.request("eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False])
+        return _block(raw)
+
+    def block_by_hash(self, block_hash: str) -> Block | None:
+        return _block(self.request("eth_getBlockByHash", [block_hash, False]))
 
     def latest(self) -> Block:
         raw = self.request("eth_getBlockByNumber", ["latest", False])
@@ -353,6 +355,13 @@ class Chain:
         except (requests.RequestException, OSError, Web3Exception) as exc:
             raise ChainError(self.rpc_url, f"ERC-1271 check of {address} failed: {exc}") from None
         return bytes(result) == ERC1271_MAGIC
+
+
+def _block(raw: dict | None) -> Block | None:
+    if raw is None:
+        return None
+    return Block(int(raw["number"], 16), raw["hash"].lower(), int(raw["timestamp"], 16),
+                 int(raw.get("gasLimit", "0x0"), 16), raw.get("parentHash", "").lower())
 
 
 def _hex_fields(tx: dict) -> dict:

@@ -1,5 +1,5 @@
 """Tables of access: sign-in nonces, sessions (holders, staff, venues), holders seen, staff accounts and
-roles per municipality, invitations, forums (DiscourseConnect), bot API keys.
+roles per municipality, invitations, forums (DiscourseConnect), bot API keys, throttle counts.
 
 Secrets are never stored: sessions and bot keys as SHA-256 digests of random tokens, passwords as
 scrypt hashes (backend/auth/secrets.py).
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint,
-                        false)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
@@ -175,3 +175,16 @@ class PasskeyCredential(Base):
     account: Mapped[str] = mapped_column(String(42))
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     last_used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ThrottleHit(Base):
+    """One counted failure (a wrong password, an unknown desk code) in a throttle's moving window, shared by
+    every API worker on PostgreSQL (backend/auth/throttle.py, `DatabaseStorage`). Rows older than their
+    window are deleted when the same key is counted again."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300))  # limits' key: the window and who is counted
+    at: Mapped[float] = mapped_column(Float)

@@ -22,7 +22,7 @@ import re
 import secrets
 import time
 
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -69,14 +69,15 @@ class DeskCodeThrottled(Exception):
 class DeskCodes:
     """Makes codes for passes and turns a typed code back into its pass (build once per backend)."""
 
-    def __init__(self, engine: Engine, signer: PassSigner, pass_secret: str | bytes, guesses: str) -> None:
+    def __init__(self, engine: Engine, signer: PassSigner, pass_secret: str | bytes, guesses: str,
+                 storage: Storage | None = None) -> None:
         self.engine = engine
         self.signer = signer
         secret = pass_secret.encode() if isinstance(pass_secret, str) else pass_secret
         self._key = hmac.digest(secret, PURPOSE, "sha256")
         self.ladder = parse_ladder(guesses)
-        # This process's counts, as the sign-in throttle keeps them (backend/auth/throttle.py says why).
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # Counted where the sign-in throttle counts (backend/auth/throttle.py `storage_for` says why).
+        self.limiter = MovingWindowRateLimiter(storage or MemoryStorage())
 
     def digest(self, code: str) -> str:
         return hmac.digest(self._key, code.encode("ascii"), "sha256").hex()

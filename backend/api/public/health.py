@@ -82,16 +82,23 @@ def read_health(settings: SettingsDep, sessions: SessionsDep, health_chain: Heal
     except Exception as exc:  # the database being down is what /health reports, not a crash
         database = "error: " + describe_database_error(exc, settings.database_url)[:200]
 
-    head, rpc_error = None, None
+    head, final, rpc_error = None, None, None
     try:
         head = health_chain.head()
+        # What the index follows (backend/chain/indexer/indexer.py `_final`): on a chain with a finalized tag
+        # the index is rightly minutes behind the head, and is behind only when behind that block.
+        if settings.finality == "none":
+            final = head - settings.confirmations
+        else:
+            tagged = health_chain.block(settings.finality)
+            final = -1 if tagged is None else min(tagged.number, head)
     except ChainError as exc:
         rpc_error = exc.reason[:300]
 
     indexed = state.indexed_block if state else None
     staleness = state.staleness() if state else None
     lag = head - indexed if head is not None and indexed is not None else None
-    behind = lag is not None and lag > settings.confirmations + max(2, int(5 / settings.poll_interval))
+    behind = final is not None and indexed is not None and final - indexed > max(2, int(5 / settings.poll_interval))
     stale = rpc_error is not None or staleness is None or staleness > settings.stale_after or behind
 
     problems = []

@@ -10,11 +10,14 @@ How it works, per poll (every `poll_interval` seconds, in a background thread):
    events that remain (`card_events` is that replay log). Card rows are never
    deleted, so ids other tables hold stay valid: a card seen only in orphaned
    blocks becomes status 'orphaned' (and active again if re-mined).
-3. Fetch logs with eth_getLogs over [indexed + 1, head - confirmations] in
-   chunks of `log_chunk_blocks` (halved when the node refuses a range), decode
-   them, fold them into card state, and write cards, events and the chunk's
-   block hashes in one transaction. The cursor (`collections.indexed_block`)
-   moves in that same transaction, so a restart resumes where it stopped.
+3. Fetch logs with eth_getLogs over [indexed + 1, final] in chunks of
+   `log_chunk_blocks` (the chain's public nodes' range limit; halved when the
+   node refuses a range, back to full a minute later), decode them, fold
+   them into card state, and write cards, events and the chunk's block hashes
+   in one transaction. The cursor (`collections.indexed_block`) moves in that
+   same transaction, so a restart resumes where it stopped. `final` is the
+   node's "finalized" or "safe" block where the chain's profile has that tag
+   (RESIDENT_FINALITY), else head - confirmations.
 
 What an event does to a card is fold.py (pure); this module is the I/O around it: polling the node,
 reorgs, the database writes, the lease, and the thread.
@@ -54,6 +57,9 @@ SYNCED_WRITE_EVERY_SECONDS = 1.0
 SELECT_BATCH = 500
 LEASE_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 5.0
+CHUNK_REGROW_SECONDS = 60.0
+FETCH_ATTEMPTS = 3  # per poll: reads that found the chain changed under them, each after a fresh fork check
+HOLE_DEPTH = 64  # blocks a node may miss from its number index that are still read through their successors
 
 
 class ReorgDuringFetch(ResidentError):
@@ -114,6 +120,7 @@ class Fetched:
 @dataclass
 class PollResult:
     head: int | None = None
+    final: int | None = None  # the newest block treated as final: what the index follows
     indexed: int | None = None
     events: int = 0
     reorg_to: int | None = None
@@ -131,6 +138,7 @@ class Indexer:
         self.sessions = sessions
         self.chain = chain or Chain.of(settings, timeout=5.0)
         self.chunk = settings.log_chunk_blocks
+        self._refused_at = 0.0  # when the node last refused a log range (the chunk grows back a while after)
         self.lock = threading.Lock()
         self._registered_at = 0.0
         self._synced_written_at = 0.0
@@ -168,33 +176,28 @@ class Indexer:
             self._register()
         head = self.chain.head()
         result.head = head
-        target = head - self.settings.confirmations
+        target = result.final = self._final(head)
 
-        ancestor = self._find_fork(head)
-        if ancestor is not None:
-            with self._write() as session:
-                self._check_lease(session)
-                self._rewind(session, ancestor)
-            result.reorg_to = ancestor
-
-        collections = self._collections()
-        result.collections = len(collections)
-        start = min((c.indexed_block for c in collections), default=target) + 1
-        while start <= target:
-            end = min(start + self.chunk - 1, target)
+        for attempt in range(FETCH_ATTEMPTS):
+            ancestor = self._find_fork(head)
+            if ancestor is not None:
+                with self._write() as session:
+                    self._check_lease(session)
+                    self._rewind(session, ancestor)
+                result.reorg_to = ancestor if result.reorg_to is None else min(result.reorg_to, ancestor)
+            collections = self._collections()
             try:
-                fetched = self._fetch(collections, start, end)
-            except ChainError as exc:
-                if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
-                    self.chunk = max(1, (end - start + 1) // 2)
-                    log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
-                    continue
-                raise
-            with self._write() as session:
-                self._apply(session, collections, fetched)
-            result.events += len(fetched.events)
-            result.ranges.append((start, end))
-            start = end + 1
+                self._index_to(result, collections, target, head)
+                break
+            except ReorgDuringFetch as exc:
+                # The chain moved under the read: look for the fork again now, against a fresh head, rather
+                # than retrying the same range next poll (which a chain that keeps moving may refuse forever).
+                if attempt == FETCH_ATTEMPTS - 1:
+                    raise
+                log.info("chain changed while reading (%s); checking for a fork again", exc)
+                head = result.head = self.chain.head()
+                target = result.final = self._final(head)
+        result.collections = len(collections)
 
         result.indexed = min((c.indexed_block for c in collections), default=target)
         now = time.time()
@@ -210,6 +213,40 @@ class Indexer:
             self._synced_written_at = now
             self._error_recorded = False
         return result
+
+    def _index_to(self, result: PollResult, collections: list[CollectionRef], target: int, head: int) -> None:
+        """Indexes every collection up to `target`, a chunk of blocks per transaction."""
+        start = min((c.indexed_block for c in collections), default=target) + 1
+        while start <= target:
+            end = min(start + self.chunk - 1, target)
+            try:
+                fetched = self._fetch(collections, start, end, head)
+            except ChainError as exc:
+                if end > start and ("range" in str(exc).lower() or "limit" in str(exc).lower()):
+                    self.chunk = max(1, (end - start + 1) // 2)
+                    self._refused_at = time.monotonic()
+                    log.info("node refused %s blocks; trying %s", end - start + 1, self.chunk)
+                    continue
+                raise
+            with self._write() as session:
+                self._apply(session, collections, fetched)
+            result.events += len(fetched.events)
+            result.ranges.append((start, end))
+            start = end + 1
+            if self.chunk < self.settings.log_chunk_blocks \
+                    and time.monotonic() - self._refused_at > CHUNK_REGROW_SECONDS:
+                # A refusal may have been the provider's moment (a rate limit worded as a range error).
+                self.chunk = self.settings.log_chunk_blocks
+
+    def _final(self, head: int) -> int:
+        """The newest block this indexer treats as final: the node's `finality` block (never above the head
+        read this poll), or `confirmations` blocks behind the head on a chain without the tag."""
+        if self.settings.finality == "none":
+            return head - self.settings.confirmations
+        block = self.chain.block(self.settings.finality)
+        if block is None:  # a node that knows the tag but has no such block yet (a young chain)
+            return -1
+        return min(block.number, head)
 
     def _collections(self) -> list[CollectionRef]:
         with self.sessions() as session:
@@ -270,10 +307,25 @@ class Indexer:
             log.exception("could not record the indexer error")
 
     # -- indexing a range -------------------------------------------------
-    def _fetch(self, collections: list[CollectionRef], start: int, end: int) -> Fetched:
+    def _block(self, number: int, head: int, depth: int = 0) -> Block | None:
+        """The canonical block `number`, or None if the chain has none (now) at that height.
+
+        A node may serve later blocks while missing this one from its number index: anvil does for a few
+        seconds after anvil_reorg / anvil_rollback (the rehearsal saw head 87 with block 86 unknown). The block
+        is then its successor's parent, read by hash; asking again by number would fail the same way."""
+        block = self.chain.block(number)
+        if block is not None or number >= head or depth >= HOLE_DEPTH:
+            return block
+        child = self._block(number + 1, head, depth + 1)
+        if child is None or not child.parent_hash:
+            return None
+        parent = self.chain.block_by_hash(child.parent_hash)
+        return parent if parent is not None and parent.number == number else None
+
+    def _fetch(self, collections: list[CollectionRef], start: int, end: int, head: int) -> Fetched:
         """Reads and decodes the logs of [start, end] (RPC only), checking they all come from one fork."""
         active = [c for c in collections if c.indexed_block < end]
-        end_block = self.chain.block(end)
+        end_block = self._block(end, head)
         if end_block is None:
             raise ReorgDuringFetch(f"block {end} vanished")
         by_address = {c.address.lower(): c for c in active}
@@ -292,7 +344,7 @@ class Indexer:
                 continue
             block = blocks.get(number)
             if block is None:
-                block = blocks[number] = self.chain.block(number)
+                block = blocks[number] = self._block(number, head)
                 if block is None:
                     raise ReorgDuringFetch(f"block {number} vanished")
             if entry["blockHash"].lower() != block.hash:
@@ -300,7 +352,7 @@ class Indexer:
             kind, token_id, args = decoded
             events.append(Event(collection.id, number, int(entry["logIndex"], 16), block.timestamp,
                                 entry["transactionHash"].lower(), kind, token_id, args))
-        again = self.chain.block(end)
+        again = self._block(end, head)
         if again is None or again.hash != end_block.hash:
             raise ReorgDuringFetch(f"block {end} changed while reading")
         events.sort(key=lambda e: (e.block_number, e.log_index))
@@ -351,7 +403,7 @@ class Indexer:
         if not stored:
             return None
         for i, (number, stored_hash) in enumerate(stored):
-            block = self.chain.block(number) if number <= head else None
+            block = self._block(number, head) if number <= head else None
             if block is not None and block.hash == stored_hash:
                 return None if i == 0 else number
         return -1
@@ -392,14 +444,13 @@ class Indexer:
 
     # -- catching up ------------------------------------------------------
     def catch_up(self, timeout: float = 30.0) -> PollResult:
-        """Polls until the index reaches the head (minus confirmations); for tests and tools."""
+        """Polls until the index reaches the final block (see `_final`); for tests and tools."""
         deadline = time.monotonic() + timeout
         while True:
             result = self.poll()
             if not result.leader:
                 raise RuntimeError("another process holds the indexer lease of this chain")
-            if result.indexed is not None and result.head is not None \
-                    and result.indexed >= result.head - self.settings.confirmations:
+            if result.indexed is not None and result.final is not None and result.indexed >= result.final:
                 return result
             if time.monotonic() > deadline:
                 raise TimeoutError(f"index at {result.indexed}, head {result.head}")
