@@ -65,6 +65,8 @@ def set_sponsorship(municipality_id: int, body: SponsorshipIn, staff: Admin, ses
     write_transaction(session)  # the sign-in check has read; the indexer may have written since
     if session.get(Municipality, municipality_id) is None:  # a superuser may name any id
         raise Refusal("municipality_not_found", municipality_id=municipality_id)
+    if body.monthly_budget_wei < body.daily_budget_wei:  # the month's budget would cut every day short
+        raise Refusal("sponsorship_month_below_day")
     sponsorship.set_policy(session, municipality_id, staff_id=staff.id, now=int(time.time()), **body.model_dump())
     session.commit()
     return _out(session, municipality_id)
