@@ -20,7 +20,8 @@ from tests.web.deskpasses import COWORK_DESK, COWORK_PERK
 from tests.web.test_console_campaigns import STAFF
 from tests.web.test_desk import sign_in as desk_sign_in, signed_in as desk_signed_in, type_code
 from tests.web.test_passkeys import phone
-from tests.web.webstack import SCREENS_DIR, open_page, start_stack, visible, wait
+from tests.web.holder_steps import sign_in as holder_sign_in
+from tests.web.webstack import SCREENS_DIR, open_page, start_stack, visible, wait, wallet_extension
 
 TARGET_SECONDS = 20  # issue 14: first visit → card in hand
 ARTIFACT = SCREENS_DIR.parent / "first-visit.json"
@@ -109,6 +110,11 @@ def test_first_visit_to_a_card_with_no_native_token_and_a_perk_used_at_the_desk(
     # The card's page: a pass for the coworking perk, with its desk code.
     driver.find_element(By.ID, "claim-open-card").click()
     visible(driver, "#home", timeout=30)
+    assert fetch_json(driver, "/me")["passkey"] is True
+    # The holder page's open campaigns: a passkey account is never offered "pay the fee myself".
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#campaigns [data-campaign-id]"), timeout=30,
+         message="no open campaign listed")
+    assert driver.find_elements(By.CSS_SELECTOR, "#campaigns [data-action='claim']") == []
     perk = wait(driver, lambda d: next((p for p in d.find_elements(By.CSS_SELECTOR, "article.perk")
                                         if COWORK_PERK in p.text), False), timeout=30, message="no coworking perk")
     perk.find_element(By.CSS_SELECTOR, "[data-action='show-pass']").click()
@@ -127,3 +133,46 @@ def test_first_visit_to_a_card_with_no_native_token_and_a_perk_used_at_the_desk(
     assert balance(local_stack, account) == 0
     assert seconds <= TARGET_SECONDS * 3, f"{seconds:.1f} s: far over the target on this machine"
 
+
+
+def open_campaign(stack, name_en: str) -> int:
+    """A free campaign open to everyone, of the demo collection."""
+    staff = staff_client(stack)
+    try:
+        town = staff.get("/staff/municipalities").json()[0]["id"]
+        now = int(time.time())
+        made = staff.post(f"/staff/municipalities/{town}/campaigns", json={
+            "collection": "MINEDEMO", "name_ja": "どなたでも", "name_en": name_en, "starts_at": now - 60,
+            "ends_at": now + 86_400, "supply": 5})
+        assert made.status_code == 201, made.text
+        return made.json()["id"]
+    finally:
+        staff.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_wallet_holder_claims_without_a_fee_first_and_may_pay_it_instead(browser_factory, local_stack, shoot,
+                                                                           tmp_path, lang):
+    """The holder page's open campaign when the town pays: "Claim without a fee" first (the wallet signs a
+    claim request, the relayer sends claimFor), "Pay the fee myself" second."""
+    claim_link(local_stack)  # the policy on
+    campaign = open_campaign(local_stack, f"Everyone {lang}")
+    account = local_stack.accounts[{"ja": 5, "en": 8}[lang]]  # anvil accounts with no demo card
+    funds = balance(local_stack, account)
+    extension = wallet_extension(tmp_path / "wallet", local_stack.rpc_url, account)
+    driver = browser_factory(lang=lang, extension=extension)
+    holder_sign_in(driver, local_stack)
+    article = visible(driver, f"#campaigns [data-campaign-id='{campaign}']", timeout=30)
+    free = article.find_element(By.CSS_SELECTOR, "[data-action='claim-free']")
+    pay = article.find_element(By.CSS_SELECTOR, "[data-action='claim']")
+    assert "primary" in free.get_attribute("class") and "secondary" in pay.get_attribute("class")
+    assert free.location["y"] <= pay.location["y"] and free.location["x"] <= pay.location["x"]
+    assert pay.text == ("手数料を自分で払って受け取る" if lang == "ja" else "Pay the fee myself")
+    shoot(driver, f"holder-campaign-fee-free-{lang}")
+    free.click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"[data-campaign-id='{campaign}'] .notice.ok"),
+         timeout=60, message="the fee-free claim did not finish")
+    assert balance(local_stack, account) == funds  # the wallet paid nothing: the relayer sent it
+    cards = fetch_json(driver, "/me/cards")
+    assert [c["symbol"] for c in cards] == ["MINEDEMO"]
+    shoot(driver, f"holder-campaign-fee-free-done-{lang}")

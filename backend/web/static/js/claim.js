@@ -142,12 +142,12 @@ const PATHS = {
   passkey_create: [
     { key: "account", run: () => passkeyAccount(createPasskeyAccount) },
     { key: "claim_free", run: claimFree },
-    { key: "card", run: card },
+    { key: "card", hint: () => "claim.step.card_account.hint", run: card },
   ],
   passkey_signin: [
     { key: "account", run: () => passkeyAccount(signInWithPasskey) },
     { key: "claim_free", run: claimFree },
-    { key: "card", run: card },
+    { key: "card", hint: () => "claim.step.card_account.hint", run: card },
   ],
 };
 
