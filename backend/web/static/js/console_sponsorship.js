@@ -33,6 +33,13 @@ export async function mount(container, ctx) {
   const path = `/staff/municipalities/${mid}/sponsorship`;
   let view = await api(path); // a failure: console.js shows the error
   let message = null; // [kind, () => text]
+  const messageBox = h("div", { "aria-live": "polite" }); // kept across redraws: a refusal keeps what was typed
+
+  function say(kind, render) {
+    message = kind ? [kind, render] : null;
+    fill(messageBox, message ? h("div", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status",
+      "data-testid": "sponsorship-message" }, render()) : null);
+  }
 
   const amount = (wei) => `${tokens(wei)} ${view.symbol}`;
   const row = (key, value, id) => h("tr", {}, h("th", { scope: "row" }, t(key)), h("td", { "data-testid": id }, value));
@@ -66,13 +73,13 @@ export async function mount(container, ctx) {
 
   async function save(event) {
     event.preventDefault();
+    say(null);
     const value = (id) => container.querySelector(`#${id}`).value;
     const daily = toWei(value("sponsorship-daily"));
     const monthly = toWei(value("sponsorship-monthly"));
     const bad = daily === null ? "sponsorship.form.daily" : monthly === null ? "sponsorship.form.monthly" : null;
     if (bad) {
-      message = ["error", () => t("sponsorship.form.bad_amount", { field: t(bad), symbol: view.symbol })];
-      draw();
+      say("error", () => t("sponsorship.form.bad_amount", { field: t(bad), symbol: view.symbol }));
       container.querySelector(bad === "sponsorship.form.daily" ? "#sponsorship-daily" : "#sponsorship-monthly").focus();
       return;
     }
@@ -84,11 +91,13 @@ export async function mount(container, ctx) {
         enabled: container.querySelector("#sponsorship-enabled").checked, daily_budget_wei: daily,
         monthly_budget_wei: monthly, per_person_per_day: count("sponsorship-person"),
         per_address_per_day: count("sponsorship-address") } });
-      message = ["ok", () => t("sponsorship.form.saved")];
+      draw(); // the new figures
+      say("ok", () => t("sponsorship.form.saved"));
     } catch (error) {
-      message = ["error", () => (error instanceof ctx.api.ApiError ? ctx.errorText(error) : t("common.error.unexpected"))];
+      say("error", () => (error instanceof ctx.api.ApiError ? ctx.errorText(error) : t("common.error.unexpected")));
+    } finally {
+      button.disabled = false;
     }
-    draw();
   }
 
   function draw() {
@@ -110,11 +119,10 @@ export async function mount(container, ctx) {
               "sponsorship-claims"),
             row("sponsorship.limits", t("sponsorship.limits_value", { person: view.per_person_per_day,
               address: view.per_address_per_day }), "sponsorship-limits")))),
-      message ? h("div", { class: `notice ${message[0]}`, role: message[0] === "error" ? "alert" : "status",
-        "data-testid": "sponsorship-message" }, message[1]()) : null,
+      messageBox,
       ctx.role === "admin" ? form() : h("p", { class: "muted" }, t("sponsorship.form.admins_only")));
   }
 
   draw();
-  return { onLang: draw };
+  return { onLang: () => { draw(); if (message) say(...message); } };
 }
