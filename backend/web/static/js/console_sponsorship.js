@@ -52,9 +52,9 @@ export async function mount(container, ctx) {
 
   function form() {
     const inputs = h("form", { id: "sponsorship-form", class: "stack", novalidate: true },
-      h("div", { class: "field checkbox" },
+      h("label", { class: "check" },
         h("input", { id: "sponsorship-enabled", type: "checkbox", checked: view.enabled }),
-        h("label", { for: "sponsorship-enabled" }, t("sponsorship.form.enabled"))),
+        t("sponsorship.form.enabled")),
       field("sponsorship-daily", "sponsorship.form.daily", tokens(view.daily_budget_wei),
         { inputmode: "decimal", "aria-describedby": "sponsorship-unit" }),
       field("sponsorship-monthly", "sponsorship.form.monthly", tokens(view.monthly_budget_wei),
