@@ -29,7 +29,7 @@ from backend.campaigns.claim_requests import ClaimRequest
 from backend.campaigns.minters import Minter
 from backend.campaigns.reasons import for_revert
 from backend.campaigns.vouchers import Voucher
-from backend.chain.client import Chain, ContractReverted
+from backend.chain.client import ContractReverted
 from backend.chain.events import minter_events
 from backend.chain.issuer import Issuer, TxReverted
 from backend.db.models_campaigns import Campaign
