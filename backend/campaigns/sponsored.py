@@ -1,8 +1,11 @@
-"""Sponsored claims: the municipality's relayer sends a resident's signed claim request and pays its gas.
+"""Sponsored claims: the municipality's relayer sends a resident's claim and pays its gas.
 
-The resident signs an EIP-712 ClaimRequest (backend/campaigns/claim_requests.py) with their wallet; the
-card goes to them through ResidentMinter.claimFor, never to the relayer. In order, and before any cost:
-the request is for the signed-in wallet and this campaign; the town's policy covers the campaign and the
+Two claims can be sponsored, each a `Sponsorable`: an EIP-712 ClaimRequest the resident signed with their
+wallet (backend/campaigns/claim_requests.py), sent as ResidentMinter.claimFor; or a voucher the town signed
+for the resident's wallet (a claim link's, backend/campaigns/claim_links.py), sent as claimWithVoucher,
+which needs no signature of the resident at all: a passkey account not deployed yet gets its card too.
+Either way the card goes to the recipient, never to the relayer. In order, and before any cost:
+the claim is for the signed-in wallet and this campaign; the town's policy covers the campaign and the
 person and client address are under their daily limits (backend/campaigns/sponsorship.py); then the
 exact transaction is simulated (eth_call from the relayer) so a claim the contract would refuse is refused
 here with its custom error's reason and costs nothing; then its gas at today's price must fit the budget.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import to_checksum_address
 from sqlalchemy.orm import Session
@@ -24,7 +28,8 @@ from backend.campaigns import claim_requests, sponsorship
 from backend.campaigns.claim_requests import ClaimRequest
 from backend.campaigns.minters import Minter
 from backend.campaigns.reasons import for_revert
-from backend.chain.client import Chain, ContractReverted
+from backend.campaigns.vouchers import Voucher
+from backend.chain.client import ContractReverted
 from backend.chain.events import minter_events
 from backend.chain.issuer import Issuer, TxReverted
 from backend.db.models_campaigns import Campaign
@@ -49,23 +54,51 @@ def _refusal(revert) -> Refusal:
     return Refusal(code, detail=detail, error=str(revert))
 
 
-def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaign, request: ClaimRequest,
-            signature: bytes, *, holder: str, client_address: str, now: int, proof: list[bytes] = ()) -> SponsoredOut:
-    """Sends `request` for the signed-in `holder`, paid by the relayer; Refusal (nothing spent) otherwise."""
-    if request.recipient != to_checksum_address(holder):
-        raise Refusal("claim_request_other_recipient", recipient=request.recipient)
-    if request.campaign_id != campaign.onchain_id:
+@dataclass(frozen=True)
+class Sponsorable:
+    """One claim the relayer may send: the call, who gets the card, and whom the per-person limit counts."""
+
+    call: Any  # the minter's bound function: claimFor(...) or claimWithVoucher(...)
+    recipient: str
+    campaign_id: int  # on chain
+    person: str  # the voucher's identity nullifier (0x-hex) when it carries one, else the recipient wallet
+    price: int  # what the call must pay on chain (the policy covers only 0)
+    refuse_other_recipient: str  # the code for a claim naming another wallet than the signed-in one
+
+
+def of_request(minter: Minter, request: ClaimRequest, signature: bytes, proof: list[bytes] = ()) -> Sponsorable:
+    """The holder's signed claim request, as claimFor."""
+    call = minter.contract.functions.claimFor(request.as_tuple(), signature, list(proof))
+    return Sponsorable(call, request.recipient, request.campaign_id, request.recipient, 0,
+                       "claim_request_other_recipient")
+
+
+def of_voucher(minter: Minter, voucher: Voucher, signature: bytes) -> Sponsorable:
+    """A voucher the town signed for the holder's wallet, as claimWithVoucher."""
+    call = minter.contract.functions.claimWithVoucher(voucher.as_tuple(), signature)
+    person = "0x" + voucher.nullifier.hex() if any(voucher.nullifier) else to_checksum_address(voucher.recipient)
+    return Sponsorable(call, to_checksum_address(voucher.recipient), voucher.campaign_id, person, voucher.price,
+                       "sponsored_voucher_other_recipient")
+
+
+def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaign, claim: Sponsorable, *,
+            holder: str, client_address: str, now: int) -> SponsoredOut:
+    """Sends `claim` for the signed-in `holder`, paid by the relayer; Refusal (nothing spent) otherwise."""
+    if claim.recipient != to_checksum_address(holder):
+        raise Refusal(claim.refuse_other_recipient, recipient=claim.recipient)
+    if claim.campaign_id != campaign.onchain_id:
         raise Refusal("claim_request_wrong_campaign")
     state = minter.campaign(campaign.onchain_id)
-    call = minter.contract.functions.claimFor(request.as_tuple(), signature, list(proof))
+    call = claim.call
+    name = call.fn_name
     tx = {"from": relayer.address, "to": minter.address, "data": call.calldata, "value": "0x0"}
     abi = minter.contract.abi + minter.card.abi
     with _LOCK:
-        sponsorship.check(session, campaign, state, minter.address, recipient=request.recipient,
+        sponsorship.check(session, campaign, state, minter.address, price=claim.price, person=claim.person,
                           client_address=client_address, now=now)
         try:
-            minter.chain.eth_call(tx, abi, "claimFor")  # simulate first: never pay for a refused claim
-            gas = minter.chain.estimate_gas(tx, abi, "claimFor")
+            minter.chain.eth_call(tx, abi, name)  # simulate first: never pay for a refused claim
+            gas = minter.chain.estimate_gas(tx, abi, name)
         except ContractReverted as exc:
             raise _refusal(exc.revert) from None
         limit = int(gas * GAS_MARGIN)
@@ -80,7 +113,8 @@ def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaig
         raw = minter.chain.request("eth_getTransactionReceipt", [sent.tx_hash])
         cost = int(raw["gasUsed"], 16) * int(raw["effectiveGasPrice"], 16)
         session.add(SponsoredClaim(municipality_id=campaign.municipality_id, campaign_id=campaign.id,
-                                   recipient=request.recipient, client_address=client_address,
+                                   recipient=claim.recipient, person=claim.person,
+                                   client_address=client_address,
                                    tx_hash=sent.tx_hash, gas_used=sent.gas_used, cost_wei=str(cost), created_at=now))
         session.commit()
     claimed = minter_events().decode_all("Claimed", sent.logs, minter.address)

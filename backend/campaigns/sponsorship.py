@@ -1,8 +1,10 @@
 """A municipality's sponsorship policy: which claims its relayer pays for, and how much it may spend.
 
 The policy covers only the town's own minter (the campaign's recorded minter is the collection's current
-one) and only free claims; it sets a budget per Japan day and per Japan month in the native token (wei),
-and per-day limits per recipient wallet and per client address. Spend is what receipts say was paid
+one) and only claims that cost nothing on chain: free campaigns (claimFor) and vouchers of price 0
+(claimWithVoucher); it sets a budget per Japan day and per Japan month in the native token (wei), and
+per-day limits per person and per client address. A person is the voucher's identity nullifier when it
+carries one (their several wallets share one limit), else the recipient wallet. Spend is what receipts say was paid
 (gasUsed x effectiveGasPrice), recorded by backend/campaigns/sponsored.py. Each refusal is a catalogue code.
 """
 
@@ -90,19 +92,35 @@ def _count_today(session: Session, municipality_id: int, column, value: str, now
         SponsoredClaim.created_at >= japan_day_start(now))) or 0
 
 
-def check(session: Session, campaign: Campaign, state: CampaignState, current_minter: str, *, recipient: str,
-          client_address: str, now: int) -> SponsorshipPolicy:
-    """The policy that lets the relayer sponsor this claim, or the Refusal that says why not (before any cost)."""
+def covers(session: Session, campaign: Campaign, state: CampaignState, current_minter: str, *, price: int,
+           now: int) -> str | None:
+    """None when the policy would pay for a claim of `campaign` costing `price` on chain (before any person's
+    limit), else the refusal code: what the pages ask before offering the fee-free button."""
     policy = policy_of(session, campaign.municipality_id)
     if policy is None or not policy.enabled:
-        raise Refusal("sponsorship_off")
+        return "sponsorship_off"
     if campaign.minter != current_minter:
-        raise Refusal("sponsorship_not_covered", reason=_reason("not_covered_other_minter"))
-    if state.voucher:
-        raise Refusal("sponsorship_not_covered", reason=_reason("not_covered_voucher"))
-    if state.price != 0:
-        raise Refusal("sponsorship_not_covered", reason=_reason("not_covered_priced"))
-    if _count_today(session, campaign.municipality_id, SponsoredClaim.recipient, recipient, now) >= policy.per_person_per_day:
+        return "not_covered_other_minter"
+    if state.price != 0 or price != 0:
+        return "not_covered_priced"
+    spend = spend_of(session, campaign.municipality_id, now)
+    if spend.left_month <= 0:
+        return "sponsorship_monthly_budget_exhausted"
+    if spend.left_today <= 0:
+        return "sponsorship_daily_budget_exhausted"
+    return None
+
+
+def check(session: Session, campaign: Campaign, state: CampaignState, current_minter: str, *, price: int,
+          person: str, client_address: str, now: int) -> SponsorshipPolicy:
+    """The policy that lets the relayer sponsor this claim, or the Refusal that says why not (before any cost)."""
+    refused = covers(session, campaign, state, current_minter, price=price, now=now)
+    if refused is not None and refused.startswith("not_covered_"):
+        raise Refusal("sponsorship_not_covered", reason=_reason(refused))
+    if refused is not None:
+        raise Refusal(refused)
+    policy = policy_of(session, campaign.municipality_id)
+    if _count_today(session, campaign.municipality_id, SponsoredClaim.person, person, now) >= policy.per_person_per_day:
         raise Refusal("sponsorship_person_limit", limit=policy.per_person_per_day)
     if _count_today(session, campaign.municipality_id, SponsoredClaim.client_address, client_address,
                     now) >= policy.per_address_per_day:
@@ -117,6 +135,13 @@ def check_budget(session: Session, municipality_id: int, cost: int, now: int) ->
         raise Refusal("sponsorship_monthly_budget_exhausted")
     if spend.spent_today + cost > spend.daily_budget:
         raise Refusal("sponsorship_daily_budget_exhausted")
+
+
+def reason_of(code: str) -> Texts:
+    """The words of a `covers` code, as the refusal `check` would raise says them."""
+    if code.startswith("not_covered_"):
+        return texts("sponsorship_not_covered", reason=_reason(code))
+    return texts(code)
 
 
 def _reason(code: str) -> Texts:

@@ -22,7 +22,7 @@ class SponsorshipPolicy(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     daily_budget_wei: Mapped[str] = mapped_column(String(78), default="0")
     monthly_budget_wei: Mapped[str] = mapped_column(String(78), default="0")
-    per_person_per_day: Mapped[int] = mapped_column(Integer, default=1)  # claims per recipient wallet, Japan day
+    per_person_per_day: Mapped[int] = mapped_column(Integer, default=1)  # claims per person (SponsoredClaim.person), Japan day
     per_address_per_day: Mapped[int] = mapped_column(Integer, default=10)  # claims per client (IP) address
     updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
@@ -37,6 +37,9 @@ class SponsoredClaim(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     recipient: Mapped[str] = mapped_column(ADDRESS, index=True)
+    # Whom the per-person daily limit counts: the voucher's on-chain identity nullifier (0x + 64 hex) when it
+    # carries one, so one person's several wallets share one limit; else the recipient wallet.
+    person: Mapped[str] = mapped_column(String(66), index=True, server_default="")
     client_address: Mapped[str] = mapped_column(String(64), index=True)
     tx_hash: Mapped[str] = mapped_column(HASH)
     gas_used: Mapped[int] = mapped_column(BigInteger)

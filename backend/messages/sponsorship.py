@@ -22,8 +22,8 @@ MESSAGES = {
                                                     "ご自身のウォレットで受け取ってください。",
                                                     "This month's budget for paying claim fees is used up: try again "
                                                     "next month, or claim with your own wallet.", CONFLICT),
-    "sponsorship_person_limit": Message("このウォレットは、本日の手数料負担の上限（{limit} 回）に達しました。明日もう一度お試しください。",
-                                        "This wallet has had its {limit} fee-paid claims for today: try again "
+    "sponsorship_person_limit": Message("本日の手数料負担の上限（1人 {limit} 回）に達しました。明日もう一度お試しください。",
+                                        "You have had your {limit} fee-paid claims for today: try again "
                                         "tomorrow.", TOO_MANY),
     "sponsorship_address_limit": Message("この接続元からの手数料負担の受け取りが、本日の上限（{limit} 回）に達しました。"
                                          "明日もう一度お試しください。",
@@ -46,9 +46,14 @@ MESSAGES = {
                                           "sign it with that wallet.", FORBIDDEN),
     "claim_request_replayed": Message("この受け取り申請はすでに使われました。", "This claim request has already been used.",
                                       CONFLICT),
+    "sponsorship_month_below_day": Message("1か月の予算は、1日の予算以上にしてください。",
+                                           "The monthly budget must be at least the daily budget.", INVALID),
     # reasons a campaign is not covered ({reason} above)
     "not_covered_other_minter": Message("自治体のミンター以外", "not the municipality's own minter", TEXT),
     "not_covered_priced": Message("有料のキャンペーン", "a paid campaign", TEXT),
-    "not_covered_voucher": Message("バウチャー制のキャンペーン（この版では未対応）", "a voucher campaign (not in this version)",
-                                   TEXT),
+    "sponsored_voucher_other_recipient": Message("このバウチャーは、サインイン中のウォレットではなく {recipient} 宛てです。",
+                                                 "This voucher is for {recipient}, not for the wallet you signed in "
+                                                 "with.", FORBIDDEN),
+    "no_voucher_to_sponsor": Message("このアカウント宛てのバウチャーがありません。受け取りリンクを開き直してください。",
+                                     "There is no voucher for this account: open your claim link again.", CONFLICT),
 }

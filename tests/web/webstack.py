@@ -290,13 +290,14 @@ def wallet_extension(directory: Path, rpc_url: str, account: str, *, chain_id: i
               "knownChains": known_chains if known_chains is not None else [chain_id, 1],
               "rejectNext": reject_next or []}
     directory.mkdir(parents=True, exist_ok=True)
+    pages = ["http://127.0.0.1/*", "http://localhost/*"]  # localhost: the passkey stacks (WebAuthn's RP id)
     manifest = {
         "manifest_version": 3, "name": "Resident test wallet", "version": "1.0",
         "host_permissions": ["http://127.0.0.1/*"],
         "background": {"service_worker": "background.js"},
         "content_scripts": [
-            {"matches": ["http://127.0.0.1/*"], "js": ["provider.js"], "run_at": "document_start", "world": "MAIN"},
-            {"matches": ["http://127.0.0.1/*"], "js": ["relay.js"], "run_at": "document_start"},
+            {"matches": pages, "js": ["provider.js"], "run_at": "document_start", "world": "MAIN"},
+            {"matches": pages, "js": ["relay.js"], "run_at": "document_start"},
         ],
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))

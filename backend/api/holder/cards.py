@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.api.deps import CardImageDep, CurrentHolder, SessionDep, SettingsDep
 from backend.cards import CardView, cards_of_owner
-from backend.db.models_access import Forum
+from backend.db.models_access import Forum, PasskeyCredential
 from backend.db.models_chain import Collection, Municipality
 
 router = APIRouter(tags=["holder"])
@@ -20,6 +20,8 @@ router = APIRouter(tags=["holder"])
 class MeOut(BaseModel):
     address: str
     session_expires_at: int
+    passkey: bool = Field(default=False, description="A passkey resident account: no wallet, no native token, so "
+                                                     "the pages offer it only fee-free claims")
 
 
 class ForumLink(BaseModel):
@@ -52,9 +54,10 @@ class MyCard(BaseModel):
 
 
 @router.get("/me", response_model=MeOut, summary="The signed-in holder")
-def read_me(holder: CurrentHolder) -> MeOut:
-    """The wallet address of this session."""
-    return MeOut(address=holder.address, session_expires_at=holder.session.expires_at)
+def read_me(holder: CurrentHolder, db: SessionDep) -> MeOut:
+    """The wallet address of this session, and whether it is a passkey account."""
+    passkey = db.scalar(select(PasskeyCredential.id).where(PasskeyCredential.account == holder.address).limit(1))
+    return MeOut(address=holder.address, session_expires_at=holder.session.expires_at, passkey=passkey is not None)
 
 
 @router.get("/me/cards", response_model=list[MyCard], summary="My resident cards")

@@ -118,7 +118,7 @@ def test_the_budget_exhausted_is_refused_and_costs_nothing(client, app, town, ch
     body = assert_error(post(client, campaign["id"], headers, signed_request(client, account, headers, campaign["id"])),
                         409, "sponsorship_daily_budget_exhausted")
     assert body["message_ja"] and body["message_en"]
-    set_policy(client, town, monthly_budget_wei=1000)
+    set_policy(client, town, daily_budget_wei=1000, monthly_budget_wei=1000)
     assert_error(post(client, campaign["id"], headers, signed_request(client, account, headers, campaign["id"])),
                  409, "sponsorship_monthly_budget_exhausted")
     assert chain_with_collection.web3.eth.get_balance(RELAYER.address) == before and spent(app) == 0

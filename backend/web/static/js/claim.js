@@ -1,16 +1,20 @@
 // The claim page (/claim#<token> from a claim link, /claim#campaign-<id> from a poster): says what the link
 // is, then walks someone with no card to one — connect a wallet (EIP-6963, wallet.js), sign in, claim, see
-// the card. STEPS is the list the page walks: each step has a key (its texts: claim.step.<key>) and a run()
-// that resolves when it is done; another way to a card (a passkey wallet) is another list of steps.
+// the card. A path is the list of steps the page walks: each step has a key (its texts: claim.step.<key>) and
+// a run() that resolves when it is done. When the town pays the fee (GET /campaigns/{id}/sponsorship), the
+// first choice claims without one: with a wallet, sign in and the relayer sends the claim (a claim link's
+// voucher, or a claim request the wallet signs); with no wallet, a passkey account (passkey.js), which holds
+// no native token, so that is its only path. "Pay the fee myself" stays the wallet's second choice.
 
 import { ApiError, get, post } from "./api.js";
 import { errorText, formatDate, lang, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
+import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: "", campaignId: null, info: null, config: null, wallet: null, states: {}, message: null,
-  failed: false, done: false, reverts: {}, chainId: null };
+  failed: false, done: false, reverts: {}, chainId: null, cover: null, wallets: [], path: null };
 
 function target() {
   const fragment = decodeURIComponent(window.location.hash.slice(1));
@@ -74,6 +78,38 @@ async function claim() {
   await state.wallet.waitForReceipt(hash);
 }
 
+async function before() {
+  state.before = new Set((await get("/me/cards")).map((card) => `${card.collection_id}/${card.token_id}`));
+}
+
+// The fee-free claim: the town's relayer sends it and pays (backend/api/holder/sponsored.py).
+async function claimFree() {
+  if (state.token) {
+    const offer = await post("/me/claim-links/redeem", { token: state.token });
+    state.reverts = offer.reverts || {};
+    if (!offer.eligible) throw Object.assign(new Error("not eligible"), { offer });
+    await before();
+    await post(`/me/campaigns/${state.info.campaign_id}/sponsored-voucher-claim`);
+    return;
+  }
+  const offer = await get(`/me/campaigns/${state.campaignId}/claim`);
+  if (!offer.eligible) throw Object.assign(new Error("not eligible"), { offer });
+  const typed = await get(`/me/campaigns/${state.campaignId}/sponsored-claim`);
+  const signature = await state.wallet.signTypedData(typed);
+  await before();
+  await post(`/me/campaigns/${state.campaignId}/sponsored-claim`, { request: typed.message, signature });
+}
+
+async function passkeyAccount(make) {
+  try {
+    await make();
+  } catch (error) {
+    // The browser's own refusals (cancelled, timed out, not allowed) are DOMExceptions: ask to try again.
+    if (error instanceof DOMException) throw Object.assign(new Error("cancelled"), { cancelled: true });
+    throw error;
+  }
+}
+
 async function card() {
   const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
@@ -88,13 +124,45 @@ async function card() {
   throw new WalletError("timeout");
 }
 
-// The walk to a card. Each step: key → texts claim.step.<key>, claim.step.<key>.hint; run() does it.
-const STEPS = [
-  { key: "wallet", run: connectWallet },
-  { key: "sign_in", run: signIn },
-  { key: "claim", run: claim },
-  { key: "card", run: card },
-];
+// The walks to a card. Each step: key → texts claim.step.<key>, claim.step.<key>.hint (or `hint`); run() does it.
+const PATHS = {
+  wallet: [
+    { key: "wallet", run: connectWallet },
+    { key: "sign_in", run: signIn },
+    { key: "claim", run: claim },
+    { key: "card", run: card },
+  ],
+  wallet_free: [
+    { key: "wallet", run: connectWallet },
+    { key: "sign_in", run: signIn },
+    // a claim link's voucher needs no signature; a poster's open campaign, a claim request the wallet signs
+    { key: "claim_free", hint: () => (state.token ? null : "claim.step.claim_free_wallet.hint"), run: claimFree },
+    { key: "card", run: card },
+  ],
+  passkey_create: [
+    { key: "account", run: () => passkeyAccount(createPasskeyAccount) },
+    { key: "claim_free", run: claimFree },
+    { key: "card", hint: () => "claim.step.card_account.hint", run: card },
+  ],
+  passkey_signin: [
+    { key: "account", run: () => passkeyAccount(signInWithPasskey) },
+    { key: "claim_free", run: claimFree },
+    { key: "card", hint: () => "claim.step.card_account.hint", run: card },
+  ],
+};
+
+const covered = () => Boolean(state.cover && state.cover.covered);
+// A passkey account has no native token and signs no claim request yet: only a claim link's voucher,
+// which the relayer sends without the resident's signature, takes it to a card.
+const passkeyPath = () => covered() && Boolean(state.token) && state.wallets.length === 0 && passkeysSupported();
+
+/** The path shown before the walk starts: the first choice the buttons offer. */
+function defaultPath() {
+  if (passkeyPath()) return "passkey_create";
+  return covered() ? "wallet_free" : "wallet";
+}
+
+const steps = () => PATHS[state.path || defaultPath()];
 
 function drawOffer() {
   const box = $("claim-offer");
@@ -117,15 +185,19 @@ function drawOffer() {
         text: t("claim.used", { date: formatDate(info.used_at) }) }));
     }
   }
-  children.push(h("p", { text: t("claim.explain") }));
+  if (covered()) {
+    children.push(h("p", { class: "notice ok", "data-testid": "claim-free-fee", text: t("claim.free_fee", {
+      town: info ? localized(info, "town") : "" }) }));
+  }
+  children.push(h("p", { text: t(passkeyPath() ? "claim.passkey_explain" : "claim.explain") }));
   fill(box, ...children);
 }
 
 function drawSteps() {
-  fill($("claim-steps"), ...STEPS.map((step) => h("li", { "data-step": step.key,
+  fill($("claim-steps"), ...steps().map((step) => h("li", { "data-step": step.key,
     "data-state": state.states[step.key] || "waiting" },
   h("div", {}, h("strong", { text: t(`claim.step.${step.key}`) }),
-    h("div", { class: "muted small", text: t(`claim.step.${step.key}.hint`) })))));
+    h("div", { class: "muted small", text: t((step.hint && step.hint()) || `claim.step.${step.key}.hint`) })))));
   const message = $("claim-message");
   if (state.message) {
     const [kind, text] = state.message;
@@ -138,11 +210,26 @@ function drawSteps() {
   if (state.done) {
     fill(actions, h("a", { class: "button primary", href: "/", id: "claim-open-card", text: t("claim.open_card") }));
   } else if (!state.lookFailed && (state.token || state.campaignId !== null)) {
-    fill(actions, h("button", { type: "button", class: "primary wide", id: "claim-start", disabled: state.busy,
-      text: t(state.failed ? "claim.retry" : "claim.start"), onclick: walk }));
+    fill(actions, ...choices());
   } else {
     fill(actions);
   }
+}
+
+/** The buttons: the fee-free way first when the town pays; a retry goes on along the path that failed. */
+function choices() {
+  const button = (id, cls, key, path) => h("button", { type: "button", class: `${cls} wide`, id, disabled: state.busy,
+    text: t(key), onclick: () => walk(path) });
+  if (state.failed && state.path) return [button("claim-start", "primary", "claim.retry", state.path)];
+  if (passkeyPath()) {
+    return [button("claim-passkey", "primary", "claim.passkey_create", "passkey_create"),
+      button("claim-passkey-signin", "secondary", "claim.passkey_signin", "passkey_signin")];
+  }
+  if (covered()) {
+    return [button("claim-start", "primary", "claim.start_free", "wallet_free"),
+      button("claim-pay-myself", "secondary", "claim.pay_myself", "wallet")];
+  }
+  return [button("claim-start", "primary", "claim.start", "wallet")];
 }
 
 function draw() {
@@ -150,12 +237,14 @@ function draw() {
   drawSteps();
 }
 
-async function walk() {
+async function walk(path) {
+  if (state.path !== path) state.states = {}; // another path starts from its first step
+  state.path = path;
   state.busy = true;
   state.failed = false;
   state.message = null;
   draw();
-  for (const step of STEPS) {
+  for (const step of steps()) {
     if (state.states[step.key] === "done") continue; // a retry goes on where it stopped
     state.states[step.key] = "active";
     draw();
@@ -171,6 +260,8 @@ async function walk() {
         state.message = ["warn", () => (lang() === "ja" ? offer.message_ja : offer.message_en)];
       } else if (error instanceof WalletError && error.kind === "no_wallet") {
         state.message = ["warn", () => t("claim.no_wallet")];
+      } else if (error.cancelled) {
+        state.message = ["error", () => t("claim.passkey_cancelled")];
       } else {
         state.message = ["error", () => said(error)];
       }
@@ -196,6 +287,13 @@ async function start() {
       state.lookFailed = error;
     }
   }
+  const campaignId = state.info ? state.info.campaign_id : state.campaignId;
+  const [cover, wallets] = await Promise.all([
+    campaignId === null || campaignId === undefined ? null
+      : get(`/campaigns/${campaignId}/sponsorship`).catch(() => null), // no answer: the wallet path as before
+    discoverWallets()]);
+  state.cover = cover;
+  state.wallets = wallets;
   window.addEventListener("langchange", draw);
   draw();
   document.body.dataset.ready = "true";

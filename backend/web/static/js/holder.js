@@ -301,6 +301,11 @@ async function refreshHome() {
   } catch (error) {
     state.campaigns = null; // no campaign API on this server (404), or it failed: the section stays hidden
   }
+  // Whether the town pays each campaign's fee: the fee-free button comes first where it does. No answer
+  // counts as "not covered" (the wallet path as before).
+  const covers = await Promise.all((state.campaigns || []).map((c) => get(`/campaigns/${c.id}/sponsorship`)
+    .catch(() => null)));
+  state.covers = Object.fromEntries((state.campaigns || []).map((c, i) => [c.id, covers[i]]));
   renderHome();
 }
 
@@ -539,9 +544,30 @@ function renderCampaigns() {
         has(`holder.campaign.mode.${campaign.mode}`)
           ? h("span", { class: "badge info", text: t(`holder.campaign.mode.${campaign.mode}`) }) : null));
     const claimed = state.claims[campaign.id];
-    const button = h("button", { type: "button", class: "primary", "data-action": "claim", text: t("holder.campaign.claim"),
-      disabled: Boolean(claimed && claimed.busy), onclick: () => claim(campaign) });
-    if (!(claimed && claimed.done)) article.append(h("div", { class: "actions" }, button));
+    const busy = Boolean(claimed && claimed.busy);
+    const cover = state.covers && state.covers[campaign.id];
+    const covered = Boolean(cover && cover.covered);
+    // A passkey account holds no native token and signs no claim request yet: a voucher the relayer sends
+    // (claimWithVoucher) is its only way; "pay the fee myself" is a wallet's second choice.
+    const passkey = Boolean(state.me && state.me.passkey);
+    const buttons = [];
+    if (covered && (!passkey || campaign.mode === "voucher")) {
+      buttons.push(h("button", { type: "button", class: "primary", "data-action": "claim-free",
+        text: t("holder.campaign.claim_free"), disabled: busy, onclick: () => claimFree(campaign) }));
+    }
+    if (!passkey) {
+      buttons.push(h("button", { type: "button", class: buttons.length ? "secondary" : "primary", "data-action": "claim",
+        text: t(buttons.length ? "holder.campaign.pay_myself" : "holder.campaign.claim"), disabled: busy,
+        onclick: () => claim(campaign) }));
+    }
+    if (covered) article.querySelector(".badges").append(h("span", { class: "badge ok", text: t("holder.campaign.free_fee") }));
+    if (!(claimed && claimed.done)) {
+      if (buttons.length) article.append(h("div", { class: "actions" }, ...buttons));
+      else {
+        article.append(h("p", { class: "muted small", "data-testid": "campaign-passkey-note",
+          text: t(covered ? "holder.campaign.passkey_link_only" : "holder.campaign.passkey_needs_fee") }));
+      }
+    }
     article.append(h("div", { class: "claim-progress", "aria-live": "polite" }, ...claimProgress(campaign.id)));
     return article;
   }));
@@ -566,7 +592,7 @@ function claimProgress(id) {
   const out = [];
   if (claimed.checking) out.push(h("p", { class: "muted", text: t("holder.claim.checking") }));
   if (claimed.steps) {
-    out.push(h("ol", { class: "progress-steps" }, ...CLAIM_STEPS.map((step) => {
+    out.push(h("ol", { class: "progress-steps" }, ...(claimed.stepList || CLAIM_STEPS).map((step) => {
       const stepState = claimed.steps[step];
       let text = t(`holder.claim.step.${step}`);
       if (step === "sent") text = claimed.hash ? t("holder.claim.step.sent", { hash: claimed.hash }) : t("holder.claim.step.sent_short");
@@ -585,8 +611,9 @@ function claimProgress(id) {
 function redrawClaim(id) {
   const box = document.querySelector(`[data-campaign-id="${id}"] .claim-progress`);
   if (box) fill(box, ...claimProgress(id));
-  const button = document.querySelector(`[data-campaign-id="${id}"] [data-action="claim"]`);
-  if (button) button.disabled = Boolean(state.claims[id] && state.claims[id].busy);
+  for (const button of document.querySelectorAll(`[data-campaign-id="${id}"] [data-action^="claim"]`)) {
+    button.disabled = Boolean(state.claims[id] && state.claims[id].busy);
+  }
 }
 
 async function claim(campaign) {
@@ -643,6 +670,70 @@ async function claim(campaign) {
     } else {
       render = () => failureText(error);
     }
+    update({ checking: false, result: ["error", render] });
+  } finally {
+    update({ busy: false });
+  }
+}
+
+/** Waits for a card this page has not seen yet (the indexer's view of the new card). */
+async function waitForNewCard(before) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const cards = await get("/me/cards");
+    if (cards.some((card) => !before.has(`${card.collection_id}/${card.token_id}`))) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new WalletError("timeout");
+}
+
+/** The fee-free claim: the town's relayer sends it (backend/api/holder/sponsored.py). A voucher campaign
+ * needs nothing of the holder; an open one a claim request the wallet signs (eth_signTypedData_v4). */
+async function claimFree(campaign) {
+  const voucher = campaign.mode === "voucher";
+  const stepList = voucher ? ["sent_free", "card"] : ["sign_free", "sent_free", "card"];
+  const claimed = state.claims[campaign.id] = { busy: true, checking: true, stepList };
+  const update = (changes) => {
+    Object.assign(claimed, changes);
+    redrawClaim(campaign.id);
+  };
+  const mark = (step, stepState) => update({ steps: { ...claimed.steps, [step]: stepState } });
+  redrawClaim(campaign.id);
+  let current = stepList[0];
+  try {
+    const answer = await get(`/me/campaigns/${campaign.id}/claim`);
+    if (!answer.eligible) {
+      update({ checking: false, result: ["warn", () => (lang() === "ja" ? answer.message_ja : answer.message_en)] });
+      return;
+    }
+    update({ checking: false, steps: Object.fromEntries(stepList.map((step, i) => [step, i ? "waiting" : "active"])) });
+    const before = new Set(state.cards.map((card) => `${card.collection_id}/${card.token_id}`));
+    if (voucher) {
+      await post(`/me/campaigns/${campaign.id}/sponsored-voucher-claim`);
+    } else {
+      const wallet = await ensureWallet();
+      if (!wallet.address) await wallet.connect();
+      if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) throw new Error("wrong_account");
+      const typed = await get(`/me/campaigns/${campaign.id}/sponsored-claim`);
+      const signature = await wallet.signTypedData(typed);
+      mark("sign_free", "done");
+      current = "sent_free";
+      mark("sent_free", "active");
+      await post(`/me/campaigns/${campaign.id}/sponsored-claim`, { request: typed.message, signature });
+    }
+    mark("sent_free", "done");
+    current = "card";
+    mark("card", "active");
+    await waitForNewCard(before);
+    mark("card", "done");
+    update({ done: true, result: ["ok", () => t("holder.claim.done")] });
+    await refreshHome();
+    showNotice("ok", () => t("holder.claim.done"));
+  } catch (error) {
+    if (claimed.steps) mark(current, "failed");
+    const render = error.message === "wrong_account"
+      ? () => t("holder.claim.wrong_account", { signed: shortAddress(state.me.address), wallet: shortAddress(state.wallet.address) })
+      : () => failureText(error);
     update({ checking: false, result: ["error", render] });
   } finally {
     update({ busy: false });

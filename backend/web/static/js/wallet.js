@@ -107,6 +107,12 @@ export class Wallet {
     return post("/auth/siwe", { message: nonce.message, signature });
   }
 
+  /** EIP-712 typed data signed by the connected account (eth_signTypedData_v4, no fee); the signature. */
+  async signTypedData(typed) {
+    if (!this.address) await this.connect();
+    return this.request("eth_signTypedData_v4", [this.address, JSON.stringify(typed)]);
+  }
+
   /** Sends a transaction from the connected account; returns its hash once the wallet has sent it. */
   async sendTransaction({ to, data, value }) {
     if (!this.address) await this.connect();
