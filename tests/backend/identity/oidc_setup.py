@@ -74,8 +74,7 @@ def provider(tmp_path_factory):
     process.wait(10)
 
 
-def log_in(authorization_url: str, subject: str, birthdate: str | None = "1990-04-01",
-           deny: bool = False) -> dict:
+def log_in(authorization_url: str, subject: str, birthdate: str | None = "1990-04-01") -> dict:
     """Plays the person's browser at the provider: follows its redirects, signs `subject` in at the login
     prompt, lets the provider's consent be granted, and returns the query it sends to our redirect URI."""
     with httpx.Client(timeout=10) as browser:
