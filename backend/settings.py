@@ -70,8 +70,9 @@ class OidcProvider(BaseModel):
     client_secret: SecretStr | None = Field(default=None, repr=False)
     scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
     level: str = Field(default="mynumber_card", min_length=1, max_length=40)
-    label_ja: str = "マイナンバーカード等で本人確認"
-    label_en: str = "Verify with an ID provider"
+    # The button's label; unset: the catalogue's `oidc_button` (backend/messages/identity.py).
+    label_ja: str | None = Field(default=None, max_length=80)
+    label_en: str | None = Field(default=None, max_length=80)
 
     @field_validator("issuer")
     @classmethod

@@ -1,6 +1,6 @@
 """Identity assertions and guardian consent (backend/identity/verifier.py)."""
 
-from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, INVALID, NOT_FOUND, UNAVAILABLE,
+from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, INVALID, NOT_FOUND, TEXT, UNAVAILABLE,
                                     Message)
 
 MESSAGES = {
@@ -84,6 +84,7 @@ MESSAGES.update({
     "oidc_other_person": Message("本人確認事業者の利用者情報が、ID トークンの方と一致しません。",
                                  "The identity provider's user information is about another person than the ID "
                                  "token.", FORBIDDEN),
+    "oidc_button": Message("マイナンバーカード等で本人確認", "Verify with an ID provider", TEXT),  # a provider's default label
     "oidc_birthdate_missing": Message("本人確認事業者から生年月日が届きませんでした。生年月日の提供に同意して、もう一度お試しください。",
                                       "The identity provider did not share the birthdate: allow it and try again.",
                                       FORBIDDEN),

@@ -18,6 +18,7 @@ from backend.db.session import write_transaction
 from backend.errors import Refusal
 from backend.identity.oidc_logins import client_of, finish_login, start_login
 from backend.identity.verifier import identity_of, issue_nonce, record_consent, record_identity
+from backend.messages import texts
 from backend.residency.checkins import check_in
 from backend.residency.premium import progress, request_premium
 from backend.residency.registration import register, registrations_of
@@ -116,7 +117,8 @@ class OidcCallbackIn(BaseModel):
             summary="The OpenID Connect providers people can verify their identity with")
 def read_identity_providers(verifier: VerifierDep) -> list[OidcProviderOut]:
     """Each configured provider's id and its button's label (ja/en)."""
-    return [OidcProviderOut(id=c.id, label_ja=c.config.label_ja, label_en=c.config.label_en)
+    default = texts("oidc_button")
+    return [OidcProviderOut(id=c.id, label_ja=c.config.label_ja or default.ja, label_en=c.config.label_en or default.en)
             for c in verifier.oidc.values()]
 
 
