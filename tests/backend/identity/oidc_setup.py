@@ -24,7 +24,7 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(__file__).resolve().parent / "oidc_provider.mjs"
-PUBLIC_URL = "http://testserver"  # the TestClient's origin: our public URL in these tests
+PUBLIC_URL = "http://127.0.0.1:8000"  # what the sign-in messages of tests/backend/access_setup.py name
 REDIRECT_URI = f"{PUBLIC_URL}/identity/oidc/callback"
 CONFIDENTIAL = "resident-rs256"  # client_secret_basic, RS256 ID tokens
 PUBLIC = "resident-es256"  # a public client (PKCE only), ES256 ID tokens

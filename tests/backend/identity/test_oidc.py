@@ -4,6 +4,7 @@ same one signed assertions give), and each way an ID token or a login can be wro
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -102,6 +103,17 @@ def test_a_login_at_the_provider_binds_the_wallet_to_the_persons_nullifier(clien
     # the state and nonce are kept as digests only, the PKCE verifier sealed
     assert login.state_digest == digest(query["state"][0]) and login.nonce_digest == digest(query["nonce"][0])
     assert login.code_verifier.startswith("v1.") and login.used_at is not None
+
+
+def test_no_secret_code_or_subject_reaches_the_logs(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    response, answer = Holder(client).verify("xid-person-logged")
+    assert response.status_code == 200, response.text
+    # httpx is the tests' browser and TestClient; the backend talks to the provider through requests
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
+    assert "/token" in logged  # the backend's own requests are in the log
+    for secret in (CLIENT_SECRET, answer["code"], answer["state"], "xid-person-logged"):
+        assert secret not in logged
 
 
 def test_the_same_person_through_the_es256_public_client_is_one_person(client, app, provider):
