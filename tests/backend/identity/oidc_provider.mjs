@@ -9,7 +9,8 @@
 // Interactions are driven by the test over HTTP instead of devInteractions' HTML forms:
 //   GET  /interaction/:uid        login prompt: {"uid", "prompt": "login"}; consent prompt: granted at once
 //                                 (what was asked), answered with the provider's redirect onwards
-//   POST /interaction/:uid/login  {"sub", "birthdate"}: signs that person in (claims kept in memory)
+//   POST /interaction/:uid/login  {"sub", "birthdate"} (JSON or a form): signs that person in (claims kept in
+//                                 memory)
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
@@ -23,10 +24,15 @@ function json(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req) {
+// JSON from the backend tests' client, a form from the browser tests' page
+async function readBody(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+  const text = Buffer.concat(chunks).toString("utf8");
+  if ((req.headers["content-type"] || "").startsWith("application/x-www-form-urlencoded")) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  return JSON.parse(text || "{}");
 }
 
 let provider;
@@ -34,7 +40,7 @@ let provider;
 async function interaction(req, res) {
   const details = await provider.interactionDetails(req, res);
   if (req.method === "POST" && req.url.endsWith("/login")) {
-    const { sub, birthdate } = await readJson(req);
+    const { sub, birthdate } = await readBody(req);
     if (birthdate) people.set(sub, birthdate);
     return provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
   }

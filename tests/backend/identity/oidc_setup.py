@@ -44,19 +44,23 @@ class Provider:
                  "label_ja": "テスト事業者", "label_en": "Test provider"},
                 {"id": "op-es", "issuer": self.issuer, "client_id": PUBLIC}]
 
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
     def sign(self, claims: dict, key=None, alg: str = "RS256") -> str:
         """An ID token signed with the provider's key (or `key`)."""
         key = key or (self.rsa if alg == "RS256" else self.ec)
         return jwt.encode({"alg": alg, "kid": key.kid}, claims, key)
 
 
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory):
+def start_provider(directory: Path, redirect_uri: str = REDIRECT_URI) -> Provider:
+    """oidc_provider.mjs on a free port, with fresh keys and our two clients sending people to `redirect_uri`."""
     rsa, ec = RSAKey.generate_key(2048, auto_kid=True), ECKey.generate_key("P-256", auto_kid=True)
-    config = tmp_path_factory.mktemp("oidc") / "provider.json"
+    config = directory / "provider.json"
     config.write_text(json.dumps({
         "jwks": KeySet([rsa, ec]).as_dict(private=True),
-        "redirect_uris": [REDIRECT_URI],
+        "redirect_uris": [redirect_uri],
         "clients": [
             {"client_id": CONFIDENTIAL, "client_secret": CLIENT_SECRET,
              "token_endpoint_auth_method": "client_secret_basic", "id_token_signed_response_alg": "RS256"},
@@ -69,9 +73,14 @@ def provider(tmp_path_factory):
     if not line:
         process.kill()
         raise RuntimeError(f"{SCRIPT.name} did not start (node and node_modules/oidc-provider are needed)")
-    yield Provider(json.loads(line)["issuer"], rsa, ec, process)
-    process.terminate()
-    process.wait(10)
+    return Provider(json.loads(line)["issuer"], rsa, ec, process)
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    running = start_provider(tmp_path_factory.mktemp("oidc"))
+    yield running
+    running.stop()
 
 
 def log_in(authorization_url: str, subject: str, birthdate: str | None = "1990-04-01") -> dict:

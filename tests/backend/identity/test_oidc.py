@@ -47,7 +47,7 @@ class Holder:
     def back(self, answer: dict):
         return self.client.post("/me/identity/oidc/callback", json=answer, headers=self.headers)
 
-    def verify(self, subject: str, provider_id: str = "op", birthdate: str = "1990-04-01"):
+    def verify(self, subject: str, provider_id: str = "op", birthdate: str | None = "1990-04-01"):
         started = self.start(provider_id)
         assert started.status_code == 200, started.text
         answer = log_in(started.json()["authorization_url"], subject, birthdate)
@@ -131,6 +131,13 @@ def test_a_minor_by_the_providers_birthdate_is_recorded_as_a_minor(client):
     response, _ = Holder(client).verify("child-1", birthdate=time.strftime("%Y-%m-%d", born))
     assert response.status_code == 200, response.text
     assert response.json()["is_minor"] is True
+
+
+def test_a_person_whose_birthdate_the_provider_does_not_share_is_refused(client, app):
+    response, _ = Holder(client).verify("person-no-birthdate", birthdate=None)
+    assert_error(response, 403, "oidc_birthdate_missing")
+    with app.state.services.session_factory() as db:
+        assert db.scalar(select(Identity)) is None
 
 
 def test_a_replayed_state_is_refused(client):
