@@ -12,7 +12,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.chain import networks
@@ -54,6 +54,38 @@ SECRET_FIELDS = ("session_secret", "pass_secret", "sealing_key")
 PURPOSE_SECRETS = (*SECRET_FIELDS, "identity_secret")
 TRANSACTION_KEYS = ("issuer_key", "deployer_key", "relayer_key")
 SIGNER_KINDS = ("keystore", "remote", "local")  # backend/chain/signers.py signer_from_spec
+
+
+class OidcProvider(BaseModel):
+    """An OpenID Connect provider people verify their identity with (backend/identity/oidc.py), e.g. xID or the
+    My Number card's identity service: its issuer (discovery at <issuer>/.well-known/openid-configuration), our
+    client there (no secret: a public client, PKCE only), the scopes to ask for (the birthdate comes with
+    `profile`), the verification level it stands for and the button's label."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="Names the provider in our URLs")
+    issuer: str = Field(min_length=8, max_length=200)
+    client_id: str = Field(min_length=1, max_length=300)
+    client_secret: SecretStr | None = Field(default=None, repr=False)
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
+    level: str = Field(default="mynumber_card", min_length=1, max_length=40)
+    # The button's label; unset: the catalogue's `oidc_button` (backend/messages/identity.py).
+    label_ja: str | None = Field(default=None, max_length=80)
+    label_en: str | None = Field(default=None, max_length=80)
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"an OIDC issuer is an http(s) URL without query or fragment: {value!r}")
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: list[str]) -> list[str]:
+        return value if "openid" in value else ["openid", *value]
 
 
 class Settings(BaseSettings):
@@ -140,6 +172,10 @@ class Settings(BaseSettings):
     identity_secret: str | None = Field(default=None, repr=False)
     identity_audience: str | None = None
     identity_providers: dict[str, str] = Field(default_factory=dict)
+    # OpenID Connect providers (backend/identity/oidc.py), as JSON: [{"id": "xid", "issuer": "https://...",
+    # "client_id": "...", "client_secret": "...", "label_ja": "...", "label_en": "..."}]. Their redirect URI is
+    # <public_url>/identity/oidc/callback. Production takes https issuers only.
+    oidc_providers: list[OidcProvider] = Field(default_factory=list)
 
     # The key the backend signs its own transactions with (renewals, revocations, prefecture cards,
     # campaigns from the console); it needs ISSUER_ROLE on the cards. Unset: those features answer 503.
@@ -209,6 +245,14 @@ class Settings(BaseSettings):
             raise ValueError(f"no rate limit in {value!r}")
         return value
 
+    @field_validator("oidc_providers")
+    @classmethod
+    def _one_provider_per_id(cls, value: list[OidcProvider]) -> list[OidcProvider]:
+        ids = [p.id for p in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"each provider in RESIDENT_OIDC_PROVIDERS needs its own id: {', '.join(ids)}")
+        return value
+
     @field_validator("issuer_signer", "relayer_signer", "voucher_signer")
     @classmethod
     def _signer_spec(cls, value: SecretStr | None) -> SecretStr | None:
@@ -249,6 +293,10 @@ class Settings(BaseSettings):
                                  "data (unset it)")
             self._refuse_development_secrets()
             self._refuse_raw_keys()
+            plain = [p.id for p in self.oidc_providers if not p.issuer.startswith("https://")]
+            if plain:
+                raise ValueError(f"production talks to OIDC providers over https only: {', '.join(plain)} in "
+                                 f"RESIDENT_OIDC_PROVIDERS")
         return self
 
     def _refuse_raw_keys(self) -> None:
@@ -314,6 +362,11 @@ class Settings(BaseSettings):
     def docs_enabled(self) -> bool:
         """Whether the app serves /docs and /openapi.json (RESIDENT_API_DOCS; default: not in production)."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        """Where OIDC providers send people back to (register it with each provider)."""
+        return f"{self.public_url}/identity/oidc/callback"
 
     @property
     def identity_key(self) -> str | None:

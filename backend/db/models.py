@@ -18,7 +18,8 @@ from backend.db.models_jobs import JobState
 from backend.db.models_outbox import OutboxAttempt, OutboxSender, OutboxTx
 from backend.db.models_perks import Perk, PerkVenue, Redemption, Venue, VenueAccount
 from backend.db.models_residency import (
-    Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, PartnerOrganisation,
+    Activity, ActivityDay, ActivityEvidence, CheckIn, Identity, IdentityNonce, IdentityWallet, OidcLogin,
+    PartnerOrganisation,
     PrefectureLink, PremiumGrant, Registration, ResidencyProgramme,
 )
 from backend.db.models_sponsorship import SponsoredClaim, SponsorshipPolicy
@@ -31,7 +32,7 @@ __all__ = [
     "HolderActivity", "HolderEmail", "InactivityNotice", "InactivityRule", "OutboxMail", "Poll", "PollQuestion",
     "CardAction", "JobState", "Perk", "PerkVenue", "Redemption", "Venue", "VenueAccount", "Activity", "ActivityDay",
     "ActivityEvidence",
-    "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "PartnerOrganisation", "PrefectureLink",
+    "CheckIn", "Identity", "IdentityNonce", "IdentityWallet", "OidcLogin", "PartnerOrganisation", "PrefectureLink",
     "PremiumGrant", "Registration", "ResidencyProgramme", "DemoData", "SponsorshipPolicy", "SponsoredClaim",
     "OutboxAttempt", "OutboxSender", "OutboxTx",
 ]

@@ -120,6 +120,24 @@ class IdentityNonce(Base):
     used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class OidcLogin(Base):
+    """A holder's OpenID Connect login under way (backend/identity/oidc.py): single use, short-lived, bound to
+    the wallet that started it. The state and nonce are kept as SHA-256 digests (we only compare them); the
+    PKCE code verifier, which the token request must send, sealed under Settings.sealing_key."""
+
+    __tablename__ = "oidc_logins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce_digest: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(32))
+    holder: Mapped[str] = mapped_column(ADDRESS)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
 class PartnerOrganisation(Base):
     """A partner (自治会, NPO, DMO...) that runs activities; it uses an API key (stored as a digest).
 

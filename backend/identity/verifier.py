@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from backend.db.models_residency import Identity, IdentityNonce, IdentityWallet
 from backend.errors import Refusal
 from backend.identity import nullifier as person
+from backend.identity.oidc import OidcClient
 from backend.perks.rules import JST
 
 ALG = "ES256K"
@@ -78,8 +79,8 @@ def public_key_hex(key: keys.PublicKey) -> str:
 class IdentityProvider:
     """An identity provider we trust: knows its issuer name and checks its signatures.
 
-    Implementations: JwsProvider (ES256K compact JWS). An OIDC provider (RS256 ID tokens) would implement
-    `verify_signature` the same way with its JWKS key."""
+    Implementations: JwsProvider (ES256K compact JWS). OpenID Connect providers (RS256/ES256 ID tokens after a
+    login at the provider) are the other kind: backend/identity/oidc.py, bound through `bind_identity`."""
 
     issuer: str
 
@@ -183,11 +184,12 @@ class IdentityVerifier:
     """Verifies assertions for one deployment: trusted providers, audience, nullifier key."""
 
     def __init__(self, providers: list[IdentityProvider], audience: str, identity_secret: str,
-                 dev_provider: DevelopmentProvider | None = None) -> None:
+                 dev_provider: DevelopmentProvider | None = None, oidc: list[OidcClient] | None = None) -> None:
         self.providers = {p.issuer: p for p in providers}
         self.audience = audience
         self._identity_secret = identity_secret
         self.dev_provider = dev_provider
+        self.oidc = {c.id: c for c in oidc or []}  # OpenID Connect providers by their configured id
 
     @classmethod
     def from_settings(cls, settings) -> IdentityVerifier | None:
@@ -200,7 +202,8 @@ class IdentityVerifier:
         if settings.environment != "production":
             dev = DevelopmentProvider(secret)
             providers.append(dev)
-        return cls(providers, settings.identity_audience or settings.public_url, secret, dev)
+        oidc = [OidcClient(p, settings.oidc_redirect_uri) for p in settings.oidc_providers]
+        return cls(providers, settings.identity_audience or settings.public_url, secret, dev, oidc)
 
     def nullifier(self, issuer: str, subject: str) -> str:
         return person.nullifier(self._identity_secret, issuer, subject)
@@ -286,14 +289,21 @@ def record_identity(db: Session, verifier: IdentityVerifier, holder: str, token:
     now = int(time.time()) if now is None else now
     verified = verifier.verify(token, "identity", now)
     consume_nonce(db, verifier.nonce_of(token), holder, "identity", now)
-    nullifier = verifier.nullifier(verified.issuer, verified.subject)
+    return bind_identity(db, verifier, holder, verified.issuer, verified.subject, verified.level,
+                         verified.is_minor, now)
+
+
+def bind_identity(db: Session, verifier: IdentityVerifier, holder: str, issuer: str, subject: str, level: str,
+                  is_minor: bool, now: int) -> Identity:
+    """Binds `holder` to the person `subject` at `issuer` has verified (any provider, any protocol): their
+    nullifier, level and minor flag are kept, the subject is not. The caller commits."""
+    nullifier = verifier.nullifier(issuer, subject)
     identity = db.get(Identity, nullifier)
     if identity is None:
-        identity = Identity(nullifier=nullifier, provider=verified.issuer, level=verified.level,
-                            is_minor=verified.is_minor, verified_at=now)
+        identity = Identity(nullifier=nullifier, provider=issuer, level=level, is_minor=is_minor, verified_at=now)
         db.add(identity)
     else:
-        identity.level, identity.is_minor, identity.verified_at = verified.level, verified.is_minor, now
+        identity.level, identity.is_minor, identity.verified_at = level, is_minor, now
     db.flush()
     address = to_checksum_address(holder)
     wallet = db.get(IdentityWallet, address)

@@ -1,6 +1,7 @@
 """Identity assertions and guardian consent (backend/identity/verifier.py)."""
 
-from backend.messages.entry import BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, INVALID, UNAVAILABLE, Message
+from backend.messages.entry import (BAD_REQUEST, CONFLICT, DETAIL, FORBIDDEN, INVALID, NOT_FOUND, TEXT, UNAVAILABLE,
+                                    Message)
 
 MESSAGES = {
     "identity_malformed": Message("本人確認の結果を読み取れません（形式が正しくありません）。",
@@ -45,4 +46,46 @@ MESSAGES.update({
                                        "設定が必要です。", "Identity verification needs RESIDENT_IDENTITY_SECRET (and "
                                        "RESIDENT_IDENTITY_PROVIDERS) on the server.", UNAVAILABLE),
     "birthdate_required": Message("生年月日か未成年かを指定してください。", "Give birthdate or is_minor.", INVALID),
+})
+
+# OpenID Connect providers (backend/identity/oidc.py): the login at the provider and its ID token
+MESSAGES.update({
+    "oidc_provider_unknown": Message("この本人確認事業者は設定されていません。", "No identity provider of that name is "
+                                     "configured here.", NOT_FOUND),
+    "oidc_provider_unreachable": Message("本人確認事業者に接続できません（{step}）。しばらくしてからもう一度お試しください。",
+                                         "The identity provider cannot be reached ({step}): try again in a while.",
+                                         UNAVAILABLE),
+    "oidc_state_invalid": Message("本人確認の手続きが無効です（使用済み・期限切れ・別のウォレットで開始）。"
+                                  "もう一度最初から本人確認してください。",
+                                  "This identity login is unknown, already used, expired or was started by another "
+                                  "wallet: start the verification again.", FORBIDDEN),
+    "oidc_denied": Message("本人確認事業者で本人確認が完了しませんでした（{error}）。もう一度お試しください。",
+                           "The identity provider did not complete the verification ({error}): try again.", FORBIDDEN),
+    "oidc_token_refused": Message("本人確認事業者が結果の受け渡しを拒否しました（{error}）。もう一度最初から本人確認してください。",
+                                  "The identity provider refused to hand over the result ({error}): start the "
+                                  "verification again.", FORBIDDEN),
+    "oidc_token_malformed": Message("本人確認事業者の結果（ID トークン）を読み取れません。",
+                                    "The identity provider's ID token cannot be read (not a signed JWT with the "
+                                    "expected claims).", BAD_REQUEST),
+    "oidc_unknown_key": Message("本人確認の結果は、本人確認事業者が公開していない鍵で署名されています。",
+                                "The ID token is signed with a key the identity provider does not publish.",
+                                FORBIDDEN),
+    "oidc_bad_signature": Message("本人確認の結果の署名が正しくありません。",
+                                  "The ID token's signature does not match the identity provider's key.", FORBIDDEN),
+    "oidc_wrong_issuer": Message("本人確認の結果は、手続きを始めた本人確認事業者が発行したものではありません。",
+                                 "The ID token was issued by another party than the identity provider the login "
+                                 "went to.", FORBIDDEN),
+    "oidc_wrong_nonce": Message("本人確認の結果は、この手続きのものではありません（nonce が一致しません）。"
+                                "もう一度最初から本人確認してください。",
+                                "The ID token belongs to another login (its nonce does not match): start the "
+                                "verification again.", FORBIDDEN),
+    "oidc_wrong_party": Message("本人確認の結果は、このサービス以外に向けて発行されています（azp）。",
+                                "The ID token was issued to another client (azp).", FORBIDDEN),
+    "oidc_other_person": Message("本人確認事業者の利用者情報が、ID トークンの方と一致しません。",
+                                 "The identity provider's user information is about another person than the ID "
+                                 "token.", FORBIDDEN),
+    "oidc_button": Message("マイナンバーカード等で本人確認", "Verify with an ID provider", TEXT),  # a provider's default label
+    "oidc_birthdate_missing": Message("本人確認事業者から生年月日が届きませんでした。生年月日の提供に同意して、もう一度お試しください。",
+                                      "The identity provider did not share the birthdate: allow it and try again.",
+                                      FORBIDDEN),
 })

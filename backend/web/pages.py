@@ -55,6 +55,9 @@ PAGES = (
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
     Page("/console/invite", "staff_invite.html"),
+    # Where OpenID Connect providers send people back (Settings.oidc_redirect_uri): the holder page, whose
+    # residency section posts the code and state on (holder_residency.js).
+    Page("/identity/oidc/callback", "holder.html"),
     Page("/claim", "claim.html"),  # a claim link or a poster's QR: explain, connect a wallet, claim (claim.js)  # a staff invitation link (backend/api/staff/accounts.py)
 )
 

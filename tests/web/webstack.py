@@ -107,12 +107,14 @@ class Stack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, timeout: float = 240, host: str = "127.0.0.1") -> Stack:
+def start_stack(data_dir: Path, timeout: float = 240, host: str = "127.0.0.1", api_port: int | None = None,
+                env: dict | None = None) -> Stack:
     """Starts tools/run_local.py on free ports with its own data directory and waits until the backend
     answers /health and the demo cards are indexed. `host` names the public URL's host: "localhost" for
-    WebAuthn, whose RP id cannot be an IP address (the backend listens on 127.0.0.1 either way)."""
-    rpc_port, api_port = free_port(), free_port()
-    env = {**os.environ, "RESIDENT_DATA_DIR": str(data_dir), "RESIDENT_RPC_PORT": str(rpc_port),
+    WebAuthn, whose RP id cannot be an IP address (the backend listens on 127.0.0.1 either way). `api_port`
+    (default: a free one) and more settings in `env`, for a test that must know its URL beforehand."""
+    rpc_port, api_port = free_port(), api_port or free_port()
+    env = {**os.environ, **(env or {}), "RESIDENT_DATA_DIR": str(data_dir), "RESIDENT_RPC_PORT": str(rpc_port),
            "RESIDENT_API_PORT": str(api_port), "PYTHONUNBUFFERED": "1",
            "RESIDENT_PASS_LIFETIME": str(PASS_LIFETIME), "RESIDENT_PASS_RENEW_MARGIN": str(PASS_RENEW_MARGIN),
            "RESIDENT_PUBLIC_URL": f"http://{host}:{api_port}"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.deps import (
@@ -16,7 +16,9 @@ from backend.cards import card_by_token, cards_of_owner
 from backend.db.models_chain import Municipality
 from backend.db.session import write_transaction
 from backend.errors import Refusal
+from backend.identity.oidc_logins import client_of, finish_login, start_login
 from backend.identity.verifier import identity_of, issue_nonce, record_consent, record_identity
+from backend.messages import texts
 from backend.residency.checkins import check_in
 from backend.residency.premium import progress, request_premium
 from backend.residency.registration import register, registrations_of
@@ -88,6 +90,58 @@ def record_guardian_consent(body: AssertionIn, holder: CurrentHolder, db: Sessio
     write_transaction(db)
     record_consent(db, verifier, holder.address, body.assertion)
     db.commit()
+    return identity_out(db, holder.address)
+
+
+class OidcProviderOut(BaseModel):
+    id: str
+    label_ja: str
+    label_en: str
+
+
+class OidcStartOut(BaseModel):
+    authorization_url: str = Field(description="Send the browser here; the provider sends it back to "
+                                   "/identity/oidc/callback")
+    expires_at: int
+
+
+class OidcCallbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: str = Field(min_length=1, max_length=200, description="`state` as the provider sent it back")
+    code: str | None = Field(default=None, min_length=1, max_length=2048)
+    error: str | None = Field(default=None, max_length=200, description="The provider's `error`, if it sent one")
+    iss: str | None = Field(default=None, max_length=300, description="The provider's `iss` (RFC 9207), if sent")
+
+
+@router.get("/identity/providers", response_model=list[OidcProviderOut],
+            summary="The OpenID Connect providers people can verify their identity with")
+def read_identity_providers(verifier: VerifierDep) -> list[OidcProviderOut]:
+    """Each configured provider's id and its button's label (ja/en)."""
+    default = texts("oidc_button")
+    return [OidcProviderOut(id=c.id, label_ja=c.config.label_ja or default.ja, label_en=c.config.label_en or default.en)
+            for c in verifier.oidc.values()]
+
+
+@router.post("/me/identity/oidc/{provider}/start", response_model=OidcStartOut,
+             summary="Start identity verification at an OpenID Connect provider")
+def start_oidc_login(provider: Annotated[str, Path(max_length=32)], holder: CurrentHolder, db: SessionDep,
+                     verifier: VerifierDep, settings: SettingsDep) -> OidcStartOut:
+    """The provider's authorization URL (code flow, PKCE S256, state and nonce kept here: single use, 10
+    minutes, bound to this wallet)."""
+    client = client_of(verifier, provider)
+    write_transaction(db)
+    url, expires_at = start_login(db, client, holder.address, settings.sealing_key)
+    db.commit()
+    return OidcStartOut(authorization_url=url, expires_at=expires_at)
+
+
+@router.post("/me/identity/oidc/callback", response_model=IdentityOut,
+             summary="Finish identity verification at an OpenID Connect provider")
+def finish_oidc_login(body: OidcCallbackIn, holder: CurrentHolder, db: SessionDep, verifier: VerifierDep,
+                      settings: SettingsDep) -> IdentityOut:
+    """What the provider sent back (state, code): the code is exchanged, the ID token verified, and the wallet
+    bound to the person's nullifier; the provider's subject id is not kept."""
+    finish_login(db, verifier, holder.address, body.state, body.code, body.error, settings.sealing_key, body.iss)
     return identity_out(db, holder.address)
 
 

@@ -8,7 +8,8 @@ export async function mount(container, ctx) {
   await ctx.loadCatalogs(["residency"]);
   const { t, h, fill, localized, formatDate } = ctx;
   const { get, post } = ctx.api;
-  const state = { identity: null, nonce: null, towns: [], progress: [], activities: [], message: null, scanning: null };
+  const state = { identity: null, nonce: null, towns: [], progress: [], activities: [], providers: [], message: null,
+    scanning: null };
 
   const say = (kind, render) => { state.message = { kind, render }; renderMessage(); };
   const failed = (error) => say("error", () => ctx.failureText(error));
@@ -42,9 +43,10 @@ export async function mount(container, ctx) {
   }
 
   async function load() {
-    const [identity, towns, progress, activities] = await Promise.all([
-      get("/me/identity"), get("/residency/municipalities"), get("/me/residency"), get("/residency/activities")]);
-    Object.assign(state, { identity, towns, progress, activities });
+    const [identity, towns, progress, activities, providers] = await Promise.all([
+      get("/me/identity"), get("/residency/municipalities"), get("/me/residency"), get("/residency/activities"),
+      get("/identity/providers")]);
+    Object.assign(state, { identity, towns, progress, activities, providers });
   }
 
   // --- identity ---------------------------------------------------------------------------------------
@@ -62,6 +64,35 @@ export async function mount(container, ctx) {
       parts.push(h("p", { text: t("residency.identity.missing") }), identityForm());
     }
     fill(identityBox, ...parts);
+  }
+
+  // An OpenID Connect provider (xID, the My Number card's services): the backend keeps state, nonce and PKCE;
+  // the provider sends the browser back to /identity/oidc/callback, this page, which posts what it brought.
+  function providerButtons() {
+    if (!state.providers.length) return null;
+    return h("div", { class: "actions", id: "residency-providers" }, ...state.providers.map((p) => {
+      const button = h("button", { type: "button", class: "primary", id: `residency-oidc-${p.id}`,
+        text: localized(p, "label") });
+      button.addEventListener("click", () => busy(button, async () => {
+        const started = await post(`/me/identity/oidc/${encodeURIComponent(p.id)}/start`);
+        window.location.assign(started.authorization_url);
+      }));
+      return button;
+    }));
+  }
+
+  async function finishProviderLogin() {
+    if (window.location.pathname !== "/identity/oidc/callback") return;
+    const query = new URLSearchParams(window.location.search);
+    window.history.replaceState(null, "", "/");  // the code is used once: never again from history or a reload
+    const answer = {};
+    for (const name of ["state", "code", "error", "iss"]) if (query.get(name)) answer[name] = query.get(name);
+    try {
+      state.identity = await post("/me/identity/oidc/callback", answer);
+      say("ok", () => t("residency.identity.done"));
+    } catch (error) {
+      failed(error);
+    }
   }
 
   function identityForm() {
@@ -85,7 +116,7 @@ export async function mount(container, ctx) {
       say("ok", () => t("residency.identity.done"));
       await refresh();
     }));
-    return h("div", { class: "stack" },
+    return h("div", { class: "stack" }, providerButtons(),
       h("div", { class: "notice warn" },
         h("span", { class: "notice-title", text: t("residency.identity.dev_title") }),
         h("p", { class: "small", text: t("residency.identity.dev_note") }),
@@ -300,6 +331,7 @@ export async function mount(container, ctx) {
   }
 
   window.addEventListener("langchange", render);
+  await finishProviderLogin();
   try {
     await refresh();
   } catch (error) {
