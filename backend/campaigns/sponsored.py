@@ -15,6 +15,7 @@ of a budget. Several processes share a relayer key only at the cost of overshoot
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
@@ -50,19 +51,25 @@ def _refusal(revert) -> Refusal:
 
 
 def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaign, request: ClaimRequest,
-            signature: bytes, *, holder: str, client_address: str, now: int, proof: list[bytes] = ()) -> SponsoredOut:
-    """Sends `request` for the signed-in `holder`, paid by the relayer; Refusal (nothing spent) otherwise."""
+            signature: bytes, *, holder: str, client_address: str, now: int, proof: list[bytes] = (),
+            prepare_signature: Callable[[bytes], bytes] | None = None) -> SponsoredOut:
+    """Sends `request` for the signed-in `holder`, paid by the relayer; Refusal (nothing spent) otherwise.
+
+    `prepare_signature` runs once the policy covers the claim, before the simulation: a passkey account is
+    deployed there (backend/auth/passkey_accounts.py), as the minter's ERC-1271 check needs its code."""
     if request.recipient != to_checksum_address(holder):
         raise Refusal("claim_request_other_recipient", recipient=request.recipient)
     if request.campaign_id != campaign.onchain_id:
         raise Refusal("claim_request_wrong_campaign")
     state = minter.campaign(campaign.onchain_id)
-    call = minter.contract.functions.claimFor(request.as_tuple(), signature, list(proof))
-    tx = {"from": relayer.address, "to": minter.address, "data": call.calldata, "value": "0x0"}
     abi = minter.contract.abi + minter.card.abi
     with _LOCK:
         sponsorship.check(session, campaign, state, minter.address, recipient=request.recipient,
                           client_address=client_address, now=now)
+        if prepare_signature is not None:
+            signature = prepare_signature(signature)
+        call = minter.contract.functions.claimFor(request.as_tuple(), signature, list(proof))
+        tx = {"from": relayer.address, "to": minter.address, "data": call.calldata, "value": "0x0"}
         try:
             minter.chain.eth_call(tx, abi, "claimFor")  # simulate first: never pay for a refused claim
             gas = minter.chain.estimate_gas(tx, abi, "claimFor")

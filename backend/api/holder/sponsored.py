@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from backend.api.deps import ChainDep, CurrentHolder, ServicesDep, SessionDep, SettingsDep
+from backend.auth import passkey_accounts
 from backend.campaigns import service as campaigns
 from backend.campaigns import sponsored
 from backend.campaigns.claim_requests import ClaimRequest
@@ -79,6 +80,9 @@ def send_sponsored_claim(campaign_id: int, body: SponsoredClaimIn, request: Requ
     with chain_calls():
         out = sponsored.sponsor(session, services.relayer, minter, campaign, claim,
                                 bytes.fromhex(body.signature[2:]), holder=holder.address, client_address=client,
-                                now=int(time.time()))
+                                now=int(time.time()),
+                                prepare_signature=lambda signature: passkey_accounts.deployed_for_claim(
+                                    session, chain, services.relayer, settings.account_factory_address,
+                                    claim.recipient, signature))
     return SponsoredClaimOut(tx_hash=out.tx_hash, first_token_id=out.first_token_id, quantity=out.quantity,
                              gas_used=out.gas_used, cost_wei=str(out.cost_wei))
