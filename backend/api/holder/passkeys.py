@@ -139,6 +139,7 @@ def signin_options(db: SessionDep, settings: SettingsDep, body: PasskeyNamedIn |
     challenge, that message's ERC-7739 PersonalSign hash under the account's domain (the account checks it).
     Without: options for any passkey of this site, whose answer only names the passkey."""
     rp = _relying_party(settings)
+    write_transaction(db)  # reads the passkey, then writes a nonce: SQLite's indexer thread may write between
     if body is None or not body.credential_id:
         options = passkeys.authentication_options(db, rp)
         db.commit()
