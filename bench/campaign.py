@@ -89,7 +89,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def anvil_chain():
+def anvil_chain(hardfork: str = "cancun"):
     """A fresh anvil on a free port; yields (rpc url, process)."""
     binary = ROOT / ".venv" / "bin" / "anvil"
     if not binary.exists():
@@ -99,7 +99,7 @@ def anvil_chain():
     port = free_port()
     process = subprocess.Popen(
         [str(binary), "--port", str(port), "--gas-limit", str(BLOCK_GAS_LIMIT), "--base-fee", "0",
-         "--hardfork", "cancun", "--accounts", "1", "--silent"],
+         "--hardfork", hardfork, "--accounts", "1", "--silent"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -9,15 +9,19 @@ single-use and expire: they live in the sign-in nonce table under a `webauthn:` 
 never accepted as a WebAuthn challenge nor the other way round, and consumption is the one conditional
 UPDATE of backend/auth/nonces.py.
 
-Signing in with the passkey here checks the assertion against the stored public key (with the sign
-counter). TODO(issue 14, next step): sign-in through the account itself (ERC-1271 / ERC-7739 PersonalSign,
-ERC-6492 before deployment) belongs to the one verifier, backend/chain/signatures.py, another helper's.
+Signing in, and signing ballots or claim requests, is done by the passkey account itself: the passkey signs
+the account-domain ERC-7739 hash as its WebAuthn challenge (backend/auth/passkey_signing.py) and the one
+verifier, backend/chain/signatures.py, asks the account's code (ERC-1271; ERC-6492 before deployment). The
+stored public key is no longer used to check signatures here; what the account's code cannot know is
+checked here as a defence: the clientDataJSON origin, the RP id hash and the sign counter (a cloned
+authenticator), see `check_assertion`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import secrets
 import time
@@ -29,9 +33,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from webauthn.helpers import decode_credential_public_key
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, ResidentKeyRequirement,
-                                      UserVerificationRequirement)
+from webauthn.helpers.exceptions import InvalidRegistrationResponse
+from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, PublicKeyCredentialDescriptor,
+                                      ResidentKeyRequirement, UserVerificationRequirement)
 
 from backend.auth.errors import (PasskeyAlreadyRegistered, PasskeyChallengeInvalid, PasskeyCounterBackwards,
                                  PasskeyMalformed, PasskeyRefused, PasskeyUnknown, PasskeyWrongOrigin,
@@ -93,6 +97,8 @@ def registration_options(db: Session, rp: RelyingParty) -> str:
 
 
 def authentication_options(db: Session, rp: RelyingParty) -> str:
+    """Options for any passkey of this site: the answer only names which one (its credential id), for a
+    browser that remembers no passkey account; nothing signed with them is accepted."""
     options = webauthn.generate_authentication_options(
         rp_id=rp.rp_id, challenge=issue_challenge(db), user_verification=UserVerificationRequirement.REQUIRED)
     return webauthn.options_to_json(options)
@@ -168,33 +174,39 @@ def store(db: Session, registered: Registered, account: str, *, now: int | None 
     return row
 
 
-def verify_authentication(db: Session, rp: RelyingParty, credential: dict, *,
-                          now: int | None = None) -> PasskeyCredential:
-    """Check an assertion of a registered passkey against its stored key and counter; returns its row."""
-    now = int(time.time()) if now is None else now
-    client_data = _client_data(credential)
-    row = db.scalar(select(PasskeyCredential).where(PasskeyCredential.credential_id == str(credential.get("id"))))
-    challenge = _take_challenge(db, client_data, rp, now)  # consumed even when the passkey is unknown
+def credential_of(db: Session, credential_id: object) -> PasskeyCredential:
+    """The registered passkey of this credential id; PasskeyUnknown otherwise."""
+    row = db.scalar(select(PasskeyCredential).where(PasskeyCredential.credential_id == str(credential_id)))
     if row is None:
         raise PasskeyUnknown()
-    public_key = _cose_p256(bytes.fromhex(row.public_x[2:]), bytes.fromhex(row.public_y[2:]))
-    try:
-        verified = webauthn.verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp.rp_id,
-            expected_origin=rp.origin, credential_public_key=public_key,
-            credential_current_sign_count=row.sign_count, require_user_verification=True)
-    except InvalidAuthenticationResponse as exc:
-        raise _refusal(str(exc)) from None
-    except (KeyError, TypeError, ValueError):
-        raise PasskeyMalformed() from None
-    row.sign_count = verified.new_sign_count
-    row.last_used_at = now
     return row
 
 
-def _cose_p256(x: bytes, y: bytes) -> bytes:
-    """The COSE_Key (RFC 9053) of an ES256 public key, as verify_authentication_response takes it; built with
-    cbor2, the CBOR library py_webauthn itself depends on."""
-    import cbor2
+def assertion_options(rp: RelyingParty, row: PasskeyCredential, challenge: bytes) -> dict:
+    """PublicKeyCredentialRequestOptions (JSON) asking this one passkey to sign `challenge`."""
+    options = webauthn.generate_authentication_options(
+        rp_id=rp.rp_id, challenge=challenge, user_verification=UserVerificationRequirement.REQUIRED,
+        allow_credentials=[PublicKeyCredentialDescriptor(id=_unb64url(row.credential_id))])
+    return json.loads(webauthn.options_to_json(options))
 
-    return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: x, -3: y})
+
+def check_assertion(rp: RelyingParty, row: PasskeyCredential, response: dict) -> int:
+    """What the account's code does not check, refused here: the origin in clientDataJSON, the RP id hash in
+    the authenticator data, and a sign counter that does not move forward. Returns the new counter; the
+    signature itself is the account's to judge (backend/chain/signatures.py)."""
+    try:
+        client_data = json.loads(_unb64url(response["clientDataJSON"]))
+        auth_data = _unb64url(response["authenticatorData"])
+        origin = client_data["origin"]
+    except (KeyError, TypeError, ValueError, binascii.Error, UnicodeDecodeError):
+        raise PasskeyMalformed() from None
+    if len(auth_data) < 37:
+        raise PasskeyMalformed()
+    if origin != rp.origin:
+        raise PasskeyWrongOrigin()
+    if auth_data[:32] != hashlib.sha256(rp.rp_id.encode()).digest():
+        raise PasskeyWrongRpId()
+    counter = int.from_bytes(auth_data[33:37], "big")
+    if (counter or row.sign_count) and counter <= row.sign_count:
+        raise PasskeyCounterBackwards()
+    return counter

@@ -18,6 +18,7 @@ of a budget. Several processes share a relayer key only at the cost of overshoot
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,13 +65,21 @@ class Sponsorable:
     person: str  # the voucher's identity nullifier (0x-hex) when it carries one, else the recipient wallet
     price: int  # what the call must pay on chain (the policy covers only 0)
     refuse_other_recipient: str  # the code for a claim naming another wallet than the signed-in one
+    # Runs once the policy covers the claim, before the simulation, and returns the call to send: a passkey
+    # account is deployed there (backend/auth/passkey_accounts.py), as the minter's ERC-1271 check needs its code.
+    prepare: Callable[[], Any] | None = None
 
 
-def of_request(minter: Minter, request: ClaimRequest, signature: bytes, proof: list[bytes] = ()) -> Sponsorable:
-    """The holder's signed claim request, as claimFor."""
-    call = minter.contract.functions.claimFor(request.as_tuple(), signature, list(proof))
-    return Sponsorable(call, request.recipient, request.campaign_id, request.recipient, 0,
-                       "claim_request_other_recipient")
+def of_request(minter: Minter, request: ClaimRequest, signature: bytes, proof: list[bytes] = (),
+               prepare_signature: Callable[[bytes], bytes] | None = None) -> Sponsorable:
+    """The holder's signed claim request, as claimFor; `prepare_signature` turns the signature into what the
+    minter checks once the claim is covered (a passkey account's: deploy it, drop the ERC-6492 wrapper)."""
+    def call_with(sig: bytes):
+        return minter.contract.functions.claimFor(request.as_tuple(), sig, list(proof))
+
+    prepare = (lambda: call_with(prepare_signature(signature))) if prepare_signature else None
+    return Sponsorable(call_with(signature), request.recipient, request.campaign_id, request.recipient, 0,
+                       "claim_request_other_recipient", prepare)
 
 
 def of_voucher(minter: Minter, voucher: Voucher, signature: bytes) -> Sponsorable:
@@ -89,13 +98,13 @@ def sponsor(session: Session, relayer: Issuer, minter: Minter, campaign: Campaig
     if claim.campaign_id != campaign.onchain_id:
         raise Refusal("claim_request_wrong_campaign")
     state = minter.campaign(campaign.onchain_id)
-    call = claim.call
-    name = call.fn_name
-    tx = {"from": relayer.address, "to": minter.address, "data": call.calldata, "value": "0x0"}
     abi = minter.contract.abi + minter.card.abi
     with _LOCK:
         sponsorship.check(session, campaign, state, minter.address, price=claim.price, person=claim.person,
                           client_address=client_address, now=now)
+        call = claim.prepare() if claim.prepare else claim.call
+        name = call.fn_name
+        tx = {"from": relayer.address, "to": minter.address, "data": call.calldata, "value": "0x0"}
         try:
             minter.chain.eth_call(tx, abi, name)  # simulate first: never pay for a refused claim
             gas = minter.chain.estimate_gas(tx, abi, name)

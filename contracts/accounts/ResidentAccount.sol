@@ -8,16 +8,18 @@ import {ERC7739} from "@openzeppelin/contracts/utils/cryptography/signers/draft-
 import {SignerP256} from "@openzeppelin/contracts/utils/cryptography/signers/SignerP256.sol";
 import {SignerWebAuthn} from "@openzeppelin/contracts/utils/cryptography/signers/SignerWebAuthn.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {ERC721Holder} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Holder.sol";
 
 /// @title ResidentAccount: a resident's account, signed by the passkey on their phone
 /// @notice An ERC-4337 account (OpenZeppelin `Account`) whose one signer is a
 /// WebAuthn passkey (P-256). ERC-1271 signatures go through ERC-7739, so a
 /// signature made for this account cannot be replayed on another account of
-/// the same passkey; ERC-7821 batches calls. Only the public key is stored.
+/// the same passkey; ERC-7821 batches calls. Only the public key is stored. It takes cards sent with
+/// `safeTransferFrom`/`_safeMint` (ERC721Holder): a claim or a transfer to it would revert otherwise.
 /// @dev Deployed once as a template, then as EIP-1167 clones by
 /// {ResidentAccountFactory}: a clone runs no constructor, so its key is set
 /// once by {initialize}, in the same transaction that makes the clone.
-contract ResidentAccount is Account, SignerWebAuthn, ERC7739, ERC7821, Initializable {
+contract ResidentAccount is Account, SignerWebAuthn, ERC7739, ERC7821, ERC721Holder, Initializable {
     /// @notice The template behind the clones; it holds no key and validates nothing.
     address private immutable _template;
 

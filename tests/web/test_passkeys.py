@@ -1,6 +1,8 @@
 """A phone without a wallet makes a passkey resident account and is signed in (Chromium's virtual
 authenticator through the DevTools WebAuthn domain, the real backend ceremony, the real factory on anvil);
-an authenticator whose passkey was never registered is refused.
+after a reload it signs in again through the account itself (ERC-7739 sign-in message, ERC-6492 since the
+account is not deployed) and votes in the demo poll with the passkey (a TypedDataSign ballot); an
+authenticator whose passkey was never registered is refused.
 
 The stack runs with the public URL on `localhost`: WebAuthn refuses an IP address as the RP id."""
 
@@ -9,7 +11,8 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web.webstack import open_page, start_stack, visible, wait
+from tests.web.test_holder_card_states import card_contract, transact, wait_for_index
+from tests.web.webstack import get_json, open_page, start_stack, visible, wait
 
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                  "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}
@@ -49,13 +52,35 @@ def test_make_a_passkey_account_and_sign_in(browser_factory, local_stack, shoot)
     assert me["address"].startswith("0x") and len(me["address"]) == 42
     shoot(driver, "passkey-signed-in")
 
-    # Signed out, the same passkey signs in again to the same account.
+    account = me["address"]
+    w3, card = card_contract(local_stack)
+    token_id = card.events.Transfer().process_receipt(
+        transact(w3, card.functions.issue(account, 0, 0), local_stack.accounts[0]))[0]["args"]["id"]
+    wait_for_index(local_stack, account, lambda cards: len(cards) == 1)
+
+    # Signed out and the page reloaded, the same passkey signs in again to the same account: the account's
+    # signature of a sign-in message, checked through ERC-6492 (nothing is deployed for it).
     visible(driver, "#sign-out").click()
+    driver.refresh()
     visible(driver, "#passkey-signin").click()
     visible(driver, "#home", timeout=30)
     again = driver.execute_async_script(
         "const done = arguments[0]; fetch('/me').then((r) => r.json()).then(done, (e) => done(String(e)));")
-    assert again["address"] == me["address"]
+    assert again["address"] == account
+    assert w3.eth.get_code(account) == b""
+
+    # The demo poll, answered and signed with the passkey (no wallet in this browser).
+    form = visible(driver, "form[data-ballot]", timeout=30)
+    poll_id, voted_with = (int(part) for part in form.get_attribute("data-ballot").split(":"))
+    assert voted_with == token_id
+    form.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    voted = visible(driver, f"[data-poll='{poll_id}'] [data-voted='true']", timeout=30)
+    assert voted.text == "Voted"
+    shoot(driver, "passkey-voted")
+    receipts = get_json(local_stack.url(f"/polls/{poll_id}/receipts"))
+    mine = next(r for r in receipts if r["token_id"] == token_id)
+    assert mine["signature"].endswith("6492" * 16)  # the account's ERC-6492 wrapper: it is not deployed
 
 
 def test_unknown_authenticator_refused(browser_factory, local_stack):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from backend.api.deps import ChainDep, CurrentHolder, ServicesDep, SessionDep, SettingsDep
+from backend.auth import passkey_accounts
 from backend.campaigns import service as campaigns
 from backend.campaigns import sponsored, sponsorship, store, vouchers
 from backend.campaigns.claim_requests import ClaimRequest
@@ -76,7 +77,10 @@ def send_sponsored_claim(campaign_id: int, body: SponsoredClaimIn, request: Requ
                              deadline=r.deadline, allow_price=r.allowPrice, allow_max=r.allowMax)
     except (VoucherError, ValueError):
         raise Refusal("claim_request_bad_signature") from None
-    sponsorable = sponsored.of_request(minter, claim, bytes.fromhex(body.signature[2:]))
+    sponsorable = sponsored.of_request(
+        minter, claim, bytes.fromhex(body.signature[2:]),
+        prepare_signature=lambda signature: passkey_accounts.deployed_for_claim(
+            session, chain, services.relayer, settings.account_factory_address, claim.recipient, signature))
     with chain_calls():
         out = sponsored.sponsor(session, services.relayer, minter, campaign, sponsorable, holder=holder.address,
                                 client_address=_client(request), now=int(time.time()))

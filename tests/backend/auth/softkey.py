@@ -35,7 +35,7 @@ class SoftKey:
 
     def _client_data(self, kind: str, options: dict, origin: str | None) -> bytes:
         return json.dumps({"type": kind, "challenge": options["challenge"], "origin": origin or self.origin,
-                           "crossOrigin": False}).encode()
+                           "crossOrigin": False}, separators=(",", ":")).encode()  # compact, as the spec serialises it
 
     def _auth_data(self, flags: int, rp_id: str | None) -> bytes:
         return (hashlib.sha256((rp_id or self.rp_id).encode()).digest() + bytes([flags])

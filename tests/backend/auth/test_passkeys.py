@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 from web3 import Web3
 
 from backend.app import create_app
+from backend.auth import passkey_signing
 from backend.auth.passkey_accounts import ensure_deployed
+from backend.chain import signatures
+from backend.civic import ballots
 from backend.settings import Settings
-from tests.backend.auth.softkey import SoftKey
+from tests.backend.auth.softkey import SoftKey, b64url
 from tests.backend.conftest import SAME_ORIGIN
 from tests.backend.localchain import ANVIL_KEYS
 
@@ -135,34 +138,67 @@ def test_same_credential_twice_refused(client):
     refused(register(client, key), 409, "passkey_already_registered")
 
 
-def test_sign_in_again(client):
+def signin_options(client, key: SoftKey) -> dict:
+    answer = client.post("/passkeys/signin/options", json={"credential_id": b64url(key.credential_id)})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def sign_in(client, key: SoftKey, **kwargs):
+    """What the page does: the account's sign-in message, its ERC-7739 hash signed as the challenge."""
+    offered = signin_options(client, key)
+    return client.post("/passkeys/signin", json={"credential": key.assert_(offered["options"], **kwargs),
+                                                 "message": offered["message"]})
+
+
+def test_sign_in_through_the_account_before_and_after_deployment(client, app, factory_address):
     key = SoftKey()
     account = register(client, key).json()["address"]
-    answer = client.post("/passkeys/signin", json={"credential": key.assert_(options(client, "signin"))})
+    offered = signin_options(client, key)
+    assert offered["account"] == account and account in offered["message"]
+    challenge = _unb64(offered["options"]["challenge"])
+    assert challenge == passkey_signing.personal_sign(signatures.message_hash(offered["message"]), 31337,
+                                                      account).challenge
+    assert offered["options"]["allowCredentials"] == [{"type": "public-key", "id": b64url(key.credential_id)}]
+    answer = client.post("/passkeys/signin", json={"credential": key.assert_(offered["options"]),
+                                                   "message": offered["message"]})
     assert answer.status_code == 200, answer.text
     assert answer.json()["address"] == account
+    services = app.state.services
+    assert services.chain.web3.eth.get_code(account) == b""  # signed in through ERC-6492: nothing deployed
+    ensure_deployed(services.chain, services.issuer, factory_address, *key.xy)
+    again = sign_in(client, key)
+    assert again.status_code == 200, again.text  # through ERC-1271 now
+    assert again.json()["address"] == account
+    me = client.get("/me/cards", headers={"Authorization": f"Bearer {again.json()['token']}"})
+    assert me.status_code == 200, me.text
 
 
 def test_replayed_assertion_refused(client):
     key = SoftKey()
     assert register(client, key).status_code == 200
-    assertion = key.assert_(options(client, "signin"))
-    assert client.post("/passkeys/signin", json={"credential": assertion}).status_code == 200
-    refused(client.post("/passkeys/signin", json={"credential": assertion}), 401, "passkey_challenge_invalid")
+    offered = signin_options(client, key)
+    body = {"credential": key.assert_(offered["options"]), "message": offered["message"]}
+    assert client.post("/passkeys/signin", json=body).status_code == 200
+    key.counter += 1
+    refused(client.post("/passkeys/signin", json=body), 401, "passkey_counter_backwards")
+    body["credential"] = key.assert_(offered["options"])  # the same message (its nonce is spent) signed anew
+    refused(client.post("/passkeys/signin", json=body), 401, "siwe_nonce_invalid")
 
 
 def test_counter_backwards_refused(client):
     key = SoftKey()
     assert register(client, key).status_code == 200
-    assert client.post("/passkeys/signin",
-                       json={"credential": key.assert_(options(client, "signin"), counter=5)}).status_code == 200
-    refused(client.post("/passkeys/signin", json={"credential": key.assert_(options(client, "signin"), counter=3)}),
-            401, "passkey_counter_backwards")
+    assert sign_in(client, key, counter=5).status_code == 200
+    refused(sign_in(client, key, counter=3), 401, "passkey_counter_backwards")
 
 
 def test_unknown_passkey_refused(client):
-    refused(client.post("/passkeys/signin", json={"credential": SoftKey().assert_(options(client, "signin"))}),
-            401, "passkey_unknown")
+    stranger = SoftKey()
+    refused(client.post("/passkeys/signin/options", json={"credential_id": b64url(stranger.credential_id)}), 401,
+            "passkey_unknown")
+    refused(client.post("/passkeys/signin", json={"credential": stranger.assert_(options(client, "signin")),
+                                                  "message": "x"}), 401, "passkey_unknown")
 
 
 def test_wrong_key_for_credential_refused(client):
@@ -170,15 +206,64 @@ def test_wrong_key_for_credential_refused(client):
     assert register(client, key).status_code == 200
     impostor = SoftKey()
     impostor.credential_id = key.credential_id
-    refused(client.post("/passkeys/signin", json={"credential": impostor.assert_(options(client, "signin"))}),
-            401, "passkey_refused")
+    answer = sign_in(client, impostor)
+    refused(answer, 401, "siwe_bad_signature")
+
+
+def test_another_message_than_the_signed_one_refused(client):
+    key = SoftKey()
+    assert register(client, key).status_code == 200
+    first, second = signin_options(client, key), signin_options(client, key)
+    answer = client.post("/passkeys/signin", json={"credential": key.assert_(first["options"]),
+                                                   "message": second["message"]})
+    refused(answer, 401, "siwe_bad_signature")
+
+
+def test_sign_in_origin_and_rp_id_checked(client):
+    key = SoftKey()
+    assert register(client, key).status_code == 200
+    refused(sign_in(client, key, origin="https://evil.example"), 401, "passkey_wrong_origin")
+    refused(sign_in(client, key, rp_id="evil.example"), 401, "passkey_wrong_rp_id")
+
+
+def test_typed_data_signed_by_the_passkey_account(client, app, factory_address, chain_with_collection):
+    key = SoftKey()
+    account = register(client, key).json()["address"]
+    data = ballots.typed_data(chain_id=31337, contract=chain_with_collection.collection.address, poll_id=1,
+                              token_id=2, answers_hash_hex="0x" + "cd" * 32, expires_at=2_000_000_000)
+    chain = app.state.services.chain
+
+    def signed() -> str:
+        named = {"credential_id": b64url(key.credential_id), "typed_data": data}
+        offered = client.post("/passkeys/sign/options", json=named)
+        assert offered.status_code == 200, offered.text
+        answer = client.post("/passkeys/sign", json={"credential": key.assert_(offered.json()["options"]),
+                                                     "typed_data": data})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["signature"]
+
+    assert signatures.verify_typed_data(chain, account, data, signed()).kind == "erc6492"
+    ensure_deployed(chain, app.state.services.issuer, factory_address, *key.xy)
+    assert signatures.verify_typed_data(chain, account, data, signed()).kind == "erc1271"
+    refused(client.post("/passkeys/sign/options", json={"credential_id": b64url(key.credential_id),
+                                                        "typed_data": {"types": 1}}), 400, "passkey_malformed")
+
+
+def _unb64(text: str) -> bytes:
+    import base64
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def test_cross_origin_refused(app):
     with TestClient(app, headers={"Origin": "https://evil.example"}) as other:
         refused(other.post("/passkeys/register/options"), 403, "cross_origin_refused")
         refused(other.post("/passkeys/register", json={"credential": {}}), 403, "cross_origin_refused")
-        refused(other.post("/passkeys/signin", json={"credential": {}}), 403, "cross_origin_refused")
+        refused(other.post("/passkeys/signin", json={"credential": {}, "message": ""}), 403, "cross_origin_refused")
+        refused(other.post("/passkeys/signin/options", json={}), 403, "cross_origin_refused")
+        refused(other.post("/passkeys/sign/options", json={"credential_id": "a", "typed_data": {}}), 403,
+                "cross_origin_refused")
+        refused(other.post("/passkeys/sign", json={"credential": {}, "typed_data": {}}), 403,
+                "cross_origin_refused")
 
 
 def test_unavailable_without_factory(db_url, chain_with_collection, anvil):
@@ -201,7 +286,8 @@ def test_deployed_when_first_needed(client, app, factory_address):
 
 def test_in_openapi(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/passkeys/register/options", "/passkeys/register", "/passkeys/signin/options", "/passkeys/signin"):
+    for path in ("/passkeys/register/options", "/passkeys/register", "/passkeys/signin/options", "/passkeys/signin",
+                 "/passkeys/sign/options", "/passkeys/sign"):
         assert "post" in paths[path]
 
 

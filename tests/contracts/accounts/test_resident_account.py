@@ -115,3 +115,10 @@ def test_clone_gas_beside_full_deployment(factory, passkey, accounts, ResidentAc
     print(f"\npasskey account deploy gas: clone {clone:,}, full {full:,}")
     assert clone <= 150_000
     assert clone < full / 5
+
+
+def test_takes_safe_transfers(factory, passkey, accounts, ResidentAccount):
+    """Cards are minted and moved with the ERC-721 receiver check: an account that failed it could not claim."""
+    account = ResidentAccount.at(_create(factory, passkey, accounts[1]).return_value)
+    selector = keccak(text="onERC721Received(address,address,uint256,bytes)")[:4]
+    assert account.onERC721Received.call(accounts[1], accounts[2], 7, b"", {"from": accounts[1]}) == "0x" + selector.hex()

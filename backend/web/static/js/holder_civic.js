@@ -1,6 +1,7 @@
 // Civic part of the holder app: notices about inactive cards, polls (the ballot is signed in the wallet
-// with EIP-712, eth_signTypedData_v4: no gas), news from the town, and the optional email address.
-// Mounted by holder.js below the built-in sections (see backend/web/README.md).
+// with EIP-712, eth_signTypedData_v4, or by the passkey of a passkey account: no gas), news from the town,
+// and the optional email address. Mounted by holder.js below the built-in sections (see backend/web/README.md).
+import { passkeyFor, signTypedDataWithPasskey } from "./passkey.js";
 
 let ctx;
 let root;
@@ -148,6 +149,15 @@ function answersOf(form) {
   return answers;
 }
 
+async function signWithWallet(typedData) {
+  const wallet = await ctx.wallet();
+  if (!wallet.address) await wallet.connect();
+  if (wallet.address.toLowerCase() !== ctx.me.address.toLowerCase()) {
+    throw Object.assign(new Error("other account"), { civicKey: "civic.poll.other_account" });
+  }
+  return wallet.request("eth_signTypedData_v4", [wallet.address, JSON.stringify(typedData)]);
+}
+
 async function castBallot(poll, card, form, key) {
   const { get, post } = ctx.api;
   const answers = answersOf(form);
@@ -157,12 +167,9 @@ async function castBallot(poll, card, form, key) {
   try {
     const query = new URLSearchParams({ card: String(card.token_id), answers: JSON.stringify(answers) });
     const ballot = await get(`/polls/${poll.id}/ballot?${query}`);
-    const wallet = await ctx.wallet();
-    if (!wallet.address) await wallet.connect();
-    if (wallet.address.toLowerCase() !== ctx.me.address.toLowerCase()) {
-      throw Object.assign(new Error("other account"), { civicKey: "civic.poll.other_account" });
-    }
-    const signature = await wallet.request("eth_signTypedData_v4", [wallet.address, JSON.stringify(ballot.typed_data)]);
+    const signature = passkeyFor(ctx.me.address)
+      ? await signTypedDataWithPasskey(ctx.me.address, ballot.typed_data) // a passkey account: the passkey signs
+      : await signWithWallet(ballot.typed_data);
     await post(`/polls/${poll.id}/ballots`, { card: card.token_id, answers, signature });
     view.messages[key] = { kind: "ok", render: () => t("civic.poll.recorded") };
     view.busy.delete(key);

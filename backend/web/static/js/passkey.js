@@ -27,6 +27,24 @@ function common(credential) {
   };
 }
 
+// The passkeys made or used in this browser: public data only (credential id, account address), so that
+// signing in names the account at once (the challenge is a hash under the account's own domain).
+const REMEMBERED = "resident.passkeys";
+
+function remembered() {
+  try { return JSON.parse(localStorage.getItem(REMEMBERED) || "[]"); } catch (_) { return []; }
+}
+
+function remember(id, address) {
+  const others = remembered().filter((item) => item.id !== id);
+  localStorage.setItem(REMEMBERED, JSON.stringify([{ id, address }, ...others].slice(0, 5)));
+}
+
+/** The passkey of this browser that controls `address`, or null. */
+export function passkeyFor(address) {
+  return remembered().find((item) => item.address.toLowerCase() === String(address).toLowerCase()) || null;
+}
+
 /** Makes a passkey on this device and the resident account it names; the backend answers with a session. */
 export async function createPasskeyAccount() {
   const { options } = await post("/passkeys/register/options");
@@ -34,20 +52,49 @@ export async function createPasskeyAccount() {
                       excludeCredentials: descriptors(options.excludeCredentials) };
   const credential = await navigator.credentials.create({ publicKey });
   const response = credential.response;
-  return post("/passkeys/register", { credential: { ...common(credential), response: {
+  const session = await post("/passkeys/register", { credential: { ...common(credential), response: {
     clientDataJSON: encode(response.clientDataJSON), attestationObject: encode(response.attestationObject),
     transports: response.getTransports ? response.getTransports() : [],
   } } });
+  remember(credential.id, session.address);
+  return session;
 }
 
-/** Signs in with a passkey made here before (a discoverable credential: the phone offers its own). */
-export async function signInWithPasskey() {
-  const { options } = await post("/passkeys/signin/options");
+/** Asks the passkey to sign with these options; the assertion as JSON. */
+async function assertion(options) {
   const publicKey = { ...options, challenge: decode(options.challenge), allowCredentials: descriptors(options.allowCredentials) };
   const credential = await navigator.credentials.get({ publicKey });
   const response = credential.response;
-  return post("/passkeys/signin", { credential: { ...common(credential), response: {
+  return { ...common(credential), response: {
     clientDataJSON: encode(response.clientDataJSON), authenticatorData: encode(response.authenticatorData),
     signature: encode(response.signature), userHandle: response.userHandle ? encode(response.userHandle) : null,
-  } } });
+  } };
+}
+
+/** Which passkey of this site the phone offers (a browser that remembers none): its answer only names it. */
+async function discover() {
+  const { options } = await post("/passkeys/signin/options", {});
+  return (await assertion(options)).id;
+}
+
+/** Signs in with a passkey made here before: the passkey account signs a sign-in message (EIP-4361), the
+ * backend asks the account whether it did (ERC-1271, or ERC-6492 before the account is deployed). */
+export async function signInWithPasskey() {
+  const known = remembered()[0];
+  const id = known ? known.id : await discover();
+  const offered = await post("/passkeys/signin/options", { credential_id: id });
+  const credential = await assertion(offered.options);
+  const session = await post("/passkeys/signin", { credential, message: offered.message });
+  remember(credential.id, session.address);
+  return session;
+}
+
+/** The passkey account's signature of EIP-712 typed data (a ballot, a claim request), as a wallet's
+ * eth_signTypedData_v4 would give it; the receiving route checks it like any contract wallet's. */
+export async function signTypedDataWithPasskey(address, typedData) {
+  const known = passkeyFor(address);
+  if (!known) throw new Error("no passkey for this account in this browser");
+  const offered = await post("/passkeys/sign/options", { credential_id: known.id, typed_data: typedData });
+  const credential = await assertion(offered.options);
+  return (await post("/passkeys/sign", { credential, typed_data: typedData })).signature;
 }
