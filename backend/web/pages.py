@@ -56,6 +56,7 @@ PAGES = (
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
     Page("/console/invite", "staff_invite.html"),
+    Page("/town/{slug}", "town.html"),  # a municipality's landing page: card art, perks, campaigns, how to join
     Page("/claim", "claim.html"),  # a claim link or a poster's QR: explain, connect a wallet, claim (claim.js)  # a staff invitation link (backend/api/staff/accounts.py)
 )
 

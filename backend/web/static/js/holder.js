@@ -341,7 +341,10 @@ function renderCards() {
         localized(card, "collection_name") !== localized(card, "municipality_name")
           ? h("p", { class: "muted", text: localized(card, "collection_name") }) : null,
         badges, facts,
-        card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null));
+        card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null,
+        card.municipality_slug ? h("p", { class: "small" }, h("a", { class: "town-link",
+          href: `/town/${encodeURIComponent(card.municipality_slug)}`,
+          text: t("holder.card.town", { town: localized(card, "municipality_name") || card.symbol }) })) : null));
   }));
 }
 
