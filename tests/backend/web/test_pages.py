@@ -166,6 +166,7 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
         db.commit()
     card = client.get("/me/cards", headers=bearer(sign_in(client, holder).json()["token"])).json()[0]
     assert card["municipality_name_ja"] and card["municipality_name_en"]
+    assert client.get(f"/towns/{card['municipality_slug']}").json()["name_en"] == card["municipality_name_en"]
     assert card["collection_name_en"]
     assert card["forums"] == [{"name": "Town forum", "url": "https://forum.town.example.jp"}]
 
