@@ -57,7 +57,9 @@ $(ANVIL): $(NODE_STAMP) $(PY_STAMP)
 	$@ --version >/dev/null
 
 # The pages' browser libraries (Chart.js, ZXing, Swagger UI for /docs), copied from node_modules: no CDN at run time.
-$(WEB_STAMP): tools/build_web.py backend/web/vendor.py $(NODE_STAMP) $(PY_STAMP)
+# The web font's subset takes the characters of the pages' texts (backend/web/webfont.py).
+$(WEB_STAMP): tools/build_web.py backend/web/vendor.py backend/web/webfont.py $(wildcard backend/web/static/i18n/*.json) \
+		$(wildcard backend/web/templates/*.html) $(wildcard backend/web/static/js/*.js) $(NODE_STAMP) $(PY_STAMP)
 	$(BIN)/python tools/build_web.py
 	touch $@
 

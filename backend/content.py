@@ -90,7 +90,7 @@ class CardContent:
         self._collections[collection.id] = info
         return info
 
-    def published(self, collection: Collection, card: CardView) -> PublishedCard:
+    def published(self, collection: Collection, card: CardView | CardKey) -> PublishedCard:
         """The card's stored image and metadata for its current state, rendered on first use."""
         key = CardKey.of(card)
         with self._lock:
@@ -116,6 +116,12 @@ class CardContent:
             while len(self._cards) > self.max_cards:
                 self._cards.popitem(last=False)
         return published
+
+    def sample_image_cid(self, collection: Collection, issued_at: int) -> str:
+        """The image of a sample card of the collection (No. 000000, tier 0, no expiry, issued `issued_at`):
+        its art as the town's landing page shows it. Stored and remembered like a card's."""
+        sample = CardKey(collection.id, token_id=0, resident_number=0, tier=0, issued_at=issued_at, expires_at=0)
+        return self.published(collection, sample).entry.image_cid
 
     def image_cid(self, session: Session, card: CardView) -> str:
         collection = session.get(Collection, card.collection_id)

@@ -1,4 +1,5 @@
-"""Copy the browser libraries the web pages use from node_modules into backend/web/static/vendor/.
+"""Copy the browser libraries the web pages use from node_modules into backend/web/static/vendor/, and
+subset the pages' web font (BIZ UDPGothic, backend/web/webfont.py) into vendor/fonts/.
 
     python tools/build_web.py        (`make setup` runs it)
 
@@ -15,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from backend.web import webfont  # noqa: E402
 from backend.web.vendor import VENDOR_DIR, VENDOR_FILES, license_name  # noqa: E402
 
 
@@ -40,7 +42,10 @@ def main() -> int:
     except FileNotFoundError as exc:
         print(f"build_web: {exc}", file=sys.stderr)
         return 1
-    print(f"build_web: {len(written)} files in {VENDOR_DIR.relative_to(ROOT)}")
+    fonts = webfont.build()
+    size = sum(path.stat().st_size for path in fonts if path.suffix == ".woff2")
+    print(f"build_web: {len(written)} files in {VENDOR_DIR.relative_to(ROOT)}, "
+          f"{len(fonts)} in {webfont.FONT_DIR.relative_to(ROOT)} ({size // 1024} kB of fonts)")
     return 0
 
 

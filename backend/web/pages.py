@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from backend.api.deps import SettingsDep
 from backend.web.chains import add_chain_params, chain_name
 from backend.web.vendor import VENDOR_DIR, missing
+from backend.web.webfont import CSS_NAME as FONT_CSS, FONT_DIR
 
 log = logging.getLogger("resident.web")
 
@@ -58,6 +59,7 @@ PAGES = (
     # Where OpenID Connect providers send people back (Settings.oidc_redirect_uri): the holder page, whose
     # residency section posts the code and state on (holder_residency.js).
     Page("/identity/oidc/callback", "holder.html"),
+    Page("/town/{slug}", "town.html"),  # a municipality's landing page: card art, perks, campaigns, how to join
     Page("/claim", "claim.html"),  # a claim link or a poster's QR: explain, connect a wallet, claim (claim.js)  # a staff invitation link (backend/api/staff/accounts.py)
 )
 
@@ -143,12 +145,19 @@ def read_web_config(settings: SettingsDep) -> WebConfig:
                      pass_lifetime=settings.pass_lifetime, pass_renew_margin=settings.pass_renew_margin)
 
 
-class RevalidatedStaticFiles(StaticFiles):
-    """Static files that browsers revalidate (ETag) before each use: no stale script after an update."""
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
-    def file_response(self, *args, **kwargs):
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "no-cache"
+
+class RevalidatedStaticFiles(StaticFiles):
+    """Static files that browsers revalidate (ETag) before each use: no stale script after an update. The
+    web font's faces are the exception: their names carry their content's hash (backend/web/webfont.py),
+    so a phone keeps them for a year instead of asking again on every page."""
+
+    def file_response(self, full_path, *args, **kwargs):
+        response = super().file_response(full_path, *args, **kwargs)
+        path = Path(full_path)
+        immutable = path.suffix == ".woff2" and path.parent == FONT_DIR
+        response.headers["Cache-Control"] = IMMUTABLE_CACHE if immutable else "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -158,5 +167,8 @@ def include(app: FastAPI) -> None:
     if absent:
         log.warning("web: vendored browser libraries missing (%s): run `make setup` or tools/build_web.py",
                     ", ".join(absent))
+    if not (FONT_DIR / FONT_CSS).is_file():
+        log.warning("web: the pages' web font is not built (%s): run `make setup` or tools/build_web.py; pages "
+                    "fall back to the system's fonts", FONT_DIR / FONT_CSS)
     app.include_router(router)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC_DIR), name="static")

@@ -1,4 +1,5 @@
-"""Steps of the holder page the browser tests share: open, connect, sign in, open a pass; venue redeem."""
+"""Steps of the holder page the browser tests share: open, connect, sign in, move to a section, open a pass;
+venue redeem."""
 
 from __future__ import annotations
 
@@ -27,8 +28,17 @@ def sign_in(driver, stack):
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#cards .card-view, #cards p"), message="cards not drawn")
 
 
+def section(driver, name: str):
+    """Moves to a section of the signed-in holder page with its bar (card, perks, activities, news, settings),
+    as a phone user taps it; returns the section's element once shown."""
+    if driver.execute_script("return document.body.dataset.section") != name:
+        visible(driver, f"#section-nav [data-section-link='{name}']").click()
+    return visible(driver, f"#section-{name}")
+
+
 def find_perk(driver, name_en: str):
-    """The perk's <article> on the holder page, or None while it is not drawn."""
+    """The perk's <article> on the holder page (its perks section shown), or None while it is not drawn."""
+    section(driver, "perks")
     for article in driver.find_elements(By.CSS_SELECTOR, "#perks [data-perk-id]"):
         if article.find_element(By.CSS_SELECTOR, "h3").text == name_en:
             return article

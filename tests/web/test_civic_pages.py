@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
+from tests.web.holder_steps import section
 from tests.web.webstack import JAPANESE, act, japanese_in_english_mode, open_page, visible, wait
 
 
@@ -14,6 +15,7 @@ def sign_in(driver, stack):
     visible(driver, "#connect").click()
     visible(driver, "#sign-in-button").click()
     visible(driver, "#home")
+    section(driver, "news")
 
 
 def post_again(driver, poll_id: int, token_id: int) -> dict:

@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.web.test_residency_web import DEMO_STAFF, text_of
+from tests.web.holder_steps import section
 from tests.web.webstack import get_json, japanese_in_english_mode, open_page, visible, wait
 
 TEXTS = {
@@ -67,6 +68,7 @@ def holder_page(driver, stack, token: str) -> None:
     open_page(driver, stack.url("/"))
     driver.add_cookie({"name": "resident_session", "value": token, "path": "/"})
     open_page(driver, stack.url("/"))
+    section(driver, "activities")
     visible(driver, "[data-evidence-ready]")
 
 
@@ -140,6 +142,7 @@ def test_a_holder_sends_a_photo_staff_approve_it_and_it_counts(stack, browser_fa
     shoot(staff, f"evidence-approved-{lang}")
 
     open_page(holder, stack.url("/"))
+    section(holder, "activities")
     visible(holder, "[data-evidence-ready]")
     wait(holder, lambda d: said["approved"] in text_of(d, "#evidence-list [data-status=approved]"), timeout=20,
          message="the holder does not see it approved")
@@ -162,6 +165,7 @@ def test_a_holder_sends_a_photo_staff_approve_it_and_it_counts(stack, browser_fa
     visible(staff, f'[data-evidence="{second}"] [data-action="reject"]').click()
     wait(staff, lambda d: "The holder sees the reason" in text_of(d, "#ev-message"), message="rejection not confirmed")
     open_page(holder, stack.url("/"))
+    section(holder, "activities")
     visible(holder, "[data-evidence-ready]")
     wait(holder, lambda d: "Reason: The photo does not show the activity" in
          text_of(d, "#evidence-list [data-status=rejected]"), timeout=20, message="the holder does not see the reason")

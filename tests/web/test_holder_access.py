@@ -50,6 +50,10 @@ def test_the_page_works_from_the_keyboard(stack, wallet_browser):
          message="focus did not move to the sign-in button")
     tab_to("#sign-in-button").send_keys(Keys.ENTER)
     visible(driver, "#home .card-view")
+    # The perks are a section of their own: its link in the bar, then its first pass button.
+    tab_to("[data-section-link='perks']", limit=30).send_keys(Keys.ENTER)
+    wait(driver, lambda d: d.execute_script("return document.activeElement.id") == "perks-title",
+         message="focus did not move to the perks section's heading")
     tab_to("[data-action='show-pass']", limit=30).send_keys(Keys.ENTER)
     visible(driver, "#pass-qr[data-pass]")
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # a modal dialog closes with Escape

@@ -7,7 +7,7 @@ import time
 from selenium.webdriver.common.by import By
 from web3 import Web3
 
-from tests.web.holder_steps import CAVE_PERK, connect, perk_article, sign_in
+from tests.web.holder_steps import CAVE_PERK, connect, perk_article, section, sign_in
 from tests.web.webstack import ROOT, get_json, visible, wait
 
 
@@ -52,6 +52,7 @@ def test_an_expired_card_is_shown_expired_and_its_perks_say_why(stack, wallet_br
     assert not cave.find_elements(By.CSS_SELECTOR, "[data-action='show-pass']")
     shoot(driver, "holder-card-expired")
     driver.find_element(By.CSS_SELECTOR, "[data-lang='ja']").click()
+    section(driver, "card")
     assert "期限切れ" in visible(driver, f"#cards .card-view[data-token-id='{token_id}'] .badge.bad").text
     shoot(driver, "holder-card-expired-ja")
 

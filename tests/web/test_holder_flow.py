@@ -5,7 +5,8 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from tests.web.holder_steps import CAVE_PERK, DESK_CODE, connect, decode_qr, find_perk, open_pass, perk_article, sign_in, venue_redeem
+from tests.web.holder_steps import (CAVE_PERK, DESK_CODE, connect, decode_qr, find_perk, open_pass, perk_article,
+                                    section, sign_in, venue_redeem)
 from tests.web.webstack import JAPANESE, japanese_in_english_mode, visible, visible_texts, wait
 
 
@@ -92,6 +93,7 @@ def test_a_wallet_without_a_card_is_told_so(stack, wallet_browser, shoot):
     driver = wallet_browser(stack.no_card_account)
     sign_in(driver, stack)
     assert "holds no resident card" in visible(driver, "#cards").text
+    section(driver, "perks")
     assert "No perks" in visible(driver, "#perks").text
     shoot(driver, "holder-no-card")
 

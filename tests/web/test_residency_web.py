@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from tests.web.holder_steps import section
 from tests.web.webstack import get_json, japanese_in_english_mode, open_page, visible, wait
 
 DEMO_STAFF = {"login": "admin", "password": "demo-admin-password"}
@@ -58,6 +59,7 @@ def sign_in(driver, stack, key: str = NO_CARD_KEY):
     driver.add_cookie({"name": "resident_session", "value": token["token"], "path": "/"})
     open_page(driver, stack.url("/"))
     visible(driver, "#home")
+    section(driver, "activities")
 
 
 def type_code(driver, activity: int, code: str) -> None:

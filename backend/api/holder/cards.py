@@ -50,6 +50,7 @@ class MyCard(BaseModel):
     collection_name_en: str = ""
     municipality_name_ja: str = ""
     municipality_name_en: str = ""
+    municipality_slug: str = Field(default="", description="Its landing page is /town/{municipality_slug}")
     forums: list[ForumLink] = Field(default=[], description="Community forums open to this collection's holders")
 
 
@@ -77,6 +78,7 @@ def _collection_names(db, collection_ids: set[int]) -> dict[int, dict]:
         return {}
     names = {collection.id: dict(collection_name_ja=collection.name_ja, collection_name_en=collection.name_en,
                                  municipality_name_ja=municipality.name_ja, municipality_name_en=municipality.name_en,
+                                 municipality_slug=municipality.slug,
                                  forums=[])
              for collection, municipality in db.execute(
                  select(Collection, Municipality).join(Municipality, Collection.municipality_id == Municipality.id)

@@ -36,6 +36,7 @@ class ClaimLinkInfo(BaseModel):
     name_en: str
     town_ja: str
     town_en: str
+    town_slug: str = Field(description="The municipality's landing page is /town/{town_slug}")
     used: bool = Field(description="Someone has redeemed the link (it then works only for their wallet)")
     used_at: int | None = Field(description="When it was first used (unix seconds)")
     used_on: str | None = Field(description="The Japan date it was first used (YYYY-MM-DD)")
@@ -53,7 +54,7 @@ def look_at_claim_link(body: ClaimLinkIn, session: SessionDep) -> ClaimLinkInfo:
     campaign = load_campaign(session, link.campaign_id)
     town = session.get(Municipality, campaign.municipality_id)
     return ClaimLinkInfo(campaign_id=campaign.id, name_ja=campaign.name_ja, name_en=campaign.name_en,
-                         town_ja=town.name_ja, town_en=town.name_en, used=link.used_by is not None,
+                         town_ja=town.name_ja, town_en=town.name_en, town_slug=town.slug, used=link.used_by is not None,
                          used_at=link.used_at, used_on=japan_date(link.used_at) if link.used_at else None)
 
 

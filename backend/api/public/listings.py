@@ -37,7 +37,12 @@ class PublicCampaignOut(BaseModel):
 @router.get("/campaigns", response_model=list[PublicCampaignOut], summary="Campaigns open for claims now")
 def list_open_campaigns(session: SessionDep, chain: ChainDep, settings: SettingsDep) -> list[PublicCampaignOut]:
     """Every campaign whose minter on chain takes claims now."""
-    rows = campaigns.all_campaigns(session)
+    return open_campaigns(session, chain, settings, campaigns.all_campaigns(session))
+
+
+def open_campaigns(session, chain, settings, rows) -> list[PublicCampaignOut]:
+    """Those of these campaigns whose minter on chain takes claims now (503 chain_unavailable when it cannot
+    be asked)."""
     return [PublicCampaignOut(id=c.id, onchain_id=c.onchain_id, collection=symbol, name_ja=c.name_ja,
                               name_en=c.name_en, starts_at=state.start, ends_at=state.end,
                               price_wei=str(state.price), remaining=state.remaining, mode=c.mode)

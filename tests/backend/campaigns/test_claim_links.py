@@ -37,7 +37,10 @@ def test_a_claim_link_gives_one_wallet_a_card_and_then_says_it_was_used(client, 
     links = made.json()
     assert [link["number"] for link in links] == [1, 2] and not any(link["used"] for link in links)
     token = token_of(links[0]["url"])
-    assert client.post("/claim-links/look", json={"token": token}).json()["used"] is False
+    first_look = client.post("/claim-links/look", json={"token": token}).json()
+    assert first_look["used"] is False
+    # The claim page links the town's landing page, which answers for that slug.
+    assert client.get(f"/towns/{first_look['town_slug']}").json()["name_en"] == first_look["town_en"]
 
     holder = chain.new_holder()
     headers = holder_headers(client, holder)

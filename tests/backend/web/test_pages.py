@@ -38,7 +38,8 @@ def test_every_page_is_the_one_base_with_its_own_module_and_libraries(client, pa
     for once in ('<header class="site-header">', 'class="skip-link"', '<main id="main" tabindex="-1">',
                  '<footer class="site-footer">', 'name="viewport"', 'href="/static/css/app.css"'):
         assert text.count(once) == 1, (page.path, once)
-    assert text.count('data-lang="ja"') == (2 if page.template == "holder.html" else 1)  # the holder's pass has its own switch
+    # The holder's pass and its settings section have their own switches.
+    assert text.count('data-lang="ja"') == (3 if page.template == "holder.html" else 1)
     script = page.template.removesuffix(".html") + ".js"
     assert re.findall(r'<script type="module" src="([^"]+)"', text) == [f"/static/js/{script}"]
     assert re.findall(r'<script src="/static/vendor/([^"]+)" defer>', text) == list(page.vendor)
@@ -165,6 +166,7 @@ def test_my_cards_name_the_municipality_and_the_forums(client, app, chain_with_c
         db.commit()
     card = client.get("/me/cards", headers=bearer(sign_in(client, holder).json()["token"])).json()[0]
     assert card["municipality_name_ja"] and card["municipality_name_en"]
+    assert client.get(f"/towns/{card['municipality_slug']}").json()["name_en"] == card["municipality_name_en"]
     assert card["collection_name_en"]
     assert card["forums"] == [{"name": "Town forum", "url": "https://forum.town.example.jp"}]
 

@@ -180,6 +180,8 @@ function drawOffer() {
   if (info) {
     children.push(h("p", { class: "lead", text: t("claim.offer", { town: localized(info, "town"),
       campaign: localized(info) }) }));
+    children.push(h("p", {}, h("a", { id: "claim-town", href: `/town/${encodeURIComponent(info.town_slug)}`,
+      text: t("claim.about_town", { town: localized(info, "town") }) })));
     if (info.used) {
       children.push(h("div", { class: "notice warn", "data-code": "claim_link_used", role: "status",
         text: t("claim.used", { date: formatDate(info.used_at) }) }));

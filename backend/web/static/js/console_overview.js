@@ -30,6 +30,9 @@ export async function mount(container, ctx) {
   fill(container,
     h("div", { class: "section-title overview-head" },
       h("div", { class: "badges" }, h("h2", { i18n: "console.overview.title" }), demoBadge),
+      // What a poster or a link sends a newcomer to: staff check it here (backend/api/public/towns.py).
+      ctx.municipality.slug ? h("a", { id: "overview-town-page", href: `/town/${encodeURIComponent(ctx.municipality.slug)}`,
+        target: "_blank", rel: "noopener", i18n: "console.overview.town_page" }) : null,
       h("div", { class: "inline-field" },
         h("label", { for: "overview-days", i18n: "console.overview.period" }), periodSelect)),
     status, cards, chartArea);

@@ -1,6 +1,8 @@
 // The holder app at "/": connect a wallet, sign in (EIP-4361), my cards, my perks with a QR pass that
 // renews itself, open campaigns (claim through the wallet), the forum. Optional areas (residency, civic)
 // add sections through modules static/js/holder_*.js exporting mount(container, ctx) (see README.md).
+// Signed in, the page is five sections a phone moves between with the bar (SECTIONS): the address's
+// fragment names the one shown (#perks), so a reload or the back button keeps it.
 
 import { ApiError, api, get, post } from "./api.js";
 import { applyTranslations, errorText, formatDate, has, lang, loadCatalogs, localized, t } from "./i18n.js";
@@ -14,6 +16,8 @@ const $ = (id) => document.getElementById(id);
 const NEXT_PATH = document.body.dataset.next || null;
 const PASS_RENEW_FOR_MS = 10 * 60 * 1000; // a shown pass renews itself for at most 10 minutes (then "New pass")
 const PASS_RETRY_MS = 4000;
+const SECTIONS = ["card", "perks", "activities", "news", "settings"];
+const DEFAULT_EXTENSION_SECTION = "activities";
 
 const state = {
   config: null,
@@ -263,7 +267,7 @@ async function signOut({ quiet = false } = {}) {
   state.me = null;
   state.cards = [];
   state.perks = [];
-  fill($("extensions"));
+  for (const slot of document.querySelectorAll("#home .extension-slot")) fill(slot);
   showWelcome();
   if (!quiet) showNotice("info", () => t("holder.signed_out"));
 }
@@ -280,7 +284,60 @@ async function showHome() {
 }
 
 function renderWho() {
-  if (state.me) $("who").textContent = t("holder.signed_in_as", { address: shortAddress(state.me.address) });
+  if (!state.me) return;
+  $("who").textContent = t("holder.signed_in_as", { address: shortAddress(state.me.address) });
+  $("settings-who").textContent = t("holder.signed_in_as", { address: state.me.address });
+}
+
+// --- sections ---------------------------------------------------------------------------------------------
+function sectionOfAddress() {
+  const name = location.hash.slice(1);
+  return SECTIONS.includes(name) ? name : null;
+}
+
+/** Shows one section (and marks its link); `focus`: its first heading takes the focus, as after a page
+ * change, so a screen reader goes on there. */
+function showSection(name, { focus = false } = {}) {
+  for (const panel of document.querySelectorAll(".holder-section")) panel.hidden = panel.dataset.section !== name;
+  for (const link of document.querySelectorAll("[data-section-link]")) {
+    if (link.dataset.sectionLink === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.body.dataset.section = name;
+  if (focus) {
+    const heading = $(`section-${name}`).querySelector("h1, h2");
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+    window.scrollTo(0, 0);
+  }
+}
+
+function wireSections() {
+  for (const link of document.querySelectorAll("[data-section-link]")) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault(); // the fragment names a section, not an element to scroll to
+      const name = link.dataset.sectionLink;
+      if (location.hash !== `#${name}`) history.pushState(null, "", `#${name}`);
+      showSection(name, { focus: true });
+    });
+  }
+  // Back and forward between sections; other fragments (the skip link's #main) leave the section as it is.
+  window.addEventListener("popstate", () => showSection(sectionOfAddress() || "card"));
+  window.addEventListener("hashchange", () => {
+    const name = sectionOfAddress();
+    if (name) showSection(name);
+  });
+  showSection(sectionOfAddress() || "card");
+}
+
+function renderTownLinks() {
+  const seen = new Map();
+  for (const card of state.cards) if (card.municipality_slug) seen.set(card.municipality_slug, card);
+  fill($("settings-towns"), ...[...seen.values()].map((card) => h("p", { class: "small" },
+    h("a", { href: `/town/${encodeURIComponent(card.municipality_slug)}`,
+      text: t("holder.card.town", { town: localized(card, "municipality_name") || card.symbol }) }))));
 }
 
 async function refreshHome() {
@@ -314,6 +371,7 @@ function renderHome() {
   renderPerks();
   renderCampaigns();
   renderForums();
+  renderTownLinks();
 }
 
 function tierName(tier) {
@@ -346,7 +404,10 @@ function renderCards() {
         localized(card, "collection_name") !== localized(card, "municipality_name")
           ? h("p", { class: "muted", text: localized(card, "collection_name") }) : null,
         badges, facts,
-        card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null));
+        card.soulbound ? h("p", { class: "muted small", text: t("holder.card.soulbound_hint") }) : null,
+        card.municipality_slug ? h("p", { class: "small" }, h("a", { class: "town-link",
+          href: `/town/${encodeURIComponent(card.municipality_slug)}`,
+          text: t("holder.card.town", { town: localized(card, "municipality_name") || card.symbol }) })) : null));
   }));
 }
 
@@ -741,22 +802,31 @@ async function claimFree(campaign) {
 }
 
 // --- optional areas -----------------------------------------------------------------------------------------
+/** The container of an optional area in a section's slot: `export const section = "news"` in the module
+ * names it (activities when it names none); ctx.area("settings") gives the module a second one there. */
+function areaIn(sectionName, file) {
+  const name = SECTIONS.includes(sectionName) ? sectionName : DEFAULT_EXTENSION_SECTION;
+  const container = h("section", { class: "extension", "data-extension": file });
+  document.querySelector(`#section-${name} .extension-slot`).append(container);
+  return container;
+}
+
 async function mountExtensions() {
-  const box = $("extensions");
-  fill(box);
-  const ctx = {
+  for (const slot of document.querySelectorAll("#home .extension-slot")) fill(slot);
+  const base = {
     api: { api, get, post, ApiError }, t, lang, has, localized, errorText, formatDate, loadCatalogs, applyTranslations,
     h, fill, me: state.me, cards: state.cards, config: state.config, wallet: ensureWallet, failureText,
   };
   for (const file of (state.config.extensions && state.config.extensions.holder) || []) {
-    const container = h("section", { class: "extension", "data-extension": file });
-    box.append(container);
+    let container = null;
     try {
       const module = await import(`./${file}`);
+      container = areaIn(module.section, file);
+      const ctx = { ...base, area: (sectionName) => areaIn(sectionName, `${file}#${sectionName}`) };
       await module.mount(container, ctx);
     } catch (error) {
       console.error(`holder extension ${file}`, error);
-      fill(container);
+      if (container) fill(container);
     }
   }
 }
@@ -788,6 +858,8 @@ async function start() {
   $("passkey-create").addEventListener("click", () => withPasskey(createPasskeyAccount));
   $("passkey-signin").addEventListener("click", () => withPasskey(signInWithPasskey));
   $("sign-out").addEventListener("click", () => signOut());
+  $("settings-sign-out").addEventListener("click", () => signOut());
+  wireSections();
   $("pass-new").addEventListener("click", newPass);
   $("pass-close").addEventListener("click", closePass);
   $("pass-dialog").addEventListener("close", closePass);

@@ -3,13 +3,17 @@
 // and the optional email address. Mounted by holder.js below the built-in sections (see backend/web/README.md).
 import { passkeyFor, signTypedDataWithPasskey } from "./passkey.js";
 
+export const section = "news"; // holder.js: polls and news; the email address goes under settings
+
 let ctx;
 let root;
+let emailRoot = null;
 const view = { polls: [], news: null, notices: [], email: null, messages: {}, busy: new Set() };
 
 export async function mount(container, context) {
   ctx = context;
   root = container;
+  emailRoot = ctx.area ? ctx.area("settings") : null;
   await ctx.loadCatalogs(["civic"]);
   await load();
   window.addEventListener("langchange", render);
@@ -53,7 +57,8 @@ function render() {
       view.polls.length ? view.polls.map(renderPoll) : h("p", { class: "muted", text: t("civic.polls.none") })),
     h("h2", { class: "section-title", id: "civic-news-title", text: t("civic.news.title") }),
     renderNews(),
-    renderEmail());
+    emailRoot ? null : renderEmail());
+  if (emailRoot) fillPresent(emailRoot, renderEmail());
 }
 
 /** ctx.fill without the parts that are absent (null, "", false). */
