@@ -1,8 +1,8 @@
 """Sponsored voucher claims: sponsored_claims.person, whom the per-person daily limit counts (the voucher's
 identity nullifier when it carries one, else the recipient wallet). Rows before it counted by wallet.
 
-Revision ID: 0023_sponsor_vouchers
-Revises: 0022_outbox
+Revision ID: 0024_sponsor_vouchers
+Revises: 0023_oidc
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_sponsor_vouchers"
-down_revision = "0022_outbox"
+revision = "0024_sponsor_vouchers"
+down_revision = "0023_oidc"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """The throttles' shared counts: throttle_hits (backend/db/models_access.py), so that the API workers of the
 production profile count failed sign-ins and desk codes together.
 
-Revision ID: 0023_i15_finality
-Revises: 0022_outbox
+Revision ID: 0025_throttle_hits
+Revises: 0024_sponsor_vouchers
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_i15_finality"
-down_revision = "0022_outbox"
+revision = "0025_throttle_hits"
+down_revision = "0024_sponsor_vouchers"
 branch_labels = None
 depends_on = None
 
