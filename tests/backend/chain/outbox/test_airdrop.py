@@ -93,6 +93,7 @@ def test_a_batch_reorganised_out_after_its_receipt_is_sent_again_and_issued_once
         # The batch left the chain and came back: the same signed transaction, at a later block.
         first = outbox.get_by_key(result.batches[0].key)
         assert first.state == "confirmed" and first.tx_hash == chain_side.reorged["tx_hash"]
+        assert first.block_number > chain_side.reorged["block"]
         assert chain.receipt(first.tx_hash).status == 1
         assert result.batches[0].tx == first.tx_hash and result.batches[0].block == first.block_number
         assert chain.head() - first.block_number + 1 >= CONFIRMATIONS
