@@ -605,7 +605,7 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
                      observer: Callable[[str, Batch], None] | None, timeout: float, prefix: str,
                      municipality_id: int | None) -> int:
     """Each unfinished batch as one outbox transaction, in order: its key saved, enqueued (or found again by
-    its key), waited for until mined; then every mined batch waited for until final."""
+    its key), waited for until mined (batches final by then are done); then the rest waited for until final."""
     from tqdm import tqdm
 
     from backend.chain.outbox import OutboxFailed
@@ -634,6 +634,20 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
             except ChainError as exc:
                 raise AirdropError(f"batch {batch.index} ({row.tx_hash}) is not {until} after {timeout:.0f} s "
                                    f"({exc.reason}); run the same command again later to finish") from None
+
+        def finish(batch: Batch, row) -> None:
+            settle(batch, row)  # after a reorganisation: where it was mined again
+            batch.status = "done"
+            state.save()
+            bar.update(len(batch.addresses))
+            if observer:
+                observer("done", batch)
+
+        def sweep() -> None:
+            """Mined batches that became final meanwhile are done (without waiting for the others)."""
+            for batch in state.batches:
+                if batch.status == "mined" and (row := outbox.get_by_key(batch.key)).state == "confirmed":
+                    finish(batch, row)
 
         for batch in state.batches:
             if batch.finished or batch.status == "mined":
@@ -673,16 +687,10 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
             settle(batch, mined)
             batch.status = "mined"
             state.save()
+            sweep()
         for batch in state.batches:
-            if batch.status != "mined":
-                continue
-            final = follow(batch, outbox.get_by_key(batch.key), "confirmed")
-            settle(batch, final)  # after a reorganisation: where it was mined again
-            batch.status = "done"
-            state.save()
-            bar.update(len(batch.addresses))
-            if observer:
-                observer("done", batch)
+            if batch.status == "mined":
+                finish(batch, follow(batch, outbox.get_by_key(batch.key), "confirmed"))
     return sent_now
 
 

@@ -188,7 +188,7 @@ def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, sessi
         # A revert is a Refusal: 422 for settings the minter rejects (campaign_invalid_*), else 409.
         key = request_key("campaign-create", municipality_id, staff.id, given=idempotency_key,
                           body=body.model_dump(mode="json"))
-        onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple, key)
+        onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple, key, municipality_id)
     write_transaction(session)
     campaign = campaigns.record_campaign(
         session, municipality_id=municipality_id, collection_id=collection_id, minter=minter.address,
@@ -215,7 +215,7 @@ def _set_state(municipality_id: int, campaign_id: int, action: str, session, cha
            request_key(f"campaign-{action}", municipality_id, staff_id, campaign.id,
                        given=idempotency_key) if idempotency_key else None)
     with chain_calls():
-        store.send(issuer, call, key)
+        store.send(issuer, call, key, municipality_id)
         return campaign_out(campaign, symbol, minter.campaign(campaign.onchain_id), minter.now())
 
 
