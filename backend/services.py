@@ -102,11 +102,11 @@ def build_services(settings: Settings) -> Services:
         redeem_engine = make_engine(settings.database_url, pool_pre_ping=False, pool_size=4, max_overflow=4)
     content = CardContent(store_for(settings.data_dir), chain)
     airdrop_worker = AirdropWorker(settings, sessions, issuer)
-    outbox_worker = make_outbox_worker(settings, sessions, chain, issuer)  # None unless RESIDENT_OUTBOX_ENABLED
     relayer = make_relayer(settings)
     throttle_storage = storage_for(engine)  # shared by the API workers on PostgreSQL
     if relayer is not None:
         relayer.observer = TransactionLog(sessions)
+    outbox_worker = make_outbox_worker(settings, sessions, chain, issuer, relayer)  # None: RESIDENT_OUTBOX_ENABLED off
     services = Services(
         settings=settings, engine=engine, session_factory=sessions, chain=chain,
         health_chain=quick_chain, issuer=issuer, pass_signer=pass_signer,

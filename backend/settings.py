@@ -126,8 +126,10 @@ class Settings(BaseSettings):
 
     # The transaction outbox (backend/chain/outbox): every Issuer.send enqueued and sent by one manager.
     outbox_enabled: bool = False
-    outbox_confirmations: int = Field(default=1, ge=1, description="Blocks on top of a transaction's (its own "
-                                      "included) before the outbox calls it confirmed")
+    outbox_confirmations: int | None = Field(default=None, ge=1, description="Blocks on top of a transaction's "
+                                             "(its own included) before the outbox calls it confirmed; unset: "
+                                             "RESIDENT_CONFIRMATIONS + 1 (the chain's profile). A chain whose "
+                                             "profile has a finality tag: its `safe` block decides")
     outbox_stuck_after: float = Field(default=90.0, gt=0, description="Seconds a sent transaction may wait "
                                       "unmined before it is replaced at its nonce with fees bumped 12.5%")
     outbox_low_balance_wei: int = Field(default=5 * 10**16, ge=0, description="A sender holding less than "

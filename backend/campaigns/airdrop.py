@@ -11,6 +11,14 @@ Batches: cards go out with ResidentCard.issueBatch, as many per transaction
 as fit in GAS_FRACTION of the block gas limit, judged from a gas estimate of
 the list's first wallets plus ESTIMATE_MARGIN; rows of one tier share batches.
 
+Through the transaction outbox (backend/chain/outbox, when the issuer has one: RESIDENT_OUTBOX_ENABLED),
+each batch is one outbox transaction whose idempotency key (the console's job id, or the list's digest, and
+the batch's index) is in the journal before it is enqueued: a retried or resumed airdrop finds the batch's
+transaction instead of sending another. A batch is done only once its transaction is final (the chain's
+`safe` block, or the profile's confirmations); one a reorganisation took out of the chain is sent again by
+the outbox's manager (the same signed transaction, the same nonce), so it is neither lost nor issued twice.
+Without an outbox (a node-held key, the command line) the airdrop sends itself, as below.
+
 Resuming: a journal, <data dir>/airdrops/<chain id>/<SYMBOL>/<sha256 of the
 list>.json, holds the plan (every batch and its wallets) and, per batch, the
 block and nonce of its first try, then the transaction hash before the script
@@ -50,7 +58,7 @@ from backend.chain import networks
 from backend.chain.client import Chain, Contract, ContractReverted, Receipt, ReceiptTimeout
 from backend.chain.events import card_events
 from backend.chain.issuer import Issuer
-from backend.errors import ResidentError
+from backend.errors import ChainError, ResidentError
 from backend.messages import Texts, texts
 
 JOURNAL_VERSION = 1
@@ -95,7 +103,9 @@ class Batch:
     """One issueBatch transaction: its wallets and where it stands.
 
     status: planned → sending (nonce taken) → sent (tx hash known) → done | failed;
-    a failed or lost batch goes back to planned on the next run.
+    a failed or lost batch goes back to planned on the next run. Through the outbox: planned → sent (its
+    outbox `key` recorded, then enqueued) → mined (a receipt, not yet final) → done | failed; `retries` counts
+    the keys a failed batch used before.
     """
 
     index: int
@@ -109,6 +119,8 @@ class Batch:
     block: int | None = None
     gas_used: int | None = None
     first_token_id: int | None = None
+    key: str | None = None
+    retries: int = 0
 
     @property
     def finished(self) -> bool:
@@ -330,6 +342,8 @@ def airdrop(
     progress: bool = True,
     observer: Callable[[str, Batch], None] | None = None,
     receipt_timeout: float = RECEIPT_TIMEOUT,
+    key_prefix: str | None = None,
+    municipality_id: int | None = None,
 ) -> AirdropResult | DryRun:
     """Issues a card to every row's wallet with `card`.issueBatch, sent by `issuer`, resumably.
 
@@ -340,6 +354,7 @@ def airdrop(
     starts (None = never). journal: defaults to journal_path(chain, symbol, list_digest(rows), data_dir).
     observer(stage, batch) is called with "sent" and "done"; an exception it raises stops the airdrop
     there (resumable). Running again with the same list resumes.
+    key_prefix: the start of each batch's outbox key (the console: its job); default: the list's journal.
     """
     if journal is None and data_dir is None:
         raise ValueError("airdrop needs the journal's path or the data directory to keep it in")
@@ -352,7 +367,8 @@ def airdrop(
         if all(b.finished for b in state.batches):  # nothing left to do, whatever the options say now
             return _finished(state, dry_run, issuer, card, started)
         _check_same_airdrop(state, issuer, card, tier, validity_days)
-        _recover(state, issuer, card, receipt_timeout)
+        # The outbox follows what it sent itself; the chain tells what an earlier run without it sent.
+        _recover(state, issuer, card, receipt_timeout, skip_outbox_batches=_outbox_of(issuer) is not None)
     else:
         state = _new_journal(path, issuer, card, symbol, rows, tier, validity_days, gas_fraction, max_batch_size,
                              dry_run)
@@ -360,7 +376,12 @@ def airdrop(
     if dry_run:
         return _dry_run(state, issuer, card)
 
-    sent_now = _send_all(state, issuer, card, progress, observer, receipt_timeout)
+    if _outbox_of(issuer) is not None:
+        prefix = key_prefix or f"airdrop:{state.chain_id}:{state.contract}:{state.list_sha256}"
+        sent_now = _send_all_outbox(state, issuer, card, progress, observer, receipt_timeout, prefix,
+                                    municipality_id)
+    else:
+        sent_now = _send_all(state, issuer, card, progress, observer, receipt_timeout)
     return AirdropResult(path, state.issued, state.skipped, state.batches, sent_now, time.monotonic() - started)
 
 
@@ -453,7 +474,8 @@ def _new_journal(path: Path, issuer: Issuer, card: Contract, symbol: str, rows: 
     return state
 
 
-def _recover(state: Journal, issuer: Issuer, card: Contract, timeout: float) -> None:
+def _recover(state: Journal, issuer: Issuer, card: Contract, timeout: float, *,
+             skip_outbox_batches: bool = False) -> None:
     """Settles batches a previous run sent or may have sent, from what the chain says happened.
 
     A batch counts as issued when the chain holds a successful issueBatch from
@@ -462,8 +484,8 @@ def _recover(state: Journal, issuer: Issuer, card: Contract, timeout: float) -> 
     never learnt because the kill came first), the same wallets are never sent twice.
     """
     for batch in state.batches:
-        if batch.finished or batch.from_block is None:
-            continue  # done, or never tried
+        if batch.finished or batch.from_block is None or (skip_outbox_batches and batch.key):
+            continue  # done, never tried, or the outbox's (_send_all_outbox finds its transaction by key)
         _wait_if_in_flight(batch, issuer, card.chain, timeout)
         receipt = _find_batch(issuer, card, batch, state.expires_at)
         if receipt is None:
@@ -571,6 +593,104 @@ def _send_all(state: Journal, issuer: Issuer, card: Contract, progress: bool,
             bar.update(len(batch.addresses))
             if observer:
                 observer("done", batch)
+    return sent_now
+
+
+def _outbox_of(issuer: Issuer):
+    """The issuer's transaction outbox, None when it sends itself (no outbox, or a node-held key)."""
+    return issuer.outbox if getattr(issuer, "outbox", None) is not None and issuer.signer is not None else None
+
+
+def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: bool,
+                     observer: Callable[[str, Batch], None] | None, timeout: float, prefix: str,
+                     municipality_id: int | None) -> int:
+    """Each unfinished batch as one outbox transaction, in order: its key saved, enqueued (or found again by
+    its key), waited for until mined (batches final by then are done); then the rest waited for until final."""
+    from tqdm import tqdm
+
+    from backend.chain.outbox import OutboxFailed
+
+    outbox = _outbox_of(issuer)
+    chain = card.chain
+    cap = card.functions.maxCardsPerWallet().call()
+    sent_now = 0
+    with tqdm(total=state.total, initial=state.issued, unit="card", file=sys.stderr, disable=not progress,
+              desc=f"Airdrop {state.symbol}") as bar:
+        def settle(batch: Batch, row) -> None:
+            batch.tx, batch.block, batch.gas_used = row.tx_hash, row.block_number, row.gas_used
+            logs = json.loads(row.logs or "[]")
+            issued = card_events().decode_all("CardsIssued", logs, card.address)
+            batch.first_token_id = issued[0]["firstTokenId"] if issued else None
+
+        def follow(batch: Batch, row, until: str):
+            try:
+                return outbox.wait(row.id, timeout, until=until)
+            except OutboxFailed as exc:
+                batch.status, batch.tx = "failed", exc.row.tx_hash
+                state.save()
+                raise AirdropError(f"batch {batch.index} ({exc.row.tx_hash}) {exc.row.state}: "
+                                   f"{exc.row.error or exc.row.error_code}; nothing of it was issued. "
+                                   "Run the same command again to retry it.") from None
+            except ChainError as exc:
+                raise AirdropError(f"batch {batch.index} ({row.tx_hash}) is not {until} after {timeout:.0f} s "
+                                   f"({exc.reason}); run the same command again later to finish") from None
+
+        def finish(batch: Batch, row) -> None:
+            settle(batch, row)  # after a reorganisation: where it was mined again
+            batch.status = "done"
+            state.save()
+            bar.update(len(batch.addresses))
+            if observer:
+                observer("done", batch)
+
+        def sweep() -> None:
+            """Mined batches that became final meanwhile are done (without waiting for the others)."""
+            for batch in state.batches:
+                if batch.status == "mined" and (row := outbox.get_by_key(batch.key)).state == "confirmed":
+                    finish(batch, row)
+
+        for batch in state.batches:
+            if batch.finished or batch.status == "mined":
+                continue
+            row = outbox.get_by_key(batch.key) if batch.key else None
+            if batch.status == "failed" or (row is not None and row.state in ("failed", "replaced")):
+                # It failed with nothing issued (a mined revert, a refused broadcast): a new key sends it again.
+                batch.retries += 1 if batch.key else 0
+                batch.key, batch.status, row = None, "planned", None
+            if row is None:
+                _refresh_holders(state, batch, card, cap)
+                if batch.finished:
+                    state.save()
+                    continue
+                gas = _estimate(issuer, card, batch.addresses, batch.tier, state.expires_at)
+                gas_limit = min(int(gas * TX_GAS_MARGIN), chain.latest().gas_limit)
+                if batch.from_block is None:  # where a run without the outbox would search the chain from
+                    batch.from_block = chain.latest().number
+                batch.key = f"{prefix}:{batch.index}" + (f":{batch.retries}" if batch.retries else "")
+                batch.status = "sent"
+                state.save()  # the key before the enqueue: a kill in between finds no row and enqueues it
+                call = _issue_batch(card, batch.addresses, batch.tier, state.expires_at)
+                try:
+                    row = outbox.enqueue(batch.key, sender=issuer.address, to=card.address, data=call.calldata,
+                                         gas=gas_limit, purpose="issueBatch", abi=card.abi,
+                                         municipality_id=municipality_id)
+                except ContractReverted as exc:
+                    batch.status, batch.key = "planned", None
+                    state.save()
+                    raise AirdropError(f"the collection refuses batch {batch.index}: {exc.revert}") from None
+                sent_now += 1
+            batch.status = "sent"
+            state.save()
+            if observer:
+                observer("sent", batch)
+            mined = follow(batch, row, "mined")
+            settle(batch, mined)
+            batch.status = "mined"
+            state.save()
+            sweep()
+        for batch in state.batches:
+            if batch.status == "mined":
+                finish(batch, follow(batch, outbox.get_by_key(batch.key), "confirmed"))
     return sent_now
 
 

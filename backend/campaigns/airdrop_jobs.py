@@ -3,7 +3,8 @@
 The sending is backend/campaigns/airdrop.py, the same code as `scripts/airdrop.py`, with its journal
 (data_dir/airdrops/<chain>/<SYMBOL>/<sha256 of the list>.json): a job killed mid-way (server stopped,
 crashed, RPC node gone) is picked up again when the app starts, and the journal's recovery checks what
-the chain already recorded, so nobody is issued a card twice. The job row mirrors the journal after
+the chain already recorded, so nobody is issued a card twice. With the transaction outbox each batch is an
+outbox transaction keyed by the list and the batch, and counts as done once final (see airdrop.py). The job row mirrors the journal after
 each batch for `GET /staff/airdrops/{id}`.
 """
 
@@ -128,6 +129,7 @@ class AirdropWorker:
             collection = session.get(Collection, job.collection_id)
             symbol, rows = collection.symbol, [RecipientRow(line, address, tier) for line, address, tier in job.rows]
             tier, validity_days, batch_size, journal = job.tier, job.validity_days, job.batch_size, Path(job.journal)
+            municipality_id = job.municipality_id
         record = card_record(self.settings.deployments_dir, symbol)
         if record is None:
             self._finish(job_id, JOB_FAILED, texts("airdrop_no_record", symbol=symbol))
@@ -140,8 +142,11 @@ class AirdropWorker:
                 raise _Stopped()
 
         try:
+            # Outbox keys name the list's journal, not this job: a second job of the same list (one airdrop,
+            # one journal) finds the first one's transactions instead of sending them again.
             result = airdrop(self.issuer, card, rows, tier=tier, validity_days=validity_days, journal=journal,
-                             max_batch_size=batch_size, progress=False, observer=observer)
+                             max_batch_size=batch_size, progress=False, observer=observer,
+                             municipality_id=municipality_id)
         except CsvFileError as exc:
             self._finish(job_id, JOB_FAILED, texts("airdrop_rows_invalid", count=len(exc.problems)),
                          errors=problems_json(exc.problems))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import requests
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.campaigns.minters import CampaignState, Minter
@@ -107,12 +108,21 @@ def record_campaign(session: Session, *, municipality_id: int, collection_id: in
                     name_ja: str, name_en: str, mode: str, allowlist_id: int | None, tx_hash: str,
                     staff_id: int | None) -> Campaign:
     """Keeps the campaign just created on chain (`staff_id` None: by scripts/campaign.py); flushes, does not
-    commit."""
+    commit. The same request again (its idempotency key found the first transaction, so the same on-chain id)
+    gets the campaign the first one kept."""
+    same = select(Campaign).where(Campaign.minter == minter, Campaign.onchain_id == onchain_id)
+    existing = session.scalar(same)
+    if existing is not None:
+        return existing
     campaign = Campaign(municipality_id=municipality_id, collection_id=collection_id, minter=minter,
                         onchain_id=onchain_id, name_ja=name_ja, name_en=name_en, mode=mode,
                         allowlist_id=allowlist_id, tx_hash=tx_hash, created_by=staff_id)
-    session.add(campaign)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(campaign)
+            session.flush()
+    except IntegrityError:  # the twin request kept it meanwhile
+        return session.scalar(same)
     return campaign
 
 

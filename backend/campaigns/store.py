@@ -54,18 +54,21 @@ def save_allowlist(session: Session, municipality_id: int, filename: str, rows: 
     return allowlist
 
 
-def send(issuer: Issuer, call) -> Any:
-    """Sends `call` with the issuer key; a revert becomes a Refusal naming the custom error."""
+def send(issuer: Issuer, call, idempotency_key: str | None = None, municipality_id: int | None = None) -> Any:
+    """Sends `call` with the issuer key (once per `idempotency_key`, through the outbox); a revert becomes a
+    Refusal naming the custom error."""
     try:
-        return issuer.send(call)
+        return issuer.send(call, idempotency_key=idempotency_key, municipality_id=municipality_id)
     except TxReverted as exc:
         code, detail = for_revert(exc.error)
         raise Refusal(code, detail=detail, error=exc.error) from None
 
 
-def create_onchain(issuer: Issuer, minter: Minter, settings: tuple) -> tuple[int, str]:
-    """createCampaign(settings) sent by the issuer; returns (on-chain id, tx hash)."""
-    sent = send(issuer, minter.contract.functions.createCampaign(settings))
+def create_onchain(issuer: Issuer, minter: Minter, settings: tuple, idempotency_key: str | None = None,
+                   municipality_id: int | None = None) -> tuple[int, str]:
+    """createCampaign(settings) sent by the issuer; returns (on-chain id, tx hash). The same key again: the
+    first transaction's campaign, nothing sent."""
+    sent = send(issuer, minter.contract.functions.createCampaign(settings), idempotency_key, municipality_id)
     created = minter_events().decode_all("CampaignCreated", sent.logs, minter.address)
     return int(created[0]["campaignId"]), sent.tx_hash
 

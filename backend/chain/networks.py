@@ -6,8 +6,9 @@ currency name and the indexer's defaults read it). `Settings.network` gives the 
 with RESIDENT_MAX_FEE_GWEI / RESIDENT_MAX_PRIORITY_FEE_GWEI applied.
 
 `fee_quote(chain, network)` prices a transaction within the profile's caps; `bump(fees)` raises a quote for a
-replacement at the same nonce (geth-based nodes refuse one that pays less than 10% more; we take 12.5%).
-Both are pure apart from the node's fee readings, for whoever sends.
+replacement at the same nonce (geth-based nodes refuse one that pays less than 10% more; we take 12.5%), and
+`replacement_fees` keeps that bump within the caps. Pure apart from the node's fee readings, for whoever sends
+(Issuer.send without the outbox, the transaction manager backend/chain/outbox).
 """
 
 from __future__ import annotations
@@ -142,3 +143,15 @@ def bump(fees: dict[str, int], factor: Decimal | float | str = MIN_BUMP) -> dict
     whether a bump past the caps is worth sending."""
     factor = max(Decimal(str(factor)), MIN_BUMP)
     return {name: max(math.ceil(Decimal(value) * factor), value + 1) for name, value in fees.items()}
+
+
+def replacement_fees(old: dict[str, int], now: dict[str, int], network: Network) -> dict[str, int] | None:
+    """The fees of a replacement at the same nonce: `old` bumped (the node's rule), or today's quote `now` where
+    that is higher; None when the bump would pass `network`'s caps (the stuck transaction then waits for the
+    base fee to fall, as a capped quote does)."""
+    fees = {name: max(value, now.get(name, 0)) for name, value in bump(old).items()}
+    caps = {"gasPrice": network.max_fee_gwei, "maxFeePerGas": network.max_fee_gwei,
+            "maxPriorityFeePerGas": network.max_priority_fee_gwei}
+    if any(value > int(caps[name] * GWEI) for name, value in fees.items()):
+        return None
+    return fees

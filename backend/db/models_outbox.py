@@ -45,6 +45,7 @@ class OutboxTx(Base):
     gas: Mapped[int] = mapped_column(BigInteger)
     max_fee_per_gas: Mapped[str | None] = mapped_column(String(80), nullable=True)
     max_priority_fee_per_gas: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    gas_price: Mapped[str | None] = mapped_column(String(80), nullable=True)  # set instead on a legacy chain
     purpose: Mapped[str] = mapped_column(String(120), default="")  # the function's name, or "cancel"
     errors_abi: Mapped[str] = mapped_column(Text, default="[]")  # the contract's error ABI, to decode reverts
     state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
@@ -67,7 +68,9 @@ class OutboxAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tx_id: Mapped[int] = mapped_column(ForeignKey("outbox_txs.id", ondelete="CASCADE"), index=True)
     tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
-    max_fee_per_gas: Mapped[str] = mapped_column(String(80))
-    max_priority_fee_per_gas: Mapped[str] = mapped_column(String(80))
+    # EIP-1559 (the two max fees) or legacy (gas price), as the network profile says (backend/chain/networks.py).
+    max_fee_per_gas: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    max_priority_fee_per_gas: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    gas_price: Mapped[str | None] = mapped_column(String(80), nullable=True)
     raw: Mapped[str] = mapped_column(Text)
     created_at: Mapped[float] = mapped_column(Float)

@@ -134,6 +134,7 @@ def carry_out(session_factory, issuer: Issuer, deployments_dir: Path, action_id:
         card = session.get(Card, action.card_id)
         collection = session.get(Collection, card.collection_id)
         token_id, kind, new_owner, symbol = card.token_id, action.kind, action.new_owner, collection.symbol
+        municipality_id = action.municipality_id
         try:
             contract = contract_for(issuer.chain, collection_record(collection, deployments_dir))
         except DeploymentRecordError:
@@ -154,7 +155,9 @@ def carry_out(session_factory, issuer: Issuer, deployments_dir: Path, action_id:
             log.exception("card action %s: recording the sent transaction failed", action_id)
 
     try:
-        sent = issuer.send(call, on_sent=on_sent)
+        # The action's row is the request: carried out twice (two workers, a retry), it is still one transaction.
+        sent = issuer.send(call, on_sent=on_sent, idempotency_key=f"card-action:{action_id}",
+                           municipality_id=municipality_id)
     except TxReverted as exc:
         code = REVERTS.get(exc.revert.name, "card_action_refused")
         _update(session_factory, action_id, status="failed", error_code=code, error_detail=exc.error[:300],

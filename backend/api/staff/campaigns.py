@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from backend.api.deps import (
     AirdropWorkerDep, ChainDep, CurrentStaff, Editor, IssuerDep, SessionDep, SettingsDep, Viewer, require_staff_role,
 )
+from backend.api.idempotency import IdempotencyKey, request_key
 from backend.api.schemas import VoucherOut, voucher_out
 from backend.auth.staff import StaffMember
 from backend.campaigns import service as campaigns
@@ -167,8 +168,10 @@ def list_campaigns(municipality_id: int, staff: Viewer, session: SessionDep, cha
 @router.post("/municipalities/{municipality_id}/campaigns", response_model=CampaignOut, status_code=201,
              summary="Create a campaign on chain (sent with the issuer key)")
 def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, session: SessionDep, chain: ChainDep,
-                    settings: SettingsDep, issuer: IssuerDep) -> CampaignOut:
-    """Creates the campaign on the collection's minter, then keeps its record."""
+                    settings: SettingsDep, issuer: IssuerDep,
+                    idempotency_key: IdempotencyKey = None) -> CampaignOut:
+    """Creates the campaign on the collection's minter, then keeps its record. The same request again (the same
+    Idempotency-Key, or without one the same fields) answers with the first one's campaign: sent once."""
     collection = find_collection(session, municipality_id, body.collection)
     symbol, collection_id = collection.symbol, collection.id
     root = None
@@ -183,7 +186,9 @@ def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, sessi
     session.rollback()  # no transaction held open while the chain confirms
     with chain_calls():
         # A revert is a Refusal: 422 for settings the minter rejects (campaign_invalid_*), else 409.
-        onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple)
+        key = request_key("campaign-create", municipality_id, staff.id, given=idempotency_key,
+                          body=body.model_dump(mode="json"))
+        onchain_id, tx_hash = store.create_onchain(issuer, minter, settings_tuple, key, municipality_id)
     write_transaction(session)
     campaign = campaigns.record_campaign(
         session, municipality_id=municipality_id, collection_id=collection_id, minter=minter.address,
@@ -195,7 +200,8 @@ def create_campaign(municipality_id: int, body: CampaignIn, staff: Editor, sessi
         return campaign_out(campaign, symbol, minter.campaign(onchain_id), minter.now())
 
 
-def _set_state(municipality_id: int, campaign_id: int, action: str, session, chain, settings, issuer) -> CampaignOut:
+def _set_state(municipality_id: int, campaign_id: int, action: str, session, chain, settings, issuer,
+               staff_id: int, idempotency_key: str | None) -> CampaignOut:
     campaign = load_campaign(session, campaign_id, municipality_id)
     symbol = campaigns.symbol_of(session, campaign)
     minter = minter_of(chain, settings, symbol)
@@ -203,33 +209,41 @@ def _set_state(municipality_id: int, campaign_id: int, action: str, session, cha
     call = {"pause": lambda: functions.setCampaignPaused(campaign.onchain_id, True),
             "resume": lambda: functions.setCampaignPaused(campaign.onchain_id, False),
             "close": lambda: functions.closeCampaign(campaign.onchain_id)}[action]()
+    # Closing is once for good: its ids are its key. Pause and resume alternate, so only a client's key
+    # makes a second submission of the same one the same transaction.
+    key = (request_key("campaign-close", municipality_id, campaign.id) if action == "close" else
+           request_key(f"campaign-{action}", municipality_id, staff_id, campaign.id,
+                       given=idempotency_key) if idempotency_key else None)
     with chain_calls():
-        store.send(issuer, call)
+        store.send(issuer, call, key, municipality_id)
         return campaign_out(campaign, symbol, minter.campaign(campaign.onchain_id), minter.now())
 
 
 @router.post("/municipalities/{municipality_id}/campaigns/{campaign_id}/pause", response_model=CampaignOut,
              summary="Pause claims (resume later)")
 def pause_campaign(municipality_id: int, campaign_id: int, staff: Editor, session: SessionDep, chain: ChainDep,
-                   settings: SettingsDep, issuer: IssuerDep) -> CampaignOut:
+                   settings: SettingsDep, issuer: IssuerDep, idempotency_key: IdempotencyKey = None) -> CampaignOut:
     """Pauses claims on chain."""
-    return _set_state(municipality_id, campaign_id, "pause", session, chain, settings, issuer)
+    return _set_state(municipality_id, campaign_id, "pause", session, chain, settings, issuer, staff.id,
+                      idempotency_key)
 
 
 @router.post("/municipalities/{municipality_id}/campaigns/{campaign_id}/resume", response_model=CampaignOut,
              summary="Resume a paused campaign")
 def resume_campaign(municipality_id: int, campaign_id: int, staff: Editor, session: SessionDep, chain: ChainDep,
-                    settings: SettingsDep, issuer: IssuerDep) -> CampaignOut:
+                    settings: SettingsDep, issuer: IssuerDep, idempotency_key: IdempotencyKey = None) -> CampaignOut:
     """Resumes claims on chain."""
-    return _set_state(municipality_id, campaign_id, "resume", session, chain, settings, issuer)
+    return _set_state(municipality_id, campaign_id, "resume", session, chain, settings, issuer, staff.id,
+                      idempotency_key)
 
 
 @router.post("/municipalities/{municipality_id}/campaigns/{campaign_id}/close", response_model=CampaignOut,
              summary="Close a campaign for good")
 def close_campaign(municipality_id: int, campaign_id: int, staff: Editor, session: SessionDep, chain: ChainDep,
-                   settings: SettingsDep, issuer: IssuerDep) -> CampaignOut:
+                   settings: SettingsDep, issuer: IssuerDep, idempotency_key: IdempotencyKey = None) -> CampaignOut:
     """Closes the campaign on chain; it cannot be reopened."""
-    return _set_state(municipality_id, campaign_id, "close", session, chain, settings, issuer)
+    return _set_state(municipality_id, campaign_id, "close", session, chain, settings, issuer, staff.id,
+                      idempotency_key)
 
 
 # --- vouchers -------------------------------------------------------------------------------------------

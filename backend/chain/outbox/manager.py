@@ -8,9 +8,15 @@ the sender, the other does nothing for it):
 2. signed → sent: the recorded raw broadcast (again after a crash: the same bytes, the same hash);
 3. sent → mined → confirmed: the receipt of any attempt wins; a mined revert is failed with its decoded
    error; a transaction the node forgot is resubmitted; one not mined after `stuck_after` seconds is
-   replaced at its nonce with fees bumped ≥ 12.5% (every attempt's hash kept);
+   replaced at its nonce with fees bumped ≥ 12.5% (every attempt's hash kept). Confirmed: at or below the
+   chain's `safe` block where its profile has a finality tag, else `confirmations` blocks deep; until then a
+   transaction reorganised out of the chain goes back to sent and is broadcast again (the same raw, the
+   same nonce: it can land once only);
 4. a nonce whose transaction the node refused is filled with a cancel (0 to the sender itself), so later
    nonces are not stuck behind a gap.
+
+Fees come from the sender's network profile (backend/chain/networks.py: EIP-1559 or legacy gasPrice, within
+RESIDENT_MAX_FEE_GWEI / RESIDENT_MAX_PRIORITY_FEE_GWEI); a replacement that would pass a cap is not sent.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain.client import Chain
-from backend.chain.outbox.fees import current_fees, replacement_fees
+from backend.chain import networks
 from backend.chain.reverts import decode_revert
 from backend.db.models_outbox import OutboxAttempt, OutboxSender, OutboxTx
 from backend.errors import ChainError
@@ -43,11 +49,15 @@ def _hex(raw) -> str:
 class Manager:
     def __init__(self, sessions: sessionmaker, chain: Chain, signers: Iterable, *, confirmations: int = 1,
                  stuck_after: float = 60.0, lease_seconds: float = 30.0, holder: str | None = None,
-                 clock: Callable[[], float] = time.time, batch: int = 50) -> None:
+                 clock: Callable[[], float] = time.time, batch: int = 50,
+                 network: networks.Network | None = None) -> None:
         self.sessions = sessions
         self.chain = chain
         self.signers = {signer.address: signer for signer in signers}  # Issuer-like: address, chain_id, sign_transaction
+        # The fee rules and finality of the chain (Settings.network, caps applied); else each signer's profile.
+        self.network = network
         self.confirmations = max(1, confirmations)
+        self._capped_until: dict[int, float] = {}  # rows whose bump would pass the cap: when to look again
         self.stuck_after = stuck_after
         self.clock = clock
         self.batch = batch
@@ -76,6 +86,16 @@ class Manager:
         self.watch(address)
         return True
 
+    def network_of(self, address: str) -> networks.Network:
+        if self.network is not None:
+            return self.network
+        signer = self.signers[address]
+        return (getattr(signer, "network", None) or networks.known(signer.chain_id)
+                or networks.unprofiled(signer.chain_id))
+
+    def quote(self, address: str) -> dict[str, int]:
+        return networks.fee_quote(self.chain, self.network_of(address))
+
     # -- 1. queued → signed -------------------------------------------------------------------------
     def sign_queued(self, address: str) -> int:
         signer = self.signers[address]
@@ -84,7 +104,7 @@ class Manager:
                                                                 OutboxTx.state == "queued").limit(1)).first()
         if waiting is None:
             return 0
-        max_fee, priority = current_fees(self.chain)
+        fees = self.quote(address)
         first_nonce = self.chain.nonce(address, "pending")
         signed = 0
         with self.lease.transaction() as session:
@@ -100,24 +120,31 @@ class Manager:
             for row in rows:
                 row.nonce = sender.next_nonce
                 sender.next_nonce += 1
-                self._sign(session, signer, row, max_fee, priority)
+                self._sign(session, signer, row, fees)
                 row.state = "signed"
                 signed += 1
         return signed
 
-    def _sign(self, session: Session, signer, row: OutboxTx, max_fee: int, priority: int) -> None:
+    def _sign(self, session: Session, signer, row: OutboxTx, fees: dict[str, int]) -> None:
+        """Signs `row` with `fees` (networks.fee_quote's fields: EIP-1559, or gasPrice for a legacy
+        transaction) and records the attempt; the caller commits before anything is broadcast."""
         tx = {"chainId": row.chain_id, "nonce": row.nonce, "gas": row.gas, "value": int(row.value),
-              "data": row.data, "maxFeePerGas": max_fee, "maxPriorityFeePerGas": priority, "type": 2}
+              "data": row.data, **fees}
+        if "gasPrice" not in fees:
+            tx["type"] = 2
         if row.to:
             tx["to"] = row.to
         raw, tx_hash = signer.sign_transaction(tx)
         now = self.clock()
         row.raw, row.tx_hash = _hex(raw), tx_hash.lower()
-        row.max_fee_per_gas, row.max_priority_fee_per_gas = str(max_fee), str(priority)
+        columns = {"max_fee_per_gas": fees.get("maxFeePerGas"), "max_priority_fee_per_gas":
+                   fees.get("maxPriorityFeePerGas"), "gas_price": fees.get("gasPrice")}
+        columns = {name: None if value is None else str(value) for name, value in columns.items()}
+        for name, value in columns.items():
+            setattr(row, name, value)
         row.attempts += 1
         row.updated_at = now
-        session.add(OutboxAttempt(tx_id=row.id, tx_hash=row.tx_hash, max_fee_per_gas=str(max_fee),
-                                  max_priority_fee_per_gas=str(priority), raw=row.raw, created_at=now))
+        session.add(OutboxAttempt(tx_id=row.id, tx_hash=row.tx_hash, raw=row.raw, created_at=now, **columns))
 
     # -- 2. signed → sent ---------------------------------------------------------------------------
     def broadcast_signed(self, address: str) -> None:
@@ -163,8 +190,7 @@ class Manager:
                               municipality_id=row.municipality_id, attempts=0, created_at=now, updated_at=now)
             session.add(cancel)
             session.flush()
-            max_fee, priority = current_fees(self.chain)
-            self._sign(session, self.signers[address], cancel, max_fee, priority)
+            self._sign(session, self.signers[address], cancel, self.quote(address))
 
     # -- 3. sent → mined → confirmed ----------------------------------------------------------------
     def watch(self, address: str) -> None:
@@ -175,7 +201,7 @@ class Manager:
         if not ids:
             return
         mined_nonce = self.chain.nonce(address, "latest")  # read before the receipts: see below
-        head = self.chain.head()
+        final = self.final_block(address)
         for row_id in ids:
             with self.sessions() as session:
                 row = session.get(OutboxTx, row_id)
@@ -183,21 +209,32 @@ class Manager:
                                          .order_by(OutboxAttempt.id.desc())).all()
                 session.expunge(row)
             if row.state == "mined":
-                self._confirm(address, row, head)
+                self._confirm(address, row, final)
                 continue
             receipt = next((r for r in (self.chain.receipt(h) for h in hashes) if r is not None), None)
             if receipt is not None:
-                self._mined(address, row, receipt, head)
+                self._mined(address, row, receipt, final)
             elif mined_nonce > row.nonce:  # the nonce was used, by none of our attempts
                 self._update(address, row_id, state="replaced", error_code="nonce_taken",
                              error=f"nonce {row.nonce} was used by another transaction")
-            elif self.clock() - (row.sent_at or 0) >= self.stuck_after:  # stuck (or forgotten for too long)
+            elif (self.clock() - (row.sent_at or 0) >= self.stuck_after  # stuck (or forgotten for too long)
+                  and self._capped_until.get(row_id, 0) <= self.clock()):
                 self._replace(address, row)
             elif self.chain.transaction(row.tx_hash) is None:  # dropped from the mempool: resubmit the raw
                 log.info("outbox %s: node forgot %s, resubmitting", row_id, row.tx_hash)
                 self._send_raw(row.raw)
 
-    def _mined(self, address: str, row: OutboxTx, receipt, head: int) -> None:
+    def final_block(self, address: str) -> int:
+        """The newest block that counts as final: the chain's `safe` block where its profile names a finality
+        tag (a node that does not answer it: counted as below), else the head less `confirmations` - 1."""
+        if self.network_of(address).finality is not None:
+            try:
+                return int(self.chain.request("eth_getBlockByNumber", ["safe", False])["number"], 16)
+            except (ChainError, TypeError, KeyError, ValueError):
+                pass
+        return self.chain.head() - self.confirmations + 1
+
+    def _mined(self, address: str, row: OutboxTx, receipt, final: int) -> None:
         values = {"tx_hash": receipt.tx_hash.lower(), "block_number": receipt.block_number,
                   "gas_used": receipt.gas_used, "logs": json.dumps(receipt.logs)}
         with self.sessions() as session:
@@ -205,7 +242,7 @@ class Manager:
             if attempt is not None:
                 values["raw"] = attempt.raw
         if receipt.status == 1:
-            values["state"] = "confirmed" if head - receipt.block_number + 1 >= self.confirmations else "mined"
+            values["state"] = "confirmed" if receipt.block_number <= final else "mined"
         else:
             revert = self._revert_of(row, receipt.block_number)
             values.update(state="failed", error_code="reverted", error=str(revert) if revert else "reverted on chain")
@@ -221,26 +258,41 @@ class Manager:
         error = response.get("error")
         return decode_revert(json.loads(row.errors_abi or "[]"), error) if error else None
 
-    def _confirm(self, address: str, row: OutboxTx, head: int) -> None:
+    def _confirm(self, address: str, row: OutboxTx, final: int) -> None:
         receipt = self.chain.receipt(row.tx_hash)
-        if receipt is None or receipt.block_number != row.block_number:  # reorganised away: watch it again
-            self._update(address, row.id, state="sent", block_number=None)
-        elif head - row.block_number + 1 >= self.confirmations:
+        if receipt is None or receipt.block_number != row.block_number:
+            # Reorganised out of the chain before it was final: watched as sent again, and its raw handed to a
+            # node that dropped it with the block (the same nonce: mined once at most, whoever waits gets it).
+            log.warning("outbox %s: %s left block %s in a reorganisation; sending it again", row.id, row.tx_hash,
+                        row.block_number)
+            self._update(address, row.id, state="sent", block_number=None, sent_at=self.clock())
+            if receipt is None and self.chain.transaction(row.tx_hash) is None:
+                self._send_raw(row.raw)
+        elif row.block_number <= final:
             self._update(address, row.id, state="confirmed")
 
     def _replace(self, address: str, row: OutboxTx) -> None:
-        """A stuck transaction again at its nonce with higher fees, recorded before it is broadcast."""
-        max_fee, priority = replacement_fees(self.chain, int(row.max_fee_per_gas), int(row.max_priority_fee_per_gas))
+        """A stuck transaction again at its nonce with higher fees, recorded before it is broadcast; none when
+        the bump the node requires would pass the profile's caps (looked at again after `stuck_after`)."""
+        old = {"gasPrice": row.gas_price} if row.gas_price else {
+            "maxFeePerGas": row.max_fee_per_gas, "maxPriorityFeePerGas": row.max_priority_fee_per_gas}
+        fees = networks.replacement_fees({name: int(value) for name, value in old.items()}, self.quote(address),
+                                         self.network_of(address))
+        if fees is None:
+            log.warning("outbox %s: stuck at nonce %s, and a replacement would pay more than the fee cap "
+                        "(RESIDENT_MAX_FEE_GWEI); waiting for the base fee to fall", row.id, row.nonce)
+            self._capped_until[row.id] = self.clock() + self.stuck_after
+            return
         with self.lease.transaction() as session:
             if not self.lease.renew(address, session=session):
                 return
             fresh = session.get(OutboxTx, row.id)
             if fresh.state != "sent":
                 return
-            self._sign(session, self.signers[address], fresh, max_fee, priority)
+            self._sign(session, self.signers[address], fresh, fees)
             fresh.sent_at = self.clock()
             raw = fresh.raw
-        log.info("outbox %s: stuck, replaced at nonce %s with max fee %s", row.id, row.nonce, max_fee)
+        log.info("outbox %s: stuck, replaced at nonce %s with %s", row.id, row.nonce, fees)
         self._send_raw(raw)  # a miss is seen next step as a forgotten transaction and resubmitted
 
     def _update(self, address: str, row_id: int, **values) -> None:

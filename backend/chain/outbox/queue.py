@@ -85,22 +85,24 @@ class Outbox:
             return row
 
     def wait(self, row_id: int, timeout: float, *, poll: float = 0.05,
-             on_sent: Callable[[str], None] | None = None) -> OutboxTx:
-        """The row once mined (or confirmed); OutboxFailed if it failed; ChainError after `timeout`."""
+             on_sent: Callable[[str], None] | None = None, until: str = "mined") -> OutboxTx:
+        """The row once mined (or confirmed; until="confirmed": once final, which a reorganisation can put
+        off); OutboxFailed if it failed; ChainError after `timeout`."""
         deadline = time.monotonic() + timeout
+        reached = ("confirmed",) if until == "confirmed" else ("mined", "confirmed")
         told = None
         while True:
             row = self.get(row_id)
             if row.tx_hash and row.state in ("sent", "mined", "confirmed") and told != row.tx_hash and on_sent:
                 told = row.tx_hash
                 on_sent(row.tx_hash)
-            if row.state in ("mined", "confirmed"):
+            if row.state in reached:
                 return row
             if row.state in ("failed", "replaced"):
                 raise OutboxFailed(row)
             if time.monotonic() > deadline:
-                raise ChainError(self.chain.rpc_url, f"outbox transaction {row_id} not mined after {timeout:.0f} s "
-                                                     f"(state {row.state})")
+                raise ChainError(self.chain.rpc_url, f"outbox transaction {row_id} not {until} after "
+                                                     f"{timeout:.0f} s (state {row.state})")
             time.sleep(poll)
 
 

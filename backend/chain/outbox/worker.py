@@ -37,13 +37,18 @@ class OutboxWorker:
             self.loop = None
 
 
-def make_outbox_worker(settings, sessions, chain, issuer) -> OutboxWorker | None:
-    """The outbox of `issuer` (set as issuer.outbox, so every Issuer.send goes through it), or None when
-    RESIDENT_OUTBOX_ENABLED is off or the key is node-held."""
-    if not settings.outbox_enabled or issuer is None or issuer.signer is None:
+def make_outbox_worker(settings, sessions, chain, *senders) -> OutboxWorker | None:
+    """The outbox of `senders` (the issuer, the relayer; each set as its .outbox, so every Issuer.send, and the
+    airdrop's batches, go through it), or None when RESIDENT_OUTBOX_ENABLED is off. A node-held key (no signer)
+    keeps sending itself: the node signs only what it sends."""
+    senders = [s for s in senders if s is not None and s.signer is not None]
+    if not settings.outbox_enabled or not senders:
         return None
     outbox = Outbox(sessions, chain, settings.chain_id)
-    manager = Manager(sessions, chain, [issuer], confirmations=settings.outbox_confirmations,
-                      stuck_after=settings.outbox_stuck_after)
-    issuer.outbox = outbox
+    # Final as the indexer counts it (RESIDENT_CONFIRMATIONS, from the chain's profile), its own block included.
+    confirmations = settings.outbox_confirmations or settings.confirmations + 1
+    manager = Manager(sessions, chain, senders, confirmations=confirmations, stuck_after=settings.outbox_stuck_after,
+                      network=settings.network)
+    for sender in senders:
+        sender.outbox = outbox
     return OutboxWorker(manager, outbox, settings.poll_interval)
