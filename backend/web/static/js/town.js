@@ -81,7 +81,7 @@ function draw() {
   if (!town) return;
   $("town").hidden = false;
   $("town-name").textContent = localized(town);
-  // The other language's name under the first (美祢市 / Mine City): visitors and residents both read it.
+  // The other language's name under the first (the Japanese name over "Mine City"): visitors and residents both read it.
   const other = lang() === "ja" ? town.name_en : town.name_ja;
   $("town-name-other").textContent = other !== localized(town) ? other : "";
   $("town-name-other").lang = lang() === "ja" ? "en" : "ja";
