@@ -107,7 +107,8 @@ class DatabaseStorage(Storage, MovingWindowSupport):
                                            .where(ThrottleHit.key == key, ThrottleHit.at >= now - expiry)).one()
         return (oldest if counted else now), counted
 
-    # limits' Storage interface beyond the moving window: not used by MovingWindowRateLimiter.
+    # limits' Storage declares these abstract for its fixed-window limiters; the throttles use only
+    # MovingWindowRateLimiter, so a call here is a programming error and says so rather than count wrongly.
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         raise NotImplementedError("DatabaseStorage serves the moving window only")
 

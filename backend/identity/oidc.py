@@ -15,7 +15,6 @@ logins under way and binds the person's nullifier.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
+from backend.auth.secrets import secrets_equal
 from backend.errors import Refusal
 from backend.settings import OidcProvider
 
@@ -191,7 +191,7 @@ class OidcClient:
         if exp + CLOCK_SKEW_SECONDS <= now or iat > now + CLOCK_SKEW_SECONDS or now - iat > MAX_AGE_SECONDS:
             raise Refusal("identity_stale")
         nonce = claims.get("nonce")
-        if not isinstance(nonce, str) or not hmac.compare_digest(digest(nonce), nonce_digest):
+        if not isinstance(nonce, str) or not secrets_equal(nonce_digest, digest(nonce)):
             raise Refusal("oidc_wrong_nonce")
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise Refusal("oidc_token_malformed")
