@@ -7,7 +7,7 @@ import httpx
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
-from tests.web.webstack import open_page, visible, wait
+from tests.web.webstack import open_page, tap, visible, wait
 
 # A desk code as the pass dialog shows it (backend/venues/desk_codes.py: six of 31 unambiguous characters).
 DESK_CODE = r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}"
@@ -51,7 +51,7 @@ def perk_article(driver, name_en: str):
 
 def open_pass(driver, name_en: str = CAVE_PERK) -> str:
     """Opens the pass of a perk; returns the pass text read from the page (the QR's data-pass)."""
-    perk_article(driver, name_en).find_element(By.CSS_SELECTOR, "[data-action='show-pass']").click()
+    tap(driver, perk_article(driver, name_en).find_element(By.CSS_SELECTOR, "[data-action='show-pass']"))
     image = visible(driver, "#pass-qr[data-pass]")
     wait(driver, lambda d: d.execute_script("const i = document.getElementById('pass-qr'); "
                                             "return i.complete && i.naturalWidth > 0"), message="QR not drawn")

@@ -109,6 +109,17 @@ def fetch_in_page(driver, path: str) -> dict:
         }).catch((e) => done({error: String(e)}));""", path)
 
 
+def widest(driver) -> str:
+    """The deepest elements whose right edge passes the viewport, to say in a failure what overflows."""
+    return driver.execute_script("""
+        const scrolls = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
+          if (["auto", "scroll", "hidden"].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+        const over = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > 376
+          && !scrolls(e) && ![...e.children].some((c) => c.getBoundingClientRect().right > 376));
+        return over.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className}`
+          + ` (${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");""")
+
+
 def no_sideways_scroll(driver):
     """At 375 px the page itself never scrolls sideways (wide tables scroll inside their own box)."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -122,7 +133,7 @@ def no_sideways_scroll(driver):
         except TimeoutException:
             pass
         width = page_width(driver)
-        assert width <= 376, f"the page is {width} px wide at 375 px"
+        assert width <= 376, f"the page is {width} px wide at 375 px: {widest(driver)}"
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

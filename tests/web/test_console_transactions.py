@@ -100,7 +100,7 @@ def test_the_tab_shows_a_failed_and_a_pending_transaction_and_the_low_balance_wa
         warning = visible(driver, "[data-testid='low-issuer']").text
         assert issuer in warning and "ETH" in warning
         assert ("カードの発行を続けるには" if lang == "ja" else "to keep issuing cards") in warning
-        assert driver.find_element(By.CSS_SELECTOR, "[data-testid='balance-issuer']").text == "0.010000 ETH"
+        assert driver.find_element(By.CSS_SELECTOR, "[data-testid='balance-issuer']").text == "0.01 ETH"
         assert visible(driver, "[data-testid='no-explorer']").text.startswith(
             "このチェーンには" if lang == "ja" else "No block explorer on this chain")
         assert not driver.find_elements(By.CSS_SELECTOR, ".transactions-tab a[href*='/tx/']")  # anvil: no links

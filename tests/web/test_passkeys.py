@@ -12,7 +12,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web.test_holder_card_states import card_contract, transact, wait_for_index
-from tests.web.webstack import get_json, open_page, start_stack, visible, wait
+from tests.web.holder_steps import section
+from tests.web.webstack import get_json, open_page, start_stack, tap, visible, wait
 
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                  "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}
@@ -70,11 +71,12 @@ def test_make_a_passkey_account_and_sign_in(browser_factory, local_stack, shoot)
     assert w3.eth.get_code(account) == b""
 
     # The demo poll, answered and signed with the passkey (no wallet in this browser).
+    section(driver, "news")
     form = visible(driver, "form[data-ballot]", timeout=30)
     poll_id, voted_with = (int(part) for part in form.get_attribute("data-ballot").split(":"))
     assert voted_with == token_id
-    form.find_element(By.CSS_SELECTOR, "input[type=radio]").click()
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    tap(driver, form.find_element(By.CSS_SELECTOR, "input[type=radio]"))
+    tap(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     voted = visible(driver, f"[data-poll='{poll_id}'] [data-voted='true']", timeout=30)
     assert voted.text == "Voted"
     shoot(driver, "passkey-voted")

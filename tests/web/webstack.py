@@ -340,6 +340,14 @@ def visible(driver, css: str, timeout: float = 15):
     return wait(driver, found, timeout, f"no visible {css!r}")
 
 
+def tap(driver, element):
+    """Clicks `element` as a phone user does: scrolled to the middle of the screen first, so the fixed section
+    bar at the bottom is not what receives the tap (chromedriver only scrolls elements fully outside the view)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", element)
+    element.click()
+    return element
+
+
 def act(driver, action, timeout: float = 15, message: str = ""):
     """Runs action(driver) (find an element and use it) until it gets through without meeting a redraw."""
     def attempt(d):
