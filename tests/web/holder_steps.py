@@ -45,8 +45,8 @@ def find_perk(driver, name_en: str):
     return None
 
 
-def perk_article(driver, name_en: str):
-    return wait(driver, lambda d: find_perk(d, name_en), message=f"no perk {name_en!r} on the page")
+def perk_article(driver, name_en: str, timeout: float = 15):
+    return wait(driver, lambda d: find_perk(d, name_en), timeout, message=f"no perk {name_en!r} on the page")
 
 
 def open_pass(driver, name_en: str = CAVE_PERK) -> str:

@@ -109,15 +109,16 @@ def fetch_in_page(driver, path: str) -> dict:
         }).catch((e) => done({error: String(e)}));""", path)
 
 
-def widest(driver) -> str:
-    """The deepest elements whose right edge passes the viewport, to say in a failure what overflows."""
+def widest(driver, limit: int) -> str:
+    """The deepest elements whose right edge passes `limit` px, to say in a failure what overflows."""
     return driver.execute_script("""
+        const limit = arguments[0];
         const scrolls = (e) => { for (let a = e.parentElement; a; a = a.parentElement) {
           if (["auto", "scroll", "hidden"].includes(getComputedStyle(a).overflowX)) return true; } return false; };
-        const over = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > 376
-          && !scrolls(e) && ![...e.children].some((c) => c.getBoundingClientRect().right > 376));
+        const over = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > limit
+          && !scrolls(e) && ![...e.children].some((c) => c.getBoundingClientRect().right > limit));
         return over.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className}`
-          + ` (${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");""")
+          + ` (${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");""", limit)
 
 
 def no_sideways_scroll(driver):
@@ -133,7 +134,7 @@ def no_sideways_scroll(driver):
         except TimeoutException:
             pass
         width = page_width(driver)
-        assert width <= 376, f"the page is {width} px wide at 375 px: {widest(driver)}"
+        assert width <= 376, f"the page is {width} px wide at 375 px: {widest(driver, 376)}"
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

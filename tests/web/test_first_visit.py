@@ -20,7 +20,7 @@ from tests.web.deskpasses import COWORK_DESK, COWORK_PERK
 from tests.web.test_console_campaigns import STAFF
 from tests.web.test_desk import sign_in as desk_sign_in, signed_in as desk_signed_in, type_code
 from tests.web.test_passkeys import phone
-from tests.web.holder_steps import section, sign_in as holder_sign_in
+from tests.web.holder_steps import perk_article, sign_in as holder_sign_in
 from tests.web.webstack import SCREENS_DIR, open_page, start_stack, tap, visible, wait, wallet_extension
 
 TARGET_SECONDS = 20  # issue 14: first visit → card in hand
@@ -115,9 +115,7 @@ def test_first_visit_to_a_card_with_no_native_token_and_a_perk_used_at_the_desk(
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#campaigns [data-campaign-id]"), timeout=30,
          message="no open campaign listed")
     assert driver.find_elements(By.CSS_SELECTOR, "#campaigns [data-action='claim']") == []
-    section(driver, "perks")
-    perk = wait(driver, lambda d: next((p for p in d.find_elements(By.CSS_SELECTOR, "article.perk")
-                                        if COWORK_PERK in p.text), False), timeout=30, message="no coworking perk")
+    perk = perk_article(driver, COWORK_PERK, timeout=30)
     tap(driver, perk.find_element(By.CSS_SELECTOR, "[data-action='show-pass']"))
     tap(driver, visible(driver, "#pass-code summary"))
     code = wait(driver, lambda d: d.find_element(By.ID, "pass-text").text.strip(), message="no desk code shown")
