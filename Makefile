@@ -96,9 +96,11 @@ run: setup
 test: setup lint $(FUZZ_STAMP)
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts tests/scripts --network anvil
-	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing).
+	# The backend suite runs on SQLite and on a real PostgreSQL server (installed and started if missing),
+	# one pytest-xdist worker a core, a module's tests on one worker (its module fixtures are set up once).
+	# Each worker has its own anvil, IPFS node and databases (free ports, random names).
 	RESIDENT_TEST_POSTGRES_URL=$$(tools/postgres.sh) && export RESIDENT_TEST_POSTGRES_URL && \
-		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q
+		$(BIN)/python -m pytest -p no:pytest-brownie tests/backend tests/metadata tests/tools -q -n auto --dist loadscope
 	# Every route of the OpenAPI, generated input, four roles: no 5xx (see `fuzz`).
 	$(BIN)/python tools/fuzz.py
 	# The web app in headless Chromium (Debian's, installed if missing) against `make run`'s stack.
