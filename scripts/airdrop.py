@@ -10,9 +10,14 @@
 (Brownie's own option parser refuses unknown options: put ours after `--`.)
 
 The batching, the journal and resuming live in backend/campaigns/airdrop.py, which the staff
-console's airdrop jobs use too; read its docstring for who is skipped and how a run resumes. This
-script only hands it Brownie's connection and account as backend/chain sees them: the same client
-and issuer (a node-held development account signs through the node).
+console's airdrop jobs use too; read its docstring for who is skipped and how a run resumes.
+
+Who sends: the backend's issuer when Settings names one (RESIDENT_ISSUER_SIGNER, or in development
+RESIDENT_ISSUER_KEY), the key that holds ISSUER_ROLE, and then, with RESIDENT_OUTBOX_ENABLED, through the
+backend's transaction outbox in its database: the key keeps one nonce sequence whichever process sends. A
+running backend's leader holds the sender's lease and sends this script's batches; with no backend running,
+this script's own manager takes the lease and sends them. Without an issuer in Settings: Brownie's deployer
+account, sending itself (a node-held development account signs through the node).
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ from backend.campaigns.airdrop import (  # noqa: F401  (re-exported: tests and o
 )
 from backend.campaigns.csvfile import read_recipients
 from backend.chain.client import Chain
-from backend.chain.issuer import Issuer
+from backend.chain.issuer import Issuer, make_issuer
 from backend.errors import ResidentError
+from backend.settings import Settings
 
 
 def issuer_of(account, rpc_url: str | None = None) -> Issuer:
@@ -48,6 +54,28 @@ def issuer_of(account, rpc_url: str | None = None) -> Issuer:
     chain = Chain(rpc_url or web3.provider.endpoint_uri, timeout=120)
     key = getattr(account, "private_key", None)
     return Issuer(chain, key, chain.chain_id(), address=None if key else account.address)
+
+
+def sending_issuer(deployer):
+    """(issuer, outbox worker or None): the backend's issuer and its outbox (started) when Settings has them,
+    else `deployer()`, Brownie's account, sending itself (see the module's docstring)."""
+    from backend.audit.transactions import TransactionLog
+    from backend.chain.outbox.worker import make_outbox_worker
+    from backend.db import make_engine, migrate, session_factory
+
+    settings = Settings()
+    issuer = make_issuer(settings)
+    if issuer is None:
+        return issuer_of(deployer()), None
+    if not settings.outbox_enabled:
+        return issuer, None
+    migrate(settings.database_url)  # already at head when the backend has run: a quick check
+    sessions = session_factory(make_engine(settings.database_url))
+    issuer.observer = TransactionLog(sessions)  # the console's audit log lists what the script sent, as the backend's
+    worker = make_outbox_worker(settings, sessions, issuer.chain, issuer)
+    if worker is not None:
+        worker.start()
+    return issuer, worker
 
 
 def airdrop(card, rows, *, sender, **options):
@@ -101,11 +129,15 @@ def main(*args: str):
             DeploymentRecord.read(path)
             raise AirdropError(f"{path}: the recorded {options.symbol} at its address has no code on this chain "
                                "(a reset chain?): deploy it again / 記録されたコレクションがチェーン上にありません")
-        issuer = issuer_of(deployer())
-        result = core.airdrop(issuer, contract_for(issuer.chain, record), rows, tier=options.tier,
-                              validity_days=options.validity_days, dry_run=options.dry_run,
-                              max_batch_size=options.batch_size,
-                              journal=journal_path(record.chain_id, record.symbol, list_digest(rows)))
+        issuer, outbox = sending_issuer(deployer)
+        try:
+            result = core.airdrop(issuer, contract_for(issuer.chain, record), rows, tier=options.tier,
+                                  validity_days=options.validity_days, dry_run=options.dry_run,
+                                  max_batch_size=options.batch_size,
+                                  journal=journal_path(record.chain_id, record.symbol, list_digest(rows)))
+        finally:
+            if outbox is not None:
+                outbox.stop()
     except ResidentError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from None

@@ -561,3 +561,83 @@ def test_backend_chain_client_and_issuer_key(tradable, data_dir):
     assert all(web3.eth.get_transaction(b.tx)["from"] == key.address for b in result.batches)
     assert result.journal.is_relative_to(data_dir)
     assert_issued_once(tradable, addresses)
+
+
+# ----------------------------------------------------------------------
+# Through the backend's transaction outbox
+# ----------------------------------------------------------------------
+
+def outbox_rows(data_dir):
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from backend.db.models_outbox import OutboxSender, OutboxTx
+
+    engine = create_engine(f"sqlite:///{data_dir / 'resident.db'}")
+    with Session(engine) as session:
+        rows = session.scalars(select(OutboxTx).order_by(OutboxTx.id)).all()
+        senders = session.scalars(select(OutboxSender)).all()
+        session.expunge_all()
+    engine.dispose()
+    return rows, senders
+
+
+@pytest.fixture
+def backend_issuer(monkeypatch):
+    """The backend's issuer in Settings (anvil's first key, the deployer's: it holds ISSUER_ROLE) and its outbox on."""
+    from backend.settings import ANVIL_DEV_KEY
+
+    monkeypatch.setenv("RESIDENT_ISSUER_KEY", ANVIL_DEV_KEY)
+    monkeypatch.setenv("RESIDENT_OUTBOX_ENABLED", "true")
+    return accounts[0].address
+
+
+def test_with_the_backends_issuer_each_batch_is_one_outbox_transaction_and_a_rerun_sends_none(
+        card, data_dir, backend_issuer):
+    addresses = wallets(6)
+    csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8")
+    result = ad.main(csv, "MINEDEMO", "--", "--batch-size", "2")
+    assert result.issued == 6 and len(result.batches) == 3
+    assert_issued_once(card, addresses)
+    rows, senders = outbox_rows(data_dir)
+    assert [row.state for row in rows] == ["confirmed"] * 3
+    assert [row.sender for row in rows] == [backend_issuer] * 3
+    assert [row.tx_hash for row in rows] == [batch.tx for batch in result.batches]
+    assert [row.idempotency_key for row in rows] == [batch.key for batch in result.batches]
+    nonces = [row.nonce for row in rows]
+    assert nonces == list(range(nonces[0], nonces[0] + 3))  # one sequence, the database's
+    assert [sender.address for sender in senders] == [backend_issuer]
+    again = ad.main(csv, "MINEDEMO", "--", "--batch-size", "2")
+    assert again.sent_now == 0
+    assert len(outbox_rows(data_dir)[0]) == 3 and card.totalSupply() == 6
+
+
+def test_a_running_backends_leader_sends_the_scripts_batches(card, data_dir, backend_issuer):
+    """The backend's manager holds the issuer's lease: the script only enqueues, the leader signs and sends,
+    so the key's nonces come from one sequence while both run."""
+    from backend.chain.client import Chain
+    from backend.chain.issuer import make_issuer
+    from backend.chain.outbox import Manager, Outbox
+    from backend.chain.outbox.worker import start_outbox
+    from backend.db import make_engine, session_factory
+    from backend.settings import Settings
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    leader_issuer = make_issuer(settings)
+    manager = Manager(sessions, Chain.of(settings), [leader_issuer], holder="backend-leader")
+    loop = start_outbox(manager, Outbox(sessions, leader_issuer.chain, settings.chain_id), interval=0.05)
+    try:
+        assert manager.holds(backend_issuer)
+        addresses = wallets(4, start=100)
+        csv = write_csv(data_dir / "list.csv", "address\n" + "\n".join(addresses) + "\n", "utf-8")
+        result = ad.main(csv, "MINEDEMO", "--", "--batch-size", "2")
+    finally:
+        loop.stop(10)
+        engine.dispose()
+    assert result.issued == 4
+    assert_issued_once(card, addresses)
+    rows, senders = outbox_rows(data_dir)
+    assert [row.state for row in rows] == ["confirmed"] * 2
+    assert [(sender.address, sender.lease_holder) for sender in senders] == [(backend_issuer, "backend-leader")]
