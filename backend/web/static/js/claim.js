@@ -10,7 +10,7 @@ import { ApiError, get, post } from "./api.js";
 import { errorText, formatDate, lang, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
-import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
+import { PasskeyError, createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: "", campaignId: null, info: null, config: null, wallet: null, states: {}, message: null,
@@ -47,6 +47,7 @@ function said(error) {
   if (known) return lang() === "ja" ? known.message_ja : known.message_en;
   if (error instanceof WalletError) return t(`wallet.error.${error.kind}`, { chain: state.config.chain_name,
     chain_id: state.config.chain_id });
+  if (error instanceof PasskeyError) return t(`passkey.error.${error.kind}`);
   if (error instanceof ApiError) return errorText(error);
   console.error(error);
   return t("common.error.unexpected");

@@ -8,7 +8,7 @@ import { ApiError, api, get, post } from "./api.js";
 import { applyTranslations, errorText, formatDate, has, lang, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
-import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
+import { PasskeyError, createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 // Where to go once signed in (e.g. the forum's sign-in, /forum/sso?...): the server puts `?next=` here
@@ -54,11 +54,15 @@ function renderNotice() {
     h("p", { text: render() })));
 }
 
-/** The text for any failure: a wallet's (by kind), the backend's (its own en/ja message) or unexpected. */
+/** The text for any failure: a wallet's or the passkey page's (by kind), the backend's (its own en/ja
+ * message), the browser's passkey refusal, or unexpected. */
 function failureText(error) {
   if (error instanceof WalletError) {
     return t(`wallet.error.${error.kind}`, { chain: state.config.chain_name, chain_id: state.config.chain_id });
   }
+  if (error instanceof PasskeyError) return t(`passkey.error.${error.kind}`);
+  // The browser's own refusals of a passkey prompt (cancelled, timed out, not allowed) are DOMExceptions.
+  if (error instanceof DOMException && state.me && state.me.passkey) return t("holder.passkey.cancelled");
   if (error instanceof ApiError) return errorText(error);
   console.error(error);
   return t("common.error.unexpected");
