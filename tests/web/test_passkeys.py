@@ -27,9 +27,9 @@ def local_stack(tmp_path_factory):
     running.stop()
 
 
-def phone(browser_factory):
+def phone(browser_factory, lang: str = "en"):
     """A 375 px browser without a wallet extension, with a platform authenticator (Face ID / fingerprint)."""
-    driver = browser_factory(width=375, height=800)
+    driver = browser_factory(lang=lang, width=375, height=800)
     driver.execute_cdp_cmd("WebAuthn.enable", {})
     authenticator = driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
     return driver, authenticator["authenticatorId"]
