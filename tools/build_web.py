@@ -4,7 +4,8 @@ subset the pages' web font (BIZ UDPGothic, backend/web/webfont.py) into vendor/f
     python tools/build_web.py        (`make setup` runs it)
 
 No bundler and no CDN: the pages load these files from this backend. Each library's license is copied
-beside it. Exits 1, naming what is missing, when `npm ci` has not installed a package.
+beside it; a file with replacements (backend/web/vendor.py: a bare ES-module import made relative) is
+copied with them. Exits 1, naming what is missing, when `npm ci` has not installed a package.
 """
 
 from __future__ import annotations
@@ -17,29 +18,34 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.web import webfont  # noqa: E402
-from backend.web.vendor import VENDOR_DIR, VENDOR_FILES, license_name  # noqa: E402
+from backend.web.vendor import VENDOR_DIR, VENDOR_FILES, license_name, vendored_text  # noqa: E402
 
 
 def build(node_modules: Path = ROOT / "node_modules", vendor_dir: Path = VENDOR_DIR) -> list[Path]:
     """Copies every vendored file and its license; returns the files written. Raises FileNotFoundError
-    naming every missing source."""
+    naming every missing source, ValueError when a replacement no longer fits its file."""
     absent = [str(node_modules / path) for file in VENDOR_FILES for path in (file.source, file.license)
               if not (node_modules / path).is_file()]
     if absent:
         raise FileNotFoundError("missing in node_modules (run `npm ci` or `make setup`): " + ", ".join(absent))
-    vendor_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for file in VENDOR_FILES:
-        for source, target in ((file.source, file.name), (file.license, license_name(file))):
-            shutil.copyfile(node_modules / source, vendor_dir / target)
-            written.append(vendor_dir / target)
+        target, license_copy = vendor_dir / file.name, vendor_dir / license_name(file)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if file.replace:
+            target.write_text(vendored_text(file, (node_modules / file.source).read_text(encoding="utf-8")),
+                              encoding="utf-8")
+        else:
+            shutil.copyfile(node_modules / file.source, target)
+        shutil.copyfile(node_modules / file.license, license_copy)
+        written += [target, license_copy]
     return written
 
 
 def main() -> int:
     try:
         written = build()
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"build_web: {exc}", file=sys.stderr)
         return 1
     fonts = webfont.build()

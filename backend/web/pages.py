@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from backend.api.deps import SettingsDep
 from backend.web.chains import add_chain_params, chain_name
-from backend.web.vendor import VENDOR_DIR, missing
+from backend.web.vendor import KECCAK_MODULES, VENDOR_DIR, missing
 from backend.web.webfont import CSS_NAME as FONT_CSS, FONT_DIR
 
 log = logging.getLogger("resident.web")
@@ -48,19 +48,23 @@ class Page:
     path: str  # the URL path
     template: str  # its template in backend/web/templates/
     vendor: tuple[str, ...] = field(default=())  # files it needs in static/vendor/ (tools/build_web.py)
+    # vendored ES modules its own module imports (the template does not load them; they must be there too)
+    modules: tuple[str, ...] = field(default=())
 
 
+# The holder and claim pages sign with passkeys: passkey.js builds the challenge (erc7739.js, keccak-256).
 PAGES = (
-    Page("/", "holder.html"),
+    Page("/", "holder.html", modules=KECCAK_MODULES),
     Page("/desk", "desk.html", vendor=("zxing-library.min.js", "zxing-browser.min.js")),
     Page("/console", "console.html", vendor=("chart.umd.min.js",)),
     Page("/activity-qr", "activity_qr.html"),  # an activity's rotating check-in QR, for the organiser's screen
-    Page("/console/invite", "staff_invite.html"),
+    Page("/console/invite", "staff_invite.html"),  # a staff invitation link (backend/api/staff/accounts.py)
     # Where OpenID Connect providers send people back (Settings.oidc_redirect_uri): the holder page, whose
     # residency section posts the code and state on (holder_residency.js).
-    Page("/identity/oidc/callback", "holder.html"),
+    Page("/identity/oidc/callback", "holder.html", modules=KECCAK_MODULES),
     Page("/town/{slug}", "town.html"),  # a municipality's landing page: card art, perks, campaigns, how to join
-    Page("/claim", "claim.html"),  # a claim link or a poster's QR: explain, connect a wallet, claim (claim.js)  # a staff invitation link (backend/api/staff/accounts.py)
+    # a claim link or a poster's QR: explain, connect a wallet or make a passkey account, claim (claim.js)
+    Page("/claim", "claim.html", modules=KECCAK_MODULES),
 )
 
 MISSING_VENDOR_TEMPLATE = "setup_incomplete.html"
@@ -94,7 +98,7 @@ def render(page: Page, **context) -> str:
 
 def _page_route(page: Page):
     def read_page(request: Request) -> HTMLResponse:
-        absent = missing(page.vendor, VENDOR_DIR)
+        absent = missing(page.vendor + page.modules, VENDOR_DIR)
         if absent:
             log.error("page %s: vendored files missing in %s: %s (run tools/build_web.py)", page.path, VENDOR_DIR,
                       ", ".join(absent))
@@ -163,7 +167,7 @@ class RevalidatedStaticFiles(StaticFiles):
 
 
 def include(app: FastAPI) -> None:
-    absent = missing([name for page in PAGES for name in page.vendor], VENDOR_DIR)
+    absent = missing(sorted({name for page in PAGES for name in page.vendor + page.modules}), VENDOR_DIR)
     if absent:
         log.warning("web: vendored browser libraries missing (%s): run `make setup` or tools/build_web.py",
                     ", ".join(absent))

@@ -3,7 +3,9 @@ with no wallet extension opens a claim link, makes a passkey resident account (C
 authenticator, the real WebAuthn ceremony, the real factory on anvil), and gets the card with the fee paid
 by the town's relayer (claimWithVoucher) while the account holds 0 native token on chain before and after;
 then shows a pass and the coworking desk redeems its desk code. The seconds from opening the link to the
-card shown are printed and kept in test-artifacts/first-visit.json (the README's onboarding numbers).
+card shown are printed and kept in test-artifacts/first-visit.json (the README's onboarding numbers). On the
+holder page, open campaigns the town pays for are claimed without a fee by a wallet (which may pay instead)
+and by a passkey account (its passkey signs the claim request; the relayer deploys the account first).
 
 The stack runs with the public URL on `localhost`: WebAuthn refuses an IP address as the RP id."""
 
@@ -175,3 +177,61 @@ def test_a_wallet_holder_claims_without_a_fee_first_and_may_pay_it_instead(brows
     cards = fetch_json(driver, "/me/cards")
     assert [c["symbol"] for c in cards] == ["MINEDEMO"]
     shoot(driver, f"holder-campaign-fee-free-done-{lang}")
+
+
+def test_a_passkey_account_claims_an_open_campaign_the_town_pays_for(browser_factory, local_stack, shoot):
+    """A passkey account holding no native token, on the holder page in Japanese at 375 px: the town pays the
+    fee of this open (not voucher) campaign, so 「手数料なしで受け取る」 is offered, and no way that needs a fee;
+    the passkey signs the claim request (ERC-7739 TypedDataSign under the account's domain, the challenge
+    built by the page), the relayer deploys the account and sends claimFor, and the card arrives."""
+    claim_link(local_stack)  # the policy on
+    campaign = open_campaign(local_stack, "Everyone, passkey")
+    driver, authenticator = phone(browser_factory, lang="ja")
+    open_page(driver, local_stack.url("/"))
+    visible(driver, "#passkey-create").click()
+    visible(driver, "#home", timeout=30)
+    account = fetch_json(driver, "/me")["address"]
+    assert balance(local_stack, account) == 0 and local_stack.rpc("eth_getCode", [account, "latest"]) == "0x"
+
+    article = visible(driver, f"#campaigns [data-campaign-id='{campaign}']", timeout=30)
+    free = article.find_element(By.CSS_SELECTOR, "[data-action='claim-free']")
+    assert free.text == "手数料なしで受け取る" and "primary" in free.get_attribute("class")
+    assert article.find_elements(By.CSS_SELECTOR, "[data-action='claim']") == []
+    assert article.find_elements(By.CSS_SELECTOR, "[data-testid='campaign-passkey-note']") == []
+    signed_before = driver.execute_cdp_cmd("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"][0]["signCount"]
+    tap(driver, free)
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"[data-campaign-id='{campaign}'] .notice.ok"),
+         timeout=90, message="the passkey's fee-free claim did not finish")
+    article = driver.find_element(By.CSS_SELECTOR, f"#campaigns [data-campaign-id='{campaign}']")
+    steps = {li.get_attribute("data-step"): li.get_attribute("data-state")
+             for li in article.find_elements(By.CSS_SELECTOR, "li[data-step]")}
+    assert steps == {"sign_free_passkey": "done", "sent_free": "done", "card": "done"}
+    visible(driver, "#cards .card-view", timeout=30)  # the home redrawn with the new card
+    shoot(driver, "holder-passkey-claim-ja", widths=(375,))
+
+    assert [c["symbol"] for c in fetch_json(driver, "/me/cards")] == ["MINEDEMO"]
+    assert driver.execute_cdp_cmd("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+        "credentials"][0]["signCount"] > signed_before  # the passkey signed the claim request
+    assert balance(local_stack, account) == 0  # the relayer sent (and paid) the deployment and the claim
+    assert local_stack.rpc("eth_getCode", [account, "latest"]) != "0x"
+
+
+def test_a_poster_of_an_open_campaign_takes_a_phone_without_a_wallet_to_a_card(browser_factory, local_stack):
+    """The claim page of a poster (/claim#campaign-<id>, an open campaign the town pays for) offers a phone
+    with no wallet extension the passkey account first, as a claim link does; the passkey signs the claim
+    request and the card arrives, with 0 native token."""
+    claim_link(local_stack)  # the policy on
+    campaign = open_campaign(local_stack, "Poster, passkey")
+    driver, _ = phone(browser_factory)
+    open_page(driver, local_stack.url(f"/claim#campaign-{campaign}"))
+    create = visible(driver, "#claim-passkey")
+    assert "primary" in create.get_attribute("class")
+    assert driver.find_elements(By.ID, "claim-pay-myself") == []
+    hint = driver.find_element(By.CSS_SELECTOR, "#claim-steps li[data-step='claim_free'] .muted").text
+    assert hint == "Sign the claim request with your passkey: Face ID, fingerprint or PIN (no fee)."
+    create.click()
+    visible(driver, "#claim-open-card", timeout=90)
+    account = fetch_json(driver, "/me")["address"]
+    assert [c["symbol"] for c in fetch_json(driver, "/me/cards")] == ["MINEDEMO"]
+    assert balance(local_stack, account) == 0

@@ -2,7 +2,8 @@
 authenticator through the DevTools WebAuthn domain, the real backend ceremony, the real factory on anvil);
 after a reload it signs in again through the account itself (ERC-7739 sign-in message, ERC-6492 since the
 account is not deployed) and votes in the demo poll with the passkey (a TypedDataSign ballot); an
-authenticator whose passkey was never registered is refused.
+authenticator whose passkey was never registered is refused; a server whose options name another challenge
+than the hash the page builds from the sign-in message gets no signature.
 
 The stack runs with the public URL on `localhost`: WebAuthn refuses an IP address as the RP id."""
 
@@ -26,9 +27,9 @@ def local_stack(tmp_path_factory):
     running.stop()
 
 
-def phone(browser_factory):
+def phone(browser_factory, lang: str = "en"):
     """A 375 px browser without a wallet extension, with a platform authenticator (Face ID / fingerprint)."""
-    driver = browser_factory(width=375, height=800)
+    driver = browser_factory(lang=lang, width=375, height=800)
     driver.execute_cdp_cmd("WebAuthn.enable", {})
     authenticator = driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
     return driver, authenticator["authenticatorId"]
@@ -98,6 +99,56 @@ def test_unknown_authenticator_refused(browser_factory, local_stack):
     assert "not registered" in notice
     assert driver.find_element(By.ID, "home").is_displayed() is False
 
+
+
+# A server that would have the passkey sign another hash: the sign-in options' challenge, on their way to the
+# page, replaced by 32 other bytes (the message stays). navigator.credentials.get is counted.
+TAMPER_JS = r"""
+const original = window.fetch;
+window.__passkeyGets = 0;
+const get = navigator.credentials.get.bind(navigator.credentials);
+navigator.credentials.get = (options) => { window.__passkeyGets += 1; return get(options); };
+window.fetch = async (input, init) => {
+  const response = await original(input, init);
+  if (!String(input).endsWith("/passkeys/signin/options") || !String(init && init.body).includes("credential_id")) {
+    return response;
+  }
+  const body = await response.json();
+  body.options.challenge = btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+};
+"""
+
+
+def test_options_naming_another_challenge_are_not_signed(browser_factory, local_stack):
+    driver, authenticator = phone(browser_factory)
+    open_page(driver, local_stack.url("/"))
+    visible(driver, "#passkey-create").click()
+    visible(driver, "#home", timeout=30)
+    visible(driver, "#sign-out").click()
+    open_page(driver, local_stack.url("/"))
+
+    def sign_count():
+        (credential,) = driver.execute_cdp_cmd("WebAuthn.getCredentials", {"authenticatorId": authenticator})[
+            "credentials"]
+        return credential["signCount"]
+
+    before = sign_count()
+    driver.execute_script(TAMPER_JS)
+    visible(driver, "#passkey-signin").click()
+    notice = wait(driver, lambda d: d.find_element(By.ID, "notice").text.strip(), timeout=30,
+                  message="no refusal shown")
+    assert "Nothing was signed" in notice and "Reload the page" in notice
+    assert driver.execute_script("return window.__passkeyGets") == 0  # the passkey was never asked
+    assert sign_count() == before
+    assert driver.find_element(By.ID, "home").is_displayed() is False
+
+    # The same page, given the options as the server made them, signs in.
+    open_page(driver, local_stack.url("/"))
+    visible(driver, "#passkey-signin").click()
+    visible(driver, "#home", timeout=30)
+    assert sign_count() > before
 
 # A throwaway P-256 private key (PKCS#8, base64), for the unregistered credential above.
 def _pkcs8() -> str:

@@ -3,6 +3,9 @@ sign ballots and claim requests with it.
 
 Registration and sign-in end in a holder session for the passkey account's address. Sign-in is an EIP-4361
 message signed by the account (ERC-7739 in the WebAuthn challenge) and checked like any contract wallet's.
+The challenges these options carry are also computed by the page from the message or document it signs
+(static/js/erc7739.js, passkey.js), which refuses options naming another hash: the server cannot make the
+passkey sign a hash the page did not build. Nothing here trusts the page either: every check recomputes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The holder's sponsored claim, the municipality's relayer paying the network fee (backend/campaigns/
-sponsored.py): of an open campaign, the wallet signs a claim request; of a voucher campaign (a claim link's,
-or a voucher staff signed), the town's voucher for my wallet is enough, so a passkey account claims too.
-Holders with funds may still claim themselves through GET /me/campaigns/{id}/claim."""
+sponsored.py): of an open campaign, I sign a claim request (a wallet, or a passkey account through its
+passkey: the relayer deploys the account first); of a voucher campaign (a claim link's, or a voucher staff
+signed), the town's voucher for my wallet is enough. A passkey account, which holds no native token, claims
+both ways. Holders with funds may still claim themselves through GET /me/campaigns/{id}/claim."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class SponsoredClaimOut(BaseModel):
     cost_wei: str = Field(description="What the municipality paid (gasUsed x effectiveGasPrice), wei")
 
 
-@router.get("/me/campaigns/{campaign_id}/sponsored-claim", summary="The claim request my wallet signs (EIP-712)")
+@router.get("/me/campaigns/{campaign_id}/sponsored-claim",
+            summary="The claim request my wallet or passkey account signs (EIP-712)")
 def read_claim_request(campaign_id: int, holder: CurrentHolder, session: SessionDep, chain: ChainDep,
                        settings: SettingsDep) -> dict[str, Any]:
     """The typed data for eth_signTypedData_v4: this campaign, my wallet, my nonce, a deadline ten minutes out."""

@@ -17,6 +17,7 @@ from backend.venues import passes
 from backend.web import pages
 from backend.web.chains import add_chain_params
 from backend.web.qr import qr_svg
+from backend.web.vendor import KECCAK_MODULES
 from tests.backend.perks_setup import collection_id_of, municipality_id_of, staff_headers
 
 
@@ -60,7 +61,21 @@ def test_a_page_whose_library_is_missing_says_how_to_fix_it(client, monkeypatch,
     assert "chart.umd.min.js" in response.text and "make setup" in response.text and "セットアップ" in response.text
     assert '<header class="site-header">' in response.text  # the same base, without a script
     assert "<script" not in response.text and response.headers["content-security-policy"] == pages.CSP
-    assert client.get("/").status_code == 200  # the holder page needs no vendored library
+    assert client.get("/activity-qr").status_code == 200  # a page that needs no vendored library
+    holder = client.get("/")  # its module imports the vendored keccak-256 (passkey.js → erc7739.js)
+    assert holder.status_code == 503 and "noble-hashes/sha3.js" in holder.text
+
+
+def test_the_vendored_es_modules_are_served_as_javascript_from_this_origin(client):
+    """The passkey's challenges need keccak-256 in the page: ES modules from /static/vendor/, which the
+    pages' CSP (script-src 'self') allows; a module script needs a JavaScript MIME type."""
+    assert "script-src 'self'" in pages.CSP
+    for page in ("/", "/claim"):
+        assert next(p for p in pages.PAGES if p.path == page).modules == KECCAK_MODULES
+    for name in KECCAK_MODULES:
+        response = client.get(f"/static/vendor/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["content-type"].startswith("text/javascript"), name
 
 
 SAME_ORIGIN = ["/forum/sso?sso=bm9uY2U9YWJj%0A&sig=0a1b", "/desk", "/?tab=perks#x", "/%2F%2Fevil.example"]

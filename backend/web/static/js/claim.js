@@ -3,18 +3,21 @@
 // the card. A path is the list of steps the page walks: each step has a key (its texts: claim.step.<key>) and
 // a run() that resolves when it is done. When the town pays the fee (GET /campaigns/{id}/sponsorship), the
 // first choice claims without one: with a wallet, sign in and the relayer sends the claim (a claim link's
-// voucher, or a claim request the wallet signs); with no wallet, a passkey account (passkey.js), which holds
-// no native token, so that is its only path. "Pay the fee myself" stays the wallet's second choice.
+// voucher, or a claim request the wallet signs); with no wallet, a passkey account (passkey.js) does the
+// same (a poster's claim request signed with the passkey); it holds no native token, so that is its only
+// path. "Pay the fee myself" stays the wallet's second choice.
 
 import { ApiError, get, post } from "./api.js";
 import { errorText, formatDate, lang, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
-import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
+import { PasskeyError, createPasskeyAccount, passkeysSupported, signInWithPasskey, signTypedDataWithPasskey }
+  from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: "", campaignId: null, info: null, config: null, wallet: null, states: {}, message: null,
-  failed: false, done: false, reverts: {}, chainId: null, cover: null, wallets: [], path: null };
+  failed: false, done: false, reverts: {}, chainId: null, cover: null, wallets: [], path: null,
+  account: null }; // account: the passkey account's address, once made or signed in
 
 function target() {
   const fragment = decodeURIComponent(window.location.hash.slice(1));
@@ -47,6 +50,7 @@ function said(error) {
   if (known) return lang() === "ja" ? known.message_ja : known.message_en;
   if (error instanceof WalletError) return t(`wallet.error.${error.kind}`, { chain: state.config.chain_name,
     chain_id: state.config.chain_id });
+  if (error instanceof PasskeyError) return t(`passkey.error.${error.kind}`);
   if (error instanceof ApiError) return errorText(error);
   console.error(error);
   return t("common.error.unexpected");
@@ -95,19 +99,24 @@ async function claimFree() {
   const offer = await get(`/me/campaigns/${state.campaignId}/claim`);
   if (!offer.eligible) throw Object.assign(new Error("not eligible"), { offer });
   const typed = await get(`/me/campaigns/${state.campaignId}/sponsored-claim`);
-  const signature = await state.wallet.signTypedData(typed);
+  const signature = state.account ? await passkeyStep(() => signTypedDataWithPasskey(state.account, typed))
+    : await state.wallet.signTypedData(typed);
   await before();
   await post(`/me/campaigns/${state.campaignId}/sponsored-claim`, { request: typed.message, signature });
 }
 
-async function passkeyAccount(make) {
+async function passkeyStep(run) {
   try {
-    await make();
+    return await run();
   } catch (error) {
     // The browser's own refusals (cancelled, timed out, not allowed) are DOMExceptions: ask to try again.
     if (error instanceof DOMException) throw Object.assign(new Error("cancelled"), { cancelled: true });
     throw error;
   }
+}
+
+async function passkeyAccount(make) {
+  state.account = (await passkeyStep(make)).address;
 }
 
 async function card() {
@@ -141,20 +150,21 @@ const PATHS = {
   ],
   passkey_create: [
     { key: "account", run: () => passkeyAccount(createPasskeyAccount) },
-    { key: "claim_free", run: claimFree },
+    // a poster's open campaign: a claim request the passkey signs
+    { key: "claim_free", hint: () => (state.token ? null : "claim.step.claim_free_passkey.hint"), run: claimFree },
     { key: "card", hint: () => "claim.step.card_account.hint", run: card },
   ],
   passkey_signin: [
     { key: "account", run: () => passkeyAccount(signInWithPasskey) },
-    { key: "claim_free", run: claimFree },
+    { key: "claim_free", hint: () => (state.token ? null : "claim.step.claim_free_passkey.hint"), run: claimFree },
     { key: "card", hint: () => "claim.step.card_account.hint", run: card },
   ],
 };
 
 const covered = () => Boolean(state.cover && state.cover.covered);
-// A passkey account has no native token and signs no claim request yet: only a claim link's voucher,
-// which the relayer sends without the resident's signature, takes it to a card.
-const passkeyPath = () => covered() && Boolean(state.token) && state.wallets.length === 0 && passkeysSupported();
+// A passkey account has no native token: only a claim the town pays takes it to a card (a claim link's voucher,
+// which the relayer sends without the resident's signature, or a poster's claim request the passkey signs).
+const passkeyPath = () => covered() && state.wallets.length === 0 && passkeysSupported();
 
 /** The path shown before the walk starts: the first choice the buttons offer. */
 function defaultPath() {

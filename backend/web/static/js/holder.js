@@ -8,7 +8,7 @@ import { ApiError, api, get, post } from "./api.js";
 import { applyTranslations, errorText, formatDate, has, lang, loadCatalogs, localized, t } from "./i18n.js";
 import { fill, h, initPage } from "./page.js";
 import { Wallet, WalletError, discoverWallets } from "./wallet.js";
-import { createPasskeyAccount, passkeysSupported, signInWithPasskey } from "./passkey.js";
+import { PasskeyError, createPasskeyAccount, passkeysSupported, signInWithPasskey, signTypedDataWithPasskey } from "./passkey.js";
 
 const $ = (id) => document.getElementById(id);
 // Where to go once signed in (e.g. the forum's sign-in, /forum/sso?...): the server puts `?next=` here
@@ -54,11 +54,15 @@ function renderNotice() {
     h("p", { text: render() })));
 }
 
-/** The text for any failure: a wallet's (by kind), the backend's (its own en/ja message) or unexpected. */
+/** The text for any failure: a wallet's or the passkey page's (by kind), the backend's (its own en/ja
+ * message), the browser's passkey refusal, or unexpected. */
 function failureText(error) {
   if (error instanceof WalletError) {
     return t(`wallet.error.${error.kind}`, { chain: state.config.chain_name, chain_id: state.config.chain_id });
   }
+  if (error instanceof PasskeyError) return t(`passkey.error.${error.kind}`);
+  // The browser's own refusals of a passkey prompt (cancelled, timed out, not allowed) are DOMExceptions.
+  if (error instanceof DOMException && state.me && state.me.passkey) return t("holder.passkey.cancelled");
   if (error instanceof ApiError) return errorText(error);
   console.error(error);
   return t("common.error.unexpected");
@@ -608,11 +612,12 @@ function renderCampaigns() {
     const busy = Boolean(claimed && claimed.busy);
     const cover = state.covers && state.covers[campaign.id];
     const covered = Boolean(cover && cover.covered);
-    // A passkey account holds no native token and signs no claim request yet: a voucher the relayer sends
-    // (claimWithVoucher) is its only way; "pay the fee myself" is a wallet's second choice.
+    // A passkey account holds no native token: it claims only when the town pays the fee (the relayer sends
+    // claimWithVoucher, or claimFor with a claim request the passkey signs); "pay the fee myself" is a
+    // wallet's second choice.
     const passkey = Boolean(state.me && state.me.passkey);
     const buttons = [];
-    if (covered && (!passkey || campaign.mode === "voucher")) {
+    if (covered) {
       buttons.push(h("button", { type: "button", class: "primary", "data-action": "claim-free",
         text: t("holder.campaign.claim_free"), disabled: busy, onclick: () => claimFree(campaign) }));
     }
@@ -626,7 +631,7 @@ function renderCampaigns() {
       if (buttons.length) article.append(h("div", { class: "actions" }, ...buttons));
       else {
         article.append(h("p", { class: "muted small", "data-testid": "campaign-passkey-note",
-          text: t(covered ? "holder.campaign.passkey_link_only" : "holder.campaign.passkey_needs_fee") }));
+          text: t("holder.campaign.passkey_needs_fee") }));
       }
     }
     article.append(h("div", { class: "claim-progress", "aria-live": "polite" }, ...claimProgress(campaign.id)));
@@ -749,10 +754,13 @@ async function waitForNewCard(before) {
 }
 
 /** The fee-free claim: the town's relayer sends it (backend/api/holder/sponsored.py). A voucher campaign
- * needs nothing of the holder; an open one a claim request the wallet signs (eth_signTypedData_v4). */
+ * needs nothing of the holder; an open one a claim request the wallet signs (eth_signTypedData_v4), or the
+ * passkey of a passkey account (ERC-7739, passkey.js; the relayer deploys the account first). */
 async function claimFree(campaign) {
   const voucher = campaign.mode === "voucher";
-  const stepList = voucher ? ["sent_free", "card"] : ["sign_free", "sent_free", "card"];
+  const passkey = Boolean(state.me.passkey);
+  const signStep = passkey ? "sign_free_passkey" : "sign_free";
+  const stepList = voucher ? ["sent_free", "card"] : [signStep, "sent_free", "card"];
   const claimed = state.claims[campaign.id] = { busy: true, checking: true, stepList };
   const update = (changes) => {
     Object.assign(claimed, changes);
@@ -772,12 +780,9 @@ async function claimFree(campaign) {
     if (voucher) {
       await post(`/me/campaigns/${campaign.id}/sponsored-voucher-claim`);
     } else {
-      const wallet = await ensureWallet();
-      if (!wallet.address) await wallet.connect();
-      if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) throw new Error("wrong_account");
       const typed = await get(`/me/campaigns/${campaign.id}/sponsored-claim`);
-      const signature = await wallet.signTypedData(typed);
-      mark("sign_free", "done");
+      const signature = passkey ? await signTypedDataWithPasskey(state.me.address, typed) : await signWithWallet(typed);
+      mark(signStep, "done");
       current = "sent_free";
       mark("sent_free", "active");
       await post(`/me/campaigns/${campaign.id}/sponsored-claim`, { request: typed.message, signature });
@@ -799,6 +804,13 @@ async function claimFree(campaign) {
   } finally {
     update({ busy: false });
   }
+}
+
+async function signWithWallet(typed) {
+  const wallet = await ensureWallet();
+  if (!wallet.address) await wallet.connect();
+  if (wallet.address.toLowerCase() !== state.me.address.toLowerCase()) throw new Error("wrong_account");
+  return wallet.signTypedData(typed);
 }
 
 // --- optional areas -----------------------------------------------------------------------------------------

@@ -1,6 +1,19 @@
 // Passkey resident accounts: navigator.credentials.create / .get with the backend's WebAuthn options
-// (backend/api/holder/passkeys.py). The backend verifies everything; this only moves bytes as base64url.
+// (backend/api/holder/passkeys.py). The backend verifies everything; the page moves bytes as base64url and
+// decides what the passkey signs: the challenge of a signature is the ERC-7739 hash the page computes
+// (erc7739.js) from the sign-in message or the document it is about to sign and the account it knows, never
+// a hash the server hands it. Options whose challenge is another hash are refused (PasskeyError).
 import { post } from "./api.js";
+import { personalSignHash, typedDataSignHash } from "./erc7739.js";
+
+/** Raised when the page does not ask the passkey to sign; `kind` names why (texts: passkey.error.<kind>). */
+export class PasskeyError extends Error {
+  constructor(kind) {
+    super(`passkey: ${kind}`);
+    this.name = "PasskeyError";
+    this.kind = kind; // challenge_mismatch | not_here
+  }
+}
 
 function decode(text) {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
@@ -60,9 +73,14 @@ export async function createPasskeyAccount() {
   return session;
 }
 
-/** Asks the passkey to sign with these options; the assertion as JSON. */
-async function assertion(options) {
-  const publicKey = { ...options, challenge: decode(options.challenge), allowCredentials: descriptors(options.allowCredentials) };
+const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+/** Asks the passkey to sign `challenge` (bytes this page computed) with the server's options (credential,
+ * RP id, user verification, timeout); the assertion as JSON. `expected`: the options must name that very
+ * challenge, or nothing is signed. */
+async function assertion(options, challenge, { expected = true } = {}) {
+  if (expected && !sameBytes(decode(options.challenge || ""), challenge)) throw new PasskeyError("challenge_mismatch");
+  const publicKey = { ...options, challenge, allowCredentials: descriptors(options.allowCredentials) };
   const credential = await navigator.credentials.get({ publicKey });
   const response = credential.response;
   return { ...common(credential), response: {
@@ -71,30 +89,52 @@ async function assertion(options) {
   } };
 }
 
-/** Which passkey of this site the phone offers (a browser that remembers none): its answer only names it. */
+/** Which passkey of this site the phone offers (a browser that remembers none): its answer only names it,
+ * and goes nowhere, so the passkey signs random bytes of this page's, not the server's challenge. */
 async function discover() {
   const { options } = await post("/passkeys/signin/options", {});
-  return (await assertion(options)).id;
+  return (await assertion(options, crypto.getRandomValues(new Uint8Array(32)), { expected: false })).id;
+}
+
+/** The chain id a sign-in message (EIP-4361) names on its "Chain ID:" line, as decimal text (null: none). */
+function chainIdOf(message) {
+  const line = /^Chain ID: (\d+)$/m.exec(String(message || ""));
+  return line ? line[1] : null;
+}
+
+/** The challenge `compute()` gives; a message or document it cannot hash is one the page cannot check. */
+function computed(compute) {
+  try {
+    return compute();
+  } catch (_) {
+    throw new PasskeyError("challenge_mismatch");
+  }
 }
 
 /** Signs in with a passkey made here before: the passkey account signs a sign-in message (EIP-4361), the
- * backend asks the account whether it did (ERC-1271, or ERC-6492 before the account is deployed). */
+ * backend asks the account whether it did (ERC-1271, or ERC-6492 before the account is deployed). The
+ * account is the one this browser remembers for the passkey; a passkey it does not remember yet (made on
+ * another device, synced) is the account the server names, learnt here for next time. */
 export async function signInWithPasskey() {
   const known = remembered()[0];
   const id = known ? known.id : await discover();
   const offered = await post("/passkeys/signin/options", { credential_id: id });
-  const credential = await assertion(offered.options);
+  const account = known ? known.address : offered.account;
+  const challenge = computed(() => personalSignHash(offered.message, chainIdOf(offered.message), account));
+  const credential = await assertion(offered.options, challenge);
   const session = await post("/passkeys/signin", { credential, message: offered.message });
   remember(credential.id, session.address);
   return session;
 }
 
 /** The passkey account's signature of EIP-712 typed data (a ballot, a claim request), as a wallet's
- * eth_signTypedData_v4 would give it; the receiving route checks it like any contract wallet's. */
+ * eth_signTypedData_v4 would give it; the receiving route checks it like any contract wallet's. The account's
+ * domain takes the document's chain id: the app contract and the account check it on the same chain. */
 export async function signTypedDataWithPasskey(address, typedData) {
   const known = passkeyFor(address);
-  if (!known) throw new Error("no passkey for this account in this browser");
+  if (!known) throw new PasskeyError("not_here");
+  const challenge = computed(() => typedDataSignHash(typedData, typedData.domain.chainId, known.address));
   const offered = await post("/passkeys/sign/options", { credential_id: known.id, typed_data: typedData });
-  const credential = await assertion(offered.options);
+  const credential = await assertion(offered.options, challenge);
   return (await post("/passkeys/sign", { credential, typed_data: typedData })).signature;
 }
