@@ -249,14 +249,18 @@ class Manager:
         self._update(address, row.id, **values)
 
     def _revert_of(self, row: OutboxTx, block_number: int):
-        """The custom error a mined revert raised: the call replayed on the block before it."""
+        """The custom error a mined revert raised: the call replayed on the block before it, else (a transaction
+        earlier in the same block made it fail, as a second card to a one-card wallet does) on its own block."""
         call = {"from": row.sender, "to": row.to, "data": row.data, "value": hex(int(row.value)), "gas": hex(row.gas)}
-        try:
-            response = self.chain.web3.provider.make_request("eth_call", [call, hex(max(0, block_number - 1))])
-        except Exception:  # noqa: BLE001 - the failure is recorded either way; its name is a bonus
-            return None
-        error = response.get("error")
-        return decode_revert(json.loads(row.errors_abi or "[]"), error) if error else None
+        for block in dict.fromkeys((max(0, block_number - 1), block_number)):
+            try:
+                response = self.chain.web3.provider.make_request("eth_call", [call, hex(block)])
+            except Exception:  # noqa: BLE001 - the failure is recorded either way; its name is a bonus
+                return None
+            error = response.get("error")
+            if error:
+                return decode_revert(json.loads(row.errors_abi or "[]"), error)
+        return None
 
     def _confirm(self, address: str, row: OutboxTx, final: int) -> None:
         receipt = self.chain.receipt(row.tx_hash)

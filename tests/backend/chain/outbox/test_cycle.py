@@ -80,6 +80,28 @@ def test_a_mined_revert_is_failed_with_its_decoded_error(outbox, manager, local,
     assert chain.receipt(failed.tx_hash).status == 0
 
 
+def test_a_revert_caused_by_an_earlier_transaction_of_the_same_block_is_decoded_too(outbox, manager, local, chain):
+    """Replayed on the block before, the second revoke would pass: its reason is found on its own block."""
+    card = local.deploy("OBX")
+    token = card.issue(fresh_address())
+    from backend.chain.issuer import Issuer
+    from tests.backend.localchain import ANVIL_KEYS, CHAIN_ID
+    manager.signers = {local.admin: Issuer(chain, ANVIL_KEYS[0], CHAIN_ID)}
+    data = card.contract.encode_abi("revoke", [token])
+    made = [outbox.enqueue(f"revoke-{key}", sender=local.admin, to=card.address, data=data, purpose="revoke",
+                           abi=card.contract.abi, gas=200_000) for key in "ab"]
+    chain.web3.provider.make_request("evm_setAutomine", [False])
+    manager.step()  # both sent, neither mined
+    assert [outbox.get(row.id).state for row in made] == ["sent", "sent"]
+    chain.web3.provider.make_request("evm_mine", [])
+    chain.web3.provider.make_request("evm_setAutomine", [True])
+    manager.step()
+    first, second = (outbox.get(row.id) for row in made)
+    assert first.block_number == second.block_number
+    assert (first.state, second.state) == ("confirmed", "failed")
+    assert second.error == f"ResidentCardNonexistent({token})"
+
+
 def test_a_refused_transaction_is_failed_and_its_nonce_filled_with_a_cancel(outbox, manager, issuer, chain,
                                                                             db_sessions):
     # Gas above the block's limit: the simulation passes (a plain transfer), the node refuses it.
