@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from backend.db.models_holders import CardAction
+from backend.db.session import begin_immediate
 from backend.db.models_outbox import OutboxTx
 from backend.staff import card_actions
 from tests.backend.localchain import ANVIL_KEYS
@@ -40,6 +41,7 @@ def test_a_reissue_carried_out_again_is_one_transaction(client, app, town, sync_
     twice = client.post(path, headers=editor, json={"reason": "lost phone", "new_owner": found.address})
     assert twice.status_code == 409
     with services.session_factory() as db:  # as a kill before the record would have left it
+        begin_immediate(db)  # read, then write: the outbox loop writes too (SQLite)
         db.get(CardAction, first["id"]).status = "queued"
         db.commit()
     outcome = card_actions.carry_out(services.session_factory, services.issuer, services.settings.deployments_dir,
