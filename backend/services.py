@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.audit import recorder
 from backend.audit.transactions import TransactionLog
+from backend.auth import jobs as auth_jobs
 from backend.auth.throttle import LoginThrottle, storage_for
 from backend.campaigns.airdrop_jobs import AirdropWorker
 from backend.cards import CardView
@@ -119,7 +120,8 @@ def build_services(settings: Settings) -> Services:
         indexer=IndexerThread(settings, sessions),
         # Each domain declares its periodic jobs; they share one runner (and one loop, started by the app).
         jobs=JobRunner(settings, sessions, issuer,
-                       [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings)]),
+                       [*residency_jobs.periodic_jobs(settings), *civic_jobs.periodic_jobs(settings),
+                        *auth_jobs.periodic_jobs(settings)]),
         airdrop_worker=airdrop_worker,
         workers=[airdrop_worker, *([outbox_worker] if outbox_worker else [])], _redeem_engine=redeem_engine,
         leadership=Leadership(elector_for(settings.database_url), settings.leader_poll_seconds),
