@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             leadership.add(job_thread)
         for worker in services.workers:
             leadership.add(worker)
+            leadership.on_elected.append(worker.take_over)  # a dead leader's airdrop jobs, senders: resumed now
         leadership.start()
         try:
             yield

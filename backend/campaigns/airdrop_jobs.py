@@ -91,6 +91,14 @@ class AirdropWorker:
     def wake(self) -> None:
         self.loop.wake()
 
+    def take_over(self) -> None:
+        """Frees the leases of open jobs another worker holds: called by a newly elected leader (the previous
+        one is gone), so an interrupted airdrop resumes now, not when its lease runs out (LEASE_SECONDS)."""
+        freed = self.lease.free_others(where=[AirdropJob.status.in_((JOB_QUEUED, JOB_RUNNING))])
+        if freed:
+            log.info("airdrop: took over %d job(s) of the previous leader", freed)
+            self.wake()
+
     # -- one pass: take a job and send it --------------------------------------------------------------
     def _pass(self) -> float:
         job_id = self._next_job()

@@ -88,6 +88,16 @@ class Lease:
         return self._update(session, [self.key == key, self._mine()],
                             {self.until.key: 0, self.holder_column.key: None, **(values or {})})
 
+    def free_others(self, *, where: Iterable = ()) -> int:
+        """Frees every lease held by another holder (and matching `where`): what a newly elected leader does,
+        since the election says the previous holder is gone, so its work resumes now instead of when its
+        leases run out. A holder somehow still alive finds its lease taken at its next renewal or write."""
+        others = [self.holder_column.is_not(None), self.holder_column != self.holder, *where]
+        statement = (update(self.key.class_).where(*others).values({self.until.key: 0, self.holder_column.key: None})
+                     .execution_options(synchronize_session=False))
+        with self.transaction() as session:
+            return session.execute(statement).rowcount
+
     @contextmanager
     def kept(self, key, every: float):
         """Renews this holder's lease on `key` every `every` seconds while the block runs (a heartbeat in its

@@ -31,6 +31,12 @@ class OutboxWorker:
         if self.loop is None:
             self.loop = start_outbox(self.manager, self.outbox, interval=self.interval)
 
+    def take_over(self) -> None:
+        """Frees the senders' leases another manager holds: called by a newly elected leader (the previous one is
+        gone), so its queued and sent transactions move on now, not when the lease runs out. A manager somehow
+        still alive cannot assign a nonce: it renews its lease in the same transaction (manager.py)."""
+        self.manager.lease.free_others()
+
     def stop(self, timeout: float = 10.0) -> None:
         if self.loop is not None:
             self.loop.stop(timeout)

@@ -206,6 +206,13 @@ def test_only_one_worker_leases_a_job_and_a_dead_workers_job_is_taken_over(app, 
     clock.advance(1)  # the first worker died: its lease runs out
     assert second._next_job() == job_id
     assert not first.lease.renew(job_id)
+    # A newly elected leader does not wait for the lease: the election says its holder is gone.
+    third = AirdropWorker(app.state.services.settings, sessions, app.state.services.issuer, clock=clock)
+    assert third._next_job() is None  # the second holds it for LEASE_SECONDS
+    third.take_over()
+    assert third._next_job() == job_id  # no time passed
+    assert not second.lease.renew(job_id)
+    assert third.lease.release(job_id) and second.lease.claim(job_id)  # back to the second for what follows
     with sessions() as db:
         assert (db.get(AirdropJob, job_id).status, db.get(AirdropJob, job_id).lease_owner) == ("running",
                                                                                              second.worker_id)

@@ -122,6 +122,20 @@ def test_release_lets_another_take_it_at_once(db_sessions):
     assert not first.renew(KEY)
 
 
+def test_a_new_leader_frees_the_leases_of_other_holders_and_keeps_its_own(db_sessions):
+    clock = ManualClock()
+    dead, leader = cursor_lease(db_sessions, clock, holder="dead"), cursor_lease(db_sessions, clock, holder="new")
+    make_row(dead)
+    leader.ensure_row(KEY + 1, lambda: ChainCursor(chain_id=KEY + 1, indexed_block=-1))
+    assert dead.claim(KEY) and leader.claim(KEY + 1)
+    assert not leader.claim(KEY)  # still the dead holder's for SECONDS
+    assert leader.free_others(where=[ChainCursor.chain_id.in_((KEY, KEY + 1))]) == 1
+    assert leader.claim(KEY)  # no time passed
+    assert not dead.renew(KEY)  # had it been alive, its next renewal says it lost the lease
+    with db_sessions() as session:
+        assert session.scalar(select(ChainCursor.leader).where(ChainCursor.chain_id == KEY + 1)) == "new"
+
+
 def test_a_claim_inside_a_rolled_back_transaction_takes_nothing(db_sessions):
     """The indexer renews inside the write it guards: if that write fails, the renewal is undone with it."""
     clock = ManualClock()

@@ -111,3 +111,17 @@ def test_two_managers_racing_only_one_gets_the_sender(db_sessions, chain, issuer
     assert a.step_sender(issuer.address) is True
     assert outbox.get(second.id).nonce == 1 and outbox.get(second.id).state == "confirmed"
     assert chain.balance(to) == 16
+
+
+def test_a_newly_elected_leaders_manager_takes_the_sender_at_once(db_sessions, chain, issuer, clock, outbox):
+    from backend.chain.outbox.worker import OutboxWorker
+
+    dead = Manager(db_sessions, chain, [issuer], lease_seconds=10.0, holder="leader-dead", clock=clock)
+    assert dead.holds(issuer.address)
+    new = Manager(db_sessions, chain, [issuer], lease_seconds=10.0, holder="leader-new", clock=clock)
+    row = outbox.enqueue("pay-after-election", sender=issuer.address, to=fresh_address(), value=3)
+    assert new.step_sender(issuer.address) is False  # the dead leader's lease has 10 s to run
+    OutboxWorker(new, outbox, 0.05).take_over()  # what backend/app.py calls on election
+    assert new.step_sender(issuer.address) is True  # no time passed
+    assert outbox.get(row.id).state == "confirmed"
+    assert dead.step_sender(issuer.address) is False
