@@ -39,6 +39,7 @@ from backend.workers.lease import Lease
 log = logging.getLogger("resident.outbox")
 
 CANCEL_GAS = 21_000
+OPEN_STATES = ("queued", "signed", "sent", "mined")  # confirmed, failed and replaced need nothing more
 ALREADY = ("already known", "known transaction", "already imported", "nonce too low", "replacement transaction")
 
 
@@ -78,13 +79,29 @@ class Manager:
         return self.lease.claim(address)
 
     def step_sender(self, address: str) -> bool:
-        """One pass for one sender; False when another manager holds it."""
+        """One pass for one sender; False when another manager holds it. A sender with nothing open is only
+        read: an idle manager writes nothing (on SQLite every write takes the one write lock)."""
+        if not self._open(address):
+            return self._held(address)
         if not self.holds(address):
             return False
         self.sign_queued(address)
         self.broadcast_signed(address)
         self.watch(address)
         return True
+
+    def _open(self, address: str) -> bool:
+        """Whether the sender has a transaction still to sign, send or follow to its confirmation."""
+        with self.sessions() as session:
+            return session.scalars(select(OutboxTx.id).where(
+                OutboxTx.sender == address, OutboxTx.state.in_(OPEN_STATES)).limit(1)).first() is not None
+
+    def _held(self, address: str) -> bool:
+        """Whether this manager's lease on the sender is current (read only)."""
+        with self.sessions() as session:
+            sender = session.get(OutboxSender, address)
+        return (sender is not None and sender.lease_holder == self.lease.holder
+                and (sender.lease_until or 0) > self.clock())
 
     def network_of(self, address: str) -> networks.Network:
         if self.network is not None:

@@ -6,6 +6,7 @@ import time
 
 from tests.backend.access_setup import assert_error
 from backend.api.handlers import status_of
+from backend.db.session import begin_immediate
 from backend.residency.checkins import PERIOD, CheckInError, RotatingCode, check_in, count_checkins
 from tests.backend.residency_setup import Holder, Staff, day_offset, ids_of, issue_card, settings, today, towns  # noqa: F401
 
@@ -127,10 +128,12 @@ def test_consecutive_days_count_one_per_day(client, app, towns, sync_index):
     for day in range(3):
         at = time.time() + day * 86_400
         with app.state.services.session_factory() as db:
+            begin_immediate(db)  # as the route's write_transaction: the app's loops write too (SQLite)
             result = check_in(db, codes, holder.address, token=codes.current(activity, at).token, now=at)
             db.commit()
             card_id = result.card.id
         with app.state.services.session_factory() as db:  # the same day again: refused
+            begin_immediate(db)
             try:
                 check_in(db, codes, holder.address, token=codes.current(activity, at + 60).token, now=at + 60)
                 raise AssertionError("a second check-in on the same day was accepted")
