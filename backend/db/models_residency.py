@@ -133,6 +133,8 @@ class OidcLogin(Base):
     code_verifier: Mapped[str] = mapped_column(String(200))
     provider: Mapped[str] = mapped_column(String(32))
     holder: Mapped[str] = mapped_column(ADDRESS)
+    # identity: the holder verifies themselves; guardian_consent: the holder's guardian signs in and consents
+    purpose: Mapped[str] = mapped_column(String(20), default="identity", server_default="identity")
     created_at: Mapped[int] = mapped_column(BigInteger, default=unix_now)
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
     used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -118,10 +118,13 @@ class OidcClient:
                              redirect_uri=self.redirect_uri, code_challenge_method="S256",
                              token_endpoint_auth_method=method)
 
-    def authorization_url(self, state: str, nonce: str, code_verifier: str) -> str:
+    def authorization_url(self, state: str, nonce: str, code_verifier: str, prompt: str | None = None) -> str:
+        """`prompt="login"` (OIDC Core §3.1.2.1): the provider asks who signs in even if it has a session, as
+        when a guardian signs in on the phone the minor just used."""
+        extra = {"prompt": prompt} if prompt else {}
         with self._oauth() as oauth:
             url, _state = oauth.create_authorization_url(self.metadata()["authorization_endpoint"], state=state,
-                                                         nonce=nonce, code_verifier=code_verifier)
+                                                         nonce=nonce, code_verifier=code_verifier, **extra)
         return url
 
     def exchange(self, code: str, code_verifier: str) -> dict:

@@ -327,12 +327,28 @@ def record_consent(db: Session, verifier: IdentityVerifier, holder: str, token: 
     consume_nonce(db, verifier.nonce_of(token), holder, "guardian_consent", now)
     if verifier.nullifier(verified.issuer, verified.subject) != identity.nullifier:
         raise IdentityError("consent_other_person")
-    guardian = verifier.nullifier(verified.issuer, verified.guardian_subject)
+    return give_consent(db, identity, verifier.nullifier(verified.issuer, verified.guardian_subject),
+                        verified.digest, now)
+
+
+def consent_possible(db: Session, holder: str) -> Identity:
+    """The identity of `holder` if a guardian's consent can be given for it: verified, and a minor."""
+    identity = identity_of(db, holder)
+    if identity is None:
+        raise IdentityError("identity_required")
+    if not identity.is_minor:
+        raise IdentityError("consent_not_needed")
+    return identity
+
+
+def give_consent(db: Session, identity: Identity, guardian: str, evidence_digest: str, now: int) -> Identity:
+    """Records the consent of the guardian whose nullifier is `guardian` (a signed assertion's, or an OpenID
+    Connect login's: backend/identity/oidc_logins.py), with the digest of what proved it. The caller commits."""
     if guardian == identity.nullifier:
         raise IdentityError("consent_self")
     if not identity.is_minor:
         raise IdentityError("consent_not_needed")
-    identity.consent_guardian, identity.consent_at, identity.consent_digest = guardian, now, verified.digest
+    identity.consent_guardian, identity.consent_at, identity.consent_digest = guardian, now, evidence_digest
     db.flush()
     return identity
 

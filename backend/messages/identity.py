@@ -28,6 +28,9 @@ MESSAGES = {
                                   CONFLICT),
     "consent_other_person": Message("この保護者の同意は、本人確認済みの方とは別の方についてのものです。",
                                     "This guardian consent is for another person than the verified holder.", FORBIDDEN),
+    "consent_guardian_minor": Message("保護者の方は成人である必要があります。成人の保護者の方が本人確認してください。",
+                                      "The guardian must be an adult: a parent or guardian aged 18 or over signs "
+                                      "in to consent.", FORBIDDEN),
     "consent_self": Message("本人が自分の保護者として同意することはできません。", "A guardian cannot consent for themselves.",
                             FORBIDDEN),
     # which claim was wrong (appended to identity_malformed)

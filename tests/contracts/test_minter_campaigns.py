@@ -95,10 +95,12 @@ def test_tier_above_collection_max_is_refused(minter, admin, collection):
 
 def test_bad_validity_is_refused(minter, admin):
     settings = campaign()
-    end = settings[1]
+    start, end = settings[0], settings[1]
     for valid_for, expires_at in ((DAY, end + DAY), (0, end), (0, 2**32), (2**32, 0)):
         with reverts_with("ResidentMinterInvalidValidity", valid_for, expires_at):
-            minter.createCampaign(campaign(validFor=valid_for, expiresAt=expires_at), {"from": admin})
+            # the same start and end each time: campaign() reads Brownie's clock, which may step back between calls
+            minter.createCampaign(campaign(start=start, end=end, validFor=valid_for, expiresAt=expires_at),
+                                  {"from": admin})
 
 
 def test_update_replaces_settings_and_emits(minter, admin):

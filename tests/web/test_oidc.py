@@ -57,10 +57,35 @@ def test_a_holder_verifies_their_identity_at_the_provider(oidc_stack, browser, s
     shoot(driver, "oidc-before")
     button.click()
     log_in_at_provider(driver, "browser-person-1", "1990-04-01")
-    wait(driver, lambda d: d.current_url.rstrip("/") == stack.url("").rstrip("/"), timeout=30,
-         message="not back on the holder page")
+    wait(driver, lambda d: d.current_url == stack.url("/#activities"), timeout=30,
+         message="not back on the holder page's activities")
     wait(driver, lambda d: "Identity verified" in text_of(d, "#residency-identity"), timeout=30,
          message="identity not verified")
     assert "Your identity is verified." in text_of(driver, "#residency-message")
     assert not driver.find_elements(By.CSS_SELECTOR, "#residency-oidc-op")
     shoot(driver, "oidc-verified")
+
+
+def test_a_minors_guardian_signs_in_at_the_provider_and_so_consents(oidc_stack, browser, shoot):
+    stack, provider = oidc_stack
+    driver = browser
+    sign_in(driver, stack, Account.create().key.hex())
+    visible(driver, "[data-residency-ready]")
+    visible(driver, "#residency-oidc-op").click()
+    log_in_at_provider(driver, "browser-child-1", "2016-06-01")  # ten years old
+    wait(driver, lambda d: "You were verified as a minor." in text_of(d, "#residency-identity"), timeout=30,
+         message="the minor was not verified")
+    assert "Premium needs your guardian's consent." in text_of(driver, "#residency-identity")
+    consent = visible(driver, "#residency-consent-oidc-op")
+    assert consent.text == "Test provider"
+    assert "18 or over" in text_of(driver, "#residency-identity")
+    shoot(driver, "oidc-consent-before")
+    consent.click()
+    log_in_at_provider(driver, "browser-parent-1", "1982-02-02")
+    wait(driver, lambda d: d.current_url == stack.url("/#activities"), timeout=30,
+         message="not back on the holder page's activities")
+    wait(driver, lambda d: "Your guardian's consent is recorded." in text_of(d, "#residency-message"), timeout=30,
+         message="the consent was not recorded")
+    assert not driver.find_elements(By.CSS_SELECTOR, "#residency-consent-oidc-op")
+    assert "Your guardian's consent is recorded." in text_of(driver, "#residency-identity")
+    shoot(driver, "oidc-consent-done")

@@ -105,6 +105,13 @@ class OidcStartOut(BaseModel):
     expires_at: int
 
 
+class OidcStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    purpose: Literal["identity", "guardian_consent"] = Field(
+        default="identity", description="identity: I verify myself; guardian_consent: my guardian signs in at the "
+                                        "provider to consent (I am a verified minor)")
+
+
 class OidcCallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: str = Field(min_length=1, max_length=200, description="`state` as the provider sent it back")
@@ -125,12 +132,14 @@ def read_identity_providers(verifier: VerifierDep) -> list[OidcProviderOut]:
 @router.post("/me/identity/oidc/{provider}/start", response_model=OidcStartOut,
              summary="Start identity verification at an OpenID Connect provider")
 def start_oidc_login(provider: Annotated[str, Path(max_length=32)], holder: CurrentHolder, db: SessionDep,
-                     verifier: VerifierDep, settings: SettingsDep) -> OidcStartOut:
+                     verifier: VerifierDep, settings: SettingsDep, body: OidcStartIn | None = None) -> OidcStartOut:
     """The provider's authorization URL (code flow, PKCE S256, state and nonce kept here: single use, 10
-    minutes, bound to this wallet)."""
+    minutes, bound to this wallet). With purpose guardian_consent, the person who signs in there is the
+    guardian of this wallet's verified minor: an adult, and another person."""
     client = client_of(verifier, provider)
     write_transaction(db)
-    url, expires_at = start_login(db, client, holder.address, settings.sealing_key)
+    url, expires_at = start_login(db, client, holder.address, settings.sealing_key,
+                                  purpose=(body or OidcStartIn()).purpose)
     db.commit()
     return OidcStartOut(authorization_url=url, expires_at=expires_at)
 
@@ -140,7 +149,8 @@ def start_oidc_login(provider: Annotated[str, Path(max_length=32)], holder: Curr
 def finish_oidc_login(body: OidcCallbackIn, holder: CurrentHolder, db: SessionDep, verifier: VerifierDep,
                       settings: SettingsDep) -> IdentityOut:
     """What the provider sent back (state, code): the code is exchanged, the ID token verified, and the wallet
-    bound to the person's nullifier; the provider's subject id is not kept."""
+    bound to the person's nullifier (or, for a guardian's consent, the guardian's nullifier recorded as the
+    minor's consent); the provider's subject id is not kept."""
     finish_login(db, verifier, holder.address, body.state, body.code, body.error, settings.sealing_key, body.iss)
     return identity_out(db, holder.address)
 

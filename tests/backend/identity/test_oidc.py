@@ -133,6 +133,68 @@ def test_a_minor_by_the_providers_birthdate_is_recorded_as_a_minor(client):
     assert response.json()["is_minor"] is True
 
 
+def minor_birthdate() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() - 10 * 365 * 86_400))
+
+
+def start_consent(holder: Holder, provider_id: str = "op"):
+    return holder.client.post(f"/me/identity/oidc/{provider_id}/start", json={"purpose": "guardian_consent"},
+                              headers=holder.headers)
+
+
+def verified_minor(client, subject: str) -> Holder:
+    child = Holder(client)
+    response, _ = child.verify(subject, birthdate=minor_birthdate())
+    assert response.status_code == 200 and response.json()["is_minor"] is True, response.text
+    assert response.json()["guardian_consent"] is False
+    return child
+
+
+def test_a_guardian_signs_in_at_the_provider_and_so_consents_for_the_minor(client, app, provider):
+    child = verified_minor(client, "child-consent")
+    started = start_consent(child)
+    assert started.status_code == 200, started.text
+    assert parse_qs(urlsplit(started.json()["authorization_url"]).query)["prompt"] == ["login"]
+    answer = log_in(started.json()["authorization_url"], "parent-consent", "1980-05-05")
+    response = child.back(answer)
+    assert response.status_code == 200, response.text
+    assert response.json()["guardian_consent"] is True and response.json()["is_minor"] is True
+    verifier = app.state.services.identity_verifier
+    with app.state.services.session_factory() as db:
+        identity = db.scalar(select(Identity))
+        logins = db.scalars(select(OidcLogin).order_by(OidcLogin.id)).all()
+    assert identity.nullifier == verifier.nullifier(provider.issuer, "child-consent")  # still the child's
+    assert identity.consent_guardian == verifier.nullifier(provider.issuer, "parent-consent")
+    assert identity.consent_at is not None and len(identity.consent_digest) == 64
+    assert [login.purpose for login in logins] == ["identity", "guardian_consent"]
+    assert "parent-consent" not in repr(identity.__dict__) + repr(logins[1].__dict__)
+    assert_error(child.back(answer), 403, "oidc_state_invalid")  # the consent's login is single use too
+
+
+@pytest.mark.parametrize(("guardian", "birthdate", "code"), [
+    ("another-child", "minor", "consent_guardian_minor"),  # a guardian is an adult
+    ("child-self", "1980-05-05", "consent_self"),  # the minor themself, giving an adult's birthdate
+])
+def test_a_consent_by_a_minor_or_by_the_child_is_refused(client, app, guardian, birthdate, code):
+    child = verified_minor(client, "child-self")
+    started = start_consent(child)
+    answer = log_in(started.json()["authorization_url"], guardian,
+                    minor_birthdate() if birthdate == "minor" else birthdate)
+    assert_error(child.back(answer), 403, code)
+    with app.state.services.session_factory() as db:
+        assert db.scalar(select(Identity)).consent_at is None
+
+
+def test_consent_is_refused_before_the_provider_when_it_cannot_be_given(client):
+    nobody = Holder(client)
+    assert_error(start_consent(nobody), 403, "identity_required")
+    adult = Holder(client)
+    assert adult.verify("adult-no-consent")[0].status_code == 200
+    assert_error(start_consent(adult), 409, "consent_not_needed")
+    assert client.post("/me/identity/oidc/op/start", json={"purpose": "other"},
+                       headers=adult.headers).status_code == 422
+
+
 def test_a_person_whose_birthdate_the_provider_does_not_share_is_refused(client, app):
     response, _ = Holder(client).verify("person-no-birthdate", birthdate=None)
     assert_error(response, 403, "oidc_birthdate_missing")

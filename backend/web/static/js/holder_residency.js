@@ -68,13 +68,19 @@ export async function mount(container, ctx) {
 
   // An OpenID Connect provider (xID, the My Number card's services): the backend keeps state, nonce and PKCE;
   // the provider sends the browser back to /identity/oidc/callback, this page, which posts what it brought.
-  function providerButtons() {
+  // purpose "guardian_consent": the person who signs in at the provider is the minor's guardian, which is the
+  // consent; the page remembers which it was across the provider's redirect, for the message it shows after.
+  const PURPOSE = "resident.oidc.purpose";
+
+  function providerButtons(purpose = "identity") {
     if (!state.providers.length) return null;
-    return h("div", { class: "actions", id: "residency-providers" }, ...state.providers.map((p) => {
-      const button = h("button", { type: "button", class: "primary", id: `residency-oidc-${p.id}`,
+    const prefix = purpose === "identity" ? "residency-oidc" : "residency-consent-oidc";
+    return h("div", { class: "actions", id: `${prefix}-providers` }, ...state.providers.map((p) => {
+      const button = h("button", { type: "button", class: "primary", id: `${prefix}-${p.id}`,
         text: localized(p, "label") });
       button.addEventListener("click", () => busy(button, async () => {
-        const started = await post(`/me/identity/oidc/${encodeURIComponent(p.id)}/start`);
+        const started = await post(`/me/identity/oidc/${encodeURIComponent(p.id)}/start`, { purpose });
+        sessionStorage.setItem(PURPOSE, purpose);
         window.location.assign(started.authorization_url);
       }));
       return button;
@@ -84,12 +90,17 @@ export async function mount(container, ctx) {
   async function finishProviderLogin() {
     if (window.location.pathname !== "/identity/oidc/callback") return;
     const query = new URLSearchParams(window.location.search);
-    window.history.replaceState(null, "", "/");  // the code is used once: never again from history or a reload
+    // The code is used once: never again from history or a reload. Back where the login started (this area is
+    // in the activities section), so the person sees how it went.
+    window.history.replaceState(null, "", "/#activities");
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
     const answer = {};
     for (const name of ["state", "code", "error", "iss"]) if (query.get(name)) answer[name] = query.get(name);
+    const consent = sessionStorage.getItem(PURPOSE) === "guardian_consent";
+    sessionStorage.removeItem(PURPOSE);
     try {
       state.identity = await post("/me/identity/oidc/callback", answer);
-      say("ok", () => t("residency.identity.done"));
+      say("ok", () => t(consent ? "residency.consent.done" : "residency.identity.done"));
     } catch (error) {
       failed(error);
     }
@@ -140,11 +151,14 @@ export async function mount(container, ctx) {
       say("ok", () => t("residency.consent.done"));
       await refresh();
     }));
-    return h("div", { class: "notice warn" },
-      h("span", { class: "notice-title", text: t("residency.identity.dev_title") }),
-      h("label", { for: "residency-consent-subject", text: t("residency.identity.subject") }), subject,
-      h("label", { for: "residency-guardian", text: t("residency.consent.guardian") }), guardian,
-      h("div", { class: "actions" }, button));
+    const providers = providerButtons("guardian_consent");
+    return h("div", { class: "stack" },
+      providers ? h("p", { text: t("residency.consent.provider_lead") }) : null, providers,
+      h("div", { class: "notice warn" },
+        h("span", { class: "notice-title", text: t("residency.identity.dev_title") }),
+        h("label", { for: "residency-consent-subject", text: t("residency.identity.subject") }), subject,
+        h("label", { for: "residency-guardian", text: t("residency.consent.guardian") }), guardian,
+        h("div", { class: "actions" }, button)));
   }
 
   // --- registering with a municipality ------------------------------------------------------------------
