@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     stale_after: float = Field(default=10.0, gt=0, description="Seconds without a successful poll → index is stale")
 
     # The transaction outbox (backend/chain/outbox): every Issuer.send enqueued and sent by one manager.
-    outbox_enabled: bool = True
+    outbox_enabled: bool = False
     outbox_confirmations: int | None = Field(default=None, ge=1, description="Blocks on top of a transaction's "
                                              "(its own included) before the outbox calls it confirmed; unset: "
                                              "RESIDENT_CONFIRMATIONS + 1 (the chain's profile). A chain whose "

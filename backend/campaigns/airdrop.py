@@ -622,9 +622,13 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
             issued = card_events().decode_all("CardsIssued", logs, card.address)
             batch.first_token_id = issued[0]["firstTokenId"] if issued else None
 
-        def follow(batch: Batch, row, until: str):
+        def follow(batch: Batch, row, until: str, tell: bool = False):
+            # The audit log hears of a batch this run enqueued once its hash is known, as without the outbox
+            # (once: a resumed run follows the batches an earlier run told of).
+            told = (lambda tx_hash: issuer.observe_outbox(tx_hash, card.address, row.data, "issueBatch")) \
+                if tell else None
             try:
-                return outbox.wait(row.id, timeout, until=until)
+                return outbox.wait(row.id, timeout, until=until, on_sent=told)
             except OutboxFailed as exc:
                 batch.status, batch.tx = "failed", exc.row.tx_hash
                 state.save()
@@ -657,6 +661,7 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
                 # It failed with nothing issued (a mined revert, a refused broadcast): a new key sends it again.
                 batch.retries += 1 if batch.key else 0
                 batch.key, batch.status, row = None, "planned", None
+            enqueued = row is None
             if row is None:
                 _refresh_holders(state, batch, card, cap)
                 if batch.finished:
@@ -683,7 +688,7 @@ def _send_all_outbox(state: Journal, issuer: Issuer, card: Contract, progress: b
             state.save()
             if observer:
                 observer("sent", batch)
-            mined = follow(batch, row, "mined")
+            mined = follow(batch, row, "mined", tell=enqueued)
             settle(batch, mined)
             batch.status = "mined"
             state.save()

@@ -173,7 +173,7 @@ class Issuer:
             raise TxReverted(name, exc.revert.error, exc.revert.data, exc.revert) from exc
 
         def sent(tx_hash: str) -> None:
-            self._observe(tx_hash, {"to": to, "data": data, "chainId": self.chain_id}, name)
+            self.observe_outbox(tx_hash, to, data, name)
             if on_sent is not None:
                 on_sent(tx_hash)
 
@@ -209,6 +209,11 @@ class Issuer:
         if self.signer is None:
             raise ValueError(f"the node holds {self.address}'s key: it signs only what it sends (send_unlocked)")
         return self.signer.sign_transaction(tx)
+
+    def observe_outbox(self, tx_hash: str, to: str | None, data: str, function: str) -> None:
+        """Tells the observer (the audit log) of a transaction of this key the outbox sent (Issuer.send's, an
+        airdrop batch's): the manager signs and broadcasts, the caller reports it once it has its hash."""
+        self._observe(tx_hash, {"to": to, "data": data, "chainId": self.chain_id}, function)
 
     def _observe(self, tx_hash: str, tx: dict, function: str | None) -> None:
         if self.observer is None:

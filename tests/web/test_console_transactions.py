@@ -1,12 +1,12 @@
 """The console's Transactions tab in headless Chromium against `make run`'s stack, in Japanese and English at
 375 and 1280 px: a transaction that failed on chain (a second card to a one-card wallet) with its reason in
-plain words, one sent but not yet mined, the issuing key's low-balance warning with what to do, and the
+plain words, one still waiting to be sent, the issuing key's low-balance warning with what to do, and the
 pending one turning confirmed without a reload.
 
-The stack sends through its outbox (RESIDENT_OUTBOX_ENABLED, on by default): the test puts transactions into
-the stack's outbox with the outbox's own API (Outbox.enqueue) and the stack's manager signs and sends them.
-What is pending and what fails is made by the chain: anvil's automine is off while the test needs a
-transaction to wait, so the two cards to one wallet both pass their simulation and land in one block."""
+The stack runs without the outbox loop (RESIDENT_OUTBOX_ENABLED is off for the other tests' sake), so this
+test puts the transactions into the stack's outbox with the outbox's own API (Outbox.enqueue) and steps a
+Manager itself, with the stack's issuer key, on the stack's database and chain: the same rows and the same
+chain transactions the backend's loop would make."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from backend.chain.client import Chain
-from backend.chain.outbox import Outbox
+from backend.chain.issuer import Issuer
+from backend.chain.outbox import Manager, Outbox
 from backend.db import make_engine, session_factory
 from backend.db.models_chain import Collection
 from backend.settings import ANVIL_DEV_KEY, Settings
@@ -30,15 +31,17 @@ LOW = 10**16  # 0.01 ETH: under the 0.05 ETH floor (RESIDENT_OUTBOX_LOW_BALANCE_
 
 
 class StackOutbox:
-    """The stack's outbox from the test's side: enqueue through Outbox; the stack's own manager sends."""
+    """The stack's outbox, driven from the test: enqueue through Outbox, send through one Manager step."""
 
     def __init__(self, stack, mid: int) -> None:
         settings = Settings(_env_file=None, data_dir=stack.data_dir, rpc_url=stack.rpc_url, chain_id=31337)
         self.engine = make_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
         self.chain = Chain(stack.rpc_url)
-        self.issuer = Account.from_key(ANVIL_DEV_KEY).address  # the stack's issuer (tools/run_local.py)
+        self.issuer = Issuer(self.chain, ANVIL_DEV_KEY, 31337)
         self.outbox = Outbox(self.sessions, self.chain, 31337)
+        self.manager = Manager(self.sessions, self.chain, [self.issuer], holder=f"browser-test-{uuid.uuid4().hex[:6]}",
+                               stuck_after=3600)
         self.mid = mid
         with self.sessions() as session:
             address = session.scalar(select(Collection.address).where(Collection.municipality_id == mid))
@@ -46,18 +49,18 @@ class StackOutbox:
         self.card = self.chain.web3.eth.contract(address=address, abi=abi)
 
     def issue(self, wallet: str):
-        # The gas is given: an estimate against the pending block would see the other card to the same wallet.
-        return self.outbox.enqueue(f"browser-test:{uuid.uuid4().hex}", sender=self.issuer, gas=300_000,
+        return self.outbox.enqueue(f"browser-test:{uuid.uuid4().hex}", sender=self.issuer.address,
                                    to=self.card.address, data=self.card.encode_abi("issue", args=[wallet, 1, 0]),
                                    purpose="issue", abi=self.card.abi, municipality_id=self.mid)
 
-    def wait_for(self, *rows, states=("confirmed", "failed", "replaced"), timeout: float = 30):
+    def send_until_done(self, *rows, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while True:
-            now = [self.outbox.get(row.id).state for row in rows]
-            if all(state in states for state in now):
-                return now
-            assert time.monotonic() < deadline, now
+            self.manager.step()
+            states = [self.outbox.get(row.id).state for row in rows]
+            if all(state in ("confirmed", "failed", "replaced") for state in states):
+                return states
+            assert time.monotonic() < deadline, states
             time.sleep(0.2)
 
 
@@ -68,19 +71,13 @@ def test_the_tab_shows_a_failed_and_a_pending_transaction_and_the_low_balance_wa
     box = StackOutbox(stack, mid)
     request.addfinalizer(box.engine.dispose)
     wallet = Account.create().address
-    stack.rpc("evm_setAutomine", [False])
-    request.addfinalizer(lambda: stack.rpc("evm_setAutomine", [True]))
-    # Both pass the simulation (neither is mined yet) and are sent; the card allows one per wallet, so the
-    # second fails once both are mined.
+    # Both pass the simulation (neither is mined yet); the card allows one per wallet, so the second fails.
     first, second = box.issue(wallet), box.issue(wallet)
-    assert box.wait_for(first, second, states=("sent",)) == ["sent", "sent"]
-    stack.rpc("evm_mine")
-    assert box.wait_for(first, second) == ["confirmed", "failed"]
+    assert box.send_until_done(first, second) == ["confirmed", "failed"]
     assert box.outbox.get(second.id).error.startswith("ResidentCard")
-    waiting = box.issue(Account.create().address)  # sent, and not mined while automine is off
-    assert box.wait_for(waiting, states=("sent",)) == ["sent"]
+    waiting = box.issue(Account.create().address)  # stays queued until the manager's next step
 
-    issuer = box.issuer
+    issuer = box.issuer.address
     before = int(stack.rpc("eth_getBalance", [issuer, "latest"]), 16)
     stack.rpc("anvil_setBalance", [issuer, hex(LOW)])
     request.addfinalizer(lambda: stack.rpc("anvil_setBalance", [issuer, hex(before)]))
@@ -112,10 +109,8 @@ def test_the_tab_shows_a_failed_and_a_pending_transaction_and_the_low_balance_wa
         shoot(driver, f"console-transactions-{lang}")
         no_sideways_scroll(driver)
 
-    # The tab asks again every few seconds: the waiting transaction is mined and shows confirmed, no reload.
-    stack.rpc("evm_setAutomine", [True])
-    stack.rpc("evm_mine")
-    assert box.wait_for(waiting) == ["confirmed"]
+    # The tab asks again every few seconds: the waiting transaction is sent and shows confirmed, no reload.
+    assert box.send_until_done(waiting) == ["confirmed"]
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, f"li.tx[data-id='{waiting.id}']").get_attribute(
         "data-status") == "confirmed", timeout=20, message="the confirmed transaction did not show without a reload")
     stack.rpc("anvil_setBalance", [issuer, hex(before)])
