@@ -88,6 +88,13 @@ class Lease:
         return self._update(session, [self.key == key, self._mine()],
                             {self.until.key: 0, self.holder_column.key: None, **(values or {})})
 
+    def held(self, key) -> bool:
+        """Whether this holder's lease on `key` is current, read only (nothing is claimed or renewed)."""
+        with self.sessions() as session:
+            row = session.get(self.key.class_, key)
+        return (row is not None and getattr(row, self.holder_column.key) == self.holder
+                and (getattr(row, self.until.key) or 0) > self.now())
+
     def free_others(self, *, where: Iterable = ()) -> int:
         """Frees every lease held by another holder (and matching `where`): what a newly elected leader does,
         since the election says the previous holder is gone, so its work resumes now instead of when its

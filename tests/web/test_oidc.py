@@ -47,6 +47,14 @@ def log_in_at_provider(driver, subject: str, birthdate: str) -> None:
         form.submit();""", {"sub": subject, "birthdate": birthdate})
 
 
+def log_in_and_come_back(driver, stack, subject: str, birthdate: str) -> None:
+    """Signs in at the provider as `subject`; the provider sends the browser back to the holder page's
+    activities section, where the login started."""
+    log_in_at_provider(driver, subject, birthdate)
+    wait(driver, lambda d: d.current_url == stack.url("/#activities"), timeout=30,
+         message="not back on the holder page's activities")
+
+
 def test_a_holder_verifies_their_identity_at_the_provider(oidc_stack, browser, shoot):
     stack, provider = oidc_stack
     driver = browser
@@ -56,9 +64,7 @@ def test_a_holder_verifies_their_identity_at_the_provider(oidc_stack, browser, s
     assert button.text == "Test provider"
     shoot(driver, "oidc-before")
     button.click()
-    log_in_at_provider(driver, "browser-person-1", "1990-04-01")
-    wait(driver, lambda d: d.current_url == stack.url("/#activities"), timeout=30,
-         message="not back on the holder page's activities")
+    log_in_and_come_back(driver, stack, "browser-person-1", "1990-04-01")
     wait(driver, lambda d: "Identity verified" in text_of(d, "#residency-identity"), timeout=30,
          message="identity not verified")
     assert "Your identity is verified." in text_of(driver, "#residency-message")
@@ -81,9 +87,7 @@ def test_a_minors_guardian_signs_in_at_the_provider_and_so_consents(oidc_stack, 
     assert "18 or over" in text_of(driver, "#residency-identity")
     shoot(driver, "oidc-consent-before")
     consent.click()
-    log_in_at_provider(driver, "browser-parent-1", "1982-02-02")
-    wait(driver, lambda d: d.current_url == stack.url("/#activities"), timeout=30,
-         message="not back on the holder page's activities")
+    log_in_and_come_back(driver, stack, "browser-parent-1", "1982-02-02")
     wait(driver, lambda d: "Your guardian's consent is recorded." in text_of(d, "#residency-message"), timeout=30,
          message="the consent was not recorded")
     assert not driver.find_elements(By.CSS_SELECTOR, "#residency-consent-oidc-op")

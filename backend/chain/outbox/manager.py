@@ -82,7 +82,7 @@ class Manager:
         """One pass for one sender; False when another manager holds it. A sender with nothing open is only
         read: an idle manager writes nothing (on SQLite every write takes the one write lock)."""
         if not self._open(address):
-            return self._held(address)
+            return self.lease.held(address)
         if not self.holds(address):
             return False
         self.sign_queued(address)
@@ -95,13 +95,6 @@ class Manager:
         with self.sessions() as session:
             return session.scalars(select(OutboxTx.id).where(
                 OutboxTx.sender == address, OutboxTx.state.in_(OPEN_STATES)).limit(1)).first() is not None
-
-    def _held(self, address: str) -> bool:
-        """Whether this manager's lease on the sender is current (read only)."""
-        with self.sessions() as session:
-            sender = session.get(OutboxSender, address)
-        return (sender is not None and sender.lease_holder == self.lease.holder
-                and (sender.lease_until or 0) > self.clock())
 
     def network_of(self, address: str) -> networks.Network:
         if self.network is not None:
